@@ -5,6 +5,10 @@ PREFIX  ?= /usr/local
 DESTDIR ?=
 BINDIR  := $(PREFIX)/bin
 MANDIR  := $(PREFIX)/share/man/man8
+# Shell completions go where each shell looks for packaged ones.
+BASHCOMPDIR ?= $(or $(shell $(PKG_CONFIG) --variable=completionsdir bash-completion 2>/dev/null),/usr/share/bash-completion/completions)
+ZSHCOMPDIR  ?= /usr/share/zsh/vendor-completions
+FISHCOMPDIR ?= /usr/share/fish/vendor_completions.d
 
 CC      ?= cc
 CLANG   ?= clang
@@ -48,7 +52,10 @@ FUZZ_BINS := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(FUZZ_SRCS))
 FUZZ_SECONDS ?= 60
 
 .DELETE_ON_ERROR:
-.PHONY: all clean test unit bats fuzz demo demo-clean deps install uninstall bench
+# Keep the BPF objects: the unit tests read their BTF.
+.SECONDARY:
+
+.PHONY: all clean test check unit bats fuzz demo demo-clean deps install uninstall bench man
 
 all: mapsh
 
@@ -83,6 +90,73 @@ $(BUILD)/fuzz/%: tests/fuzz/%.c $(filter-out cli/main.c,$(CLI_SRCS)) $(BPF_SKELS
 $(BUILD)/bpf $(BUILD)/cli $(BUILD)/unit $(BUILD)/fuzz:
 	$(Q)mkdir -p $@
 
+# Debian packages the build, the tests and the demo need; only the missing
+# ones are installed.
+DEB_PKGS := clang llvm libbpf-dev libxdp-dev libedit-dev libelf-dev zlib1g-dev \
+	libjansson-dev libcmocka-dev pkg-config bpftool xdp-tools iproute2 jq \
+	bats bats-assert bats-support gcc make valgrind hyperfine time \
+	mandoc tmux zsh fish
+deps:
+	$(Q)missing=$$(for p in $(DEB_PKGS); do \
+		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; \
+	done); \
+	if [ -n "$$missing" ]; then \
+		echo "installing:" $$missing; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	fi
+
+# Test tools: a packet generator, a plain ring buffer reader, and a foreign
+# XDP program to share an interface with.
+TEST_TOOLS := $(BUILD)/pktgen $(BUILD)/ringbuf_read $(BUILD)/xdp_pass.bpf.o
+$(BUILD)/pktgen: tests/tools/pktgen.c | $(BUILD)/cli
+	$(call msg,CC,$@)
+	$(Q)$(CC) -O2 -Wall -Wextra -o $@ $<
+$(BUILD)/ringbuf_read: tests/tools/ringbuf_read.c | $(BUILD)/cli
+	$(call msg,CC,$@)
+	$(Q)$(CC) -O2 -Wall -Wextra -Wno-unused-parameter -o $@ $< $(PKG_LIBS) -lelf -lz
+$(BUILD)/xdp_pass.bpf.o: tests/tools/xdp_pass.bpf.c | $(BUILD)/cli
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+# test and demo first install what is missing, then build in a second make
+# so pkg-config sees the freshly installed libraries.
+BATS_FLAGS ?=
+test: deps
+	$(Q)$(MAKE) --no-print-directory check
+
+check: mapsh $(UNIT_BINS) $(TEST_TOOLS)
+	$(Q)bats $(BATS_FLAGS) tests/
+
+demo: deps
+	$(Q)$(MAKE) --no-print-directory mapsh $(TEST_TOOLS)
+	$(Q)./tests/demo.sh
+
+demo-clean:
+	$(Q)./tests/demo.sh --clean
+
+install: mapsh
+	install -D -m 0755 mapsh $(DESTDIR)$(BINDIR)/mapsh
+	install -D -m 0644 man/mapsh.8 $(DESTDIR)$(MANDIR)/mapsh.8
+	install -D -m 0644 completions/mapsh.bash $(DESTDIR)$(BASHCOMPDIR)/mapsh
+	install -D -m 0644 completions/_mapsh $(DESTDIR)$(ZSHCOMPDIR)/_mapsh
+	install -D -m 0644 completions/mapsh.fish $(DESTDIR)$(FISHCOMPDIR)/mapsh.fish
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/mapsh $(DESTDIR)$(MANDIR)/mapsh.8 \
+	      $(DESTDIR)$(BASHCOMPDIR)/mapsh $(DESTDIR)$(ZSHCOMPDIR)/_mapsh \
+	      $(DESTDIR)$(FISHCOMPDIR)/mapsh.fish
+
+# The man page's command reference is generated from the command tables:
+# `make man` rewrites the part between the GENERATED markers
+# (tests/man.bats fails when it is out of date).
+man: mapsh
+	$(Q)./mapsh __synopsis --mdoc > $(BUILD)/mapsh.8.gen
+	$(Q)awk -v gen=$(BUILD)/mapsh.8.gen \
+		'/^\.\\" BEGIN GENERATED/ { while ((getline l < gen) > 0) print l; skip = 1; next } \
+		 /^\.\\" END GENERATED/ { skip = 0; next } !skip' man/mapsh.8 > $(BUILD)/mapsh.8.new
+	$(Q)mv $(BUILD)/mapsh.8.new man/mapsh.8
+	$(Q)mandoc -T lint -W warning man/mapsh.8 || true
+
 unit: $(UNIT_BINS)
 	$(Q)for t in $(UNIT_BINS); do $$t || exit 1; done
 
@@ -95,5 +169,21 @@ fuzz: $(FUZZ_BINS)
 clean:
 	$(call msg,CLEAN,)
 	$(Q)rm -rf $(BUILD) mapsh
+
+# Benchmarks (bench/bench.sh): mapsh against bpftool and minimal C readers.
+# BENCH_ENTRIES=N shrinks the map, BENCH_QUICK=1 does fewer runs.
+BENCH_LIBS  := $(shell $(PKG_CONFIG) --libs libbpf 2>/dev/null)
+BENCH_TOOLS := $(addprefix $(BUILD)/bench/,mkmap rawdump minlookup rbconsumer produce bench.bpf.o)
+$(BUILD)/bench/%.bpf.o: bench/%.bpf.c bpf/mapsh.h | $(BUILD)/bench
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+$(BUILD)/bench/%: bench/%.c bpf/mapsh.h | $(BUILD)/bench
+	$(call msg,CC,$@)
+	$(Q)$(CC) -O2 -Wall -Wextra -Wno-unused-parameter -Ibpf -o $@ $< $(BENCH_LIBS)
+$(BUILD)/bench:
+	$(Q)mkdir -p $@
+bench: deps
+	$(Q)$(MAKE) --no-print-directory mapsh $(BENCH_TOOLS)
+	$(Q)./bench/bench.sh
 
 -include $(wildcard $(BUILD)/cli/*.d $(BUILD)/bpf/*.d)

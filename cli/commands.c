@@ -1,0 +1,184 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The command table: the single list of what mapsh can do. Everything that
+ * shows or completes commands (help, --help, the REPL, completion scripts,
+ * the man page) reads it from here. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <bpf/libbpf.h>
+#include <string.h>
+#include "batch.h"
+#include "cmd.h"
+#include "cmd_load.h"
+#include "complete.h"
+#include "err.h"
+#include "map_verbs.h"
+#include "maps_list.h"
+
+static const char *const format_choices[] = { "table", "plain", "json", "jsonl", NULL };
+
+enum {
+	GOPT_JSON, GOPT_PRETTY, GOPT_JSONL, GOPT_FORMAT, GOPT_PIN_DIR,
+	GOPT_DEBUG, GOPT_RAW, GOPT_YES, GOPT_VERSION, GOPT_FILE, GOPT_KEEP_GOING,
+};
+
+const struct opt_spec mapsh_global_opts[] = {
+	[GOPT_JSON] = { "json", 'j', NULL, "JSON output" },
+	[GOPT_PRETTY] = { "pretty", 'p', NULL, "pretty-printed JSON (implies --json)" },
+	[GOPT_JSONL] = { "jsonl", 0, NULL, "one JSON object per line" },
+	[GOPT_FORMAT] = { "format", 0, "FORMAT", "table, plain, json or jsonl (default: table on a terminal, plain otherwise)",
+			  COMPLETE_WORDS, format_choices },
+	[GOPT_PIN_DIR] = { "pin-dir", 0, "DIR", "where mapsh pins its maps (default $MAPSH_PIN_DIR or " MAPSH_DEFAULT_PIN_DIR ")",
+			   COMPLETE_DIR },
+	[GOPT_DEBUG] = { "debug", 'd', NULL, "show libbpf's and libxdp's messages" },
+	[GOPT_RAW] = { "raw-values", 0, NULL, "no guessed formats for untagged fields" },
+	[GOPT_YES] = { "yes", 'y', NULL, "do not ask before destructive commands" },
+	[GOPT_VERSION] = { "version", 'V', NULL, "print the version and exit" },
+	[GOPT_FILE] = { "file", 'f', "FILE", "run the commands in FILE, one per line ('-': standard input)",
+			COMPLETE_FILE },
+	[GOPT_KEEP_GOING] = { "keep-going", 'k', NULL, "batch: run every line even after one failed (then exit 1)" },
+	{ NULL },
+};
+
+int global_opt_apply(struct ctx *ctx, int idx, const char *arg)
+{
+	switch (idx) {
+	case GOPT_JSON:
+		ctx->json = true;
+		break;
+	case GOPT_PRETTY:
+		ctx->json = ctx->pretty = true;
+		break;
+	case GOPT_JSONL:
+		ctx->jsonl = true;
+		break;
+	case GOPT_FORMAT:
+		for (int i = 0; format_choices[i]; i++) {
+			if (!strcmp(arg, format_choices[i])) {
+				ctx->format_set = true;
+				ctx->format = (enum out_mode)i;
+				ctx->json = ctx->jsonl = false;
+				return EXIT_OK;
+			}
+		}
+		return err_usage("--format: '%s' is not valid (expected table, plain, json or jsonl)",
+				 arg);
+	case GOPT_PIN_DIR:
+		if (!arg || !*arg)
+			return err_usage("--pin-dir needs a directory");
+		ctx->pin_dir = arg;
+		break;
+	case GOPT_DEBUG:
+		ctx->debug = true;
+		break;
+	case GOPT_RAW:
+		ctx->raw_values = true;
+		break;
+	case GOPT_YES:
+		ctx->yes = true;
+		break;
+	case GOPT_VERSION:
+		ctx->want_version = true;
+		break;
+	case GOPT_FILE:
+		ctx->batch_file = arg;
+		break;
+	case GOPT_KEEP_GOING:
+		ctx->keep_going = true;
+		break;
+	}
+	return EXIT_OK;
+}
+
+const char *libbpf_version_text(void)
+{
+	static char v[32];
+
+	snprintf(v, sizeof(v), "%u.%u", libbpf_major_version(),
+		 libbpf_minor_version());
+	return v;
+}
+
+static int do_help(struct ctx *ctx, const struct cmd *self,
+		   const struct opt_vals *opts, int argc, char **argv)
+{
+	const struct cmd *c;
+
+	if (argc == 0) {
+		cmd_print_overview(ctx);
+		return EXIT_OK;
+	}
+	c = cmd_find(mapsh_cmds, argv[0]);
+	if (!c)	/* a map verb: `mapsh help dump` */
+		c = cmd_find(map_verbs, argv[0]);
+	if (!c)
+		return err_usage("help: unknown command '%s' (see 'mapsh help')",
+				 argv[0]);
+	cmd_print_help(ctx, c);
+	return EXIT_OK;
+}
+
+static int do_version(struct ctx *ctx, const struct cmd *self,
+		      const struct opt_vals *opts, int argc, char **argv)
+{
+	out_object_begin(&ctx->out);
+	out_str(&ctx->out, "version", MAPSH_VERSION);
+	out_str(&ctx->out, "libbpf", libbpf_version_text());
+	out_object_end(&ctx->out);
+	return EXIT_OK;
+}
+
+const struct cmd mapsh_cmds[] = {
+	{
+		.name = "load", .fn = do_load, .opts = load_opts,
+		.summary = "load the bundled programs, pin their maps, attach to interfaces",
+		.description = LOAD_DESCRIPTION,
+		.flags = CMD_NEEDS_BPF,
+	},
+	{
+		.name = "unload", .fn = do_unload, .opts = unload_opts,
+		.summary = "detach mapsh's programs and remove its pins",
+		.description = UNLOAD_DESCRIPTION,
+		.flags = CMD_NEEDS_BPF,
+	},
+	{
+		.name = "status", .fn = do_status, .opts = status_opts,
+		.summary = "show what is loaded, where it is attached, and the pin directory",
+		.description = STATUS_DESCRIPTION,
+		.flags = CMD_NEEDS_BPF,
+	},
+	{
+		.name = "maps", .alias = "ls", .fn = do_maps, .opts = maps_opts,
+		.summary = "list mapsh's maps (or every map of the system with --all)",
+		.description = MAPS_DESCRIPTION,
+		.flags = CMD_NEEDS_BPF,
+	},
+	{
+		.name = "help", .fn = do_help, .args = "[COMMAND]",
+		.summary = "show the commands, or one command's help",
+	},
+	{
+		.name = "version", .fn = do_version,
+		.summary = "print mapsh's version and the libbpf it uses",
+	},
+	{
+		.name = "source", .fn = do_source, .args = "FILE",
+		.summary = "run the commands in FILE, one per line",
+		.description = SOURCE_DESCRIPTION,
+	},
+	{
+		.name = "use", .fn = do_use, .args = "[MAP]",
+		.summary = "make MAP the current map: verbs then work without it",
+		.description = USE_DESCRIPTION,
+	},
+	{
+		.name = "__complete", .fn = do_complete, .opts = complete_opts,
+		.args = "[WORD...]", .flags = CMD_HIDDEN,
+		.summary = "completion candidates for the last word, one per line",
+	},
+	{
+		.name = "__synopsis", .fn = do_synopsis, .opts = synopsis_opts,
+		.flags = CMD_HIDDEN,
+		.summary = "every command's synopsis, from the command tables",
+	},
+	{ NULL },
+};

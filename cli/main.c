@@ -1,0 +1,114 @@
+// SPDX-License-Identifier: GPL-2.0
+/* mapsh entry point: global options, then one command. */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <bpf/libbpf.h>
+#include "batch.h"
+#include "cmd.h"
+#include "err.h"
+#include "repl.h"
+#include "loader.h"
+
+
+/* Does a leading global option word take the next word as its argument? */
+static bool takes_next(const char *w)
+{
+	if (w[1] == '-') {
+		const char *name = w + 2;
+
+		if (strchr(name, '='))
+			return false;
+		for (const struct opt_spec *o = mapsh_global_opts; o->name; o++)
+			if (!strcmp(o->name, name))
+				return o->arg != NULL;
+		return false;
+	}
+	/* -f FILE, -kf FILE: the last of a cluster may take the next word. */
+	for (const char *p = w + 1; *p; p++)
+		for (const struct opt_spec *o = mapsh_global_opts; o->name; o++)
+			if (o->short_name == *p && o->arg)
+				return p[1] == '\0';
+	return false;
+}
+
+/* Parse the options before the command; returns where the command starts
+ * through *i. The generic parser does the work with a table-less command. */
+static int parse_global(struct ctx *ctx, int argc, char **argv, int *i,
+			bool *want_help)
+{
+	static const struct opt_spec none[] = { { NULL } };
+	static const struct cmd top = { .name = "mapsh", .opts = none };
+	char *words[256];
+	int n = 0, k = 1, rc;
+	struct opt_vals vals;
+
+	while (k < argc && argv[k][0] == '-' && argv[k][1] && n < 254) {
+		if (!strcmp(argv[k], "--")) {
+			k++;
+			break;
+		}
+		words[n++] = argv[k];
+		if (takes_next(argv[k]) && k + 1 < argc)
+			words[n++] = argv[++k];
+		k++;
+	}
+	words[n] = NULL;
+	rc = cmd_parse_opts(ctx, &top, &n, words, &vals, want_help);
+	*i = k;
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	struct ctx ctx = { 0 };
+	bool want_help = false;
+	const char *env;
+	int i = 1, rc;
+
+	/* A closed pipe must not kill us mid-write: out_flush sees EPIPE. */
+	signal(SIGPIPE, SIG_IGN);
+	ctx.tty_out = isatty(STDOUT_FILENO);
+	env = getenv("NO_COLOR");
+	ctx.color = ctx.tty_out && !(env && *env);
+	env = getenv("MAPSH_PIN_DIR");
+	ctx.pin_dir = env && *env ? env : MAPSH_DEFAULT_PIN_DIR;
+	out_init(&ctx.out, ctx.tty_out ? OUT_TABLE : OUT_PLAIN, false, stdout);
+
+	rc = parse_global(&ctx, argc, argv, &i, &want_help);
+	if (rc)
+		goto out;
+	loader_set_logging(ctx.debug);
+
+	if (ctx.want_version) {
+		char *v[] = { "version", NULL };
+
+		rc = cmd_run(&ctx, 1, v);
+		goto out;
+	}
+	if (want_help) {
+		cmd_print_overview(&ctx);
+		rc = EXIT_OK;
+		goto out;
+	}
+	if (ctx.batch_file) {
+		/* mapsh [OPTIONS] -f FILE: a script, one command per line. */
+		rc = i < argc ? err_usage("-f FILE runs a script: no command after it ('%s')",
+					  argv[i])
+			      : batch_run_path(&ctx, ctx.batch_file);
+		goto out;
+	}
+	if (i >= argc) {
+		/* No command: the shell on a terminal, else a batch on stdin. */
+		rc = isatty(STDIN_FILENO) ? repl_run(&ctx)
+					  : batch_run_path(&ctx, "-");
+		goto out;
+	}
+	rc = cmd_run(&ctx, argc - i, argv + i);
+out:
+	session_fini();
+	out_fini(&ctx.out);
+	return rc;
+}
