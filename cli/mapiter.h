@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Streaming iteration over the entries of a map. Entries are read in chunks
+ * with BPF_MAP_LOOKUP_BATCH where the kernel has it for the map type (hash,
+ * LRU, array and their per-CPU kinds), else with BPF_MAP_GET_NEXT_KEY plus a
+ * lookup per key. Memory is one chunk whatever the size of the map: the
+ * caller formats each entry and forgets it. */
+#ifndef MAPSH_MAPITER_H
+#define MAPSH_MAPITER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <linux/types.h>
+
+#define MAPITER_CHUNK 4096		/* entries per batch, at most */
+#define MAPITER_CHUNK_BYTES (4u << 20)	/* and at most this much value data */
+
+struct mapiter {
+	int fd;
+	__u32 key_size;
+	__u32 value_size;	/* bytes of one lookup (per-CPU: every CPU) */
+	__u32 max_entries;
+	__u32 chunk;		/* entries the buffers hold */
+	bool batch;		/* BPF_MAP_LOOKUP_BATCH works for this map */
+	bool started;		/* a first batch was read */
+	bool done;		/* nothing more after the buffered entries */
+	void *keys, *values;	/* chunk entries each */
+	void *tok_in, *tok_out;	/* batch positions (>= key_size, >= 8 bytes) */
+	__u32 n, pos;		/* buffered entries, next to hand out */
+	/* get_next_key fallback */
+	void *prev;
+	bool have_prev;
+	unsigned long long yielded;
+	int err;		/* -errno of a failed read, 0 */
+};
+
+/* value_size: what one lookup returns (per-CPU maps: round_up(value_size,
+ * 8) * possible CPUs). Returns 0 or -ENOMEM. */
+int mapiter_init(struct mapiter *it, int fd, __u32 key_size, __u32 value_size,
+		 __u32 max_entries);
+/* The next entry: 1 with *key and *value pointing into the iterator's buffers
+ * (valid until the next call), 0 at the end, -errno on a read error. */
+int mapiter_next(struct mapiter *it, const void **key, const void **value);
+/* The next whole chunk (n entries, keys and values packed): 1, 0 at the
+ * end, -errno. Do not mix with mapiter_next on one iterator. */
+int mapiter_next_chunk(struct mapiter *it, const void **keys,
+		       const void **values, __u32 *n);
+void mapiter_fini(struct mapiter *it);
+/* BPF_MAP_GET_NEXT_KEY (key NULL: the first key); -1 with errno. */
+int mapiter_get_next_key(int fd, const void *key, void *next);
+
+#endif
