@@ -1,0 +1,269 @@
+#!/usr/bin/env bats
+# The interactive shell, driven for real through a terminal: tmux types the
+# keys (a real Tab, Ctrl-C, Ctrl-D) and the screen is read back.
+
+load helpers
+
+setup() {
+	setup_bpffs
+	mapsh load >/dev/null
+	HIST="$BATS_TEST_TMPDIR/history"
+	SESS=""
+}
+
+teardown() {
+	if [ -n "$SESS" ]; then
+		tmux kill-session -t "$SESS" 2>/dev/null || true
+	fi
+	teardown_common
+}
+
+# start_repl: mapsh in a new 200x50 terminal; after it exits the pane shows
+# EXITED=<status>.
+start_repl() {
+	if [ -n "$SESS" ]; then
+		tmux kill-session -t "$SESS" 2>/dev/null || true
+	fi
+	SESS="mapsh-repl-$(_unique_id)-${BATS_TEST_NUMBER}-$RANDOM"
+	tmux new-session -d -s "$SESS" -x 200 -y 50 \
+		"env TERM=xterm NO_COLOR=1 MAPSH_HISTFILE='$HIST' MAPSH_PIN_DIR='$MAPSH_PIN_DIR' '$MAPSH'; echo EXITED=\$?; sleep 600"
+	wait_screen 'mapsh>'
+}
+
+screen() { tmux capture-pane -t "$SESS" -p; }
+keys() { tmux send-keys -t "$SESS" "$@"; }
+
+# wait_screen TEXT: until the screen shows TEXT (fixed string), 5 s at most.
+wait_screen() {
+	local i
+	for ((i = 0; i < 50; i++)); do
+		screen | grep -qF -- "$1" && return 0
+		sleep 0.1
+	done
+	echo "timed out waiting for: $1"
+	screen
+	return 1
+}
+
+# wait_match REGEX: until a line of the screen matches REGEX (grep -E).
+wait_match() {
+	local i
+	for ((i = 0; i < 50; i++)); do
+		screen | grep -qE -- "$1" && return 0
+		sleep 0.1
+	done
+	echo "timed out waiting for a line matching: $1"
+	screen
+	return 1
+}
+
+# The last non-empty line of the screen (where the cursor's line is).
+last_line() { screen | sed '/^$/d' | tail -n 1; }
+
+# wait_last TEXT: until the last line is exactly TEXT.
+wait_last() {
+	local i
+	for ((i = 0; i < 50; i++)); do
+		[ "$(last_line)" = "$1" ] && return 0
+		sleep 0.1
+	done
+	echo "timed out waiting for the last line to be: '$1'"
+	screen
+	return 1
+}
+
+@test "the prompt, a command, and an error that does not leave the shell" {
+	start_repl
+	keys 'version' Enter
+	wait_screen 'libbpf'
+	keys 'bogus' Enter
+	wait_screen "mapsh: unknown command 'bogus'"
+	keys 'flows lookup src_ip=300.1.1.1' Enter
+	wait_screen 'not an IPv4 address'
+	keys 'version -j' Enter
+	wait_screen '{"version":'
+	wait_last 'mapsh>'
+}
+
+@test "Tab completes a command" {
+	start_repl
+	keys 'vers' Tab
+	wait_last 'mapsh> version'
+	keys Enter
+	wait_screen 'libbpf'
+}
+
+@test "Tab completes a map name, then a verb" {
+	start_repl
+	keys 'blockl' Tab
+	wait_last 'mapsh> blocklist'
+	keys 'loo' Tab
+	wait_last 'mapsh> blocklist lookup'
+}
+
+@test "Tab completes a field name of the key and of the value" {
+	start_repl
+	keys 'flows lookup dst_i' Tab
+	wait_last 'mapsh> flows lookup dst_ip='
+	keys C-u 'config set samp' Tab
+	wait_last 'mapsh> config set sample_rate='
+}
+
+@test "Tab completes a protocol name and an enum name" {
+	start_repl
+	keys 'flows lookup protocol=ic' Tab
+	wait_last 'mapsh> flows lookup protocol=icmp'
+	keys C-u 'blocklist update action=dr' Tab
+	wait_last 'mapsh> blocklist update action=FW_DROP'
+}
+
+@test "Tab inserts the common prefix; a second Tab lists the candidates" {
+	start_repl
+	keys 'fl' Tab
+	wait_last 'mapsh> flows'
+	keys Tab
+	wait_screen 'flows6'
+	# the list is shown, then the line again
+	run screen
+	assert_line --regexp '^flows +lru_hash$'
+	assert_line --regexp '^flows6 +lru_hash$'
+	wait_last 'mapsh> flows'
+}
+
+@test "? shows what can come next" {
+	start_repl
+	keys 'flows lookup ?'
+	wait_screen 'Key (struct flow_key):'
+	run screen
+	assert_line --partial 'Usage: mapsh flows lookup'
+	assert_line --regexp '^ +src_ip +__be32 \(ipv4\)$'
+	# the line is still there to go on with
+	wait_last 'mapsh> flows lookup'
+	# in the middle of a word ? is a character
+	keys C-u 'version a?b' Enter
+	wait_screen 'a?b'
+}
+
+@test "use sets the current map: prompt and bare verbs" {
+	start_repl
+	keys 'use config' Enter
+	wait_last 'mapsh config>'
+	keys 'set sample_rate=42' Enter
+	keys 'dump' Enter
+	wait_screen '42'
+	[ "$(mapsh -j config | jq '.[0].value.sample_rate')" = 42 ]
+	# Tab offers the map's verbs
+	keys 'looku' Tab
+	wait_last 'mapsh config> lookup'
+	keys C-u 'use' Enter
+	wait_last 'mapsh>'
+	keys 'dump' Enter
+	wait_screen "unknown command 'dump'"
+}
+
+@test "session settings: .format, .pretty, .show, and -j for one line" {
+	start_repl
+	keys '.format json' Enter
+	keys 'config' Enter
+	wait_screen '[{"key":0,"value":{"enabled":1'
+	keys '.pretty on' Enter
+	keys 'version' Enter
+	wait_screen '  "version": "'
+	keys '.format plain' Enter
+	keys '.show' Enter
+	wait_screen 'history'
+	run screen
+	assert_line --regexp '^format +plain$'
+	assert_line --regexp '^pretty +on$'
+	# a line's own options last for that line only
+	keys 'version -j' Enter
+	wait_screen '"libbpf": '
+	keys 'version' Enter
+	wait_match '^version +0\.'
+}
+
+@test "history is kept across two sessions, without duplicates" {
+	start_repl
+	keys 'version' Enter
+	keys 'version' Enter
+	keys 'maps' Enter
+	keys 'quit' Enter
+	wait_screen 'EXITED=0'
+	run grep -c '^version$' "$HIST"
+	assert_output 1
+	start_repl
+	keys Up
+	wait_last 'mapsh> quit'
+	keys Up
+	wait_last 'mapsh> maps'
+	keys Up
+	wait_last 'mapsh> version'
+	keys Enter
+	wait_screen 'libbpf'
+}
+
+@test "Ctrl-C at the prompt abandons the line" {
+	start_repl
+	keys 'config set sample_rate=77'
+	keys C-c
+	wait_screen 'sample_rate=77^C'
+	wait_last 'mapsh>'
+	keys Enter
+	sleep 0.3
+	[ "$(mapsh -j config | jq '.[0].value.sample_rate')" != 77 ]
+}
+
+@test "Ctrl-C stops a running command and returns to the prompt" {
+	start_repl
+	# source - waits for lines on the terminal until Ctrl-C
+	keys 'source -' Enter
+	keys 'version' Enter
+	wait_screen 'libbpf'
+	keys C-c
+	wait_screen 'mapsh: <stdin>: interrupted'
+	wait_last 'mapsh>'
+	# clear asks first; Ctrl-C at the question changes nothing
+	mapsh blocklist update src_ip=10.0.0.1 dst_port=0 protocol=0 action=drop
+	keys 'blocklist clear' Enter
+	wait_screen 'Delete every entry of blocklist? [y/N]'
+	keys C-c
+	wait_screen 'nothing changed'
+	wait_last 'mapsh>'
+	[ "$(mapsh blocklist count)" = 1 ]
+	keys 'version' Enter
+	wait_screen 'libbpf'
+}
+
+@test "Ctrl-C stops follow and returns to the prompt" {
+	mapsh events follow --help >/dev/null 2>&1 || skip "no follow verb yet"
+	start_repl
+	keys 'events follow' Enter
+	sleep 1
+	keys C-c
+	wait_last 'mapsh>'
+	keys 'version' Enter
+	wait_screen 'libbpf'
+}
+
+@test "Ctrl-D, quit, exit and .quit leave with status 0" {
+	local k
+	for k in C-d quit exit .quit; do
+		start_repl
+		if [ "$k" = C-d ]; then
+			keys C-d
+		else
+			keys "$k" Enter
+		fi
+		wait_screen 'EXITED=0'
+	done
+}
+
+@test "source runs a script from the shell, errors as FILE:LINE" {
+	printf 'version\nbogus\nversion\n' >"$BATS_TEST_TMPDIR/s.mapsh"
+	start_repl
+	keys "source $BATS_TEST_TMPDIR/s.mapsh" Enter
+	wait_screen "s.mapsh:2: mapsh: unknown command 'bogus'"
+	wait_last 'mapsh>'
+	keys 'version' Enter
+	wait_screen 'libbpf'
+}
