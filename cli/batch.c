@@ -513,25 +513,6 @@ static int run_dot(struct ctx *ctx, int argc, char **argv)
 	return rc;
 }
 
-/* Does a leading option word take the next word as its argument? */
-static bool global_takes_next(const char *w)
-{
-	if (w[1] == '-') {
-		const char *name = w + 2;
-
-		if (strchr(name, '='))
-			return false;
-		for (const struct opt_spec *o = mapsh_global_opts; o->name; o++)
-			if (!strcmp(o->name, name))
-				return o->arg != NULL;
-		return false;
-	}
-	for (const char *p = w + 1; *p; p++)
-		for (const struct opt_spec *o = mapsh_global_opts; o->name; o++)
-			if (o->short_name == *p && o->arg)
-				return p[1] == '\0';
-	return false;
-}
 
 /* Is word a verb of the maps (so that after `use` it runs on the map)? */
 static bool is_map_verb(const char *word)
@@ -570,7 +551,7 @@ int session_run_words(struct ctx *ctx, int argc, char **argv)
 			break;
 		}
 		opts[n++] = argv[k];
-		if (global_takes_next(argv[k]) && k + 1 < argc)
+		if (global_opt_takes_next(argv[k]) && k + 1 < argc)
 			opts[n++] = argv[++k];
 		k++;
 	}

@@ -27,6 +27,26 @@ const char *cmd_suggest(const struct cmd *table, const char *name)
 	return b.best;
 }
 
+bool global_opt_takes_next(const char *w)
+{
+	if (w[1] == '-') {
+		const char *name = w + 2;
+
+		if (strchr(name, '='))
+			return false;
+		for (const struct opt_spec *o = mapsh_global_opts; o->name; o++)
+			if (!strcmp(o->name, name))
+				return o->arg != NULL;
+		return false;
+	}
+	/* -f FILE, -kf FILE: the last of a cluster may take the next word. */
+	for (const char *p = w + 1; *p; p++)
+		for (const struct opt_spec *o = mapsh_global_opts; o->name; o++)
+			if (o->short_name == *p && o->arg)
+				return p[1] == '\0';
+	return false;
+}
+
 static int find_long(const struct opt_spec *opts, const char *name, size_t len)
 {
 	for (int i = 0; opts && opts[i].name; i++)

@@ -76,6 +76,9 @@ int cmd_parse_opts(struct ctx *ctx, const struct cmd *cmd, int *argc,
 /* Global options may also follow the command (`mapsh maps -j`): this applies
  * one of mapsh_global_opts to ctx. Returns EXIT_OK or EXIT_USAGE. */
 int global_opt_apply(struct ctx *ctx, int idx, const char *arg);
+/* Does a global option word (before a command) take the next word as its
+ * argument? ("--pin-dir DIR", "-f FILE") */
+bool global_opt_takes_next(const char *w);
 /* Nearest name in a table for "did you mean" hints, or NULL. */
 const char *cmd_suggest(const struct cmd *table, const char *name);
 

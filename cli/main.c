@@ -13,26 +13,6 @@
 #include "loader.h"
 
 
-/* Does a leading global option word take the next word as its argument? */
-static bool takes_next(const char *w)
-{
-	if (w[1] == '-') {
-		const char *name = w + 2;
-
-		if (strchr(name, '='))
-			return false;
-		for (const struct opt_spec *o = mapsh_global_opts; o->name; o++)
-			if (!strcmp(o->name, name))
-				return o->arg != NULL;
-		return false;
-	}
-	/* -f FILE, -kf FILE: the last of a cluster may take the next word. */
-	for (const char *p = w + 1; *p; p++)
-		for (const struct opt_spec *o = mapsh_global_opts; o->name; o++)
-			if (o->short_name == *p && o->arg)
-				return p[1] == '\0';
-	return false;
-}
 
 /* Parse the options before the command; returns where the command starts
  * through *i. The generic parser does the work with a table-less command. */
@@ -51,7 +31,7 @@ static int parse_global(struct ctx *ctx, int argc, char **argv, int *i,
 			break;
 		}
 		words[n++] = argv[k];
-		if (takes_next(argv[k]) && k + 1 < argc)
+		if (global_opt_takes_next(argv[k]) && k + 1 < argc)
 			words[n++] = argv[++k];
 		k++;
 	}

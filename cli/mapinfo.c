@@ -151,11 +151,8 @@ static __u32 def_member_type(const struct btf *btf, const struct btf_type *def,
 	return 0;
 }
 
-/* Find the `.maps` variable for a map name (kernel names are cut to 15
- * characters, so a 15-character name matches any longer variable name it
- * begins). */
-static bool find_map_def(const struct btf *btf, const char *name, __u32 *key,
-			 __u32 *value)
+const struct btf_type *btf_find_map_def(const struct btf *btf,
+					const char *name)
 {
 	size_t nlen = strlen(name);
 	__u32 n = btf__type_cnt(btf);
@@ -179,14 +176,23 @@ static bool find_map_def(const struct btf *btf, const char *name, __u32 *key,
 			def = btf__type_by_id(btf, var->type);
 			while (def && btf_is_mod(def))
 				def = btf__type_by_id(btf, def->type);
-			if (!def || !btf_is_struct(def))
-				return false;
-			*key = def_member_type(btf, def, "key");
-			*value = def_member_type(btf, def, "value");
-			return true;
+			return def && btf_is_struct(def) ? def : NULL;
 		}
 	}
-	return false;
+	return NULL;
+}
+
+/* The key and value types a map definition declares. */
+static bool find_map_def(const struct btf *btf, const char *name, __u32 *key,
+			 __u32 *value)
+{
+	const struct btf_type *def = btf_find_map_def(btf, name);
+
+	if (!def)
+		return false;
+	*key = def_member_type(btf, def, "key");
+	*value = def_member_type(btf, def, "value");
+	return true;
 }
 
 static bool prog_uses_map(int prog_fd, __u32 map_id, __u32 *btf_id)

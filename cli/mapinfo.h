@@ -22,6 +22,11 @@ struct map_btf {
 int map_btf_resolve(int map_fd, const struct bpf_map_info *info,
 		    struct map_btf *out);
 void map_btf_free(struct map_btf *mb);
+/* The BTF map definition (`struct { __uint(type, ...); ... }`) of the
+ * `.maps` variable named name; kernel names are cut to 15 characters, so a
+ * 15-character name matches any longer variable name it begins. */
+const struct btf_type *btf_find_map_def(const struct btf *btf,
+					const char *name);
 /* A BTF object of the kernel by id (NULL when it cannot be read). */
 struct btf *btf_load_kernel(__u32 id);
 

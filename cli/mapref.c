@@ -411,62 +411,39 @@ static int open_direct(const struct ctx *ctx, enum mapsel_kind kind,
 static bool inner_def_types(const struct btf *btf, const char *outer,
 			    __u32 *key, __u32 *value)
 {
-	size_t olen = strlen(outer);
-	__u32 n = btf__type_cnt(btf);
+	const struct btf_type *def = btf_find_map_def(btf, outer), *mt;
+	const struct btf_member *mb;
 
-	for (__u32 id = 1; id < n; id++) {
-		const struct btf_type *t = btf__type_by_id(btf, id);
-		const struct btf_var_secinfo *vs;
+	if (!def)
+		return false;
+	mb = btf_members(def);
+	for (int k = 0; k < btf_vlen(def); k++, mb++) {
+		const struct btf_member *im;
 
-		if (!btf_is_datasec(t) ||
-		    strcmp(btf__name_by_offset(btf, t->name_off), ".maps"))
+		if (strcmp(btf__name_by_offset(btf, mb->name_off), "values"))
 			continue;
-		vs = btf_var_secinfos(t);
-		for (int i = 0; i < btf_vlen(t); i++, vs++) {
-			const struct btf_type *var = btf__type_by_id(btf, vs->type);
-			const char *vname = btf__name_by_offset(btf, var->name_off);
-			const struct btf_type *def, *mt;
-			const struct btf_member *mb;
-
-			if (strcmp(vname, outer) &&
-			    !(olen == BPF_OBJ_NAME_LEN - 1 && !strncmp(vname, outer, olen)))
-				continue;
-			def = btf__type_by_id(btf, var->type);
-			while (def && btf_is_mod(def))
-				def = btf__type_by_id(btf, def->type);
-			if (!def || !btf_is_struct(def))
-				return false;
-			mb = btf_members(def);
-			for (int k = 0; k < btf_vlen(def); k++, mb++) {
-				const struct btf_member *im;
-
-				if (strcmp(btf__name_by_offset(btf, mb->name_off), "values"))
-					continue;
-				mt = btf__type_by_id(btf, mb->type);
-				if (!mt || !btf_is_array(mt))
-					return false;
-				mt = btf__type_by_id(btf, btf_array(mt)->type);
-				if (!mt || !btf_is_ptr(mt))
-					return false;
-				mt = btf__type_by_id(btf, mt->type);
-				if (!mt || !btf_is_struct(mt))
-					return false;
-				im = btf_members(mt);
-				for (int j = 0; j < btf_vlen(mt); j++, im++) {
-					const char *mn = btf__name_by_offset(btf, im->name_off);
-					const struct btf_type *p = btf__type_by_id(btf, im->type);
-
-					if (!p || !btf_is_ptr(p))
-						continue;
-					if (!strcmp(mn, "key"))
-						*key = p->type;
-					else if (!strcmp(mn, "value"))
-						*value = p->type;
-				}
-				return *key || *value;
-			}
+		mt = btf__type_by_id(btf, mb->type);
+		if (!mt || !btf_is_array(mt))
 			return false;
+		mt = btf__type_by_id(btf, btf_array(mt)->type);
+		if (!mt || !btf_is_ptr(mt))
+			return false;
+		mt = btf__type_by_id(btf, mt->type);
+		if (!mt || !btf_is_struct(mt))
+			return false;
+		im = btf_members(mt);
+		for (int j = 0; j < btf_vlen(mt); j++, im++) {
+			const char *mn = btf__name_by_offset(btf, im->name_off);
+			const struct btf_type *p = btf__type_by_id(btf, im->type);
+
+			if (!p || !btf_is_ptr(p))
+				continue;
+			if (!strcmp(mn, "key"))
+				*key = p->type;
+			else if (!strcmp(mn, "value"))
+				*value = p->type;
 		}
+		return *key || *value;
 	}
 	return false;
 }
@@ -616,6 +593,51 @@ out:
 	free(outer_arg);
 	free(keytext);
 	return rc;
+}
+
+int mapref_open_inner(struct ctx *ctx, const struct mapref *outer,
+		      __u32 inner_id, const char *name, struct mapref **out)
+{
+	struct mapref *m = calloc(1, sizeof(*m));
+	struct bpf_map_info ii = { 0 };
+	__u32 len = sizeof(ii), ktype = 0, vtype = 0;
+	int rc;
+
+	*out = NULL;
+	if (!m)
+		return err_fail("out of memory");
+	m->fd = bpf_map_get_fd_by_id(inner_id);
+	if (m->fd < 0) {
+		rc = err_fail("%s: cannot open inner map id %u: %s", outer->name,
+			      inner_id, strerror(errno));
+		mapref_free(m);
+		return rc;
+	}
+	snprintf(m->name, sizeof(m->name), "%s", name);
+	if (bpf_obj_get_info_by_fd(m->fd, &ii, &len) ||
+	    map_btf_resolve(m->fd, &ii, &m->mb)) {
+		/* As open_inner: the outer map's definition types them, in
+		 * a copy of its BTF (the outer map keeps its own). */
+		if (outer->mb.btf &&
+		    inner_def_types(outer->mb.btf, outer->info.name, &ktype, &vtype)) {
+			__u32 size = 0;
+			const void *raw = btf__raw_data(outer->mb.btf, &size);
+			struct btf *copy = raw ? btf__new(raw, size) : NULL;
+
+			if (copy && !libbpf_get_error(copy)) {
+				m->mb.btf = copy;
+				m->mb.key_type_id = ktype;
+				m->mb.value_type_id = vtype;
+			}
+		}
+	}
+	rc = finish(ctx, m, true);
+	if (rc) {
+		mapref_free(m);
+		return rc;
+	}
+	*out = m;
+	return EXIT_OK;
 }
 
 static int open_sel(struct ctx *ctx, enum mapsel_kind kind, const char *arg,
