@@ -259,6 +259,7 @@ struct settings {
 	enum out_mode format;
 	bool want_version, keep_going;
 	const char *batch_file;
+	const char *audit_log;
 };
 
 static void settings_save(const struct ctx *ctx, struct settings *s)
@@ -275,6 +276,7 @@ static void settings_save(const struct ctx *ctx, struct settings *s)
 	s->want_version = ctx->want_version;
 	s->keep_going = ctx->keep_going;
 	s->batch_file = ctx->batch_file;
+	s->audit_log = ctx->audit_log;
 }
 
 static void settings_restore(struct ctx *ctx, const struct settings *s)
@@ -291,6 +293,7 @@ static void settings_restore(struct ctx *ctx, const struct settings *s)
 	ctx->want_version = s->want_version;
 	ctx->keep_going = s->keep_going;
 	ctx->batch_file = s->batch_file;
+	ctx->audit_log = s->audit_log;
 }
 
 /* The output mode the settings select (as cmd_run does). */

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <bpf/libbpf.h>
 #include <string.h>
+#include "audit.h"
 #include "batch.h"
 #include "cmd.h"
 #include "cmd_load.h"
@@ -19,6 +20,7 @@ static const char *const format_choices[] = { "table", "plain", "json", "jsonl",
 enum {
 	GOPT_JSON, GOPT_PRETTY, GOPT_JSONL, GOPT_FORMAT, GOPT_PIN_DIR,
 	GOPT_DEBUG, GOPT_RAW, GOPT_YES, GOPT_VERSION, GOPT_FILE, GOPT_KEEP_GOING,
+	GOPT_AUDIT_LOG,
 };
 
 const struct opt_spec mapsh_global_opts[] = {
@@ -36,6 +38,8 @@ const struct opt_spec mapsh_global_opts[] = {
 	[GOPT_FILE] = { "file", 'f', "FILE", "run the commands in FILE, one per line ('-': standard input)",
 			COMPLETE_FILE },
 	[GOPT_KEEP_GOING] = { "keep-going", 'k', NULL, "batch: run every line even after one failed (then exit 1)" },
+	[GOPT_AUDIT_LOG] = { "audit-log", 0, "FILE", "append one JSON line per map change to FILE (default $MAPSH_AUDIT_LOG)",
+			     COMPLETE_FILE },
 	{ NULL },
 };
 
@@ -84,6 +88,11 @@ int global_opt_apply(struct ctx *ctx, int idx, const char *arg)
 		break;
 	case GOPT_KEEP_GOING:
 		ctx->keep_going = true;
+		break;
+	case GOPT_AUDIT_LOG:
+		if (!arg || !*arg)
+			return err_usage("--audit-log needs a file");
+		ctx->audit_log = audit_keep_path(arg);
 		break;
 	}
 	return EXIT_OK;

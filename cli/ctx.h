@@ -29,6 +29,7 @@ struct ctx {
 	bool want_version;	/* -V */
 	const char *batch_file;	/* -f FILE: run FILE's lines ("-": stdin) */
 	bool keep_going;	/* --keep-going: a batch runs past failures */
+	const char *audit_log;	/* --audit-log FILE (audit.h); NULL: $MAPSH_AUDIT_LOG */
 	bool tty_out;		/* stdout is a terminal */
 	bool color;		/* tty and NO_COLOR unset */
 	struct out out;		/* the one output layer */

@@ -17,7 +17,11 @@
 		   T(PERCPU_ARRAY) | T(LRU_PERCPU_HASH) | T(LPM_TRIE))
 /* ... of which entries can be deleted (array elements always exist). */
 #define DELETE_MAPS (DATA_MAPS & ~(T(ARRAY) | T(PERCPU_ARRAY)))
-#define COUNT_MAPS (DATA_MAPS | T(HASH_OF_MAPS) | T(ARRAY_OF_MAPS))
+#define MIM_MAPS (T(HASH_OF_MAPS) | T(ARRAY_OF_MAPS))
+#define COUNT_MAPS (DATA_MAPS | MIM_MAPS)
+/* Queues and stacks (push/pop/peek/drain); streams (drain/follow). */
+#define QUEUE_MAPS (T(QUEUE) | T(STACK))
+#define STREAM_MAPS (T(RINGBUF) | T(PERF_EVENT_ARRAY))
 
 #define KEY_HELP \
 "KEY is typed like the map's key: field=value words (src_ip=10.0.0.1\n" \
@@ -62,9 +66,70 @@ static const struct opt_spec cpu_opts[] = {
 
 static const struct opt_spec no_opts[] = { { NULL } };
 
+static const struct opt_spec dump_opts[] = {
+	[VOPT_PER_CPU] = { "per-cpu", 0, NULL,
+			   "per-CPU maps: one row per CPU instead of the sum" },
+	[VOPT_RECURSIVE] = { "recursive", 'r', NULL,
+			     "maps of maps: dump every inner map too" },
+	{ NULL },
+};
+
+#define TYPE_OPT(what) { "type", 0, "TYPE", \
+	"decode " what " as TYPE (struct NAME, a typedef, __u64, ...) from the map's BTF, else the kernel's" }
+static const struct opt_spec push_opts[] = {
+	[VOPT_Q_TYPE] = TYPE_OPT("the value"),
+	[VOPT_Q_EXIST] = { "exist", 0, NULL, "when full, overwrite the oldest element (BPF_EXIST)" },
+	{ NULL },
+};
+
+static const struct opt_spec qread_opts[] = {
+	[VOPT_Q_TYPE] = TYPE_OPT("the value"),
+	{ NULL },
+};
+
+static const struct opt_spec drain_opts[] = {
+	[VOPT_S_COUNT] = { "count", 'n', "N", "stop after N records (elements)" },
+	[VOPT_S_TYPE] = TYPE_OPT("records"),
+	[VOPT_S_TIMESTAMP] = { "timestamp", 't', NULL, "add the time each record was received" },
+	[VOPT_S_PAGES] = { "pages", 0, "N", "perf event arrays: buffer pages per CPU (a power of 2; default 64)" },
+	{ NULL },
+};
+
+static const struct opt_spec follow_opts[] = {
+	[VOPT_S_COUNT] = { "count", 'n', "N", "stop after N records" },
+	[VOPT_S_TYPE] = TYPE_OPT("records"),
+	[VOPT_S_TIMESTAMP] = { "timestamp", 't', NULL, "add the time each record was received" },
+	[VOPT_S_PAGES] = { "pages", 0, "N", "perf event arrays: buffer pages per CPU (a power of 2; default 64)" },
+	[VOPT_S_TIMEOUT] = { "timeout", 0, "SECONDS", "stop after SECONDS (fractions allowed)" },
+	{ NULL },
+};
+
+#define STREAM_HELP \
+"Records are decoded with the type the program names for the map (a\n" \
+"'mapsh:record=STRUCT' decl tag on the map variable, see bpf/mapsh.h) or\n" \
+"--type TYPE, looked up in the map's BTF, else in the kernel's; records of\n" \
+"another size, or when no type is known, are shown as bytes. Text: one line\n" \
+"per record, FIELD=VALUE words (ktime fields as wall-clock times); -j or\n" \
+"--jsonl: one JSON object per line, the record's fields\n" \
+"({\"timestamp\": ..., \"src_ip\": \"10.0.0.1\", ...}; untyped:\n" \
+"{\"data\": [\"0x0a\", ...]}); --timestamp adds the receive time (text: a\n" \
+"first word; JSON: \"received\"). Output is written per batch of records\n" \
+"and on Ctrl-C or SIGTERM, which stop cleanly (exit 0); on a terminal a\n" \
+"summary (records, bytes) goes to stderr at the end.\n" \
+"Perf event arrays: a buffer is attached on every CPU (taking the place of\n" \
+"any other reader's), lost samples are reported as 'lost N samples on CPU\n" \
+"C' (JSON: {\"lost\": N, \"cpu\": C}) among the records."
+
+static const struct opt_spec apply_opts[] = {
+	[VOPT_PRUNE] = { "prune", 0, NULL, "also remove the entries the file does not have (arrays: zero them)" },
+	[VOPT_DRY_RUN] = { "dry-run", 'n', NULL, "list what would change, write nothing" },
+	[VOPT_WATCH] = { "watch", 0, NULL, "keep running: apply again each time FILE changes" },
+	{ NULL },
+};
+
 const struct cmd map_verbs[] = {
 	{
-		.name = "dump", .fn = verb_dump, .opts = percpu_opts,
+		.name = "dump", .fn = verb_mim_dump, .opts = dump_opts,
 		.args = "[where EXPR] [sort FIELD [asc|desc]]... [limit N] [fields F,G.H,...]",
 		.summary = "print every entry, typed (the default verb)",
 		.description =
@@ -87,22 +152,28 @@ const struct cmd map_verbs[] = {
 "Without sort the dump streams: entries are read in batches\n"
 "(BPF_MAP_LOOKUP_BATCH) and printed as they come, in memory that does not\n"
 "grow with the map. With sort the matching entries are held in memory to\n"
-"be sorted. An empty map prints nothing (JSON: []).",
-		.flags = CMD_NEEDS_BPF | CMD_MAP_VERB, .map_types = DATA_MAPS,
+"be sorted. An empty map prints nothing (JSON: []).\n"
+"\n"
+"Maps of maps: one row per key with the inner map's id, type, name and\n"
+"entries (JSON: {\"key\": K, \"inner\": {\"id\": .., \"type\": .., \"name\": ..,\n"
+"\"max_entries\": .., \"entries\": ..}}); --recursive also dumps each inner map,\n"
+"typed (JSON: its entries in \"inner\".\"dump\"). 'mapsh OUTER[KEY] dump'\n"
+"dumps one inner map.",
+		.flags = CMD_NEEDS_BPF | CMD_MAP_VERB, .map_types = DATA_MAPS | MIM_MAPS,
 	},
 	{
-		.name = "lookup", .fn = verb_lookup, .opts = percpu_opts,
+		.name = "lookup", .fn = verb_mim_lookup, .opts = percpu_opts,
 		.args = "KEY",
 		.summary = "print the entry of one key",
 		.description =
 "Prints the entry stored under KEY, in the columns of dump (-j: one JSON\n"
 "object). An LPM trie does a longest-prefix match: 'lookup 10.1.2.3' shows\n"
 "the most specific prefix that contains the address. A key with no entry\n"
-"is an error (exit 1).\n\n" KEY_HELP,
-		.flags = CMD_NEEDS_BPF | CMD_MAP_VERB, .map_types = DATA_MAPS,
+"is an error (exit 1). A map of maps shows the inner map stored under KEY.\n\n" KEY_HELP,
+		.flags = CMD_NEEDS_BPF | CMD_MAP_VERB, .map_types = DATA_MAPS | MIM_MAPS,
 	},
 	{
-		.name = "update", .fn = verb_update, .opts = update_opts,
+		.name = "update", .fn = verb_mim_update, .opts = update_opts,
 		.args = "KEY VALUE",
 		.summary = "insert or overwrite one entry",
 		.description =
@@ -114,22 +185,27 @@ const struct cmd map_verbs[] = {
 "  mapsh blocklist update src_ip=10.0.0.9 dst_port=0 protocol=0 action=drop\n"
 "  mapsh blocked_prefixes update 10.0.0.0/8 action=drop\n"
 "  mapsh policy_routes update key 10.0.0.1 value ifindex=eth1 next_hop=10.9.0.1\n"
-"  mapsh id 42 update key hex 01 00 00 00 value hex 2a 00 00 00 00 00 00 00",
-		.flags = CMD_NEEDS_BPF | CMD_MAP_VERB, .map_types = DATA_MAPS,
+"  mapsh id 42 update key hex 01 00 00 00 value hex 2a 00 00 00 00 00 00 00\n"
+"\n"
+"Maps of maps: VALUE is the inner map, inner=id:N or inner=pinned:PATH;\n"
+"it must match the map's inner map template (type, key and value sizes,\n"
+"flags), which is checked before anything is written:\n"
+"  mapsh iface_blocklist update eth0 inner=pinned:/sys/fs/bpf/rules_eth0",
+		.flags = CMD_NEEDS_BPF | CMD_MAP_VERB, .map_types = DATA_MAPS | MIM_MAPS,
 	},
 	{
-		.name = "add", .fn = verb_update, .opts = cpu_opts,
+		.name = "add", .fn = verb_mim_update, .opts = cpu_opts,
 		.args = "KEY VALUE",
 		.summary = "insert one entry; fail when the key exists",
 		.description = "update --noexist. See 'mapsh MAP update --help' for KEY and VALUE.",
-		.flags = CMD_NEEDS_BPF | CMD_MAP_VERB, .map_types = DATA_MAPS,
+		.flags = CMD_NEEDS_BPF | CMD_MAP_VERB, .map_types = DATA_MAPS | MIM_MAPS,
 	},
 	{
-		.name = "replace", .fn = verb_update, .opts = cpu_opts,
+		.name = "replace", .fn = verb_mim_update, .opts = cpu_opts,
 		.args = "KEY VALUE",
 		.summary = "overwrite one entry; fail when the key does not exist",
 		.description = "update --exist. See 'mapsh MAP update --help' for KEY and VALUE.",
-		.flags = CMD_NEEDS_BPF | CMD_MAP_VERB, .map_types = DATA_MAPS,
+		.flags = CMD_NEEDS_BPF | CMD_MAP_VERB, .map_types = DATA_MAPS | MIM_MAPS,
 	},
 	{
 		.name = "delete", .fn = verb_delete, .opts = no_opts,
@@ -138,8 +214,8 @@ const struct cmd map_verbs[] = {
 		.description =
 "Deletes the entry stored under KEY; a key with no entry is an error (exit\n"
 "1). Array elements cannot be deleted: use set, update or clear to zero\n"
-"them.\n\n" KEY_HELP,
-		.flags = CMD_NEEDS_BPF | CMD_MAP_VERB, .map_types = DELETE_MAPS,
+"them. A map of maps drops the inner map stored under KEY.\n\n" KEY_HELP,
+		.flags = CMD_NEEDS_BPF | CMD_MAP_VERB, .map_types = DELETE_MAPS | MIM_MAPS,
 	},
 	{
 		.name = "set", .fn = verb_set, .opts = cpu_opts,
@@ -163,6 +239,59 @@ const struct cmd map_verbs[] = {
 		.flags = CMD_NEEDS_BPF | CMD_MAP_VERB, .map_types = DATA_MAPS,
 	},
 	{
+		.name = "save", .fn = verb_save, .opts = no_opts,
+		.args = "[FILE]",
+		.summary = "write every entry to FILE as JSON (apply reads it back)",
+		.description =
+"Writes every entry to FILE ('-' or none: standard output) in the shape of\n"
+"'mapsh -j MAP dump': one JSON array of {\"key\": ..., \"value\": ...}\n"
+"(--jsonl: one object per line; -p: indented). Per-CPU maps also save each\n"
+"CPU's value (\"per_cpu\"), so apply restores them exactly; arrays save every\n"
+"element. FILE is replaced in one rename: a reader never sees half of it.\n"
+"\n"
+"Example:\n"
+"  mapsh blocklist save rules.json",
+		.flags = CMD_NEEDS_BPF | CMD_MAP_VERB, .map_types = DATA_MAPS,
+	},
+	{
+		.name = "apply", .fn = verb_apply, .opts = apply_opts,
+		.args = "FILE",
+		.summary = "make the map hold the entries of FILE (validated first)",
+		.description =
+"Reads FILE ('-': standard input) in the shape save writes (a JSON array,\n"
+"or JSON lines), checks every entry against the map's key and value types,\n"
+"and writes only when all of them are valid: one bad entry and nothing is\n"
+"written, exit 1 (the error names it: 'rules.json:9: entry 3: value: ...':\n"
+"line 9, the third entry, counting from 1). Then reports how many entries\n"
+"were added, changed, unchanged and removed (-j: one object).\n"
+"\n"
+"Each entry is {\"key\": K, \"value\": V}: typed JSON as dump prints it, or\n"
+"a string of command-line words (\"10.0.0.9 0 tcp\", \"action=drop\"; an LPM\n"
+"key as \"10.0.0.0/8\"). Value fields the entry leaves out keep what the map\n"
+"has (zero in a new entry), as with set, so a rule file need not carry the\n"
+"counters the program maintains. Per-CPU maps: \"per_cpu\": [{\"cpu\": N,\n"
+"\"value\": V}, ...] writes each CPU (the ones not listed keep their value),\n"
+"else V is written on every CPU, as update does; when a saved entry has\n"
+"both, \"value\" must be their sum. A key given twice is an error.\n"
+"\n"
+"  --prune     also delete the entries FILE does not have; an array's\n"
+"              elements cannot be deleted: those not in FILE are zeroed\n"
+"  --dry-run   list the changes (add, change, remove) and write nothing\n"
+"  --watch     apply, then again each time FILE is written or replaced\n"
+"              (editors that save by rename included), one report line per\n"
+"              run (-j: one object per line); a bad file is reported and\n"
+"              the map left as it is. Ctrl-C or SIGTERM stops it (exit 0)\n"
+"\n"
+"Changes are written in the order changed, removed, added (room is made\n"
+"before entries are added to a full map). A write the kernel refuses stops\n"
+"the apply there; the changes made before it stay (and are audited).\n"
+"\n"
+"Examples:\n"
+"  mapsh blocklist apply rules.json --dry-run\n"
+"  mapsh blocklist apply rules.json --prune --watch",
+		.flags = CMD_NEEDS_BPF | CMD_MAP_VERB, .map_types = DATA_MAPS,
+	},
+	{
 		.name = "count", .fn = verb_count, .opts = no_opts,
 		.args = "[where EXPR]",
 		.summary = "count the entries (those matching EXPR)",
@@ -170,6 +299,51 @@ const struct cmd map_verbs[] = {
 "Prints the number of entries (arrays: elements), or with where EXPR the\n"
 "number of entries matching it (see 'dump --help'). -j adds max_entries.",
 		.flags = CMD_NEEDS_BPF | CMD_MAP_VERB, .map_types = COUNT_MAPS,
+	},
+	{
+		.name = "watch", .fn = verb_watch, .opts = watch_opts,
+		.args = "[where EXPR] [sort FIELD[/s] [asc|desc]]... [limit N] [fields F,G,...]",
+		.summary = "a live view: per-key rates and deltas of the counters, top N",
+		.description =
+"Reads the map every -i SECONDS (default 1) and shows what changed. Counter\n"
+"fields (tagged mapsh:counter; in foreign maps u64 fields named packets,\n"
+"bytes, count, hits, drops, *_packets, ... or *_total, unless --raw-values)\n"
+"get a rate column FIELD/s (--rate) or the change since the last refresh\n"
+"FIELD+ (--delta). A counter that went down was reset: its change is its\n"
+"value. Per-CPU maps are summed; arrays skip all-zero elements (--all keeps\n"
+"them). where, sort, limit and fields are dump's (see 'dump --help');\n"
+"'sort FIELD/s' orders by a rate (sort packets/s desc).\n"
+"\n"
+"On a terminal: a full-screen view (default sort: the first counter's rate,\n"
+"highest first), showing entries used of max_entries and % full, the new\n"
+"entries (marked +) and the removed ones (and their rate: LRU evictions).\n"
+"Keys: q quit, p pause, s/S next/previous sort column, r reverse.\n"
+"\n"
+"Otherwise line mode: the first refresh is a baseline (nothing but its\n"
+"summary); each later one prints the entries that changed since the one\n"
+"before (a counter that stops shows once more with rate 0), then the\n"
+"removed ones, then a summary line. limit N: at most N changed entries per\n"
+"refresh. Text: tab-separated time, event (new, changed, removed), the\n"
+"columns and the FIELD+ (or --rate: FIELD/s) columns; the summary starts\n"
+"with '#'. -j / --jsonl: one object per line:\n"
+"  {\"time\": ISO, \"key\": K, \"value\": V, \"delta\": {\"packets\": 3},\n"
+"   \"rate\": {\"packets/s\": 3}, \"new\": true}      (changed or new)\n"
+"  {\"time\": ISO, \"key\": K, \"removed\": true}\n"
+"  {\"time\": ISO, \"refresh\": N, \"interval\": S, \"entries\": E,\n"
+"   \"max_entries\": M, \"new_entries\": A, \"changed_entries\": C,\n"
+"   \"removed_entries\": R}                        (summary; the first:\n"
+"                                                 \"baseline\": true)\n"
+"With fields, entries are flat objects as in dump. Ctrl-C and SIGTERM stop\n"
+"cleanly (exit 0).\n"
+"\n"
+"Ring buffers: follow's records with a rate line per interval (text:\n"
+"'# TIME R records/s, B bytes/s (N records, M bytes)'; JSON: {\"time\",\n"
+"\"records/s\", \"bytes/s\", \"records\", \"bytes\"}).\n"
+"\n"
+"Examples:\n"
+"  mapsh flows watch sort bytes/s desc limit 20\n"
+"  mapsh flows watch -j -i 0.5 --count 10 | jq -c 'select(.delta.packets > 100)'",
+		.flags = CMD_NEEDS_BPF | CMD_MAP_VERB, .map_types = DATA_MAPS | T(RINGBUF),
 	},
 	{
 		.name = "info", .fn = verb_info, .opts = no_opts,
@@ -203,8 +377,72 @@ const struct cmd map_verbs[] = {
 		.description = "Pins the map at PATH (a new name on a mounted bpffs).",
 		.flags = CMD_NEEDS_BPF | CMD_MAP_VERB,
 	},
-	/* Queue, stack and ring buffer verbs (push, pop, peek, drain, follow)
-	 * and map-of-maps verbs join this table with their own map_types. */
+	{
+		.name = "push", .fn = verb_push, .opts = push_opts,
+		.args = "VALUE",
+		.summary = "add an element to a queue or stack",
+		.description =
+"Pushes VALUE, typed like the map's values (field=value words, values in\n"
+"field order, JSON, bpftool's hex ..; fields not given are zero). A full\n"
+"queue or stack is an error (exit 1) unless --exist, which drops the\n"
+"oldest element to make room (BPF_EXIST).\n"
+"\n"
+"Example:\n"
+"  mapsh pinned /sys/fs/bpf/q push --type __u64 42",
+		.flags = CMD_NEEDS_BPF | CMD_MAP_VERB, .map_types = QUEUE_MAPS,
+	},
+	{
+		.name = "pop", .fn = verb_pop, .opts = qread_opts,
+		.summary = "remove and print the next element (queue: oldest; stack: newest)",
+		.description =
+"Prints the next element of a queue (the oldest) or stack (the newest) in\n"
+"the columns of dump (-j: {\"value\": V}), then removes it: it is written\n"
+"before it leaves the map, as in drain. An empty map is an error ('mapsh:\n"
+"samples is empty', exit 1).",
+		.flags = CMD_NEEDS_BPF | CMD_MAP_VERB, .map_types = QUEUE_MAPS,
+	},
+	{
+		.name = "peek", .fn = verb_peek, .opts = qread_opts,
+		.summary = "print the next element without removing it",
+		.description =
+"Prints the element pop would remove, and leaves it there. An empty map is\n"
+"an error (exit 1).",
+		.flags = CMD_NEEDS_BPF | CMD_MAP_VERB, .map_types = QUEUE_MAPS,
+	},
+	{
+		.name = "drain", .fn = verb_drain, .opts = drain_opts,
+		.summary = "remove and print every element or record there is now",
+		.description =
+"Queues and stacks: pops until the map is empty (or --count N), one line\n"
+"per element (-j: {\"value\": V} per line), in pop order. Lossless: each\n"
+"element is read without removing it, written and flushed, and removed only\n"
+"then; on a pipe, only once the reader has read it. A closed pipe or a\n"
+"failed write stops the drain with the element that was not delivered still\n"
+"in the map ('mapsh samples drain | head -n 2' takes exactly two). An empty\n"
+"map prints nothing (exit 0).\n"
+"\n"
+"Ring buffers: consumes the records present when it starts (or --count N),\n"
+"then exits. Perf event arrays hold nothing for a reader that is not\n"
+"attached: drain attaches a buffer on every CPU and reads until no sample\n"
+"has arrived for 0.2 s.\n"
+"\n" STREAM_HELP,
+		.flags = CMD_NEEDS_BPF | CMD_MAP_VERB,
+		.map_types = QUEUE_MAPS | STREAM_MAPS,
+	},
+	{
+		.name = "follow", .fn = verb_follow, .opts = follow_opts,
+		.summary = "print records as they arrive, until Ctrl-C (like tail -f)",
+		.description =
+"Streams the records of a ring buffer or perf event array as the programs\n"
+"write them, until Ctrl-C or SIGTERM, --count N records or --timeout\n"
+"SECONDS; it sleeps in epoll between batches (no polling loop).\n"
+"\n" STREAM_HELP "\n"
+"\n"
+"Examples:\n"
+"  mapsh events follow --jsonl | jq -c 'select(.dst_port == 22)'\n"
+"  mapsh events follow --count 3 --timestamp",
+		.flags = CMD_NEEDS_BPF | CMD_MAP_VERB, .map_types = STREAM_MAPS,
+	},
 	{ NULL },
 };
 

@@ -25,8 +25,9 @@ void map_print_verbs(struct ctx *ctx, const char *name, const struct mapref *m);
 bool map_verb_applies(const struct cmd *verb, __u32 map_type);
 
 /* Options of the verbs (indexes into their opt_spec arrays). */
-enum { VOPT_PER_CPU = 0 };			/* dump, lookup */
+enum { VOPT_PER_CPU = 0, VOPT_RECURSIVE };	/* dump, lookup */
 enum { VOPT_CPU = 0, VOPT_NOEXIST, VOPT_EXIST };	/* update, add, replace, set */
+enum { VOPT_PRUNE = 0, VOPT_DRY_RUN, VOPT_WATCH };	/* apply */
 
 /* ---- verb handlers (verb_*.c), run with ctx->map open ---- */
 int verb_dump(struct ctx *, const struct cmd *, const struct opt_vals *, int, char **);
@@ -40,6 +41,25 @@ int verb_set(struct ctx *, const struct cmd *, const struct opt_vals *, int, cha
 int verb_clear(struct ctx *, const struct cmd *, const struct opt_vals *, int, char **);
 int verb_freeze(struct ctx *, const struct cmd *, const struct opt_vals *, int, char **);
 int verb_pin(struct ctx *, const struct cmd *, const struct opt_vals *, int, char **);
+int verb_watch(struct ctx *, const struct cmd *, const struct opt_vals *, int, char **);
+extern const struct opt_spec watch_opts[];	/* verb_watch.c */
+/* Queues and stacks (verb_queue.c): push [--type T] [--exist], pop, peek. */
+enum { VOPT_Q_TYPE = 0, VOPT_Q_EXIST };
+int verb_push(struct ctx *, const struct cmd *, const struct opt_vals *, int, char **);
+int verb_pop(struct ctx *, const struct cmd *, const struct opt_vals *, int, char **);
+int verb_peek(struct ctx *, const struct cmd *, const struct opt_vals *, int, char **);
+/* drain (queues, stacks, ring buffers, perf event arrays) and follow
+ * (ring buffers, perf event arrays): verb_stream.c. */
+enum { VOPT_S_COUNT = 0, VOPT_S_TYPE, VOPT_S_TIMESTAMP, VOPT_S_PAGES, VOPT_S_TIMEOUT };
+int verb_drain(struct ctx *, const struct cmd *, const struct opt_vals *, int, char **);
+int verb_follow(struct ctx *, const struct cmd *, const struct opt_vals *, int, char **);
+/* Maps of maps (verb_mim.c): dump, lookup and update/add/replace of a map
+ * of maps; any other map goes on to verb_dump, verb_lookup, verb_update. */
+int verb_mim_dump(struct ctx *, const struct cmd *, const struct opt_vals *, int, char **);
+int verb_mim_lookup(struct ctx *, const struct cmd *, const struct opt_vals *, int, char **);
+int verb_mim_update(struct ctx *, const struct cmd *, const struct opt_vals *, int, char **);
+int verb_save(struct ctx *, const struct cmd *, const struct opt_vals *, int, char **);
+int verb_apply(struct ctx *, const struct cmd *, const struct opt_vals *, int, char **);
 
 /* ---- helpers shared by the verbs (map_verbs.c) ---- */
 

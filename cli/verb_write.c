@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
+#include "audit.h"
 #include "err.h"
 #include "map_verbs.h"
 #include "mapiter.h"
@@ -40,7 +41,7 @@ int verb_update(struct ctx *ctx, const struct cmd *cmd,
 	struct mapref *m = ctx->map;
 	struct kv_split s;
 	__u64 flags = BPF_ANY;
-	void *key = NULL, *raw = NULL, *one = NULL;
+	void *key = NULL, *raw = NULL, *one = NULL, *old = NULL;
 	int rc;
 
 	if (!strcmp(cmd->name, "add")) {
@@ -80,8 +81,11 @@ int verb_update(struct ctx *ctx, const struct cmd *cmd,
 	if (rc)
 		goto out;
 	rc = parse_value(m, cmd->name, s.nval, s.val, one);
+	if (!rc)
+		rc = audit_begin(ctx, m, cmd->name);
 	if (rc)
 		goto out;
+	old = audit_old(m, key);
 	if (m->percpu) {
 		if (s.cpu >= 0) {
 			/* Keep the other CPUs' values (zero for a new entry). */
@@ -101,11 +105,14 @@ int verb_update(struct ctx *ctx, const struct cmd *cmd,
 	}
 	if (bpf_map_update_elem(m->fd, key, raw, flags))
 		rc = mapref_write_error(m, cmd->name, errno, key);
+	else
+		audit_change(m, cmd->name, key, old, raw);
 out:
 	kv_split_free(&s);
 	free(key);
 	free(raw);
 	free(one);
+	free(old);
 	return rc;
 }
 
@@ -114,14 +121,22 @@ int verb_delete(struct ctx *ctx, const struct cmd *cmd,
 {
 	struct mapref *m = ctx->map;
 	void *key = calloc(1, m->info.key_size + 1);
+	void *old = NULL;
 	int rc;
 
 	if (!key)
 		return err_fail("out of memory");
 	rc = mapref_parse_key(m, cmd->name, argc, argv, key);
+	if (!rc)
+		rc = audit_begin(ctx, m, cmd->name);
+	if (!rc)
+		old = audit_old(m, key);
 	if (!rc && bpf_map_delete_elem(m->fd, key))
 		rc = mapref_write_error(m, cmd->name, errno, key);
+	else if (!rc)
+		audit_change(m, cmd->name, key, old, NULL);
 	free(key);
+	free(old);
 	return rc;
 }
 
@@ -182,8 +197,13 @@ int verb_set(struct ctx *ctx, const struct cmd *cmd,
 	}
 	if (!memcmp(copy, raw, m->lookup_size))
 		goto out;	/* already so: nothing to write */
+	rc = audit_begin(ctx, m, cmd->name);
+	if (rc)
+		goto out;
 	if (bpf_map_update_elem(m->fd, key, copy, BPF_EXIST))
 		rc = mapref_write_error(m, cmd->name, errno, key);
+	else
+		audit_change(m, cmd->name, key, raw, copy);
 out:
 	kv_split_free(&s);
 	free(key);
@@ -229,19 +249,24 @@ static int zero_array(struct mapref *m, unsigned long long *done)
 	}
 	for (__u32 i = 0; i < n; i += chunk) {
 		__u32 cnt = n - i < chunk ? n - i : chunk;
+		char *old;
 
 		for (__u32 j = 0; j < cnt; j++)
 			keys[j] = i + j;
+		old = audit_old_n(m, keys, cnt);	/* NULL: not audited */
 		if (batch) {
 			LIBBPF_OPTS(bpf_map_batch_opts, o);
 			__u32 c = cnt;
 
 			if (!bpf_map_update_batch(m->fd, keys, vals, &c, &o)) {
 				*done += cnt;
+				audit_changes(m, "clear", keys, old, vals, cnt);
+				free(old);
 				continue;
 			}
 			if (errno != EINVAL && errno != EOPNOTSUPP && errno != 524) {
 				rc = mapref_write_error(m, "clear", errno, NULL);
+				free(old);
 				break;
 			}
 			batch = false;
@@ -249,10 +274,15 @@ static int zero_array(struct mapref *m, unsigned long long *done)
 		for (__u32 j = 0; j < cnt; j++) {
 			if (bpf_map_update_elem(m->fd, &keys[j], vals, BPF_ANY)) {
 				rc = mapref_write_error(m, "clear", errno, NULL);
+				free(old);
 				goto out;
 			}
 			(*done)++;
+			if (old)
+				audit_changes(m, "clear", &keys[j],
+					      old + (size_t)j * m->lookup_size, vals, 1);
 		}
+		free(old);
 	}
 out:
 	free(keys);
@@ -280,6 +310,7 @@ static int delete_all(struct mapref *m, unsigned long long *done)
 
 			if (!bpf_map_delete_batch(m->fd, keys, &c, &o)) {
 				*done += c;
+				audit_changes(m, "clear", keys, vals, NULL, c);
 				continue;
 			}
 			/* Some key went away meanwhile (the program, LRU
@@ -289,14 +320,17 @@ static int delete_all(struct mapref *m, unsigned long long *done)
 			if (c <= n) {
 				*done += c;
 				start = c;
+				audit_changes(m, "clear", keys, vals, NULL, c);
 			}
 		}
 		for (__u32 j = start; j < n; j++) {
 			const void *k = (const char *)keys + (size_t)j * m->info.key_size;
 
-			if (!bpf_map_delete_elem(m->fd, k))
+			if (!bpf_map_delete_elem(m->fd, k)) {
 				(*done)++;
-			else if (errno != ENOENT) {
+				audit_changes(m, "clear", k, (const char *)vals +
+					      (size_t)j * m->lookup_size, NULL, 1);
+			} else if (errno != ENOENT) {
 				rc = mapref_write_error(m, "clear", errno, k);
 				goto out;
 			}
@@ -322,6 +356,8 @@ int verb_clear(struct ctx *ctx, const struct cmd *cmd,
 	if (rc)
 		return rc;
 	rc = confirm(ctx, m);
+	if (!rc)
+		rc = audit_begin(ctx, m, cmd->name);
 	if (rc)
 		return rc;
 	rc = m->is_array ? zero_array(m, &done) : delete_all(m, &done);
