@@ -1,0 +1,396 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# bench.sh - `make bench`: mapsh against bpftool and minimal C readers, side
+# by side in one run, on a private bpffs that is removed at the end.
+#
+#   1. dump of a flows-like HASH map (BENCH_ENTRIES entries, default 1M)
+#   2. typed one-shot lookup latency (process start to exit)
+#   3. ring buffer drain rate, and a live follow under a saturating producer
+#   4. watch: CPU time per refresh and peak RSS
+#
+# Environment: BENCH_ENTRIES (default 1000000), BENCH_QUICK=1 (fewer runs),
+# BENCH_RB_RECORDS (records per drain, default 1000000), MAPSH (./mapsh).
+# The helpers (bench/*.c) are built by `make bench` into build/bench/.
+# These are benchmark figures, not tests: missed targets do not fail.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export LC_ALL=C.UTF-8	# ${#s} counts characters (± and × in the tables)
+
+MAPSH=${MAPSH:-./mapsh}
+B=build/bench
+N=${BENCH_ENTRIES:-1000000}
+RB_N=${BENCH_RB_RECORDS:-1000000}
+if [ "${BENCH_QUICK:-0}" = 1 ]; then
+	DUMP_RUNS=1 LOOKUP_RUNS=30 RB_RUNS=2 LIVE_SECS=1 WATCH_COUNT=3
+else
+	DUMP_RUNS=3 LOOKUP_RUNS=200 RB_RUNS=5 LIVE_SECS=3 WATCH_COUNT=10
+fi
+
+die() { echo "bench: $*" >&2; exit 1; }
+note() { echo "bench: $*" >&2; }
+[ "$(id -u)" = 0 ] || die "needs root (BPF maps, a bpffs mount)"
+for t in hyperfine /usr/bin/time bpftool jq; do
+	command -v "$t" >/dev/null || die "$t is missing (make deps)"
+done
+for t in mkmap rawdump minlookup rbconsumer produce bench.bpf.o; do
+	[ -e "$B/$t" ] || die "$B/$t is missing (run make bench)"
+done
+
+# hyperfine -N (no intermediate shell) when this version has it.
+HF=(hyperfine --style none)
+hyperfine --help 2>&1 | grep -q -- '--shell=none' && HF+=(-N)
+# Pin producer and consumer to different CPUs when there are two.
+CPU0=() CPU1=()
+[ "$(nproc)" -ge 2 ] && CPU0=(taskset -c 0) CPU1=(taskset -c 1)
+
+TMP=$(mktemp -d /tmp/mapsh-bench.XXXXXX)
+FS=$TMP/bpffs
+BGPID=
+cleanup() {
+	set +e
+	[ -n "$BGPID" ] && kill -TERM -- -"$BGPID" 2>/dev/null && wait "$BGPID" 2>/dev/null
+	if mountpoint -q "$FS"; then
+		rm -f "$FS"/bench_* "$FS"/produce_*
+		umount "$FS"
+	fi
+	rm -rf "$TMP"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+mkdir "$FS"
+mount -t bpf bpf "$FS"
+# Measure a snapshot: the tree may be rebuilt while the bench runs.
+if [ -x "$MAPSH" ]; then
+	cp "$MAPSH" "$TMP/mapsh"
+	MAPSH=$TMP/mapsh
+fi
+note "creating a $N-entry map (bench/mkmap)"
+"$B/mkmap" "$B/bench.bpf.o" "$FS" "$N" >"$TMP/key.env"
+. "$TMP/key.env"
+F=$FS/bench_flows
+
+# ---- helpers ----
+
+# run CMD...: in a process group of its own, waited for in the background.
+# hyperfine and /usr/bin/time swallow Ctrl-C, so a foreground run would
+# keep bash from acting on it; this way the INT trap runs and cleanup stops
+# the whole group.
+run() {
+	local rc=0
+	setsid "$@" &
+	BGPID=$!
+	wait "$BGPID" || rc=$?
+	BGPID=
+	return $rc
+}
+
+# hf JSON ARGS...: run hyperfine, then load name -> mean/sd/median/cpu.
+declare -A MEAN SD MED CPU
+hf() {
+	local json=$1
+	shift
+	run "${HF[@]}" --export-json "$json" "$@" >/dev/null 2>"$TMP/hf.err" ||
+		{ cat "$TMP/hf.err" >&2; return 1; }
+	while IFS=$'\t' read -r n mean sd med cpu; do
+		MEAN[$n]=$mean SD[$n]=$sd MED[$n]=$med CPU[$n]=$cpu
+	done < <(jq -r '.results[] | [.command, .mean, (.stddev // 0), .median,
+				     (.user + .system)] | @tsv' "$json")
+}
+
+# have ARGS...: does `mapsh ARGS --help` succeed (the verb exists)?
+have() { [ -x "$MAPSH" ] && "$MAPSH" "$@" --help >/dev/null 2>&1; }
+
+# probe ID CMD...: run once, count the output lines into PROBED; on failure
+# remember why (the first line on stderr).
+declare -A WHY
+probe() {
+	local id=$1
+	shift
+	if ! PROBED=$("$@" 2>"$TMP/probe.err" | wc -l); then
+		WHY[$id]="failed: $(head -n 1 "$TMP/probe.err")"
+		return 1
+	fi
+}
+
+# pad WIDTH TEXT: TEXT left-aligned in WIDTH characters (printf counts bytes).
+pad() { printf '%s%*s' "$2" $(($1 > ${#2} ? $1 - ${#2} : 0)) ''; }
+secs() { awk -v s="$1" 'BEGIN { if (s >= 1) printf "%.2f s", s; else printf "%.1f ms", s * 1000 }'; }
+mib() { awk -v k="$1" 'BEGIN { printf "%.1f MiB", k / 1024 }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+peak() { sort -n "$1" | tail -n 1; }	# max of /usr/bin/time %M lines (KiB)
+
+# verdict WHAT VALUE OP LIMIT [UNIT]: MET, or MISSED with the factor.
+verdict() {
+	local what=$1 v=$2 op=$3 lim=$4 u=${5:-×}
+	awk -v w="$what" -v v="$v" -v op="$op" -v l="$lim" -v u="$u" 'BEGIN {
+		ok = op == ">=" ? v >= l : v <= l
+		f = op == ">=" ? l / v : v / l
+		printf "   %-58s %s %.2f%s (target %s %g%s)", w, ok ? "MET   " : "MISSED", v, u, op, l, u
+		if (!ok && v != 0 && l != 0)
+			printf ", by %.2f×", f
+		printf "\n"
+	}'
+}
+na() { printf "   %-58s n/a: %s\n" "$1" "$2"; }
+
+row() { printf "   %-40s %s\n" "$1" "$2"; }
+# mean ± σ (σ left out after a single run)
+mean_sd() {
+	if [ "$(awk -v s="$2" 'BEGIN { print (s > 0) }')" = 1 ]; then
+		echo "$(secs "$1") ± $(secs "$2")"
+	else
+		secs "$1"
+	fi
+}
+loadavg() { cut -d ' ' -f 1-3 /proc/loadavg; }
+
+# ---- machine ----
+
+cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
+mem=$(awk '/^MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo)
+rev=$(git rev-parse --short HEAD 2>/dev/null || echo ?)
+git diff --quiet HEAD 2>/dev/null || rev="$rev+uncommitted"
+mver=$("$MAPSH" -V 2>/dev/null | head -n 1 | tr '\t' ' ' || true)
+echo "mapsh benchmark, $(date -u '+%Y-%m-%d %H:%M UTC')"
+echo "machine:  $cpu, $(nproc) cores, $mem RAM, kernel $(uname -r), Debian $(cat /etc/debian_version)"
+echo "load average at start: $(loadavg) (other work on the machine skews the figures)"
+echo "versions: mapsh ${mver:-not built} (git $rev), $(bpftool version | head -n 1)," \
+	"libbpf $(pkg-config --modversion libbpf), gcc $(gcc -dumpfullversion)," \
+	"$(clang --version | head -n 1 | sed 's/ version//'), $(hyperfine --version)"
+echo
+
+# ---- 1. dump ----
+
+note "1/4 dump: $DUMP_RUNS runs each (bpftool text takes ~17 s per 1M entries)"
+declare -A LABEL=(
+	[raw]="raw batch read (bench/rawdump)"
+	[mplain]="mapsh pinned P dump (plain)"
+	[mjson]="mapsh -j pinned P dump"
+	[btext]="bpftool map dump pinned P"
+	[bjson]="bpftool -j map dump pinned P"
+)
+declare -A SHORT=(
+	[mplain]="mapsh dump (plain)" [mjson]="mapsh -j dump"
+	[btext]="bpftool text" [bjson]="bpftool -j"
+)
+declare -A DUMP=(
+	[raw]="$B/rawdump $F"
+	[mplain]="$MAPSH pinned $F dump"
+	[mjson]="$MAPSH -j pinned $F dump"
+	[btext]="bpftool map dump pinned $F"
+	[bjson]="bpftool -j map dump pinned $F"
+)
+args=()
+for id in raw mplain mjson btext bjson; do
+	case $id in
+	m*)	if ! have pinned "$F" dump; then
+			WHY[$id]="not available (command missing)"
+			continue
+		fi
+		probe "$id" ${DUMP[$id]} || continue
+		[ "$id" = mplain ] && [ "$PROBED" != "$N" ] &&
+			note "mapsh dump printed $PROBED lines for $N entries"
+		;;
+	esac
+	args+=(-n "$id" "/usr/bin/time -f %M -a -o $TMP/rss.$id ${DUMP[$id]}")
+done
+hf "$TMP/dump.json" --runs "$DUMP_RUNS" "${args[@]}"
+
+echo "1. dump, $N entries (HASH, key 16 B, value 40 B; P = pinned path), to /dev/null"
+echo "   hyperfine $DUMP_RUNS runs, mean ± σ; peak RSS from /usr/bin/time %M"
+printf "   %-40s %-20s %8s %12s\n" command time "vs raw" "peak RSS"
+for id in raw mplain mjson btext bjson; do
+	if [ -n "${WHY[$id]:-}" ]; then
+		row "${LABEL[$id]}" "${WHY[$id]}"
+		continue
+	fi
+	printf "   %-40s %s %7s× %12s\n" "${LABEL[$id]}" \
+		"$(pad 20 "$(mean_sd "${MEAN[$id]}" "${SD[$id]}")")" \
+		"$(ratio "${MEAN[$id]}" "${MEAN[raw]}")" "$(mib "$(peak "$TMP/rss.$id")")"
+done
+echo "   targets:"
+for m in mplain mjson; do
+	b=btext; fold=20; [ $m = mjson ] && b=bjson fold=10
+	what="${SHORT[$m]}: speed-up over ${SHORT[$b]}"
+	if [ -n "${WHY[$m]:-}" ]; then
+		na "$what" "${WHY[$m]}"
+		na "${SHORT[$m]}: time / raw batch read" "${WHY[$m]}"
+		na "${SHORT[$m]}: peak RSS" "${WHY[$m]}"
+		continue
+	fi
+	verdict "$what" "$(ratio "${MEAN[$b]}" "${MEAN[$m]}")" ">=" $fold
+	verdict "${SHORT[$m]}: time / raw batch read" "$(ratio "${MEAN[$m]}" "${MEAN[raw]}")" "<=" 3
+	verdict "${SHORT[$m]}: peak RSS" "$(awk -v k="$(peak "$TMP/rss.$m")" 'BEGIN { printf "%.1f", k / 1024 }')" "<=" 32 " MiB"
+done
+echo
+
+# ---- 2. lookup ----
+
+note "2/4 lookup: $LOOKUP_RUNS runs each"
+LABEL=(
+	[min]="minimal C (bench/minlookup)"
+	[mapsh]="mapsh pinned P lookup (typed key)"
+	[bpftool]="bpftool map lookup pinned P key hex"
+)
+declare -A LOOK=(
+	[min]="$B/minlookup $F $LK_SRC $LK_DST $LK_SPORT $LK_DPORT $LK_PROTO"
+	[mapsh]="$MAPSH pinned $F lookup src_ip=$LK_SRC dst_ip=$LK_DST src_port=$LK_SPORT dst_port=$LK_DPORT protocol=$LK_PROTO"
+	[bpftool]="bpftool map lookup pinned $F key hex $LK_HEX"
+)
+args=()
+for id in min mapsh bpftool; do
+	if [ $id = mapsh ] && ! have pinned "$F" lookup; then
+		WHY[$id]="not available (command missing)"
+		continue
+	fi
+	probe "$id" ${LOOK[$id]} || continue
+	/usr/bin/time -f %M -o "$TMP/rss.l$id" ${LOOK[$id]} >/dev/null || true
+	args+=(-n "$id" "${LOOK[$id]}")
+done
+hf "$TMP/lookup.json" --warmup 10 --runs "$LOOKUP_RUNS" "${args[@]}"
+
+echo "2. one-shot lookup of one key, process start to exit"
+echo "   hyperfine $LOOKUP_RUNS runs, median; key {$LK_SRC, $LK_DST, $LK_SPORT, $LK_DPORT, $LK_PROTO}"
+printf "   %-40s %-20s %8s %12s\n" command median "vs C" "peak RSS"
+for id in min mapsh bpftool; do
+	if [ -n "${WHY[$id]:-}" ]; then
+		row "${LABEL[$id]}" "${WHY[$id]}"
+		continue
+	fi
+	printf "   %-40s %-20s %7s× %12s\n" "${LABEL[$id]}" "$(secs "${MED[$id]}")" \
+		"$(ratio "${MED[$id]}" "${MED[min]}")" "$(mib "$(cat "$TMP/rss.l$id")")"
+done
+echo "   target:"
+if [ -n "${WHY[mapsh]:-}" ]; then
+	na "typed lookup / minimal C" "${WHY[mapsh]}"
+else
+	verdict "typed lookup / minimal C" "$(ratio "${MED[mapsh]}" "${MED[min]}")" "<=" 1.5
+fi
+echo
+
+# ---- 3. ring buffer ----
+
+note "3/4 ring buffer: $RB_RUNS drains each, then ${LIVE_SECS} s live per consumer"
+E=$FS/bench_events L=$FS/bench_live
+LABEL=(
+	[rbc]="printf consumer (bench/rbconsumer)"
+	[mdrain]="mapsh pinned P drain -j"
+	[rbcf]="printf consumer --follow"
+	[mfollow]="mapsh pinned P follow -j"
+)
+declare -A RB=(
+	[rbc]="$B/rbconsumer $E"
+	[mdrain]="$MAPSH pinned $E drain -j"
+)
+declare -A PRINTED
+args=()
+for id in rbc mdrain; do
+	if [ $id = mdrain ] && ! have pinned "$E" drain; then
+		WHY[$id]="not available (command missing)"
+		continue
+	fi
+	"$B/produce" "$FS" drain "$RB_N" >/dev/null
+	probe "$id" ${RB[$id]} || continue
+	PRINTED[$id]=$PROBED
+	args+=(-n "$id" "${RB[$id]}")
+done
+hf "$TMP/rb.json" --runs "$RB_RUNS" --prepare "$B/produce $FS drain $RB_N" "${args[@]}"
+
+# live ID CMD...: follow bench_live on CPU 1 while produce_live saturates
+# CPU 0 for LIVE_SECS; then stop the consumer (SIGTERM) and count its lines.
+declare -A LIVE
+live() {
+	local id=$1
+	shift
+	rm -f "$TMP/printed"
+	setsid "${CPU1[@]}" "$@" > >(wc -l >"$TMP/printed.tmp" && mv "$TMP/printed.tmp" "$TMP/printed") 2>/dev/null &
+	BGPID=$!
+	sleep 0.5
+	LIVE[$id]=$("${CPU0[@]}" "$B/produce" "$FS" live "$LIVE_SECS")
+	kill -TERM "$BGPID" 2>/dev/null || true
+	wait "$BGPID" 2>/dev/null || true
+	BGPID=
+	for _ in $(seq 50); do [ -e "$TMP/printed" ] && break; sleep 0.1; done
+	PRINTED[$id]=$(cat "$TMP/printed" 2>/dev/null || echo 0)
+}
+live rbcf "$B/rbconsumer" "$L" --follow
+if have pinned "$L" follow; then
+	live mfollow "$MAPSH" pinned "$L" follow -j
+else
+	WHY[mfollow]="not available (command missing)"
+fi
+
+echo "3. ring buffer, struct flow_event records (64 B), JSON lines to /dev/null"
+echo "   drain: $RB_N records written first (XDP test run), hyperfine $RB_RUNS runs, mean"
+printf "   %-40s %-20s %12s %16s\n" consumer time records/s printed
+for id in rbc mdrain; do
+	if [ -n "${WHY[$id]:-}" ]; then
+		row "${LABEL[$id]}" "${WHY[$id]}"
+		continue
+	fi
+	printf "   %-40s %s %12s %16s\n" "${LABEL[$id]}" "$(pad 20 "$(mean_sd "${MEAN[$id]}" "${SD[$id]}")")" \
+		"$(awk -v n="$RB_N" -v t="${MEAN[$id]}" 'BEGIN { printf "%.0f", n / t }')" \
+		"${PRINTED[$id]}/$RB_N"
+done
+echo "   live: a 256 KiB ring (as flowtrack's events), producer on CPU 0 as fast as it can"
+echo "   for $LIVE_SECS s, consumer on CPU 1; dropped = refused by the full ring (kernel side),"
+echo "   lost = committed but not printed"
+printf "   %-40s %10s %10s %10s %6s %12s\n" consumer committed dropped printed lost printed/s
+for id in rbcf mfollow; do
+	if [ -n "${WHY[$id]:-}" ]; then
+		row "${LABEL[$id]}" "${WHY[$id]}"
+		continue
+	fi
+	read -r _ c _ d _ s <<<"${LIVE[$id]}"
+	printf "   %-40s %10s %10s %10s %6s %12.0f\n" "${LABEL[$id]}" "$c" "$d" \
+		"${PRINTED[$id]}" $((c - PRINTED[$id])) "$(awk -v p="${PRINTED[$id]}" -v s="$s" 'BEGIN { print p / s }')"
+done
+echo "   targets:"
+if [ -n "${WHY[mdrain]:-}" ]; then
+	na "mapsh drain -j rate / printf consumer" "${WHY[mdrain]}"
+else
+	verdict "mapsh drain -j rate / printf consumer" "$(ratio "${MEAN[rbc]}" "${MEAN[mdrain]}")" ">=" 1
+fi
+if [ -n "${WHY[mfollow]:-}" ]; then
+	na "mapsh follow -j: records lost" "${WHY[mfollow]}"
+else
+	read -r _ c _ <<<"${LIVE[mfollow]}"
+	lost=$((c - PRINTED[mfollow]))
+	printf "   %-58s %s %d of %d committed (target 0)\n" "mapsh follow -j: records lost" \
+		"$([ $lost -le 0 ] && echo "MET   " || echo MISSED)" $lost "$c"
+fi
+echo
+
+# ---- 4. watch ----
+
+note "4/4 watch: $WATCH_COUNT refreshes at 1 s"
+kc=$((N * 32))	# key 16 B + counters (packets, bytes) 16 B per entry
+echo "4. watch of the $N-entry map, -i 1 --count $WATCH_COUNT -j to /dev/null"
+echo "   CPU = user + sys (/usr/bin/time) / refreshes; raw = one bench/rawdump (from 1.)"
+if ! have pinned "$F" watch; then
+	row "mapsh pinned P watch" "not available (command missing)"
+	echo "   targets:"
+	na "watch CPU per refresh / raw batch read" "not available (command missing)"
+	na "watch peak RSS / key+counter bytes ($(mib $((kc / 1024))))" "not available (command missing)"
+else
+	if run /usr/bin/time -f '%U %S %M' -o "$TMP/watch.time" \
+		"$MAPSH" pinned "$F" watch -i 1 --count "$WATCH_COUNT" -j >/dev/null 2>"$TMP/watch.err"; then
+		read -r u s m <"$TMP/watch.time"
+		per=$(awk -v u="$u" -v s="$s" -v n="$WATCH_COUNT" 'BEGIN { print (u + s) / n }')
+		printf "   %-40s CPU %s per refresh, peak RSS %s\n" "mapsh pinned P watch" "$(secs "$per")" "$(mib "$m")"
+		printf "   %-40s CPU %s\n" "raw batch read" "$(secs "${CPU[raw]}")"
+		echo "   targets:"
+		verdict "watch CPU per refresh / raw batch read" "$(ratio "$per" "${CPU[raw]}")" "<=" 1.5
+		verdict "watch peak RSS / key+counter bytes ($(mib $((kc / 1024))))" "$(ratio $((m * 1024)) $kc)" "<=" 2
+	else
+		why="failed: $(grep -v '^Command' "$TMP/watch.err" | head -n 1)"
+		row "mapsh pinned P watch" "$why"
+		echo "   targets:"
+		na "watch CPU per refresh / raw batch read" "$why"
+		na "watch peak RSS / key+counter bytes" "$why"
+	fi
+fi
+echo
+echo "load average at end: $(loadavg)"
