@@ -223,126 +223,135 @@ static int parse_whole_text(struct tv_pctx *c, const char *s, size_t n)
 	return 0;
 }
 
+/* One token into target t: it must be used up. */
+static int parse_token(struct tv_pctx *c, const struct tv_target *t,
+		       const char *a, size_t start)
+{
+	size_t n = strlen(a), pos = start;
+
+	if (tv_parse_value(c, t, a, n, &pos, TV_M_TOP))
+		return -1;
+	return pos == n ? 0 : tv_trailing(c, a, n, pos);
+}
+
+/* The join of argv when its first token opens a {...} or [...] value. */
+static int parse_joined(struct tv_pctx *c, int argc, char **argv)
+{
+	struct strbuf all = STRBUF_INIT;
+	int r;
+
+	for (int i = 0; i < argc; i++) {
+		if (i)
+			sb_addc(&all, ' ');
+		sb_adds(&all, argv[i]);
+	}
+	r = parse_whole_text(c, sb_str(&all), all.len);
+	sb_free(&all);
+	return r;
+}
+
+/* Scalar plans (the root is one leaf): a bare value, one token per
+ * element or row of an array, or bpftool's byte list. */
+static int parse_root_leaf(struct tv_pctx *c, int argc, char **argv)
+{
+	const struct tv_plan *p = c->p;
+	const struct tv_leaf *l = &p->leaves[p->nodes[0].leaf];
+	struct tv_target t = { .node = 0, .leaf = l };
+	int nd = l->ndims - (l->kind == TV_KIND_CHAR ? 1 : 0);
+
+	if (argc > 1 && nd > 0 &&
+	    ((uint32_t)argc == l->dims[0] ||
+	     (l->kind != TV_KIND_CHAR && (uint32_t)argc == l->nelems))) {
+		bool rows = (uint32_t)argc == l->dims[0];
+
+		for (int i = 0; i < argc; i++) {
+			struct tv_target el = {
+				.node = 0, .leaf = l,
+				.level = rows ? 1 : l->ndims,
+				.base = rows ? (uint32_t)i * tv_level_count(l, 1)
+					     : (uint32_t)i,
+			};
+
+			if (parse_token(c, &el, argv[i], 0))
+				return -1;
+		}
+		return 0;
+	}
+	if (argc > 1 && (uint32_t)argc == p->size && all_bytes(argc, argv))
+		return parse_bytes(c, argc, argv, false);
+	if (argc > 1) {
+		tv_what(c, argv[1], strlen(argv[1]));
+		return tv_fail(c, "too many values (%s is one value)",
+			       p->type_name);
+	}
+	return parse_token(c, &t, argv[0], 0);
+}
+
+/* Structs: all field=value, or all positional (in leaf order), or
+ * bpftool's byte list when the count says so. */
+static int parse_fields(struct tv_pctx *c, int argc, char **argv)
+{
+	const struct tv_plan *p = c->p;
+	bool named = false;
+	uint32_t cur = 0;
+
+	for (int i = 0; i < argc; i++)
+		if (tv_named_prefix(argv[i], strlen(argv[i])))
+			named = true;
+	for (int i = 0; named && i < argc; i++) {
+		const char *a = argv[i];
+		size_t n = strlen(a), np = tv_named_prefix(a, n);
+		struct tv_target t;
+
+		if (!np) {
+			tv_what(c, a, n);
+			return tv_fail(c, "cannot mix positional values and field=value");
+		}
+		if (tv_resolve_path(c, 0, a, np, &t, a, n) ||
+		    parse_token(c, &t, a, np + 1))
+			return -1;
+	}
+	if (named)
+		return 0;
+	if ((uint32_t)argc != p->npositional && (uint32_t)argc == p->size &&
+	    all_bytes(argc, argv))
+		return parse_bytes(c, argc, argv, false);
+	for (int i = 0; i < argc; i++) {
+		const struct tv_leaf *l = tv_next_positional(p, 0, &cur);
+		struct tv_target t = { .node = 0, .leaf = l };
+
+		if (!l) {
+			tv_what(c, argv[i], strlen(argv[i]));
+			return tv_fail(c, "too many values (%s has %u fields)",
+				       p->type_name, p->npositional);
+		}
+		if (parse_token(c, &t, argv[i], 0))
+			return -1;
+	}
+	return 0;
+}
+
 static int parse_argv(struct tv_pctx *c, int argc, char **argv)
 {
 	const struct tv_plan *p = c->p;
-	const struct tv_node *root = p->nodes;
-	bool named = false;
-	int r;
+	const char *a;
 
 	if (argc <= 0)
 		return p->size ? tv_fail(c, "no value given for %s", p->type_name)
 			       : 0;
 	if (!p->nnodes)
-		return tv_fail(c, "%s: %s holds no data", argv[0], p->type_name);
+		return tv_fail(c, "%s holds no data", p->type_name);
 	if (!strcmp(argv[0], "hex"))
 		return parse_bytes(c, argc - 1, argv + 1, true);
-	{
-		const char *a = argv[0];
-
-		while (isspace((unsigned char)*a))
-			a++;
-		if (whole_value(p, *a)) {
-			struct strbuf all = STRBUF_INIT;
-
-			for (int i = 0; i < argc; i++) {
-				if (i)
-					sb_addc(&all, ' ');
-				sb_adds(&all, argv[i]);
-			}
-			r = parse_whole_text(c, sb_str(&all), all.len);
-			sb_free(&all);
-			return r;
-		}
-	}
+	for (a = argv[0]; isspace((unsigned char)*a); a++)
+		;
+	if (whole_value(p, *a))
+		return parse_joined(c, argc, argv);
 	if (p->raw)
 		return parse_bytes(c, argc, argv, false);
-
-	if (root->type == TV_N_LEAF) {
-		const struct tv_leaf *l = &p->leaves[root->leaf];
-		struct tv_target t = { .node = 0, .leaf = l };
-		int nd = l->ndims - (l->kind == TV_KIND_CHAR ? 1 : 0);
-
-		if (argc > 1 && nd > 0 &&
-		    ((uint32_t)argc == l->dims[0] ||
-		     (l->kind != TV_KIND_CHAR && (uint32_t)argc == l->nelems))) {
-			/* one token per element (or per row) */
-			bool rows = (uint32_t)argc == l->dims[0];
-
-			for (int i = 0; i < argc; i++) {
-				size_t pos = 0, n = strlen(argv[i]);
-				struct tv_target el = {
-					.node = 0, .leaf = l,
-					.level = rows ? 1 : l->ndims,
-					.base = rows ? (uint32_t)i * tv_level_count(l, 1)
-						     : (uint32_t)i,
-				};
-
-				if (tv_parse_value(c, &el, argv[i], n, &pos, TV_M_TOP))
-					return -1;
-			}
-			return 0;
-		}
-		if (argc > 1 && (uint32_t)argc == p->size && all_bytes(argc, argv))
-			return parse_bytes(c, argc, argv, false);
-		if (argc > 1) {
-			tv_what(c, argv[1], strlen(argv[1]));
-			return tv_fail(c, "too many values (%s is one value)",
-				       p->type_name);
-		}
-		size_t pos = 0, n = strlen(argv[0]);
-
-		if (tv_parse_value(c, &t, argv[0], n, &pos, TV_M_TOP))
-			return -1;
-		if (pos != n)
-			return tv_trailing(c, argv[0], n, pos);
-		return 0;
-	}
-
-	for (int i = 0; i < argc; i++)
-		if (tv_named_prefix(argv[i], strlen(argv[i])))
-			named = true;
-	if (named) {
-		for (int i = 0; i < argc; i++) {
-			const char *a = argv[i];
-			size_t n = strlen(a), np = tv_named_prefix(a, n), pos;
-			struct tv_target t;
-
-			if (!np) {
-				tv_what(c, a, n);
-				return tv_fail(c, "cannot mix positional values and field=value");
-			}
-			if (tv_resolve_path(c, 0, a, np, &t, a, n))
-				return -1;
-			pos = np + 1;
-			if (tv_parse_value(c, &t, a, n, &pos, TV_M_TOP))
-				return -1;
-			if (pos != n)
-				return tv_trailing(c, a, n, pos);
-		}
-		return 0;
-	}
-	if ((uint32_t)argc != p->npositional && (uint32_t)argc == p->size &&
-	    all_bytes(argc, argv))
-		return parse_bytes(c, argc, argv, false);
-	uint32_t cur = 0;
-
-	for (int i = 0; i < argc; i++) {
-		const struct tv_leaf *l = tv_next_positional(p, 0, &cur);
-		size_t pos = 0, n = strlen(argv[i]);
-		struct tv_target t = { .node = 0, .leaf = l };
-
-		if (!l) {
-			tv_what(c, argv[i], n);
-			return tv_fail(c, "too many values (%s has %u fields)",
-				       p->type_name, p->npositional);
-		}
-		if (tv_parse_value(c, &t, argv[i], n, &pos, TV_M_TOP))
-			return -1;
-		if (pos != n)
-			return tv_trailing(c, argv[i], n, pos);
-	}
-	return 0;
+	if (p->nodes[0].type == TV_N_LEAF)
+		return parse_root_leaf(c, argc, argv);
+	return parse_fields(c, argc, argv);
 }
 
 int tv_parse_args(const struct tv_plan *p, int argc, char **argv, void *buf,

@@ -247,6 +247,17 @@ static int count_err(struct tv_pctx *c, const struct tv_target *t,
 		       want, got);
 }
 
+/* After an array element: 1 on ',' (more follow), 0 on ']' (done). */
+static int array_sep(struct tv_pctx *c, const struct tv_target *t,
+		     const char *s, size_t n, size_t *pos)
+{
+	tv_skip_ws(s, n, pos);
+	if (*pos < n && (s[*pos] == ',' || s[*pos] == ']'))
+		return s[(*pos)++] == ',';
+	node_path(c, t);
+	return tv_fail(c, "%s: expected ',' or ']' in array", sb_str(&c->path));
+}
+
 /* An array leaf dimension: [a,b,c], or in a top-level token a bare comma
  * list (one item per index, or flat over every element below). */
 static int parse_dims(struct tv_pctx *c, const struct tv_target *t,
@@ -260,6 +271,7 @@ static int parse_dims(struct tv_pctx *c, const struct tv_target *t,
 
 	if (*pos < n && s[*pos] == '[') {
 		uint32_t j = 0;
+		int sep;
 
 		(*pos)++;
 		tv_skip_ws(s, n, pos);
@@ -277,18 +289,11 @@ static int parse_dims(struct tv_pctx *c, const struct tv_target *t,
 			if (tv_parse_value(c, &sub, s, n, pos, TV_M_ARRAY))
 				return -1;
 			j++;
-			tv_skip_ws(s, n, pos);
-			if (*pos < n && s[*pos] == ',') {
-				(*pos)++;
-				continue;
-			}
-			if (*pos < n && s[*pos] == ']') {
-				(*pos)++;
+			sep = array_sep(c, t, s, n, pos);
+			if (sep < 0)
+				return -1;
+			if (!sep)
 				break;
-			}
-			node_path(c, t);
-			return tv_fail(c, "%s: expected ',' or ']' in array",
-				       sb_str(&c->path));
 		}
 		return j == cnt ? 0 : count_err(c, t, cnt, j);
 	}
@@ -406,12 +411,13 @@ static int parse_struct(struct tv_pctx *c, uint32_t idx, const char *s,
 
 /* An array whose elements are structs: [{...},{...}]. */
 static int parse_array_nodes(struct tv_pctx *c, uint32_t idx, const char *s,
-			     size_t n, size_t *pos, enum tv_mode m)
+			     size_t n, size_t *pos)
 {
 	const struct tv_plan *p = c->p;
 	const struct tv_node *nd = &p->nodes[idx];
 	struct tv_target t = { .node = idx };
 	uint32_t ch = idx + 1, j = 0;
+	int sep;
 
 	if (*pos >= n || s[*pos] != '[') {
 		node_path(c, &t);
@@ -437,20 +443,12 @@ static int parse_array_nodes(struct tv_pctx *c, uint32_t idx, const char *s,
 			return -1;
 		ch = p->nodes[ch].end;
 		j++;
-		tv_skip_ws(s, n, pos);
-		if (*pos < n && s[*pos] == ',') {
-			(*pos)++;
-			continue;
-		}
-		if (*pos < n && s[*pos] == ']') {
-			(*pos)++;
+		sep = array_sep(c, &t, s, n, pos);
+		if (sep < 0)
+			return -1;
+		if (!sep)
 			break;
-		}
-		node_path(c, &t);
-		return tv_fail(c, "%s: expected ',' or ']' in array",
-			       sb_str(&c->path));
 	}
-	(void)m;
 	return j == nd->nchild ? 0 : count_err(c, &t, nd->nchild, j);
 }
 
@@ -465,7 +463,7 @@ int tv_parse_value(struct tv_pctx *c, const struct tv_target *t,
 		const struct tv_node *nd = &c->p->nodes[t->node];
 
 		if (nd->type == TV_N_ARRAY)
-			return parse_array_nodes(c, t->node, s, n, pos, m);
+			return parse_array_nodes(c, t->node, s, n, pos);
 		return parse_struct(c, t->node, s, n, pos);
 	}
 	if (l->kind == TV_KIND_CHAR && t->level == l->ndims - 1) {

@@ -511,7 +511,6 @@ int tv_parse_elem(const struct tv_leaf *l, void *rec, uint32_t i,
 			return -1;
 		break;
 	}
-	(void)src;
 	tv_elem_put(l, rec, i, x);
 	return 0;
 }

@@ -1073,6 +1073,69 @@ static void test_leaf_api(void **state)
 	tv_plan_free(m);
 }
 
+/* Leaf helpers on the kinds test_leaf_api does not reach. */
+static void test_leaf_kinds(void **state)
+{
+	struct tv_plan *f = plan(Z.floats, 0), *i = plan(Z.ints, 0);
+	struct tv_plan *c = plan(Z.chars, 0), *m = plan(Z.multi, 0);
+	uint8_t a[80] = { 0 }, b[80] = { 0 };
+	const struct tv_leaf *l;
+
+	(void)state;
+	parse_ok(f, "f=-2.5 d=1e300", a, 0);
+	parse_ok(f, "f=3 d=nan", b, 0);
+	l = tv_find_leaf(f, "f", NULL);
+	assert_true(tv_leaf_is_numeric(l));
+	assert_int_equal(tv_leaf_get_u64(l, a), 0);
+	assert_int_equal(tv_leaf_get_i64(l, a), -2);
+	assert_int_equal(tv_leaf_get_u64(l, b), 3);
+	assert_int_equal(tv_leaf_cmp(l, a, b), -1);
+	tv_leaf_set_u64(l, a, 7);
+	assert_text(f, a, "{f=7 d=1e+300 ld=0x00000000000000000000000000000000}");
+	l = tv_find_leaf(f, "d", NULL);
+	assert_int_equal(tv_leaf_get_i64(l, a), INT64_MAX);
+	assert_int_equal(tv_leaf_get_i64(l, b), 0);
+	assert_int_equal(tv_leaf_get_u64(l, a), UINT64_MAX);
+	tv_leaf_set_u64(l, b, 5);
+	assert_text(f, b, "{f=3 d=5 ld=0x00000000000000000000000000000000}");
+	assert_false(tv_leaf_is_numeric(tv_find_leaf(f, "ld", NULL)));
+
+	memset(a, 0, sizeof(a));
+	memset(b, 0, sizeof(b));
+	parse_ok(i, "b=-5 j=-1", a, 0);
+	parse_ok(i, "b=3 j=1", b, 0);
+	assert_int_equal(tv_leaf_cmp(tv_find_leaf(i, "b", NULL), a, b), -1);
+	assert_int_equal(tv_leaf_cmp(tv_find_leaf(i, "j", NULL), a, b), -1);
+	assert_int_equal(tv_leaf_get_i64(tv_find_leaf(i, "b", NULL), a), -5);
+	assert_int_equal(tv_leaf_get_u64(tv_find_leaf(i, "b", NULL), a),
+			 (uint64_t)-5);
+	tv_leaf_set_u64(tv_find_leaf(i, "b", NULL), a, (uint64_t)-7);
+	assert_int_equal((int8_t)a[1], -7);
+
+	memset(a, 0, sizeof(a));
+	memset(b, 0, sizeof(b));
+	parse_ok(c, "name=abc", a, 0);
+	parse_ok(c, "name=abd", b, 0);
+	l = tv_find_leaf(c, "name", NULL);
+	assert_false(tv_leaf_is_numeric(l));
+	assert_int_equal(tv_leaf_cmp(l, a, b), -1);
+	assert_int_equal(tv_leaf_cmp(l, b, a), 1);
+	assert_int_equal(tv_leaf_cmp(l, a, a), 0);
+	assert_true(tv_leaf_match_prefix(l, a, "BC"));
+
+	memset(a, 0, sizeof(a));
+	memset(b, 0, sizeof(b));
+	parse_ok(m, "m=1,2,3,4,5,6 names=a,b", a, 0);
+	parse_ok(m, "m=1,2,3,4,5,7 names=a,a", b, 0);
+	assert_int_equal(tv_leaf_cmp(tv_find_leaf(m, "m", NULL), a, b), -1);
+	assert_int_equal(tv_leaf_cmp(tv_find_leaf(m, "names", NULL), a, b), 1);
+	assert_true(tv_leaf_match_prefix(tv_find_leaf(m, "m", NULL), a, "[4,5"));
+	tv_plan_free(f);
+	tv_plan_free(i);
+	tv_plan_free(c);
+	tv_plan_free(m);
+}
+
 static void test_var_tag(void **state)
 {
 	struct btf *b = btf__new_empty();
@@ -1230,6 +1293,20 @@ static const struct bad bad_inputs[] = {
 	{ &Z.aos, "n.x=1", 0, "n.x=1: 'n' is not a struct (no field 'x')" },
 	{ &Z.aos, "{n=1,pts=2}", 0, "n=1,pts=2: trailing characters ',pts=2' after number" },
 	{ &Z.ptrs, "p=-1", 0, "p=-1: out of range for pointer (0..18446744073709551615)" },
+	{ &Z.flow_key, "{\"src_port\": 1 2}", 0,
+	  "invalid JSON at position 16: '}' expected near '2'" },
+	{ &Z.multi, "{\"m\": {\"a\": 1}}", 0, "m: expected an array of 2" },
+	{ &Z.multi, "{\"m\": [[1,2,3],[4,5,6]], \"names\": [\"a\", [1]]}", 0,
+	  "names: expected a value for char, got an array" },
+	{ &Z.with_union, "{\"u\": 5}", 0, "u: expected a JSON object for union u" },
+	{ &Z.with_union, "{\"u\": {\"z\": 1}}", 0,
+	  "u.z: union u has no field 'z' (fields: x b)" },
+	{ &Z.aos, "{\"pts\": [{}]}", 0, "pts: expected an array of 3" },
+	{ &Z.aos, "{\"pts\": [{}, {}, {\"x\": \"1\", \"y\": true}]}", 0,
+	  "pts[2].y=true: expected an integer for __u16 (0..65535)" },
+	{ &Z.aos, "[1]", 0, "n=[1]: expected an integer for __u32 (0..4294967295)" },
+	{ &Z.aos, "1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16", 0,
+	  "16: too many values (struct aos has 15 fields)" },
 };
 
 static void test_bad_inputs(void **state)
@@ -1414,6 +1491,7 @@ int main(void)
 		cmocka_unit_test(test_formats_misc),
 		cmocka_unit_test(test_raw_and_scalar),
 		cmocka_unit_test(test_leaf_api),
+		cmocka_unit_test(test_leaf_kinds),
 		cmocka_unit_test(test_var_tag),
 		cmocka_unit_test(test_plan_errors),
 		cmocka_unit_test(test_bad_inputs),
