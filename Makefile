@@ -107,7 +107,8 @@ deps:
 
 # Test tools: a packet generator, a plain ring buffer reader, and a foreign
 # XDP program to share an interface with.
-TEST_TOOLS := $(BUILD)/pktgen $(BUILD)/ringbuf_read $(BUILD)/xdp_pass.bpf.o
+TEST_TOOLS := $(BUILD)/pktgen $(BUILD)/ringbuf_read $(BUILD)/xdp_pass.bpf.o \
+	$(BUILD)/perf_run $(BUILD)/perf_emit.bpf.o
 $(BUILD)/pktgen: tests/tools/pktgen.c | $(BUILD)/cli
 	$(call msg,CC,$@)
 	$(Q)$(CC) -O2 -Wall -Wextra -o $@ $<
@@ -115,6 +116,13 @@ $(BUILD)/ringbuf_read: tests/tools/ringbuf_read.c | $(BUILD)/cli
 	$(call msg,CC,$@)
 	$(Q)$(CC) -O2 -Wall -Wextra -Wno-unused-parameter -o $@ $< $(PKG_LIBS) -lelf -lz
 $(BUILD)/xdp_pass.bpf.o: tests/tools/xdp_pass.bpf.c | $(BUILD)/cli
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+# A program writing to a perf event array, run by perf_run (tests/stream.bats).
+$(BUILD)/perf_run: tests/tools/perf_run.c | $(BUILD)/cli
+	$(call msg,CC,$@)
+	$(Q)$(CC) -O2 -Wall -Wextra -o $@ $< $(PKG_LIBS) -lelf -lz
+$(BUILD)/perf_emit.bpf.o: tests/tools/perf_emit.bpf.c bpf/mapsh.h | $(BUILD)/cli
 	$(call msg,BPF,$@)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 
@@ -183,7 +191,7 @@ $(BUILD)/bench/%: bench/%.c bpf/mapsh.h | $(BUILD)/bench
 $(BUILD)/bench:
 	$(Q)mkdir -p $@
 bench: deps
-	$(Q)$(MAKE) --no-print-directory mapsh $(BENCH_TOOLS)
+	$(Q)$(MAKE) --no-print-directory $(if $(V),,-s) mapsh $(BENCH_TOOLS)
 	$(Q)./bench/bench.sh
 
 -include $(wildcard $(BUILD)/cli/*.d $(BUILD)/bpf/*.d)

@@ -68,6 +68,11 @@ int mapref_open(struct ctx *ctx, const struct mapsel *sel,
 int mapref_parse(struct ctx *ctx, int argc, char **argv, int *consumed,
 		 struct mapref **out);
 void mapref_free(struct mapref *m);
+/* The inner map inner_id of the map of maps outer, typed as OUTER[KEY]
+ * types it (its own BTF, else the outer map's inner map definition), named
+ * name in messages. */
+int mapref_open_inner(struct ctx *ctx, const struct mapref *outer,
+		      __u32 inner_id, const char *name, struct mapref **out);
 
 /* Did-you-mean among the pinned names, the bundled map names and the
  * commands (a copy the caller frees), or NULL. */

@@ -385,10 +385,10 @@ bad_input() {
 	[[ "$stderr" == "mapsh: flows: unknown verb 'dmup' (did you mean 'dump'? verbs for lru_hash maps: dump, lookup, update,"* ]]
 	run --separate-stderr mapsh events lookup 1
 	assert_failure 2
-	[ "$stderr" = "mapsh: events (ringbuf): 'lookup' does not apply (verbs for ringbuf maps: info, freeze, pin)" ]
-	run --separate-stderr mapsh iface_blocklist dump
+	[[ "$stderr" == "mapsh: events (ringbuf): 'lookup' does not apply (verbs for ringbuf maps: "*"info, freeze, pin, drain, follow)" ]]
+	run --separate-stderr mapsh iface_blocklist set x
 	assert_failure 2
-	[[ "$stderr" == *"verbs for hash_of_maps maps: count, info, freeze, pin)" ]]
+	[[ "$stderr" == *"verbs for hash_of_maps maps: dump, lookup, update, add, replace, delete, "*"count, info, "*"freeze, pin)" ]]
 	# an unknown word that is no map stays an unknown command
 	run --separate-stderr mapsh lod
 	assert_failure 2
@@ -411,7 +411,7 @@ bad_input() {
 	assert_output --partial "Without a verb: info"
 	run mapsh flows dump --help
 	assert_success
-	assert_output --partial "Usage: mapsh MAP dump [--per-cpu] [where EXPR]"
+	assert_output --partial "Usage: mapsh MAP dump [--per-cpu] [--recursive] [where EXPR]"
 	run mapsh flows update --help
 	assert_output --partial "key KEY... value VALUE..."
 	assert_output --partial "--noexist"
