@@ -33,7 +33,11 @@ clean
 trap clean EXIT
 mountpoint -q /sys/fs/bpf || mount -t bpf bpf /sys/fs/bpf
 
-step() { printf '\n\033[1m$ %s\033[0m\n' "$*"; }
+if [ -t 1 ] && [ -z "${NO_COLOR:-}" ]; then
+	step() { printf "\n\033[1m$ %s\033[0m\n" "$*"; }
+else
+	step() { printf "\n$ %s\n" "$*"; }
+fi
 
 ip netns add "$NS"
 ip link add "$HOST" type veth peer name "$PEER" netns "$NS"
@@ -41,13 +45,13 @@ ip link set "$HOST" up
 ip -n "$NS" link set "$PEER" up
 host_mac=$(cat /sys/class/net/$HOST/address)
 
-step mapsh load --iface "$HOST"
-"$MAPSH" load --iface "$HOST"
-
-step mapsh status
-"$MAPSH" status
-
+run() { step "mapsh $*"; "$MAPSH" "$@"; }
 send() { ip netns exec "$NS" "$PKTGEN" -i "$PEER" --dmac "$host_mac" "$@"; }
+
+run load --iface "$HOST"
+run status
+run config set sample_rate=4
+
 echo
 echo "sending traffic from namespace $NS ..."
 send -s 10.0.0.1 -d 10.0.0.2 -p tcp --sport 5555 --dport 80 -c 25 --tcp-flags SYN,ACK --len 120
@@ -55,14 +59,21 @@ send -s 10.0.0.1 -d 10.0.0.3 -p udp --sport 4444 --dport 53 -c 12 --len 80
 send -s 10.0.0.7 -d 10.0.0.2 -p icmp -c 5
 send -s fd00::1 -d fd00::2 -p udp --sport 7000 --dport 443 -c 9
 
-step mapsh maps
-"$MAPSH" maps
-
-step "bpftool map dump pinned $MAPSH_PIN_DIR/flows"
-bpftool map dump pinned "$MAPSH_PIN_DIR/flows"
-
-step "bpftool map dump pinned $MAPSH_PIN_DIR/cpu_stats"
-bpftool map dump pinned "$MAPSH_PIN_DIR/cpu_stats"
+run maps
+run flows dump sort packets desc
+run flows lookup src_ip=10.0.0.1 dst_ip=10.0.0.2 src_port=5555 dst_port=80 protocol=tcp
+run flows6
+run proto_stats
+run events drain
 
 echo
-echo "demo done; cleaning up"
+echo "blocking 10.0.0.66 and sending from it ..."
+run blocklist add src_ip=10.0.0.66 dst_port=0 protocol=0 action=drop
+send -s 10.0.0.66 -d 10.0.0.2 -p udp --sport 1000 --dport 80 -c 3
+run blocklist
+run recent_drops drain
+run samples drain --count 5
+run -j iface_stats dump where packets '>' 0
+
+echo
+echo "demo done; cleaning up (mapsh unload, netns and veth removed)"
