@@ -655,7 +655,7 @@ int stream_type_plan(struct ctx *ctx, const struct mapref *m,
 
 /* The record type of a ring buffer or perf event array: --type, else the
  * mapsh:record= tag of the map variable; NULL plan for bytes. */
-static int record_plan(struct ctx *ctx, const struct mapref *m,
+int stream_record_plan(struct ctx *ctx, const struct mapref *m,
 		       const char *verb, const char *type,
 		       struct tv_plan **plan, struct btf **btf_keep)
 {
@@ -1049,7 +1049,7 @@ static int stream_verb(struct ctx *ctx, const struct cmd *cmd,
 	if (!rc)
 		rc = parse_opts(m, cmd, opts, &s);
 	if (!rc)
-		rc = record_plan(ctx, m, cmd->name, s.type, &plan, &keep);
+		rc = stream_record_plan(ctx, m, cmd->name, s.type, &plan, &keep);
 	if (rc)
 		return rc;
 	if (m->info.type == BPF_MAP_TYPE_RINGBUF)

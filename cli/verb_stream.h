@@ -64,6 +64,13 @@ int stream_type_plan(struct ctx *ctx, const struct mapref *m,
 		     struct tv_plan **plan, struct btf **btf_keep);
 
 /* Parse a --count N (> 0) into *n; EXIT_OK or a usage error. */
+/* The record type of a ring buffer or perf event array: the struct named
+ * type (--type), else the one the mapsh:record= tag of the map variable
+ * names; *plan NULL means bytes. *btf_keep holds a BTF the plan points
+ * into (free it after the plan). */
+int stream_record_plan(struct ctx *ctx, const struct mapref *m,
+		       const char *verb, const char *type,
+		       struct tv_plan **plan, struct btf **btf_keep);
 int stream_parse_count(const struct mapref *m, const char *verb,
 		       const char *arg, unsigned long long *n);
 

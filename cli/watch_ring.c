@@ -72,27 +72,6 @@ static int on_record(void *ctx, void *data, size_t len)
 	return 0;
 }
 
-/* The record type the program names (mapsh:record=STRUCT), or bytes. */
-static struct tv_plan *ring_plan(struct watch *w)
-{
-	const struct mapref *m = w->m;
-	static const int kinds[] = { BTF_KIND_STRUCT, BTF_KIND_UNION, BTF_KIND_TYPEDEF };
-	char name[128];
-
-	if (!m->mb.btf)
-		return NULL;
-	if (tv_find_var_tag(m->mb.btf, m->info.name, "mapsh:record=", name, sizeof(name)) &&
-	    tv_find_var_tag(m->mb.btf, m->name, "mapsh:record=", name, sizeof(name)))
-		return NULL;
-	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
-		__s32 id = btf__find_by_name_kind(m->mb.btf, name, (__u32)kinds[i]);
-
-		if (id > 0)
-			return tv_plan_new(m->mb.btf, (__u32)id,
-					   w->ctx->raw_values ? TV_RAW : 0, NULL);
-	}
-	return NULL;
-}
 
 static void rate_line(struct ring_watch *x)
 {
@@ -181,7 +160,8 @@ int watch_ring_run(struct watch *w)
 	struct ring_watch x;
 	struct watch_term t;
 	struct ring_buffer *rb;
-	struct tv_plan *plan = ring_plan(w);
+	struct tv_plan *plan = NULL;
+	struct btf *plan_btf = NULL;
 	uint64_t step = (uint64_t)(w->interval * 1e9), next, last_tick, last_draw = 0;
 	bool keys_ok = false;
 	int rc = EXIT_OK;
@@ -192,6 +172,9 @@ int watch_ring_run(struct watch *w)
 	x.tty = w->tty;
 	if (!step)
 		step = 1;
+	rc = stream_record_plan(ctx, w->m, "watch", NULL, &plan, &plan_btf);
+	if (rc)
+		return rc;
 	rec_out_init(&x.ro, ctx, w->m->name, plan, false, false);
 	if (x.tty) {
 		/* Records as text, into a buffer of our own, one at a time. */
@@ -312,5 +295,6 @@ out:
 		out_fini(&x.cap);
 	rec_out_fini(&x.ro);
 	tv_plan_free(plan);
+	btf__free(plan_btf);
 	return rc;
 }
