@@ -812,6 +812,32 @@ static void offer_fields_list(struct an *a, const struct cmap *m)
 	a->prefix = NULL;
 }
 
+/* After sort: the fields, and for watch the rates of the counters. */
+static void offer_sort_fields(struct an *a, const struct cmap *m)
+{
+	const char *comma = strrchr(a->cur, ',');
+	char pre[512], w[256];
+
+	offer_fields_list(a, m);
+	if (!a->cmd || strcmp(a->cmd->name, "watch") || !m->vplan)
+		return;
+	if (comma) {
+		snprintf(pre, sizeof(pre), "%.*s", (int)(comma - a->cur + 1), a->cur);
+		a->prefix = pre;
+	}
+	for (uint32_t i = 0; i < tv_plan_nleaves(m->vplan); i++) {
+		const struct tv_leaf *l = tv_plan_leaf(m->vplan, i);
+
+		/* watch's counter rule: those get a rate column. */
+		if (!leaf_listed(l) || !tv_leaf_is_counter(m->vplan, l, !a->ctx->raw_values))
+			continue;
+		snprintf(w, sizeof(w), "%s%s/s",
+			 plan_leaf(m->kplan, l->name, strlen(l->name)) ? "value." : "", l->name);
+		offer(a, w, "rate per second");
+	}
+	a->prefix = NULL;
+}
+
 static void complete_query(struct an *a, const struct cmap *m, char **q, int nq)
 {
 	const char *kw = q[0];
@@ -830,14 +856,14 @@ static void complete_query(struct an *a, const struct cmap *m, char **q, int nq)
 	}
 	if (!strcasecmp(kw, "sort")) {
 		if (!prev || prev[strlen(prev) - 1] == ',') {
-			offer_fields_list(a, m);
+			offer_sort_fields(a, m);
 			return;
 		}
 		if (strcasecmp(prev, "asc") && strcasecmp(prev, "desc")) {
 			offer(a, "asc", "ascending (the default)");
 			offer(a, "desc", "descending");
 		} else {
-			offer_fields_list(a, m);
+			offer_sort_fields(a, m);
 		}
 		offer_query_keywords(a);
 		return;
