@@ -258,6 +258,12 @@ bool tv_plan_is_lpm_key(const struct tv_plan *plan);
 void tv_plan_accumulate(const struct tv_plan *plan, void *acc,
 			const void *rec);
 
+/* A counter: a leaf tagged mapsh:counter, or with guess (no --raw-values)
+ * an untagged unsigned 64-bit field named packets, bytes, count, hits or
+ * drops (alone or as a _suffix) or *_total. Never padding or arrays. */
+bool tv_leaf_is_counter(const struct tv_plan *plan, const struct tv_leaf *l,
+			bool guess);
+
 /* ---- BTF helpers ---- */
 /* Find a decl tag on the BTF VAR named var_name (in any DATASEC) whose
  * text starts with prefix; copy the rest to out. 0 when found, -ENOENT

@@ -261,38 +261,9 @@ static void tab_remove(struct watch_tab *t, uint32_t r)
 
 /* ---- tracked fields ---- */
 
-/* packets, bytes, count, hits, drops (alone or as a _suffix), *_total. */
-static bool counter_name(const char *name)
-{
-	static const char *const words[] = { "packets", "bytes", "count", "hits", "drops", NULL };
-	const char *b = strrchr(name, '.');
-	size_t n;
-
-	b = b ? b + 1 : name;
-	n = strlen(b);
-	if (n > 6 && !strcmp(b + n - 6, "_total"))
-		return true;
-	for (int i = 0; words[i]; i++) {
-		size_t l = strlen(words[i]);
-
-		if (n >= l && !strcmp(b + n - l, words[i]) &&
-		    (n == l || b[n - l - 1] == '_'))
-			return true;
-	}
-	return false;
-}
-
 static bool leaf_is_counter(const struct watch *w, const struct tv_leaf *l)
 {
-	if (l->is_padding || l->nelems != 1 || l->ndims)
-		return false;
-	if (l->fmt == TV_FMT_COUNTER)
-		return l->kind == TV_KIND_UINT || l->kind == TV_KIND_SINT;
-	/* The fallback for maps without mapsh tags; off under --raw-values. */
-	if (w->ctx->raw_values || tv_plan_is_raw(w->m->value))
-		return false;
-	return l->fmt == TV_FMT_NONE && l->kind == TV_KIND_UINT &&
-	       l->size == 8 && !l->bit_size && counter_name(l->name);
+	return tv_leaf_is_counter(w->m->value, l, !w->ctx->raw_values);
 }
 
 static bool plan_has_leaf_name(const struct tv_plan *plan, const char *name)
