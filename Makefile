@@ -69,7 +69,9 @@ $(BUILD)/bpf/%.bpf.o: bpf/%.bpf.c | $(BUILD)/bpf
 
 $(BUILD)/bpf/%.skel.h: $(BUILD)/bpf/%.bpf.o
 	$(call msg,SKEL,$@)
-	$(Q)$(BPFTOOL) gen skeleton $< name $* > $@
+	@# libbpf notes the libxdp run-config section it does not use; show
+	@# bpftool's messages only when it fails.
+	$(Q)$(BPFTOOL) gen skeleton $< name $* > $@ 2> $@.log || { cat $@.log; exit 1; }
 
 # Every cli object may include a skeleton, so they all wait for them.
 $(BUILD)/cli/%.o: cli/%.c $(BPF_SKELS) | $(BUILD)/cli
