@@ -57,7 +57,7 @@ void ours_read(const char *pin_dir, struct ours *o)
 
 int prog_facts(__u32 id, char name[16], __u32 map_id, bool *uses_map)
 {
-	__u32 map_ids[64];
+	__u32 map_ids[64] = { 0 };	/* the kernel fills them; zeroed for valgrind */
 	struct bpf_prog_info info;
 	__u32 len = sizeof(info);
 	int fd, err;

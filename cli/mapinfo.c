@@ -6,6 +6,7 @@
 #include <unistd.h>
 #include <bpf/libbpf.h>
 #include "mapinfo.h"
+#include "mapiter.h"
 
 const char *map_type_str(__u32 type)
 {
@@ -72,7 +73,7 @@ long long map_count_entries(int map_fd, const struct bpf_map_info *info)
 		return -1;
 	/* get_next_key from NULL gives the first key; one syscall a key is
 	 * fine for a listing (dumps use batch lookups). */
-	while (bpf_map_get_next_key(map_fd, prev, next) == 0) {
+	while (mapiter_get_next_key(map_fd, prev, next) == 0) {
 		n++;
 		memcpy(key, next, info->key_size);
 		prev = key;

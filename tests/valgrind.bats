@@ -1,0 +1,68 @@
+#!/usr/bin/env bats
+# Memory checks: the commands people run most, under valgrind, on real
+# maps. tests/valgrind.supp holds the only exceptions (bpf(2) buffers that
+# valgrind cannot see the kernel fill, inside libbpf and libxdp).
+
+load helpers
+
+setup() {
+	command -v valgrind >/dev/null || skip "valgrind not installed"
+	setup_bpffs
+	setup_net 1
+	mapsh load --iface "$HOST1"
+	send_pkts 1 -s 10.1.1.1 -d 10.1.1.2 -p udp --sport 5555 --dport 80 -c 3
+}
+teardown() { teardown_common; }
+
+vg() {
+	in_ns valgrind -q --suppressions="$TOP/tests/valgrind.supp" \
+		--leak-check=full --errors-for-leak-kinds=definite \
+		--error-exitcode=99 "$MAPSH" "$@"
+}
+
+@test "valgrind: listing, dumping and looking up" {
+	for args in "maps" "maps --all" "flows dump" "-j flows dump" "--jsonl flows dump" \
+		"flows dump where protocol == udp sort packets desc limit 5" \
+		"proto_stats dump --per-cpu" "flows info" "flows count" \
+		"flows lookup src_ip=10.1.1.1 dst_ip=10.1.1.2 src_port=5555 dst_port=80 protocol=udp"; do
+		run vg $args
+		[ "$status" -ne 99 ] || fail "valgrind errors in 'mapsh $args': $output"
+		[ "$status" -eq 0 ] || fail "'mapsh $args' failed: $output"
+	done
+}
+
+@test "valgrind: writing, and refusing bad input" {
+	for args in "config set sample_rate=7" \
+		"blocklist add src_ip=10.0.0.9 dst_port=80 protocol=tcp action=drop" \
+		"blocklist delete src_ip=10.0.0.9 dst_port=80 protocol=tcp" \
+		"blocked_prefixes update 10.0.0.0/8 action=drop"; do
+		run vg $args
+		[ "$status" -eq 0 ] || fail "'mapsh $args' (status $status): $output"
+	done
+	for args in "flows lookup srcip=1" "config set sample_rate=99999999999" \
+		"flows dump where dst_ip == 10.0.0.256" "blocklist add src_ip=1.2.3.4"; do
+		run vg $args
+		[ "$status" -ne 99 ] || fail "valgrind errors in 'mapsh $args': $output"
+		[ "$status" -ne 0 ] || fail "'mapsh $args' should have failed"
+	done
+}
+
+@test "valgrind: draining, saving, applying and watching" {
+	mapsh config set sample_rate=1
+	send_pkts 1 -s 10.1.1.1 -d 10.1.1.2 -p udp --sport 5555 --dport 80 -c 2
+	for args in "events drain" "-j events drain" "samples drain" \
+		"blocklist save $BATS_TEST_TMPDIR/b.json" \
+		"blocklist apply $BATS_TEST_TMPDIR/b.json" \
+		"-j flows watch -i 0.2 --count 2"; do
+		run vg $args
+		[ "$status" -ne 99 ] || fail "valgrind errors in 'mapsh $args': $output"
+		[ "$status" -eq 0 ] || fail "'mapsh $args' failed: $output"
+	done
+}
+
+@test "valgrind: a batch script" {
+	printf '%s\n' 'maps' 'flows dump' '.format json' 'config dump' 'nosuchmap dump' > "$BATS_TEST_TMPDIR/s"
+	run vg -k -f "$BATS_TEST_TMPDIR/s"
+	[ "$status" -ne 99 ] || fail "valgrind errors: $output"
+	[ "$status" -eq 1 ]
+}
