@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "entry_out.h"
+#include "tval_fast.h"
 
 /* Does a non-padding leaf of plan have this exact name? */
 static bool plan_has_name(const struct tv_plan *plan, const char *name)
@@ -77,8 +78,9 @@ static bool add_plan_cols(struct entry_out *eo, const struct tv_plan *plan,
 	return true;
 }
 
-void eo_init(struct entry_out *eo, struct ctx *ctx, const struct mapref *m,
-	     const struct query *q, bool per_cpu)
+static void init_cols(struct entry_out *eo, struct ctx *ctx,
+		      const struct mapref *m, const struct query *q,
+		      bool per_cpu)
 {
 	int nf = q ? query_nfields(q) : 0;
 
@@ -116,11 +118,94 @@ void eo_init(struct entry_out *eo, struct ctx *ctx, const struct mapref *m,
 		add_col(eo, EO_COL_WHOLE, false, NULL, "value");
 }
 
+static unsigned plan_flags(const struct tv_plan *p)
+{
+	return p ? tv_plan_flags(p) : 0;
+}
+
+/* The compiled formatters stay valid while the display flags they were
+ * built for do. */
+static bool fast_ok(const struct entry_out *eo)
+{
+	return plan_flags(eo->m->key) == eo->fast_flags[0] &&
+	       plan_flags(eo->m->value) == eo->fast_flags[1];
+}
+
+static struct tvf *fast_done(struct tvf *f)
+{
+	if (tvf_ok(f))
+		return f;
+	tvf_free(f);
+	return NULL;
+}
+
+/* Compile what this output mode prints of every entry. */
+static void compile(struct entry_out *eo)
+{
+	const struct mapref *m = eo->m;
+	struct out *o = eo->o;
+	bool leaves = eo->ncols > 0;
+	struct tvf *f;
+
+	eo->fast_flags[0] = plan_flags(m->key);
+	eo->fast_flags[1] = plan_flags(m->value);
+	for (int i = 0; i < eo->ncols; i++)
+		if (eo->cols[i].kind != EO_COL_LEAF)
+			leaves = false;
+	if (o->mode == OUT_PLAIN && leaves && (f = tvf_new())) {
+		for (int i = 0; i < eo->ncols; i++) {
+			if (i)
+				tvf_lit(f, "\t", 1);
+			tvf_leaf_text(f, eo->cols[i].leaf, eo->cols[i].in_key ? 0 : 1);
+		}
+		tvf_lit(f, "\n", 1);
+		eo->row = fast_done(f);
+	}
+	if (o->mode == OUT_TABLE) {
+		for (int i = 0; i < eo->ncols; i++) {
+			if (eo->cols[i].kind != EO_COL_LEAF || !(f = tvf_new()))
+				continue;
+			tvf_leaf_text(f, eo->cols[i].leaf, eo->cols[i].in_key ? 0 : 1);
+			eo->cellf[i] = fast_done(f);
+		}
+	}
+	if (out_is_json(o) && !o->pretty && !eo->flat && (m->key || m->value) &&
+	    (f = tvf_new())) {
+		/* after the first member's name */
+		if (m->key)
+			tvf_plan_json(f, m->key, 0);
+		if (m->key && m->value)
+			tvf_lit(f, ",\"value\":", 9);
+		if (m->value)
+			tvf_plan_json(f, m->value, 1);
+		eo->kv = fast_done(f);
+		if (m->percpu && m->value && (f = tvf_new())) {
+			tvf_plan_json(f, m->value, 1);
+			eo->cpu_value = fast_done(f);
+		}
+	}
+}
+
+void eo_init(struct entry_out *eo, struct ctx *ctx, const struct mapref *m,
+	     const struct query *q, bool per_cpu)
+{
+	init_cols(eo, ctx, m, q, per_cpu);
+	compile(eo);
+}
+
 void eo_fini(struct entry_out *eo)
 {
 	sb_free(&eo->cell);
 	free(eo->total);
 	eo->total = NULL;
+	tvf_free(eo->row);
+	tvf_free(eo->kv);
+	tvf_free(eo->cpu_value);
+	eo->row = eo->kv = eo->cpu_value = NULL;
+	for (int i = 0; i < OUT_MAX_COLS; i++) {
+		tvf_free(eo->cellf[i]);
+		eo->cellf[i] = NULL;
+	}
 }
 
 const void *eo_total(struct entry_out *eo, const void *raw)
@@ -136,14 +221,19 @@ const void *eo_total(struct entry_out *eo, const void *raw)
 	return eo->total;
 }
 
-static void text_cell(struct entry_out *eo, const struct eo_col *c,
-		      const void *key, const void *value, int cpu)
+/* The text of one table cell, appended to sb. */
+static void cell_text(struct entry_out *eo, const struct eo_col *c,
+		      const void *key, const void *value, int cpu,
+		      struct strbuf *sb)
 {
-	struct strbuf *sb = &eo->cell;
-
-	sb_reset(sb);
 	switch (c->kind) {
 	case EO_COL_LEAF:
+		if (eo->fast_now && eo->cellf[c - eo->cols]) {
+			const void *recs[2] = { key, value };
+
+			tvf_run(eo->cellf[c - eo->cols], sb, recs);
+			break;
+		}
 		tv_leaf_format_text(c->leaf, c->in_key ? key : value, sb);
 		break;
 	case EO_COL_WHOLE:
@@ -160,7 +250,48 @@ static void text_cell(struct entry_out *eo, const struct eo_col *c,
 			sb_adds(sb, "all");
 		break;
 	}
+}
+
+static void text_cell(struct entry_out *eo, const struct eo_col *c,
+		      const void *key, const void *value, int cpu)
+{
+	struct strbuf *sb = &eo->cell;
+
+	sb_reset(sb);
+	cell_text(eo, c, key, value, cpu, sb);
 	out_text_field(eo->o, c->name, sb_str(sb));
+}
+
+/* A table row once the output layer has printed the header and frozen
+ * the column widths: the cells straight into the output buffer, laid
+ * out as its emit_row_text() does (two spaces between columns, every one
+ * but the last padded to its width, control bytes as spaces). False when
+ * the widths are not fixed yet. */
+static bool table_row(struct entry_out *eo, const void *key,
+		      const void *value, int cpu)
+{
+	struct out *o = eo->o;
+	struct strbuf *sb = &o->buf;
+
+	if (o->mode != OUT_TABLE || !o->widths_fixed || o->ncols != eo->ncols)
+		return false;
+	for (int i = 0; i < eo->ncols; i++) {
+		size_t start;
+
+		if (i)
+			sb_add(sb, "  ", 2);
+		start = sb->len;
+		cell_text(eo, &eo->cols[i], key, value, cpu, sb);
+		for (size_t k = start; k < sb->len; k++)
+			if ((unsigned char)sb->buf[k] < 0x20 || sb->buf[k] == 0x7f)
+				sb->buf[k] = ' ';
+		if (i + 1 < eo->ncols && sb->len - start < o->col_width[i])
+			sb_addcn(sb, ' ', o->col_width[i] - (sb->len - start));
+	}
+	sb_addc(sb, '\n');
+	if (sb->len >= 64 * 1024)
+		out_flush(o);
+	return true;
 }
 
 /* Plain mode: cells formatted straight into the output buffer, tab
@@ -172,6 +303,14 @@ static void plain_row(struct entry_out *eo, const void *key, const void *value,
 	struct out *o = eo->o;
 	struct strbuf *sb = &o->buf;
 
+	if (eo->row && eo->fast_now && cpu < 0) {
+		const void *recs[2] = { key, value };
+
+		tvf_run(eo->row, sb, recs);
+		if (sb->len >= 64 * 1024)
+			out_flush(o);
+		return;
+	}
 	for (int i = 0; i < eo->ncols; i++) {
 		const struct eo_col *c = &eo->cols[i];
 		size_t start;
@@ -212,6 +351,8 @@ static void text_row(struct entry_out *eo, const void *key, const void *value,
 			plain_row(eo, key, value, cpu);
 		return;
 	}
+	if (table_row(eo, key, value, cpu))
+		return;
 	out_record_begin(eo->o);
 	for (int i = 0; i < eo->ncols; i++)
 		text_cell(eo, &eo->cols[i], key, value, cpu);
@@ -257,6 +398,16 @@ void eo_json_members(struct entry_out *eo, const void *key, const void *value,
 			jw = out_json_field(o, c->name);
 			json_col(eo, jw, c, key, value);
 		}
+	} else if (eo->kv && fast_ok(eo) && !o->pretty) {
+		const void *recs[2] = { key, value };
+
+		jw = &o->jw;
+		if (m->key)
+			jw_name_quoted(jw, "\"key\"", 5);
+		else
+			jw_name_quoted(jw, "\"value\"", 7);
+		jw_value_begin(jw);
+		tvf_run(eo->kv, jw->out, recs);
 	} else {
 		if (m->key) {
 			jw = out_json_field(o, "key");
@@ -285,6 +436,12 @@ void eo_json_members(struct entry_out *eo, const void *key, const void *value,
 				jw_name(jw, c->name);
 				json_col(eo, jw, c, key, v);
 			}
+		} else if (eo->cpu_value && fast_ok(eo) && !o->pretty) {
+			const void *recs[2] = { NULL, v };
+
+			jw_name(jw, "value");
+			jw_value_begin(jw);
+			tvf_run(eo->cpu_value, jw->out, recs);
 		} else {
 			jw_name(jw, "value");
 			tv_format_json(m->value, v, jw);
@@ -299,6 +456,7 @@ void eo_entry(struct entry_out *eo, const void *key, const void *value,
 {
 	struct out *o = eo->o;
 
+	eo->fast_now = fast_ok(eo);
 	if (out_is_json(o)) {
 		out_record_begin(o);
 		eo_json_members(eo, key, value, raw);

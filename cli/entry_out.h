@@ -31,6 +31,8 @@
 
 #include "query.h"
 
+struct tvf;
+
 enum eo_col_kind {
 	EO_COL_LEAF,	/* one leaf of the key or value */
 	EO_COL_WHOLE,	/* the whole key or value as text */
@@ -54,6 +56,14 @@ struct entry_out {
 	struct eo_col cols[OUT_MAX_COLS];
 	struct strbuf cell;
 	void *total;		/* scratch: one value, summed over CPUs */
+	/* Compiled formatters (tval_fast.h) for the common shapes, NULL
+	 * where the generic path runs: */
+	struct tvf *row;	/* plain: one whole line */
+	struct tvf *kv;		/* compact JSON: the key, then the value */
+	struct tvf *cpu_value;	/* compact JSON: one CPU's value */
+	struct tvf *cellf[OUT_MAX_COLS];	/* table: one cell a column */
+	unsigned fast_flags[2];	/* key, value plan flags they were built for */
+	bool fast_now;		/* they may run for the current entry */
 };
 
 /* q may be NULL (every field). */

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Chunked map iteration: see mapiter.h. */
 #include <errno.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
@@ -45,8 +47,11 @@ int mapiter_init(struct mapiter *it, int fd, __u32 key_size, __u32 value_size,
 	return 0;
 }
 
+static void pf_stop(struct mapiter *it);
+
 void mapiter_fini(struct mapiter *it)
 {
+	pf_stop(it);
 	free(it->keys);
 	free(it->values);
 	free(it->tok_in);
@@ -171,8 +176,12 @@ static int fill(struct mapiter *it)
 	return fill_next_key(it);
 }
 
+static int pf_next(struct mapiter *it, const void **key, const void **value);
+
 int mapiter_next(struct mapiter *it, const void **key, const void **value)
 {
+	if (it->pf)
+		return pf_next(it, key, value);
 	while (it->pos >= it->n) {
 		int rc;
 
@@ -195,6 +204,8 @@ int mapiter_next(struct mapiter *it, const void **key, const void **value)
 int mapiter_next_chunk(struct mapiter *it, const void **keys,
 		       const void **values, __u32 *n)
 {
+	if (it->pf)
+		return -EINVAL;
 	for (;;) {
 		int rc;
 
@@ -213,4 +224,180 @@ int mapiter_next_chunk(struct mapiter *it, const void **keys,
 			return 1;
 		}
 	}
+}
+
+/* ---- reading ahead ----
+ *
+ * The reading thread owns every field of the iterator but err and pf: it
+ * fills the chunks in turn (a ring of MAPITER_PF_CHUNKS buffers) with
+ * fill(), pointing it->keys/values at the chunk to fill. The caller takes
+ * them in the same order. Under the lock: the oldest chunk not given back
+ * is `first`; `held` says whether the caller is on it; `ready` chunks
+ * after it are filled and waiting; the reader fills the next one while
+ * held + ready < MAPITER_PF_CHUNKS. */
+
+struct pf_chunk {
+	void *keys, *values;
+	__u32 cap, n;		/* entries the buffers hold, entries read */
+};
+
+struct mapiter_pf {
+	pthread_t thread;
+	pthread_mutex_t lock;
+	pthread_cond_t cond;	/* any change below */
+	struct pf_chunk chunk[MAPITER_PF_CHUNKS];
+	unsigned first, ready;
+	bool held;
+	bool eof;		/* the reader is finished (end or error) */
+	bool stop;		/* the caller is finished */
+	int err;		/* the reader's error */
+	/* the caller's position in the chunk it holds */
+	const char *keys, *values;
+	__u32 n, pos;
+};
+
+static void *pf_main(void *arg)
+{
+	struct mapiter *it = arg;
+	struct mapiter_pf *pf = it->pf;
+
+	pthread_mutex_lock(&pf->lock);
+	for (;;) {
+		struct pf_chunk *c;
+		int rc;
+
+		while (!pf->stop && (pf->held ? 1u : 0u) + pf->ready >= MAPITER_PF_CHUNKS)
+			pthread_cond_wait(&pf->cond, &pf->lock);
+		if (pf->stop)
+			break;
+		c = &pf->chunk[(pf->first + (pf->held ? 1u : 0u) + pf->ready) %
+			       MAPITER_PF_CHUNKS];
+		pthread_mutex_unlock(&pf->lock);
+
+		it->keys = c->keys;
+		it->values = c->values;
+		it->chunk = c->cap;
+		it->n = 0;
+		rc = fill(it);
+		/* grow() may have moved or enlarged the buffers */
+		c->keys = it->keys;
+		c->values = it->values;
+		c->cap = it->chunk;
+		c->n = rc ? 0 : it->n;
+
+		pthread_mutex_lock(&pf->lock);
+		if (c->n)
+			pf->ready++;
+		if (rc) {
+			pf->err = rc;
+			pf->eof = true;
+		} else if (it->done) {
+			pf->eof = true;
+		}
+		pthread_cond_broadcast(&pf->cond);
+		if (pf->eof)
+			break;
+	}
+	pthread_mutex_unlock(&pf->lock);
+	return NULL;
+}
+
+int mapiter_prefetch(struct mapiter *it)
+{
+	struct mapiter_pf *pf;
+	sigset_t all, old;
+	int rc;
+
+	if (it->pf || it->started || it->done)
+		return -EINVAL;
+	pf = calloc(1, sizeof(*pf));
+	if (!pf)
+		return -ENOMEM;
+	pf->chunk[0].keys = it->keys;
+	pf->chunk[0].values = it->values;
+	pf->chunk[0].cap = it->chunk;
+	for (int i = 1; i < MAPITER_PF_CHUNKS; i++) {
+		pf->chunk[i].keys = calloc(it->chunk, it->key_size ? it->key_size : 1);
+		pf->chunk[i].values = calloc(it->chunk, it->value_size ? it->value_size : 1);
+		pf->chunk[i].cap = it->chunk;
+		if (!pf->chunk[i].keys || !pf->chunk[i].values) {
+			rc = -ENOMEM;
+			goto fail;
+		}
+	}
+	pthread_mutex_init(&pf->lock, NULL);
+	pthread_cond_init(&pf->cond, NULL);
+	it->pf = pf;
+	/* Signals stay with the caller's thread (Ctrl-C, SIGPIPE). */
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	rc = -pthread_create(&pf->thread, NULL, pf_main, it);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (!rc)
+		return 0;
+	it->pf = NULL;
+	pthread_cond_destroy(&pf->cond);
+	pthread_mutex_destroy(&pf->lock);
+fail:
+	for (int i = 1; i < MAPITER_PF_CHUNKS; i++) {
+		free(pf->chunk[i].keys);
+		free(pf->chunk[i].values);
+	}
+	free(pf);
+	return rc;
+}
+
+static int pf_next(struct mapiter *it, const void **key, const void **value)
+{
+	struct mapiter_pf *pf = it->pf;
+
+	if (pf->pos >= pf->n) {
+		pthread_mutex_lock(&pf->lock);
+		if (pf->held) {
+			pf->first = (pf->first + 1) % MAPITER_PF_CHUNKS;
+			pf->held = false;
+			pthread_cond_broadcast(&pf->cond);
+		}
+		while (!pf->ready && !pf->eof)
+			pthread_cond_wait(&pf->cond, &pf->lock);
+		if (!pf->ready) {
+			it->err = pf->err;
+			pthread_mutex_unlock(&pf->lock);
+			return it->err;
+		}
+		pf->held = true;
+		pf->ready--;
+		pf->keys = pf->chunk[pf->first].keys;
+		pf->values = pf->chunk[pf->first].values;
+		pf->n = pf->chunk[pf->first].n;
+		pf->pos = 0;
+		pthread_mutex_unlock(&pf->lock);
+	}
+	*key = pf->keys + (size_t)pf->pos * it->key_size;
+	*value = pf->values + (size_t)pf->pos * it->value_size;
+	pf->pos++;
+	return 1;
+}
+
+static void pf_stop(struct mapiter *it)
+{
+	struct mapiter_pf *pf = it->pf;
+
+	if (!pf)
+		return;
+	pthread_mutex_lock(&pf->lock);
+	pf->stop = true;
+	pthread_cond_broadcast(&pf->cond);
+	pthread_mutex_unlock(&pf->lock);
+	pthread_join(pf->thread, NULL);
+	pthread_cond_destroy(&pf->cond);
+	pthread_mutex_destroy(&pf->lock);
+	/* it->keys/values are one of the chunks: free them all here */
+	for (int i = 0; i < MAPITER_PF_CHUNKS; i++) {
+		free(pf->chunk[i].keys);
+		free(pf->chunk[i].values);
+	}
+	it->keys = it->values = NULL;
+	free(pf);
+	it->pf = NULL;
 }

@@ -2,14 +2,17 @@
 /* Streaming iteration over the entries of a map. Entries are read in chunks
  * with BPF_MAP_LOOKUP_BATCH where the kernel has it for the map type (hash,
  * LRU, array and their per-CPU kinds), else with BPF_MAP_GET_NEXT_KEY plus a
- * lookup per key. Memory is one chunk whatever the size of the map: the
- * caller formats each entry and forgets it. */
+ * lookup per key. Memory is one chunk whatever the size of the map (a few
+ * when reading ahead, mapiter_prefetch): the caller formats each entry and
+ * forgets it. */
 #ifndef MAPSH_MAPITER_H
 #define MAPSH_MAPITER_H
 
 #include <stdbool.h>
 #include <stdint.h>
 #include <linux/types.h>
+
+struct mapiter_pf;
 
 #define MAPITER_CHUNK 4096		/* entries per batch, at most */
 #define MAPITER_CHUNK_BYTES (4u << 20)	/* and at most this much value data */
@@ -31,6 +34,7 @@ struct mapiter {
 	bool have_prev;
 	unsigned long long yielded;
 	int err;		/* -errno of a failed read, 0 */
+	struct mapiter_pf *pf;	/* the reading thread (mapiter_prefetch) */
 };
 
 /* value_size: what one lookup returns (per-CPU maps: round_up(value_size,
@@ -44,6 +48,15 @@ int mapiter_next(struct mapiter *it, const void **key, const void **value);
  * end, -errno. Do not mix with mapiter_next on one iterator. */
 int mapiter_next_chunk(struct mapiter *it, const void **keys,
 		       const void **values, __u32 *n);
+/* Read ahead on a thread of its own: the next chunks are read while the
+ * caller handles the current one, at most MAPITER_PF_CHUNKS chunks held.
+ * Call right after mapiter_init, then only mapiter_next and mapiter_fini
+ * (which stops the thread, also before the end). The thread blocks every
+ * signal, so a Ctrl-C reaches the caller's thread as before. Returns 0,
+ * or -errno when no thread could be started (the iterator then reads on
+ * the caller's thread as usual). */
+#define MAPITER_PF_CHUNKS 3
+int mapiter_prefetch(struct mapiter *it);
 void mapiter_fini(struct mapiter *it);
 /* BPF_MAP_GET_NEXT_KEY (key NULL: the first key); -1 with errno. */
 int mapiter_get_next_key(int fd, const void *key, void *next);

@@ -245,38 +245,52 @@ static const char *const tcpflag_names[] = {
 };
 #define NTCPFLAGS (sizeof(tcpflag_names) / sizeof(tcpflag_names[0]))
 
-void nf_add_tcpflags(struct strbuf *sb, uint64_t flags)
+char *nf_put_tcpflags(char *p, uint64_t flags)
 {
 	bool first = true;
 
 	if (!flags) {
-		sb_addc(sb, '0');
-		return;
+		*p++ = '0';
+		return p;
 	}
 	for (unsigned i = 0; i < NTCPFLAGS; i++) {
+		size_t n;
+
 		if (!(flags & (1ULL << i)))
 			continue;
 		if (!first)
-			sb_addc(sb, '|');
-		sb_adds(sb, tcpflag_names[i]);
+			*p++ = '|';
+		n = strlen(tcpflag_names[i]);
+		memcpy(p, tcpflag_names[i], n);
+		p += n;
 		first = false;
 		flags &= ~(1ULL << i);
 	}
 	if (flags) {
-		if (!first)
-			sb_addc(sb, '|');
-		sb_add(sb, "0x", 2);
 		/* minimal hex digits */
 		char tmp[16];
 		int n = 0;
 
+		if (!first)
+			*p++ = '|';
+		*p++ = '0';
+		*p++ = 'x';
 		while (flags) {
 			tmp[n++] = hexdig[flags & 15];
 			flags >>= 4;
 		}
 		while (n)
-			sb_addc(sb, tmp[--n]);
+			*p++ = tmp[--n];
 	}
+	return p;
+}
+
+void nf_add_tcpflags(struct strbuf *sb, uint64_t flags)
+{
+	/* every flag (26 bytes), 9 separators, 0x and 16 digits: 53 */
+	sb_reserve(sb, NF_TCPFLAGS_MAX);
+	sb->len = (size_t)(nf_put_tcpflags(sb->buf + sb->len, flags) - sb->buf);
+	sb->buf[sb->len] = '\0';
 }
 
 int nf_parse_tcpflags(const char *s, uint64_t *flags)

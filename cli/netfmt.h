@@ -41,6 +41,10 @@ const char *nf_ipproto_suggest(const char *s);
 /* --- TCP flags --- */
 /* "SYN|ACK"; unnamed bits are appended as hex ("SYN|0x200"); 0 is "0". */
 void nf_add_tcpflags(struct strbuf *sb, uint64_t flags);
+/* The same written at p (room for NF_TCPFLAGS_MAX bytes; no NUL); returns
+ * the end. */
+#define NF_TCPFLAGS_MAX 64
+char *nf_put_tcpflags(char *p, uint64_t flags);
 /* Names separated by '|', ',' or '+' (case-insensitive), numbers mixed in;
  * "0", "" and "-" are no flags. */
 int nf_parse_tcpflags(const char *s, uint64_t *flags);

@@ -139,9 +139,8 @@ static void emit_row_text(struct out *o, const char *const *cells, int n,
 		if (i)
 			sb_add(&o->buf, "  ", 2);
 		sb_add(&o->buf, c, len);
-		if (i + 1 < n)
-			for (size_t w = len; w < o->col_width[i]; w++)
-				sb_addc(&o->buf, ' ');
+		if (i + 1 < n && len < o->col_width[i])
+			sb_addcn(&o->buf, ' ', o->col_width[i] - len);
 	}
 	(void)header;
 	sb_addc(&o->buf, '\n');
@@ -307,15 +306,15 @@ static void add_cell(struct out *o, const char *name, const char *text)
 	}
 	c = &o->cells[i];
 	sb_reset(c);
+	sb_adds(c, text);
 	/* Cells are one line: tabs, newlines and separators would break
 	 * the columns, so they become spaces. */
-	for (const char *p = text; *p; p++) {
-		unsigned char ch = (unsigned char)*p;
+	for (size_t k = 0; k < c->len; k++) {
+		unsigned char ch = (unsigned char)c->buf[k];
 
-		sb_addc(c, ch < 0x20 || ch == 0x7f ? ' ' : (char)ch);
+		if (ch < 0x20 || ch == 0x7f)
+			c->buf[k] = ' ';
 	}
-	if (!c->buf)
-		sb_adds(c, "");
 	if (!o->widths_fixed && c->len > o->col_width[i])
 		o->col_width[i] = c->len;
 	o->rec_ncells = i + 1;

@@ -55,30 +55,6 @@ void sb_grow(struct strbuf *sb, size_t n)
 	sb->buf[sb->len] = '\0';
 }
 
-void sb_add(struct strbuf *sb, const void *data, size_t n)
-{
-	/* the common case needs no call: room is there */
-	if (sb->len + n >= sb->cap)
-		sb_grow(sb, n);
-	if (n)
-		memcpy(sb->buf + sb->len, data, n);
-	sb->len += n;
-	sb->buf[sb->len] = '\0';
-}
-
-void sb_adds(struct strbuf *sb, const char *s)
-{
-	sb_add(sb, s, strlen(s));
-}
-
-void sb_addc(struct strbuf *sb, char c)
-{
-	if (sb->len + 1 >= sb->cap)
-		sb_grow(sb, 1);
-	sb->buf[sb->len++] = c;
-	sb->buf[sb->len] = '\0';
-}
-
 void sb_vaddf(struct strbuf *sb, const char *fmt, va_list ap)
 {
 	va_list ap2;
@@ -107,31 +83,17 @@ void sb_addf(struct strbuf *sb, const char *fmt, ...)
 	va_end(ap);
 }
 
-static const char digits2[] =
+const char sb_digits2[201] =
 	"00010203040506070809101112131415161718192021222324252627282930313233"
 	"34353637383940414243444546474849505152535455565758596061626364656667"
 	"6869707172737475767778798081828384858687888990919293949596979899";
 
 void sb_add_u64(struct strbuf *sb, unsigned long long v)
 {
-	char tmp[24];
-	char *p = tmp + sizeof(tmp);
-
-	/* two digits per division: this formats every number of a dump */
-	while (v >= 100) {
-		unsigned r = (unsigned)(v % 100);
-
-		v /= 100;
-		p -= 2;
-		memcpy(p, digits2 + 2 * r, 2);
-	}
-	if (v >= 10) {
-		p -= 2;
-		memcpy(p, digits2 + 2 * v, 2);
-	} else {
-		*--p = (char)('0' + v);
-	}
-	sb_add(sb, p, (size_t)(tmp + sizeof(tmp) - p));
+	/* formats every number of a dump: straight into the buffer */
+	sb_reserve(sb, 20);
+	sb->len = (size_t)(sb_put_u64(sb->buf + sb->len, v) - sb->buf);
+	sb->buf[sb->len] = '\0';
 }
 
 void sb_add_i64(struct strbuf *sb, long long v)
