@@ -27,298 +27,13 @@
 #include "err.h"
 #include "interrupt.h"
 #include "map_verbs.h"
+#include "tval_fast.h"
 #include "verb_stream.h"
 
 #define FLUSH_AT (64 * 1024)
 #define PERF_DEFAULT_PAGES 64
 #define PERF_DRAIN_IDLE_MS 200	/* drain of a perf event array: quiet time */
 #define STREAM_STOP (-ECANCELED)	/* a ring buffer callback: stop here */
-
-/* ---- JSON lines, fast ----
- *
- * A record whose type is a flat struct (every leaf a direct member) is
- * written without the plan's tree walk: member names quoted once, integers
- * and IPv4 addresses formatted in place, and every other member (enum
- * names, protocols, IPv6, arrays, ...) formatted by tval once per distinct
- * value and copied while it repeats (a one-entry memo per member). JSON
- * values depend only on a member's bytes (no clock: ktime is a number in
- * JSON), so the line is tval's own; and it is checked to be, on a few
- * sample records, before this is used: otherwise tv_format_json does it. */
-
-enum fk { FK_UNUM, FK_SNUM, FK_SWAP, FK_IPV4, FK_MEMO };
-
-#define FJ_MEMO_MAX 64	/* bytes of a member the memo compares */
-
-struct fleaf {
-	const struct tv_leaf *leaf;
-	enum fk kind;
-	uint32_t off, size;
-	char name[160];		/* ",\"src_ip\":" (no comma for the first) */
-	size_t name_len;
-	bool have;		/* memo: last/out hold a value */
-	unsigned char last[FJ_MEMO_MAX];
-	struct strbuf out;
-};
-
-struct fastjson {
-	uint32_t n;
-	size_t fixed;		/* bytes the non-memo members take at most */
-	struct fleaf *f;
-	struct strbuf scratch;
-};
-
-static uint64_t load_le(const unsigned char *p, uint32_t size)
-{
-	uint8_t u8;
-	uint16_t u16;
-	uint32_t u32;
-	uint64_t u64;
-
-	switch (size) {
-	case 1: memcpy(&u8, p, 1); return u8;
-	case 2: memcpy(&u16, p, 2); return u16;
-	case 4: memcpy(&u32, p, 4); return u32;
-	default: memcpy(&u64, p, 8); return u64;
-	}
-}
-
-static uint64_t swap_n(uint64_t v, uint32_t size)
-{
-	switch (size) {
-	case 2: return __builtin_bswap16((uint16_t)v);
-	case 4: return __builtin_bswap32((uint32_t)v);
-	case 8: return __builtin_bswap64(v);
-	default: return v;
-	}
-}
-
-static int64_t sign_extend(uint64_t v, uint32_t size)
-{
-	switch (size) {
-	case 1: return (int8_t)v;
-	case 2: return (int16_t)v;
-	case 4: return (int32_t)v;
-	default: return (int64_t)v;
-	}
-}
-
-static char *put_u64(char *p, uint64_t v)
-{
-	char tmp[24], *t = tmp + sizeof(tmp);
-	size_t n;
-
-	do {
-		*--t = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
-	n = (size_t)(tmp + sizeof(tmp) - t);
-	memcpy(p, t, n);
-	return p + n;
-}
-
-static char *put_u8(char *p, unsigned v)
-{
-	if (v >= 100) {
-		*p++ = (char)('0' + v / 100);
-		v %= 100;
-		*p++ = (char)('0' + v / 10);
-	} else if (v >= 10) {
-		*p++ = (char)('0' + v / 10);
-	}
-	*p++ = (char)('0' + v % 10);
-	return p;
-}
-
-/* The memo of one member: tval's JSON of its bytes. */
-static void fj_refresh(struct fastjson *fj, struct fleaf *f,
-		       const unsigned char *rec)
-{
-	struct jw jw;
-
-	if (f->have && !memcmp(f->last, rec + f->off, f->size))
-		return;
-	/* tval reads the member at its offset: format from the record. */
-	sb_reset(&f->out);
-	jw_init(&jw, &f->out, false);
-	tv_leaf_format_json(f->leaf, rec, &jw);
-	memcpy(f->last, rec + f->off, f->size);
-	f->have = true;
-	(void)fj;
-}
-
-static void fj_format(struct fastjson *fj, const unsigned char *rec,
-		      struct strbuf *sb)
-{
-	size_t need = fj->fixed + 4;
-	char *p;
-
-	for (uint32_t i = 0; i < fj->n; i++) {
-		struct fleaf *f = &fj->f[i];
-
-		if (f->kind == FK_MEMO) {
-			fj_refresh(fj, f, rec);
-			need += f->name_len + f->out.len;
-		}
-	}
-	sb_grow(sb, need);
-	p = sb->buf + sb->len;
-	*p++ = '{';
-	for (uint32_t i = 0; i < fj->n; i++) {
-		const struct fleaf *f = &fj->f[i];
-		const unsigned char *m = rec + f->off;
-
-		memcpy(p, f->name, f->name_len);
-		p += f->name_len;
-		switch (f->kind) {
-		case FK_UNUM:
-			p = put_u64(p, load_le(m, f->size));
-			break;
-		case FK_SNUM: {
-			int64_t v = sign_extend(load_le(m, f->size), f->size);
-
-			if (v < 0) {
-				*p++ = '-';
-				p = put_u64(p, (uint64_t)0 - (uint64_t)v);
-			} else {
-				p = put_u64(p, (uint64_t)v);
-			}
-			break;
-		}
-		case FK_SWAP:
-			p = put_u64(p, swap_n(load_le(m, f->size), f->size));
-			break;
-		case FK_IPV4:
-			*p++ = '"';
-			p = put_u8(p, m[0]);
-			*p++ = '.';
-			p = put_u8(p, m[1]);
-			*p++ = '.';
-			p = put_u8(p, m[2]);
-			*p++ = '.';
-			p = put_u8(p, m[3]);
-			*p++ = '"';
-			break;
-		case FK_MEMO:
-			memcpy(p, f->out.buf, f->out.len);
-			p += f->out.len;
-			break;
-		}
-	}
-	*p++ = '}';
-	*p++ = '\n';
-	*p = '\0';
-	sb->len = (size_t)(p - sb->buf);
-}
-
-static void fj_free(struct fastjson *fj)
-{
-	if (!fj)
-		return;
-	for (uint32_t i = 0; i < fj->n; i++)
-		sb_free(&fj->f[i].out);
-	free(fj->f);
-	sb_free(&fj->scratch);
-	free(fj);
-}
-
-/* Does the fast line equal tval's for this record? */
-static bool fj_same(struct fastjson *fj, const struct tv_plan *plan,
-		    const unsigned char *rec)
-{
-	struct strbuf a = STRBUF_INIT, b = STRBUF_INIT;
-	struct jw jw;
-	bool same;
-
-	fj_format(fj, rec, &a);
-	jw_init(&jw, &b, false);
-	tv_format_json(plan, rec, &jw);
-	sb_addc(&b, '\n');
-	same = a.len == b.len && !memcmp(a.buf, b.buf, a.len);
-	sb_free(&a);
-	sb_free(&b);
-	return same;
-}
-
-static struct fastjson *fj_new(const struct tv_plan *plan)
-{
-	uint32_t n = tv_plan_nleaves(plan), size = tv_plan_size(plan);
-	struct fastjson *fj;
-	unsigned char *rec;
-	bool ok = true;
-
-	if (!n || tv_plan_is_raw(plan) || tv_plan_is_scalar(plan) ||
-	    (tv_plan_flags(plan) & TV_KTIME_WALL))
-		return NULL;
-	fj = calloc(1, sizeof(*fj));
-	rec = calloc(1, (size_t)size + 1);
-	if (!fj || !rec || !(fj->f = calloc(n, sizeof(*fj->f)))) {
-		free(rec);
-		fj_free(fj);
-		return NULL;
-	}
-	fj->n = n;
-	for (uint32_t i = 0; i < n && ok; i++) {
-		const struct tv_leaf *l = tv_plan_leaf(plan, i);
-		struct fleaf *f = &fj->f[i];
-		struct strbuf q = STRBUF_INIT;
-		bool whole = l->nelems == 1 && !l->bit_size &&
-			     (l->size == 1 || l->size == 2 || l->size == 4 || l->size == 8);
-
-		f->leaf = l;
-		f->off = l->offset;
-		f->size = l->size;
-		if (!l->name[0] || strpbrk(l->name, ".[") ||
-		    l->offset + l->size > size) {
-			ok = false;
-			break;
-		}
-		if (i)
-			sb_addc(&q, ',');
-		sb_add_json_str(&q, l->name, strlen(l->name));
-		sb_addc(&q, ':');
-		if (q.len >= sizeof(f->name)) {
-			sb_free(&q);
-			ok = false;
-			break;
-		}
-		memcpy(f->name, q.buf, q.len);
-		f->name_len = q.len;
-		sb_free(&q);
-		f->kind = FK_MEMO;
-		if (whole && l->kind == TV_KIND_UINT &&
-		    (l->fmt == TV_FMT_NONE || l->fmt == TV_FMT_COUNTER ||
-		     l->fmt == TV_FMT_KTIME || l->fmt == TV_FMT_IFINDEX))
-			f->kind = FK_UNUM;
-		else if (whole && l->kind == TV_KIND_SINT && l->fmt == TV_FMT_NONE)
-			f->kind = FK_SNUM;
-		else if (whole && l->kind == TV_KIND_UINT && l->size >= 2 &&
-			 (l->fmt == TV_FMT_PORT || l->fmt == TV_FMT_BE))
-			f->kind = FK_SWAP;
-		else if (l->fmt == TV_FMT_IPV4 && l->size == 4 && !l->bit_size)
-			f->kind = FK_IPV4;
-		if (f->kind == FK_MEMO && f->size > FJ_MEMO_MAX)
-			ok = false;
-		fj->fixed += f->name_len + (f->kind == FK_IPV4 ? 17 : 21);
-	}
-	/* Sample records: zeros, ones, a byte pattern, a mix. */
-	for (int k = 0; ok && k < 4; k++) {
-		for (uint32_t b = 0; b < size; b++)
-			rec[b] = k == 0 ? 0 : k == 1 ? 0xff :
-				 k == 2 ? (unsigned char)(b * 37 + 11) :
-				 (unsigned char)(b & 1 ? 0 : b + 1);
-		for (uint32_t i = 0; i < n; i++)
-			fj->f[i].have = false;
-		ok = fj_same(fj, plan, rec);
-	}
-	free(rec);
-	if (!ok) {
-		fj_free(fj);
-		return NULL;
-	}
-	for (uint32_t i = 0; i < n; i++)
-		fj->f[i].have = false;
-	return fj;
-}
 
 /* ---- record lines ---- */
 
@@ -383,13 +98,23 @@ void rec_out_init(struct rec_out *r, struct ctx *ctx, const char *name,
 		sb_free(&sb);
 		free(zero);
 	}
-	if (!r->wrap && !r->timestamp)
-		r->fast = fj_new(plan);
+	/* JSON lines of a typed record go through a compiled formatter. */
+	if (r->json && !r->wrap && !r->timestamp) {
+		r->fast = tvf_new();
+		if (r->fast) {
+			tvf_plan_json(r->fast, plan, 0);
+			tvf_lit(r->fast, "\n", 1);
+			if (!tvf_ok(r->fast)) {
+				tvf_free(r->fast);
+				r->fast = NULL;
+			}
+		}
+	}
 }
 
 void rec_out_fini(struct rec_out *r)
 {
-	fj_free(r->fast);
+	tvf_free(r->fast);
 	r->fast = NULL;
 }
 
@@ -482,7 +207,7 @@ static void rec_json(struct rec_out *r, const void *data, size_t len)
 		size_t p;
 
 		if (r->fast) {
-			fj_format(r->fast, data, sb);
+			tvf_run(r->fast, sb, (const void *const *)&data);
 			return;
 		}
 		if (!r->timestamp) {

@@ -26,7 +26,7 @@
 #include "mapref.h"
 
 struct btf;
-struct fastjson;
+struct tvf;
 
 struct rec_out {
 	struct out *o;
@@ -39,7 +39,7 @@ struct rec_out {
 	bool warned;			/* a record of another size was seen */
 	unsigned long long records, bytes, lost;
 	struct jw jw;
-	struct fastjson *fast;		/* flat structs: see verb_stream.c */
+	struct tvf *fast;		/* JSON lines: compiled formatter */
 };
 
 /* plan may be NULL. Text mode switches the plan's ktime display to wall
