@@ -66,3 +66,12 @@ vg() {
 	[ "$status" -ne 99 ] || fail "valgrind errors: $output"
 	[ "$status" -eq 1 ]
 }
+
+@test "valgrind: load again on the interface, then unload" {
+	run vg load --iface "$HOST1"
+	[ "$status" -ne 99 ] || fail "valgrind errors in load: $output"
+	[ "$status" -eq 0 ] || fail "load failed: $output"
+	run vg unload
+	[ "$status" -ne 99 ] || fail "valgrind errors in unload: $output"
+	[ "$status" -eq 0 ] || fail "unload failed: $output"
+}
