@@ -107,9 +107,11 @@ bool mapsel_is_map_word(const struct ctx *ctx, const char *word)
 		return true;
 	if (inner_bracket(word))
 		return true;
-	if (bundle_map_find(word))
+	/* A pin is a stat away; the bundled names need the embedded objects
+	 * opened, so they are asked only when nothing is pinned. */
+	if (find_pin(ctx, word, path, sizeof(path)))
 		return true;
-	return find_pin(ctx, word, path, sizeof(path));
+	return bundle_map_find(word) != NULL;
 }
 
 /* ---- did you mean ---- */
