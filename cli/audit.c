@@ -152,9 +152,7 @@ static void value_json(struct jw *jw, const struct mapref *m, const void *raw)
 	sum = calloc(1, m->info.value_size + 8);
 	if (!sum)
 		abort();
-	memcpy(sum, raw, m->info.value_size);
-	for (int c = 1; c < m->ncpus; c++)
-		tv_plan_accumulate(m->value, sum, (const char *)raw + (size_t)c * m->stride);
+	mapref_sum_cpus(m, raw, sum);
 	tv_format_json(m->value, sum, jw);
 	free(sum);
 }

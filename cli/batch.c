@@ -296,27 +296,6 @@ static void settings_restore(struct ctx *ctx, const struct settings *s)
 	ctx->audit_log = s->audit_log;
 }
 
-/* The output mode the settings select (as cmd_run does). */
-static enum out_mode settings_mode(const struct ctx *ctx)
-{
-	enum out_mode mode = ctx->tty_out ? OUT_TABLE : OUT_PLAIN;
-
-	if (ctx->format_set)
-		mode = ctx->format;
-	if (ctx->json)
-		mode = OUT_JSON;
-	if (ctx->jsonl)
-		mode = OUT_JSONL;
-	return mode;
-}
-
-static void setup_out(struct ctx *ctx)
-{
-	ctx->out.mode = settings_mode(ctx);
-	ctx->out.pretty = ctx->pretty && ctx->out.mode == OUT_JSON;
-	jw_init(&ctx->out.jw, &ctx->out.buf, ctx->out.pretty);
-}
-
 static const char *const mode_names[] = {
 	[OUT_TABLE] = "table", [OUT_PLAIN] = "plain",
 	[OUT_JSON] = "json", [OUT_JSONL] = "jsonl",
@@ -336,9 +315,9 @@ static int dot_format(struct ctx *ctx, const struct cmd *self,
 	int idx = global_index("format"), rc;
 
 	if (argc == 0) {
-		setup_out(ctx);
+		cmd_setup_output(ctx);
 		out_object_begin(&ctx->out);
-		out_str(&ctx->out, "format", mode_names[settings_mode(ctx)]);
+		out_str(&ctx->out, "format", mode_names[cmd_output_mode(ctx)]);
 		out_object_end(&ctx->out);
 		return EXIT_OK;
 	}
@@ -372,7 +351,7 @@ static int dot_pretty(struct ctx *ctx, const struct cmd *self,
 		      const struct opt_vals *opts, int argc, char **argv)
 {
 	if (argc == 0) {
-		setup_out(ctx);
+		cmd_setup_output(ctx);
 		out_object_begin(&ctx->out);
 		out_str(&ctx->out, "pretty", ctx->pretty ? "on" : "off");
 		out_object_end(&ctx->out);
@@ -404,9 +383,9 @@ static int dot_show(struct ctx *ctx, const struct cmd *self,
 			sb_addc(&sb, ' ');
 		sb_adds(&sb, S.map[i]);
 	}
-	setup_out(ctx);
+	cmd_setup_output(ctx);
 	out_object_begin(&ctx->out);
-	out_str(&ctx->out, "format", mode_names[settings_mode(ctx)]);
+	out_str(&ctx->out, "format", mode_names[cmd_output_mode(ctx)]);
 	out_str(&ctx->out, "pretty", ctx->pretty ? "on" : "off");
 	out_str(&ctx->out, "keep-going", ctx->keep_going ? "on" : "off");
 	out_str(&ctx->out, "map", S.nmap ? sb_str(&sb) : NULL);
@@ -507,7 +486,7 @@ static int run_dot(struct ctx *ctx, int argc, char **argv)
 	if (rc)
 		return rc;
 	if (want_help) {
-		setup_out(ctx);
+		cmd_setup_output(ctx);
 		cmd_print_help(ctx, c);
 		return EXIT_OK;
 	}
@@ -563,7 +542,7 @@ int session_run_words(struct ctx *ctx, int argc, char **argv)
 		goto out;
 	if (k == argc) {
 		if (want_help) {
-			setup_out(ctx);
+			cmd_setup_output(ctx);
 			cmd_print_overview(ctx);
 			goto out;
 		}
@@ -759,7 +738,7 @@ int batch_run_fp(struct ctx *ctx, FILE *fp, const char *name)
 	struct line_reader lr;
 	struct strbuf errs = STRBUF_INIT, out = STRBUF_INIT;
 	struct strbuf cmdtext = STRBUF_INIT;
-	enum out_mode mode = settings_mode(ctx);
+	enum out_mode mode = cmd_output_mode(ctx);
 	bool doc = mode == OUT_JSON || mode == OUT_JSONL;
 	bool keep_going = ctx->keep_going;
 	bool was_capture = ctx->out.capture;

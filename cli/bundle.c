@@ -9,47 +9,33 @@
 #include "flowtrack.skel.h"
 #include "policy.skel.h"
 
-static struct bpf_object *flowtrack_open(const struct bpf_object_open_opts *opts,
-					 void **skel)
-{
-	struct flowtrack *s = flowtrack__open_opts(opts);
-
-	if (!s)
-		return NULL;
-	*skel = s;
-	return s->obj;
+/* NAME_open, NAME_close and NAME_elf for the table below: one object's
+ * skeleton functions (build/bpf/NAME.skel.h) under the signatures of
+ * struct bundle_obj. They differ in the names alone. */
+#define BUNDLE_SKEL_OPS(name)							\
+static struct bpf_object *name##_open(const struct bpf_object_open_opts *opts,	\
+				      void **skel)				\
+{										\
+	struct name *s = name##__open_opts(opts);				\
+										\
+	if (!s)									\
+		return NULL;							\
+	*skel = s;								\
+	return s->obj;								\
+}										\
+										\
+static void name##_close(void *skel)						\
+{										\
+	name##__destroy(skel);							\
+}										\
+										\
+static const void *name##_elf(size_t *size)					\
+{										\
+	return name##__elf_bytes(size);						\
 }
 
-static void flowtrack_close(void *skel)
-{
-	flowtrack__destroy(skel);
-}
-
-static const void *flowtrack_elf(size_t *size)
-{
-	return flowtrack__elf_bytes(size);
-}
-
-static struct bpf_object *policy_open(const struct bpf_object_open_opts *opts,
-				      void **skel)
-{
-	struct policy *s = policy__open_opts(opts);
-
-	if (!s)
-		return NULL;
-	*skel = s;
-	return s->obj;
-}
-
-static void policy_close(void *skel)
-{
-	policy__destroy(skel);
-}
-
-static const void *policy_elf(size_t *size)
-{
-	return policy__elf_bytes(size);
-}
+BUNDLE_SKEL_OPS(flowtrack)
+BUNDLE_SKEL_OPS(policy)
 
 const struct bundle_obj bundle_objs[] = {
 	[BUNDLE_FLOWTRACK] = {

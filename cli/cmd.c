@@ -325,7 +325,7 @@ void cmd_print_overview(struct ctx *ctx)
 	sb_free(&sb);
 }
 
-void cmd_setup_output(struct ctx *ctx)
+enum out_mode cmd_output_mode(const struct ctx *ctx)
 {
 	enum out_mode mode = ctx->tty_out ? OUT_TABLE : OUT_PLAIN;
 
@@ -335,6 +335,13 @@ void cmd_setup_output(struct ctx *ctx)
 		mode = OUT_JSON;
 	if (ctx->jsonl)
 		mode = OUT_JSONL;
+	return mode;
+}
+
+void cmd_setup_output(struct ctx *ctx)
+{
+	enum out_mode mode = cmd_output_mode(ctx);
+
 	ctx->out.mode = mode;
 	ctx->out.pretty = ctx->pretty && mode == OUT_JSON;
 	jw_init(&ctx->out.jw, &ctx->out.buf, ctx->out.pretty);

@@ -82,6 +82,9 @@ bool global_opt_takes_next(const char *w);
 /* Nearest name in a table for "did you mean" hints, or NULL. */
 const char *cmd_suggest(const struct cmd *table, const char *name);
 
+/* The output mode the output options select: a table on a terminal, else
+ * plain lines, unless --format, -j or --jsonl say otherwise. */
+enum out_mode cmd_output_mode(const struct ctx *ctx);
 /* Set ctx->out's mode from the output options (after option parsing). */
 void cmd_setup_output(struct ctx *ctx);
 /* Run argv[0] with the remaining words (one-shot, REPL and batch all end

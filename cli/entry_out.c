@@ -21,16 +21,17 @@ static bool plan_has_name(const struct tv_plan *plan, const char *name)
 	return false;
 }
 
-static void col_name(struct eo_col *c, const struct tv_plan *other)
+void eo_leaf_col_name(const struct tv_leaf *leaf, bool in_key,
+		      const struct tv_plan *other, char *buf, size_t size)
 {
-	const char *side = c->in_key ? "key" : "value";
+	const char *side = in_key ? "key" : "value";
 
-	if (!c->leaf->name[0])
-		snprintf(c->name, sizeof(c->name), "%s", side);
-	else if (plan_has_name(other, c->leaf->name))
-		snprintf(c->name, sizeof(c->name), "%s.%s", side, c->leaf->name);
+	if (!leaf->name[0])
+		snprintf(buf, size, "%s", side);
+	else if (plan_has_name(other, leaf->name))
+		snprintf(buf, size, "%s.%s", side, leaf->name);
 	else
-		snprintf(c->name, sizeof(c->name), "%s", c->leaf->name);
+		snprintf(buf, size, "%s", leaf->name);
 }
 
 static bool add_col(struct entry_out *eo, enum eo_col_kind kind, bool in_key,
@@ -46,7 +47,8 @@ static bool add_col(struct entry_out *eo, enum eo_col_kind kind, bool in_key,
 	c->in_key = in_key;
 	c->leaf = leaf;
 	if (kind == EO_COL_LEAF)
-		col_name(c, in_key ? eo->m->value : eo->m->key);
+		eo_leaf_col_name(leaf, in_key, in_key ? eo->m->value : eo->m->key,
+				 c->name, sizeof(c->name));
 	else
 		snprintf(c->name, sizeof(c->name), "%s", name);
 	return true;
@@ -214,10 +216,7 @@ const void *eo_total(struct entry_out *eo, const void *raw)
 
 	if (!m->percpu || !m->value || !eo->total)
 		return raw;
-	memcpy(eo->total, raw, tv_plan_size(m->value));
-	for (int c = 1; c < m->ncpus; c++)
-		tv_plan_accumulate(m->value, eo->total,
-				   (const char *)raw + (size_t)c * m->stride);
+	mapref_sum_cpus(m, raw, eo->total);
 	return eo->total;
 }
 
@@ -252,6 +251,22 @@ static void cell_text(struct entry_out *eo, const struct eo_col *c,
 	}
 }
 
+/* A cell of a row written straight into the output buffer: control bytes
+ * become spaces, as the output layer does, since one would break the line
+ * (tval's text never holds a tab, newline or other control byte: belt and
+ * braces). */
+static void row_cell(struct entry_out *eo, const struct eo_col *c,
+		     const void *key, const void *value, int cpu,
+		     struct strbuf *sb)
+{
+	size_t start = sb->len;
+
+	cell_text(eo, c, key, value, cpu, sb);
+	for (size_t k = start; k < sb->len; k++)
+		if ((unsigned char)sb->buf[k] < 0x20 || sb->buf[k] == 0x7f)
+			sb->buf[k] = ' ';
+}
+
 static void text_cell(struct entry_out *eo, const struct eo_col *c,
 		      const void *key, const void *value, int cpu)
 {
@@ -281,10 +296,7 @@ static bool table_row(struct entry_out *eo, const void *key,
 		if (i)
 			sb_add(sb, "  ", 2);
 		start = sb->len;
-		cell_text(eo, &eo->cols[i], key, value, cpu, sb);
-		for (size_t k = start; k < sb->len; k++)
-			if ((unsigned char)sb->buf[k] < 0x20 || sb->buf[k] == 0x7f)
-				sb->buf[k] = ' ';
+		row_cell(eo, &eo->cols[i], key, value, cpu, sb);
 		if (i + 1 < eo->ncols && sb->len - start < o->col_width[i])
 			sb_addcn(sb, ' ', o->col_width[i] - (sb->len - start));
 	}
@@ -296,7 +308,7 @@ static bool table_row(struct entry_out *eo, const void *key,
 
 /* Plain mode: cells formatted straight into the output buffer, tab
  * between them: what the output layer would write, without a copy per
- * cell. tval's text never holds a tab, newline or other control byte. */
+ * cell. */
 static void plain_row(struct entry_out *eo, const void *key, const void *value,
 		      int cpu)
 {
@@ -312,31 +324,9 @@ static void plain_row(struct entry_out *eo, const void *key, const void *value,
 		return;
 	}
 	for (int i = 0; i < eo->ncols; i++) {
-		const struct eo_col *c = &eo->cols[i];
-		size_t start;
-
 		if (i)
 			sb_addc(sb, '\t');
-		start = sb->len;
-		switch (c->kind) {
-		case EO_COL_LEAF:
-			tv_leaf_format_text(c->leaf, c->in_key ? key : value, sb);
-			break;
-		case EO_COL_WHOLE:
-			tv_format_text(c->in_key ? eo->m->key : eo->m->value,
-				       c->in_key ? key : value, sb);
-			break;
-		case EO_COL_LPM:
-			mapref_lpm_text(eo->m, key, sb);
-			break;
-		case EO_COL_CPU:
-			sb_add_u64(sb, (unsigned long long)(cpu < 0 ? 0 : cpu));
-			break;
-		}
-		/* Belt and braces: a control byte would break the line. */
-		for (size_t k = start; k < sb->len; k++)
-			if ((unsigned char)sb->buf[k] < 0x20 || sb->buf[k] == 0x7f)
-				sb->buf[k] = ' ';
+		row_cell(eo, &eo->cols[i], key, value, cpu, sb);
 	}
 	sb_addc(sb, '\n');
 	if (sb->len >= 64 * 1024)
@@ -470,6 +460,22 @@ void eo_entry(struct entry_out *eo, const void *key, const void *value,
 	for (int cpu = 0; cpu < eo->m->ncpus; cpu++)
 		text_row(eo, key, (const char *)raw + (size_t)cpu * eo->m->stride,
 			 cpu);
+}
+
+void eo_single(struct entry_out *eo, const void *key, const void *value,
+	       const void *raw)
+{
+	struct out *o = eo->o;
+
+	if (out_is_json(o)) {
+		out_object_begin(o);
+		eo_json_members(eo, key, value, raw);
+		out_object_end(o);
+	} else {
+		out_list_begin(o);
+		eo_entry(eo, key, value, raw);
+		out_list_end(o);
+	}
 }
 
 bool eo_cpu0_fields(const struct entry_out *eo, struct strbuf *sb)

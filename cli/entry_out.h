@@ -80,6 +80,16 @@ void eo_entry(struct entry_out *eo, const void *key, const void *value,
 /* The members of one entry in the current JSON object (lookup -j). */
 void eo_json_members(struct entry_out *eo, const void *key,
 		     const void *value, const void *raw);
+/* One entry on its own, as lookup shows it: a JSON object (not a list of
+ * one), else a list of one record. */
+void eo_single(struct entry_out *eo, const void *key, const void *value,
+	       const void *raw);
+/* The column of a key (in_key) or value leaf is named by its dotted path;
+ * "key" / "value" when it has no name (a scalar); "key.NAME" /
+ * "value.NAME" when other (the plan of the value / key) has a leaf of the
+ * same name. */
+void eo_leaf_col_name(const struct tv_leaf *leaf, bool in_key,
+		      const struct tv_plan *other, char *buf, size_t size);
 /* Names of value fields that a per-CPU sum shows from CPU 0 (not
  * counters, ktime or flags), comma-separated into sb; false when none. */
 bool eo_cpu0_fields(const struct entry_out *eo, struct strbuf *sb);

@@ -830,6 +830,26 @@ int verb_split_kv(const struct mapref *m, const char *verb, int argc,
 	return EXIT_OK;
 }
 
+int verb_update_flags(const struct mapref *m, const char *verb,
+		      const struct opt_vals *opts, __u64 *flags)
+{
+	*flags = BPF_ANY;
+	if (!strcmp(verb, "add")) {
+		*flags = BPF_NOEXIST;
+	} else if (!strcmp(verb, "replace")) {
+		*flags = BPF_EXIST;
+	} else {
+		if (opts->count[VOPT_NOEXIST] && opts->count[VOPT_EXIST])
+			return err_usage("%s update: --noexist and --exist exclude each other",
+					 m->name);
+		if (opts->count[VOPT_NOEXIST])
+			*flags = BPF_NOEXIST;
+		if (opts->count[VOPT_EXIST])
+			*flags = BPF_EXIST;
+	}
+	return EXIT_OK;
+}
+
 int verb_no_args(const struct mapref *m, const char *verb, int argc,
 		 char **argv)
 {

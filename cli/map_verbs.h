@@ -78,6 +78,11 @@ struct kv_split {
 int verb_split_kv(const struct mapref *m, const char *verb, int argc,
 		  char **argv, const char *cpu_opt, struct kv_split *s);
 void kv_split_free(struct kv_split *s);
+/* The BPF_* flags of an update: BPF_NOEXIST for add, BPF_EXIST for
+ * replace, else as --noexist / --exist say (BPF_ANY without either).
+ * EXIT_USAGE when both are given. */
+int verb_update_flags(const struct mapref *m, const char *verb,
+		      const struct opt_vals *opts, __u64 *flags);
 /* EXIT_USAGE naming the first extra word when argc > 0. */
 int verb_no_args(const struct mapref *m, const char *verb, int argc,
 		 char **argv);

@@ -40,27 +40,38 @@ bool map_type_is_percpu(__u32 type)
 	       type == BPF_MAP_TYPE_PERCPU_CGROUP_STORAGE;
 }
 
-int map_memlock(int map_fd, uint64_t *bytes)
+int fdinfo_line(int fd, const char *field, char *line, size_t size)
 {
-	char path[64], line[256];
+	char path[64];
+	size_t n = strlen(field);
 	FILE *f;
 	int rc = -ENOENT;
 
-	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", map_fd);
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
 	f = fopen(path, "r");
 	if (!f)
 		return -errno;
-	while (fgets(line, sizeof(line), f)) {
-		unsigned long long v;
-
-		if (sscanf(line, "memlock: %llu", &v) == 1) {
-			*bytes = v;
+	while (fgets(line, (int)size, f))
+		if (!strncmp(line, field, n)) {
 			rc = 0;
 			break;
 		}
-	}
 	fclose(f);
 	return rc;
+}
+
+int map_memlock(int map_fd, uint64_t *bytes)
+{
+	char line[256];
+	unsigned long long v;
+	int rc = fdinfo_line(map_fd, "memlock:", line, sizeof(line));
+
+	if (rc)
+		return rc;
+	if (sscanf(line, "memlock: %llu", &v) != 1)
+		return -ENOENT;
+	*bytes = v;
+	return 0;
 }
 
 long long map_count_entries(int map_fd, const struct bpf_map_info *info)

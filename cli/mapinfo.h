@@ -35,6 +35,10 @@ void map_type_desc(const struct btf *btf, __u32 type_id, __u32 size,
 		   struct strbuf *sb);
 /* bpftool's spelling of a map type: "hash", "lru_hash", "percpu_array". */
 const char *map_type_str(__u32 type);
+/* The first line of /proc/self/fdinfo/FD that starts with field
+ * ("memlock:") into line (size bytes). 0, -ENOENT when there is none, or
+ * -errno when it cannot be read. */
+int fdinfo_line(int fd, const char *field, char *line, size_t size);
 /* The locked memory the kernel accounts to the map (fdinfo memlock). */
 int map_memlock(int map_fd, uint64_t *bytes);
 /* Hash-like maps count their entries by walking the keys; others -1. */

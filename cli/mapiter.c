@@ -176,6 +176,23 @@ static int fill(struct mapiter *it)
 	return fill_next_key(it);
 }
 
+/* The next chunk into keys/values, unless the walk is over: 1 when one
+ * was read (it may be empty with more to come), 0 at the end, or the error
+ * (kept in it->err). */
+static int refill(struct mapiter *it)
+{
+	int rc;
+
+	if (it->done || it->err)
+		return it->err;
+	rc = fill(it);
+	if (rc) {
+		it->err = rc;
+		return rc;
+	}
+	return 1;
+}
+
 static int pf_next(struct mapiter *it, const void **key, const void **value);
 
 int mapiter_next(struct mapiter *it, const void **key, const void **value)
@@ -183,15 +200,10 @@ int mapiter_next(struct mapiter *it, const void **key, const void **value)
 	if (it->pf)
 		return pf_next(it, key, value);
 	while (it->pos >= it->n) {
-		int rc;
+		int rc = refill(it);
 
-		if (it->done || it->err)
-			return it->err;
-		rc = fill(it);
-		if (rc) {
-			it->err = rc;
+		if (rc <= 0)
 			return rc;
-		}
 		if (it->n == 0 && it->done)
 			return 0;
 	}
@@ -207,15 +219,10 @@ int mapiter_next_chunk(struct mapiter *it, const void **keys,
 	if (it->pf)
 		return -EINVAL;
 	for (;;) {
-		int rc;
+		int rc = refill(it);
 
-		if (it->done || it->err)
-			return it->err;
-		rc = fill(it);
-		if (rc) {
-			it->err = rc;
+		if (rc <= 0)
 			return rc;
-		}
 		if (it->n) {
 			*keys = it->keys;
 			*values = it->values;

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
@@ -202,43 +203,18 @@ char *mapref_suggest(const struct ctx *ctx, const char *word)
 /* Is fd a map (and not a program or link pinned by that name)? */
 static bool fd_is_map(int fd)
 {
-	char path[64], line[128];
-	bool yes = false;
-	FILE *f;
+	char line[128];
 
-	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
-	f = fopen(path, "r");
-	if (!f)
-		return false;
-	while (fgets(line, sizeof(line), f))
-		if (!strncmp(line, "map_type:", 9)) {
-			yes = true;
-			break;
-		}
-	fclose(f);
-	return yes;
+	return !fdinfo_line(fd, "map_type:", line, sizeof(line));
 }
 
 static bool fd_is_frozen(int fd)
 {
-	char path[64], line[128];
-	bool yes = false;
-	FILE *f;
+	char line[128];
+	int v;
 
-	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
-	f = fopen(path, "r");
-	if (!f)
-		return false;
-	while (fgets(line, sizeof(line), f)) {
-		int v;
-
-		if (sscanf(line, "frozen: %d", &v) == 1) {
-			yes = v != 0;
-			break;
-		}
-	}
-	fclose(f);
-	return yes;
+	return !fdinfo_line(fd, "frozen:", line, sizeof(line)) &&
+	       sscanf(line, "frozen: %d", &v) == 1 && v != 0;
 }
 
 static bool kname_matches(const char *kname, const char *want)
@@ -861,6 +837,35 @@ void mapref_key_text(const struct mapref *m, const void *key,
 		return;
 	if (m->key)
 		tv_format_text(m->key, key, sb);
+}
+
+void mapref_set_clock(const struct mapref *m, uint64_t now_mono,
+		      uint64_t now_real)
+{
+	if (m->key)
+		tv_plan_set_clock(m->key, now_mono, now_real);
+	if (m->value)
+		tv_plan_set_clock(m->value, now_mono, now_real);
+}
+
+void mapref_fix_clock(const struct mapref *m)
+{
+	struct timespec mono, real;
+	uint64_t nm, nr;
+
+	clock_gettime(CLOCK_MONOTONIC, &mono);
+	clock_gettime(CLOCK_REALTIME, &real);
+	nm = (uint64_t)mono.tv_sec * 1000000000ull + (uint64_t)mono.tv_nsec;
+	nr = (uint64_t)real.tv_sec * 1000000000ull + (uint64_t)real.tv_nsec;
+	mapref_set_clock(m, nm, nr);
+}
+
+void mapref_sum_cpus(const struct mapref *m, const void *raw, void *sum)
+{
+	memcpy(sum, raw, m->info.value_size);
+	for (int c = 1; c < m->ncpus; c++)
+		tv_plan_accumulate(m->value, sum,
+				   (const char *)raw + (size_t)c * m->stride);
 }
 
 long long mapref_count(const struct mapref *m)

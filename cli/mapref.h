@@ -15,6 +15,7 @@
 #define MAPSH_MAPREF_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <linux/types.h>
 #include <bpf/bpf.h>
 #include "ctx.h"
@@ -91,6 +92,17 @@ void mapref_key_text(const struct mapref *m, const void *key,
 /* LPM keys as "ADDR/LEN" (typed or raw 8/20-byte keys); false otherwise. */
 bool mapref_lpm_text(const struct mapref *m, const void *key,
 		     struct strbuf *sb);
+/* One "now" for the ktime fields of m's key and value, so that every row
+ * of a command's output shows the same: set_clock takes it (ns of
+ * CLOCK_MONOTONIC and CLOCK_REALTIME, as tv_plan_set_clock), fix_clock
+ * reads the clocks. */
+void mapref_set_clock(const struct mapref *m, uint64_t now_mono,
+		      uint64_t now_real);
+void mapref_fix_clock(const struct mapref *m);
+/* The value dump shows for a per-CPU lookup (lookup_size bytes at raw):
+ * the CPUs' values folded with tv_plan_accumulate, into sum (value_size
+ * bytes). m must have a value plan. */
+void mapref_sum_cpus(const struct mapref *m, const void *raw, void *sum);
 /* Entries now (arrays: max_entries; maps of maps: filled slots), read in
  * batches; -1 for types whose entries cannot be walked. */
 long long mapref_count(const struct mapref *m);

@@ -50,23 +50,6 @@ static int dbl_cmp(double a, double b)
 	return (a > b) - (a < b);
 }
 
-/* Element i of a 4- or 8-byte float leaf. */
-static double get_dbl(const struct tv_leaf *l, const void *rec, uint32_t i)
-{
-	const char *p = (const char *)rec + l->offset + (size_t)i * l->elem_size;
-
-	if (l->elem_size == 4) {
-		float f;
-
-		memcpy(&f, p, 4);
-		return f;
-	}
-	double d;
-
-	memcpy(&d, p, 8);
-	return d;
-}
-
 /* tv_leaf_cmp, made a total order for floats: it calls NaN equal to
  * everything; here NaN sorts below every number (and equals NaN). */
 static int leaf_cmp(const struct tv_leaf *l, const void *a, const void *b)
@@ -74,7 +57,8 @@ static int leaf_cmp(const struct tv_leaf *l, const void *a, const void *b)
 	if (l->kind == TV_KIND_FLOAT && !l->bit_size &&
 	    (l->elem_size == 4 || l->elem_size == 8)) {
 		for (uint32_t i = 0; i < l->nelems; i++) {
-			int c = dbl_cmp(get_dbl(l, a, i), get_dbl(l, b, i));
+			int c = dbl_cmp(tv_leaf_get_double(l, a, i),
+					tv_leaf_get_double(l, b, i));
 
 			if (c)
 				return c;
@@ -105,8 +89,8 @@ static bool eval(const struct q_node *n, const void *k, const void *v)
 		    !n->leaf->bit_size &&
 		    (n->leaf->elem_size == 4 || n->leaf->elem_size == 8)) {
 			/* IEEE: NaN is neither <, == nor > anything */
-			double x = get_dbl(n->leaf, rec, 0);
-			double y = get_dbl(n->leaf, n->cval, 0);
+			double x = tv_leaf_get_double(n->leaf, rec, 0);
+			double y = tv_leaf_get_double(n->leaf, n->cval, 0);
 
 			switch (n->op) {
 			case Q_EQ: return x == y;

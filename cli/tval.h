@@ -171,6 +171,9 @@ int tv_fmt_from_name(const char *name);		/* -1 when unknown */
  * mac as a 48-bit number; floats truncated; 0 for other kinds. */
 uint64_t tv_leaf_get_u64(const struct tv_leaf *leaf, const void *rec);
 int64_t tv_leaf_get_i64(const struct tv_leaf *leaf, const void *rec);
+/* Element i of a float leaf (4 or 8 bytes) as a double. */
+double tv_leaf_get_double(const struct tv_leaf *leaf, const void *rec,
+			  uint32_t i);
 /* Store v (truncated to the width, swapped for port/be) into a numeric
  * leaf; no-op for other kinds. */
 void tv_leaf_set_u64(const struct tv_leaf *leaf, void *rec, uint64_t v);

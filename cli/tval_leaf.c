@@ -184,7 +184,7 @@ static bool int_like(const struct tv_leaf *l)
 	}
 }
 
-static double elem_double(const struct tv_leaf *l, const void *rec,
+double tv_leaf_get_double(const struct tv_leaf *l, const void *rec,
 			  uint32_t i)
 {
 	const uint8_t *p = (const uint8_t *)rec + l->offset +
@@ -221,7 +221,7 @@ uint64_t tv_leaf_get_u64(const struct tv_leaf *l, const void *rec)
 		return (uint64_t)v;
 	}
 	if (l->kind == TV_KIND_FLOAT) {
-		double d = elem_double(l, rec, 0);
+		double d = tv_leaf_get_double(l, rec, 0);
 
 		if (!(d > 0))		/* also NaN */
 			return 0;
@@ -235,7 +235,7 @@ uint64_t tv_leaf_get_u64(const struct tv_leaf *l, const void *rec)
 int64_t tv_leaf_get_i64(const struct tv_leaf *l, const void *rec)
 {
 	if (l->kind == TV_KIND_FLOAT) {
-		double d = elem_double(l, rec, 0);
+		double d = tv_leaf_get_double(l, rec, 0);
 
 		if (d != d)
 			return 0;
@@ -280,7 +280,8 @@ static int cmp_elem(const struct tv_leaf *l, const void *a, const void *b,
 		    uint32_t i)
 {
 	if (l->kind == TV_KIND_FLOAT) {
-		double x = elem_double(l, a, i), y = elem_double(l, b, i);
+		double x = tv_leaf_get_double(l, a, i);
+		double y = tv_leaf_get_double(l, b, i);
 
 		return x < y ? -1 : x > y ? 1 : 0;
 	}
@@ -442,8 +443,8 @@ void tv_plan_accumulate(const struct tv_plan *p, void *acc, const void *rec)
 			if (l->kind == TV_KIND_FLOAT && l->fmt == TV_FMT_NONE) {
 				uint8_t *d = (uint8_t *)acc + l->offset +
 					     (size_t)i * l->elem_size;
-				double s = elem_double(l, acc, i) +
-					   elem_double(l, rec, i);
+				double s = tv_leaf_get_double(l, acc, i) +
+					   tv_leaf_get_double(l, rec, i);
 
 				if (l->elem_size == 4) {
 					float f = (float)s;

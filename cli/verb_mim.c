@@ -15,7 +15,6 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -246,19 +245,7 @@ static int dump_inner(struct ctx *ctx, const struct mapref *m, const void *key,
 		return err_fail("out of memory");
 	}
 	start_absent(&it, &im->info);
-	{
-		struct timespec mono, real;
-		uint64_t nm, nr;
-
-		clock_gettime(CLOCK_MONOTONIC, &mono);
-		clock_gettime(CLOCK_REALTIME, &real);
-		nm = (uint64_t)mono.tv_sec * 1000000000ull + (uint64_t)mono.tv_nsec;
-		nr = (uint64_t)real.tv_sec * 1000000000ull + (uint64_t)real.tv_nsec;
-		if (im->key)
-			tv_plan_set_clock(im->key, nm, nr);
-		if (im->value)
-			tv_plan_set_clock(im->value, nm, nr);
-	}
+	mapref_fix_clock(im);
 	eo_init(&eo, ctx, im, NULL, per_cpu);
 	if (json) {
 		jw_name(&o->jw, "dump");
@@ -556,7 +543,7 @@ int verb_mim_update(struct ctx *ctx, const struct cmd *cmd,
 	struct mapref *m = ctx->map, *in = NULL;
 	struct strbuf sb = STRBUF_INIT, sb2 = STRBUF_INIT;
 	const char *verb = cmd->name, *spec = NULL;
-	__u64 flags = BPF_ANY;
+	__u64 flags;
 	char **kw = argv;
 	int nk = 0, rc;
 	void *key = NULL, *old = NULL;
@@ -565,19 +552,9 @@ int verb_mim_update(struct ctx *ctx, const struct cmd *cmd,
 
 	if (!is_mim(m))
 		return verb_update(ctx, cmd, opts, argc, argv);
-	if (!strcmp(verb, "add")) {
-		flags = BPF_NOEXIST;
-	} else if (!strcmp(verb, "replace")) {
-		flags = BPF_EXIST;
-	} else {
-		if (opts->count[VOPT_NOEXIST] && opts->count[VOPT_EXIST])
-			return err_usage("%s update: --noexist and --exist exclude each other",
-					 m->name);
-		if (opts->count[VOPT_NOEXIST])
-			flags = BPF_NOEXIST;
-		if (opts->count[VOPT_EXIST])
-			flags = BPF_EXIST;
-	}
+	rc = verb_update_flags(m, verb, opts, &flags);
+	if (rc)
+		return rc;
 	if (opts->count[VOPT_CPU])
 		return err_usage("%s %s: --cpu applies to per-CPU maps only (%s is %s)",
 				 m->name, verb, m->name, map_type_str(m->info.type));

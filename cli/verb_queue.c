@@ -181,15 +181,7 @@ static bool kq_emit_entry(void *c, const void *buf)
 	struct kq *k = c;
 	struct out *o = &k->ctx->out;
 
-	if (out_is_json(o)) {
-		out_object_begin(o);
-		eo_json_members(k->eo, NULL, buf, buf);
-		out_object_end(o);
-	} else {
-		out_list_begin(o);
-		eo_entry(k->eo, NULL, buf, buf);
-		out_list_end(o);
-	}
+	eo_single(k->eo, NULL, buf, buf);
 	return out_flush(o) && reader_caught_up(o);
 }
 
@@ -233,9 +225,33 @@ static int apply_type(struct ctx *ctx, struct mapref *m, const char *verb,
 	return EXIT_OK;
 }
 
-static void *scratch_new(const struct mapref *m)
+/* qtake's operations on the queue or stack of k, writing with emit. */
+static struct qops kq_ops(struct kq *k, bool (*emit)(void *c, const void *buf))
 {
-	return calloc(2 + QTAKE_HOLD, (size_t)m->info.value_size + 8);
+	return (struct qops){
+		.peek = kq_peek, .pop = kq_pop, .push = kq_push,
+		.emit = emit, .lost = kq_lost, .c = k,
+		.size = k->m->info.value_size,
+		.stack = k->m->info.type == BPF_MAP_TYPE_STACK,
+	};
+}
+
+/* Before taking elements (pop, peek, drain): --type TYPE (apply_type),
+ * then the scratch buffers of qtake. Nothing is kept on failure. */
+static int take_setup(struct ctx *ctx, struct mapref *m, const char *verb,
+		      const char *type, struct btf **keep, void **scratch)
+{
+	int rc = apply_type(ctx, m, verb, type, keep);
+
+	if (rc)
+		return rc;
+	*scratch = calloc(2 + QTAKE_HOLD, (size_t)m->info.value_size + 8);
+	if (!*scratch) {
+		btf__free(*keep);
+		*keep = NULL;
+		return err_fail("out of memory");
+	}
+	return EXIT_OK;
 }
 
 static int take_error(const struct mapref *m, const char *verb, int r)
@@ -299,25 +315,16 @@ static int pop_or_peek(struct ctx *ctx, const struct cmd *cmd,
 	struct entry_out eo;
 	struct btf *keep = NULL;
 	struct kq k = { .ctx = ctx, .m = m, .eo = &eo };
-	struct qops q = {
-		.peek = kq_peek, .pop = kq_pop, .push = kq_push,
-		.emit = kq_emit_entry, .lost = kq_lost, .c = &k,
-		.size = m->info.value_size,
-		.stack = m->info.type == BPF_MAP_TYPE_STACK,
-	};
+	struct qops q = kq_ops(&k, kq_emit_entry);
 	void *scratch;
 	int rc, r;
 
 	rc = verb_no_args(m, cmd->name, argc, argv);
 	if (!rc)
-		rc = apply_type(ctx, m, cmd->name, opt_get(opts, VOPT_Q_TYPE), &keep);
+		rc = take_setup(ctx, m, cmd->name, opt_get(opts, VOPT_Q_TYPE),
+				&keep, &scratch);
 	if (rc)
 		return rc;
-	scratch = scratch_new(m);
-	if (!scratch) {
-		btf__free(keep);
-		return err_fail("out of memory");
-	}
 	eo_init(&eo, ctx, m, NULL, false);
 	if (pop) {
 		interrupt_catch();
@@ -359,12 +366,7 @@ int queue_drain(struct ctx *ctx, const struct cmd *cmd,
 	struct mapref *m = ctx->map;
 	struct btf *keep = NULL;
 	struct kq k = { .ctx = ctx, .m = m };
-	struct qops q = {
-		.peek = kq_peek, .pop = kq_pop, .push = kq_push,
-		.emit = kq_emit_line, .lost = kq_lost, .c = &k,
-		.size = m->info.value_size,
-		.stack = m->info.type == BPF_MAP_TYPE_STACK,
-	};
+	struct qops q = kq_ops(&k, kq_emit_line);
 	unsigned long long max = 0, taken = 0;
 	void *scratch;
 	int rc, r;
@@ -376,14 +378,10 @@ int queue_drain(struct ctx *ctx, const struct cmd *cmd,
 	if (!rc)
 		rc = stream_parse_count(m, cmd->name, opt_get(opts, VOPT_S_COUNT), &max);
 	if (!rc)
-		rc = apply_type(ctx, m, cmd->name, opt_get(opts, VOPT_S_TYPE), &keep);
+		rc = take_setup(ctx, m, cmd->name, opt_get(opts, VOPT_S_TYPE),
+				&keep, &scratch);
 	if (rc)
 		return rc;
-	scratch = scratch_new(m);
-	if (!scratch) {
-		btf__free(keep);
-		return err_fail("out of memory");
-	}
 	rec_out_init(&k.ro, ctx, m->name, m->value, true,
 		     opts->count[VOPT_S_TIMESTAMP] > 0);
 	interrupt_catch();

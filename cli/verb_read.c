@@ -3,29 +3,13 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <bpf/bpf.h>
 #include "entry_out.h"
 #include "err.h"
 #include "interrupt.h"
 #include "map_verbs.h"
 #include "mapiter.h"
-
-/* One "now" for every ktime of a command's output. */
-static void fix_clocks(const struct mapref *m)
-{
-	struct timespec mono, real;
-	uint64_t nm, nr;
-
-	clock_gettime(CLOCK_MONOTONIC, &mono);
-	clock_gettime(CLOCK_REALTIME, &real);
-	nm = (uint64_t)mono.tv_sec * 1000000000ull + (uint64_t)mono.tv_nsec;
-	nr = (uint64_t)real.tv_sec * 1000000000ull + (uint64_t)real.tv_nsec;
-	if (m->key)
-		tv_plan_set_clock(m->key, nm, nr);
-	if (m->value)
-		tv_plan_set_clock(m->value, nm, nr);
-}
+#include "rowset.h"
 
 static int iter_init(struct mapiter *it, const struct mapref *m)
 {
@@ -73,47 +57,30 @@ static int parse_query(const struct mapref *m, const char *verb, int argc,
 
 /* ---- dump ---- */
 
-/* Entries held for sorting: key, summed value and the raw lookup bytes
- * packed in one growing arena, ordered through an index. */
+/* Entries held for sorting: key, summed value and the raw lookup bytes,
+ * one record each, with a spare record after the last (heap_offer). */
 struct held {
-	char *arena;
-	size_t len, cap, rec;
-	uint32_t *idx;
-	size_t n, idx_cap;
+	struct rowset rows;
 	__u32 ks, vs, rs;
 };
 
-static int held_add(struct held *h, const void *k, const void *v,
-		    const void *raw)
+static void held_fill(const struct held *h, char *p, const void *k,
+		      const void *v, const void *raw)
 {
-	char *p;
-
-	if (h->len + 2 * h->rec > h->cap) {	/* + a spare record */
-		size_t cap = h->cap ? h->cap * 2 : h->rec * 1024;
-		char *a = realloc(h->arena, cap);
-
-		if (!a)
-			return -ENOMEM;
-		h->arena = a;
-		h->cap = cap;
-	}
-	if (h->n == h->idx_cap) {
-		size_t cap = h->idx_cap ? h->idx_cap * 2 : 1024;
-		uint32_t *x = realloc(h->idx, cap * sizeof(*x));
-
-		if (!x)
-			return -ENOMEM;
-		h->idx = x;
-		h->idx_cap = cap;
-	}
-	p = h->arena + h->len;
 	memcpy(p, k, h->ks);
 	memcpy(p + h->ks, v, h->vs);
 	if (h->rs)
 		memcpy(p + h->ks + h->vs, raw, h->rs);
-	h->idx[h->n] = (uint32_t)h->n;
-	h->n++;
-	h->len += h->rec;
+}
+
+static int held_add(struct held *h, const void *k, const void *v,
+		    const void *raw)
+{
+	char *p = rowset_add(&h->rows);
+
+	if (!p)
+		return -ENOMEM;
+	held_fill(h, p, k, v, raw);
 	return 0;
 }
 
@@ -125,8 +92,9 @@ struct sort_ctx {
 static int held_cmp(const void *a, const void *b, void *arg)
 {
 	const struct sort_ctx *s = arg;
-	const char *ra = s->h->arena + (size_t)*(const uint32_t *)a * s->h->rec;
-	const char *rb = s->h->arena + (size_t)*(const uint32_t *)b * s->h->rec;
+	const struct rowset *r = &s->h->rows;
+	const char *ra = r->arena + (size_t)*(const uint32_t *)a * r->rec;
+	const char *rb = r->arena + (size_t)*(const uint32_t *)b * r->rec;
 	int c = query_cmp(s->q, ra, ra + s->h->ks, rb, rb + s->h->ks);
 
 	/* Equal keys keep the kernel's order. */
@@ -137,75 +105,37 @@ static int held_cmp(const void *a, const void *b, void *arg)
 
 /* sort ... limit N: only the N first entries in sort order are kept, in
  * a heap whose root is the last of them, so memory is N entries. */
-static int slot_cmp(const struct held *h, const struct query *q, uint32_t a,
-		    uint32_t b)
+static int rec_cmp(const char *a, const char *b, void *arg)
 {
-	const char *ra = h->arena + (size_t)a * h->rec;
-	const char *rb = h->arena + (size_t)b * h->rec;
+	const struct sort_ctx *s = arg;
 
-	return query_cmp(q, ra, ra + h->ks, rb, rb + h->ks);
-}
-
-static void heap_down(struct held *h, const struct query *q, size_t i)
-{
-	for (;;) {
-		size_t l = 2 * i + 1, r = l + 1, top = i;
-		uint32_t t;
-
-		if (l < h->n && slot_cmp(h, q, h->idx[l], h->idx[top]) > 0)
-			top = l;
-		if (r < h->n && slot_cmp(h, q, h->idx[r], h->idx[top]) > 0)
-			top = r;
-		if (top == i)
-			return;
-		t = h->idx[i];
-		h->idx[i] = h->idx[top];
-		h->idx[top] = t;
-		i = top;
-	}
-}
-
-static void heap_up(struct held *h, const struct query *q, size_t i)
-{
-	while (i) {
-		size_t p = (i - 1) / 2;
-		uint32_t t;
-
-		if (slot_cmp(h, q, h->idx[i], h->idx[p]) <= 0)
-			return;
-		t = h->idx[i];
-		h->idx[i] = h->idx[p];
-		h->idx[p] = t;
-		i = p;
-	}
+	return query_cmp(s->q, a, a + s->h->ks, b, b + s->h->ks);
 }
 
 /* Offer one entry to a heap of at most max entries. */
 static int heap_offer(struct held *h, const struct query *q, size_t max,
 		      const void *k, const void *v, const void *raw)
 {
-	char *p;
+	struct rowset *r = &h->rows;
+	struct sort_ctx sc = { h, q };
+	char *p, *root;
 
-	if (h->n < max) {
+	if (r->n < max) {
 		int rc = held_add(h, k, v, raw);
 
 		if (!rc)
-			heap_up(h, q, h->n - 1);
+			rowset_sift_up(r, r->n - 1, rec_cmp, &sc);
 		return rc;
 	}
 	/* Better than the worst kept? Compare in place of a scratch slot. */
-	p = h->arena + h->len;	/* held_add keeps one spare record */
+	p = r->arena + r->len;	/* the spare record */
+	root = rowset_at(r, 0);
 	memcpy(p, k, h->ks);
 	memcpy(p + h->ks, v, h->vs);
-	if (query_cmp(q, p, p + h->ks, h->arena + (size_t)h->idx[0] * h->rec,
-		      h->arena + (size_t)h->idx[0] * h->rec + h->ks) >= 0)
+	if (rec_cmp(p, root, &sc) >= 0)
 		return 0;
-	p = h->arena + (size_t)h->idx[0] * h->rec;
-	memcpy(p, k, h->ks);
-	memcpy(p + h->ks, v, h->vs);
-	if (h->rs)
-		memcpy(p + h->ks + h->vs, raw, h->rs);
-	heap_down(h, q, 0);
+	held_fill(h, root, k, v, raw);
+	rowset_sift_down(r, 0, rec_cmp, &sc);
 	return 0;
 }
 
@@ -229,12 +159,14 @@ static int dump_run(struct ctx *ctx, struct mapref *m, const struct query *q,
 	if (m->info.max_entries > it.chunk &&
 	    (sorted || limit < 0 || limit > (long long)it.chunk))
 		mapiter_prefetch(&it);
-	fix_clocks(m);
+	mapref_fix_clock(m);
 	eo_init(&eo, ctx, m, q, per_cpu);
 	h.ks = m->info.key_size;
 	h.vs = m->value ? tv_plan_size(m->value) : 0;
 	h.rs = m->percpu ? m->lookup_size : 0;
-	h.rec = h.ks + h.vs + h.rs;
+	h.rows.rec = h.ks + h.vs + h.rs;
+	h.rows.first = 1024;
+	h.rows.spare = 1;
 	out_list_begin(o);
 	while (limit != 0 && !interrupted() &&
 	       (r = mapiter_next(&it, &k, &raw)) > 0) {
@@ -246,7 +178,7 @@ static int dump_run(struct ctx *ctx, struct mapref *m, const struct query *q,
 			if (limit > 0 ? heap_offer(&h, q, (size_t)limit, k, v, raw)
 				      : held_add(&h, k, v, raw)) {
 				rc = err_fail("%s dump: out of memory after %zu entries",
-					      m->name, h.n);
+					      m->name, h.rows.n);
 				break;
 			}
 			continue;
@@ -263,9 +195,9 @@ static int dump_run(struct ctx *ctx, struct mapref *m, const struct query *q,
 	if (!rc && sorted) {
 		struct sort_ctx sc = { &h, q };
 
-		qsort_r(h.idx, h.n, sizeof(*h.idx), held_cmp, &sc);
-		for (size_t i = 0; i < h.n && (limit < 0 || (long long)i < limit); i++) {
-			const char *p = h.arena + (size_t)h.idx[i] * h.rec;
+		qsort_r(h.rows.idx, h.rows.n, sizeof(*h.rows.idx), held_cmp, &sc);
+		for (size_t i = 0; i < h.rows.n && (limit < 0 || (long long)i < limit); i++) {
+			const char *p = rowset_at(&h.rows, i);
 
 			eo_entry(&eo, p, p + h.ks, h.rs ? p + h.ks + h.vs : p + h.ks);
 			if (o->broken)
@@ -283,8 +215,7 @@ static int dump_run(struct ctx *ctx, struct mapref *m, const struct query *q,
 		}
 		sb_free(&sb);
 	}
-	free(h.arena);
-	free(h.idx);
+	rowset_free(&h.rows);
 	eo_fini(&eo);
 	mapiter_fini(&it);
 	return rc;
@@ -356,7 +287,6 @@ int verb_lookup(struct ctx *ctx, const struct cmd *cmd,
 		const struct opt_vals *opts, int argc, char **argv)
 {
 	struct mapref *m = ctx->map;
-	struct out *o = &ctx->out;
 	struct entry_out eo;
 	void *key = calloc(1, m->info.key_size + 1);
 	void *raw = calloc(1, m->lookup_size + 8);
@@ -389,18 +319,10 @@ int verb_lookup(struct ctx *ctx, const struct cmd *cmd,
 	}
 	if (m->lpm)
 		lpm_matched(m, key, key, raw);
-	fix_clocks(m);
+	mapref_fix_clock(m);
 	eo_init(&eo, ctx, m, NULL, opts->count[VOPT_PER_CPU] > 0);
 	v = eo_total(&eo, raw);
-	if (out_is_json(o)) {
-		out_object_begin(o);
-		eo_json_members(&eo, key, v, raw);
-		out_object_end(o);
-	} else {
-		out_list_begin(o);
-		eo_entry(&eo, key, v, raw);
-		out_list_end(o);
-	}
+	eo_single(&eo, key, v, raw);
 	eo_fini(&eo);
 out:
 	free(key);

@@ -525,9 +525,7 @@ static int parse_entry_value(struct apply_set *s, json_t *elem, char *raw,
 		sum = want + m->info.value_size + 8;
 		rc = parse_one_value(s, "value", jv, want, err);
 		if (!rc) {
-			memcpy(sum, raw, m->info.value_size);
-			for (int c = 1; c < m->ncpus; c++)
-				tv_plan_accumulate(m->value, sum, raw + (size_t)c * m->stride);
+			mapref_sum_cpus(m, raw, sum);
 			if (memcmp(sum, want, m->info.value_size)) {
 				sb_adds(err, "value: is not the sum of per_cpu (change one of them and drop the other)");
 				rc = -1;
@@ -745,13 +743,16 @@ static int index_keys(struct apply_set *s)
 	return EXIT_OK;
 }
 
-static bool set_has_key(const struct apply_set *s, const void *key)
+/* Is key one of the n keys of ks bytes at keys, sorted by their bytes
+ * through order (entry indexes), or as they stand when order is NULL? */
+static bool sorted_keys_have(const char *keys, const size_t *order, size_t n,
+			     size_t ks, const void *key)
 {
-	size_t lo = 0, hi = s->n;
+	size_t lo = 0, hi = n;
 
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
-		int c = memcmp(KEY_AT(s, s->order[mid]), key, s->m->info.key_size);
+		int c = memcmp(keys + (order ? order[mid] : mid) * ks, key, ks);
 
 		if (!c)
 			return true;
@@ -761,6 +762,11 @@ static bool set_has_key(const struct apply_set *s, const void *key)
 			hi = mid;
 	}
 	return false;
+}
+
+static bool set_has_key(const struct apply_set *s, const void *key)
+{
+	return sorted_keys_have(s->keys, s->order, s->n, s->m->info.key_size, key);
 }
 
 /* ---- comparing and writing ---- */
@@ -893,20 +899,7 @@ static int keyset_load(struct keyset *k, const struct mapref *m)
 
 static bool keyset_has(const struct keyset *k, const void *key)
 {
-	size_t lo = 0, hi = k->n;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		int c = memcmp(k->keys + mid * k->ks, key, k->ks);
-
-		if (!c)
-			return true;
-		if (c < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return false;
+	return sorted_keys_have(k->keys, NULL, k->n, k->ks, key);
 }
 
 /* Compare the file with the map: what to change, remove and add. */
@@ -1067,9 +1060,7 @@ static void value_text(const struct mapref *m, const char *raw, struct strbuf *s
 	sum = calloc(1, m->info.value_size + 8);
 	if (!sum)
 		abort();
-	memcpy(sum, raw, m->info.value_size);
-	for (int c = 1; c < m->ncpus; c++)
-		tv_plan_accumulate(m->value, sum, raw + (size_t)c * m->stride);
+	mapref_sum_cpus(m, raw, sum);
 	tv_format_text(m->value, sum, sb);
 	free(sum);
 }

@@ -266,19 +266,6 @@ static bool leaf_is_counter(const struct watch *w, const struct tv_leaf *l)
 	return tv_leaf_is_counter(w->m->value, l, !w->ctx->raw_values);
 }
 
-static bool plan_has_leaf_name(const struct tv_plan *plan, const char *name)
-{
-	if (!plan)
-		return false;
-	for (uint32_t i = 0; i < tv_plan_nleaves(plan); i++) {
-		const struct tv_leaf *l = tv_plan_leaf(plan, i);
-
-		if (!l->is_padding && !strcmp(l->name, name))
-			return true;
-	}
-	return false;
-}
-
 static int add_field(struct watch *w, const struct tv_leaf *l, bool counter)
 {
 	struct watch_field *f;
@@ -296,12 +283,7 @@ static int add_field(struct watch *w, const struct tv_leaf *l, bool counter)
 		  (l->kind == TV_KIND_UINT || l->kind == TV_KIND_SINT) &&
 		  l->fmt != TV_FMT_BE && l->fmt != TV_FMT_PORT;
 	/* Named like entry_out names the value's column. */
-	if (!l->name[0])
-		snprintf(f->name, sizeof(f->name), "value");
-	else if (plan_has_leaf_name(w->m->key, l->name))
-		snprintf(f->name, sizeof(f->name), "value.%s", l->name);
-	else
-		snprintf(f->name, sizeof(f->name), "%s", l->name);
+	eo_leaf_col_name(l, false, w->m->key, f->name, sizeof(f->name));
 	return 0;
 }
 
@@ -403,89 +385,26 @@ static int row_cmp(const struct watch *w, const char *a, const char *b)
 	return c;
 }
 
-static int held_reserve(struct watch_held *h)
+static int row_cmp_cb(const char *a, const char *b, void *w)
 {
-	if (h->len + h->rec > h->cap) {
-		size_t cap = h->cap ? h->cap * 2 : h->rec * 64;
-		char *a = realloc(h->arena, cap);
-
-		if (!a)
-			return -ENOMEM;
-		h->arena = a;
-		h->cap = cap;
-	}
-	if (h->n == h->idx_cap) {
-		size_t cap = h->idx_cap ? h->idx_cap * 2 : 64;
-		uint32_t *x = realloc(h->idx, cap * sizeof(*x));
-
-		if (!x)
-			return -ENOMEM;
-		h->idx = x;
-		h->idx_cap = cap;
-	}
-	return 0;
+	return row_cmp(w, a, b);
 }
 
-static int held_add(struct watch_held *h, const char *row)
+static int held_add(struct rowset *h, const char *row)
 {
-	if (held_reserve(h))
+	char *p = rowset_add(h);
+
+	if (!p)
 		return -ENOMEM;
-	memcpy(h->arena + h->len, row, h->rec);
-	h->idx[h->n] = (uint32_t)h->n;
-	h->n++;
-	h->len += h->rec;
+	memcpy(p, row, h->rec);
 	return 0;
-}
-
-static int slot_cmp(const struct watch *w, uint32_t a, uint32_t b)
-{
-	return row_cmp(w, w->held.arena + (size_t)a * w->held.rec,
-		       w->held.arena + (size_t)b * w->held.rec);
 }
 
 /* A max-heap (root = the last row in sort order) of at most hold_max
  * rows: the first hold_max rows of the refresh in sort order. */
-static void heap_down(struct watch *w, size_t i)
-{
-	struct watch_held *h = &w->held;
-
-	for (;;) {
-		size_t l = 2 * i + 1, r = l + 1, top = i;
-		uint32_t t;
-
-		if (l < h->n && slot_cmp(w, h->idx[l], h->idx[top]) > 0)
-			top = l;
-		if (r < h->n && slot_cmp(w, h->idx[r], h->idx[top]) > 0)
-			top = r;
-		if (top == i)
-			return;
-		t = h->idx[i];
-		h->idx[i] = h->idx[top];
-		h->idx[top] = t;
-		i = top;
-	}
-}
-
-static void heap_up(struct watch *w, size_t i)
-{
-	struct watch_held *h = &w->held;
-
-	while (i) {
-		size_t p = (i - 1) / 2;
-		uint32_t t;
-
-		if (slot_cmp(w, h->idx[i], h->idx[p]) <= 0)
-			return;
-		t = h->idx[i];
-		h->idx[i] = h->idx[p];
-		h->idx[p] = t;
-		i = p;
-	}
-}
-
 static int held_offer(struct watch *w, const char *row)
 {
-	struct watch_held *h = &w->held;
+	struct rowset *h = &w->held;
 	char *root;
 
 	if (!w->hold_max)
@@ -495,20 +414,23 @@ static int held_offer(struct watch *w, const char *row)
 	if (h->n < w->hold_max) {
 		if (held_add(h, row))
 			return -ENOMEM;
-		heap_up(w, h->n - 1);
+		rowset_sift_up(h, h->n - 1, row_cmp_cb, w);
 		return 0;
 	}
-	root = h->arena + (size_t)h->idx[0] * h->rec;
+	root = rowset_at(h, 0);
 	if (row_cmp(w, row, root) >= 0)
 		return 0;
 	memcpy(root, row, h->rec);
-	heap_down(w, 0);
+	rowset_sift_down(h, 0, row_cmp_cb, w);
 	return 0;
 }
 
 static int held_sort_cmp(const void *a, const void *b, void *arg)
 {
-	return slot_cmp(arg, *(const uint32_t *)a, *(const uint32_t *)b);
+	const struct watch *w = arg;
+
+	return row_cmp(w, w->held.arena + (size_t)*(const uint32_t *)a * w->held.rec,
+		       w->held.arena + (size_t)*(const uint32_t *)b * w->held.rec);
 }
 
 void watch_sort_held(struct watch *w)
@@ -980,10 +902,7 @@ int watch_refresh(struct watch *w)
 	}
 	mono = now_ns(CLOCK_MONOTONIC);
 	w->last_real = now_ns(CLOCK_REALTIME);
-	if (m->key)
-		tv_plan_set_clock(m->key, mono, w->last_real);
-	if (m->value)
-		tv_plan_set_clock(m->value, mono, w->last_real);
+	mapref_set_clock(m, mono, w->last_real);
 	w->baseline = w->refreshes == 0;
 	w->dt = w->baseline ? 0 : (double)(mono - w->last_mono) / 1e9;
 	if (!w->baseline && w->dt <= 0)
@@ -1218,8 +1137,7 @@ static void watch_free(struct watch *w)
 	query_free(w->q);
 	eo_fini(&w->eo);
 	tab_fini(&w->tab);
-	free(w->held.arena);
-	free(w->held.idx);
+	rowset_free(&w->held);
 	free(w->scratch);
 	free(w->cols);
 }
@@ -1300,6 +1218,7 @@ int verb_watch(struct ctx *ctx, const struct cmd *cmd,
 		goto out;
 	setup_sort(&w);
 	w.held.rec = m->info.key_size + vsize(&w) + 8 * (size_t)w.nt + 1;
+	w.held.first = 64;
 	w.scratch = calloc(1, w.held.rec + 8);
 	if (!w.scratch || tab_init(&w.tab, m->info.key_size, (uint32_t)w.nt)) {
 		rc = err_fail("out of memory");

@@ -35,28 +35,30 @@ static int parse_value(const struct mapref *m, const char *verb, int argc,
 	return EXIT_OK;
 }
 
+/* Write one entry (new: a whole lookup's bytes) and log the change from
+ * old to the audit log; the kernel's refusal is printed. */
+static int write_entry(const struct mapref *m, const char *verb,
+		       const void *key, const void *old, const void *new,
+		       __u64 flags)
+{
+	if (bpf_map_update_elem(m->fd, key, new, flags))
+		return mapref_write_error(m, verb, errno, key);
+	audit_change(m, verb, key, old, new);
+	return EXIT_OK;
+}
+
 int verb_update(struct ctx *ctx, const struct cmd *cmd,
 		const struct opt_vals *opts, int argc, char **argv)
 {
 	struct mapref *m = ctx->map;
 	struct kv_split s;
-	__u64 flags = BPF_ANY;
+	__u64 flags;
 	void *key = NULL, *raw = NULL, *one = NULL, *old = NULL;
 	int rc;
 
-	if (!strcmp(cmd->name, "add")) {
-		flags = BPF_NOEXIST;
-	} else if (!strcmp(cmd->name, "replace")) {
-		flags = BPF_EXIST;
-	} else {
-		if (opts->count[VOPT_NOEXIST] && opts->count[VOPT_EXIST])
-			return err_usage("%s update: --noexist and --exist exclude each other",
-					 m->name);
-		if (opts->count[VOPT_NOEXIST])
-			flags = BPF_NOEXIST;
-		if (opts->count[VOPT_EXIST])
-			flags = BPF_EXIST;
-	}
+	rc = verb_update_flags(m, cmd->name, opts, &flags);
+	if (rc)
+		return rc;
 	rc = verb_split_kv(m, cmd->name, argc, argv, opt_get(opts, VOPT_CPU), &s);
 	if (rc)
 		goto out;
@@ -103,10 +105,7 @@ int verb_update(struct ctx *ctx, const struct cmd *cmd,
 	} else {
 		memcpy(raw, one, m->info.value_size);
 	}
-	if (bpf_map_update_elem(m->fd, key, raw, flags))
-		rc = mapref_write_error(m, cmd->name, errno, key);
-	else
-		audit_change(m, cmd->name, key, old, raw);
+	rc = write_entry(m, cmd->name, key, old, raw, flags);
 out:
 	kv_split_free(&s);
 	free(key);
@@ -198,12 +197,8 @@ int verb_set(struct ctx *ctx, const struct cmd *cmd,
 	if (!memcmp(copy, raw, m->lookup_size))
 		goto out;	/* already so: nothing to write */
 	rc = audit_begin(ctx, m, cmd->name);
-	if (rc)
-		goto out;
-	if (bpf_map_update_elem(m->fd, key, copy, BPF_EXIST))
-		rc = mapref_write_error(m, cmd->name, errno, key);
-	else
-		audit_change(m, cmd->name, key, raw, copy);
+	if (!rc)
+		rc = write_entry(m, cmd->name, key, raw, copy, BPF_EXIST);
 out:
 	kv_split_free(&s);
 	free(key);

@@ -20,6 +20,7 @@
 #include "entry_out.h"
 #include "mapref.h"
 #include "query.h"
+#include "rowset.h"
 
 #define WATCH_MAX_TRACKED 32
 
@@ -33,18 +34,12 @@ struct watch_field {
 	char name[160];		/* column name of the field ("packets") */
 };
 
-/* Rows held for display or sorting: [key | value (summed) | deltas
- * (u64 per tracked field) | flags], rec bytes each, in an arena; idx
- * orders them (a heap while selecting the top N). */
+/* Rows held for display or sorting (held, a rowset: a heap while
+ * selecting the top N): [key | value (summed) | deltas (u64 per tracked
+ * field) | flags], rec bytes each. The flags: */
 #define WROW_NEW	1u	/* first seen in this refresh */
 #define WROW_RATE	2u	/* has deltas/rates (not the baseline) */
 #define WROW_REMOVED	4u	/* gone (line mode: key only) */
-struct watch_held {
-	char *arena;
-	size_t len, cap, rec;
-	uint32_t *idx;
-	size_t n, idx_cap;
-};
 
 /* The per-key state table. */
 struct watch_tab {
@@ -95,7 +90,7 @@ struct watch {
 	int ncols;
 
 	struct watch_tab tab;
-	struct watch_held held;
+	struct rowset held;
 	size_t hold_max;		/* rows to keep; SIZE_MAX = all */
 	char *scratch;			/* one held record */
 	uint8_t parity;
@@ -124,7 +119,7 @@ int watch_set_sort(struct watch *w, const char *word, bool desc);
 /* The row at display position i of the held rows. */
 static inline const char *watch_row(const struct watch *w, size_t i)
 {
-	return w->held.arena + (size_t)w->held.idx[i] * w->held.rec;
+	return rowset_at(&w->held, i);
 }
 /* Parts of a held row. */
 const void *watch_row_value(const struct watch *w, const char *row);
