@@ -87,14 +87,18 @@ $(BUILD)/cli/%.o: cli/%.c $(BPF_SKELS) | $(BUILD)/cli
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
 
-$(BUILD)/unit/%: tests/unit/%.c $(LIB_OBJS) $(BPF_OBJS) | $(BUILD)/unit
+# The unit tests and fuzz targets share the hand-made BTF of
+# tests/unit/btf_fixture.h.
+BTF_FIXTURE := tests/unit/btf_fixture.h
+
+$(BUILD)/unit/%: tests/unit/%.c $(BTF_FIXTURE) $(LIB_OBJS) $(BPF_OBJS) | $(BUILD)/unit
 	$(call msg,UNIT,$@)
 	$(Q)$(CC) $(CFLAGS) -DBPF_OBJ_DIR='"$(CURDIR)/$(BUILD)/bpf"' -o $@ $< $(LIB_OBJS) $(LDLIBS) -lcmocka
 
 # Fuzz targets: the parsers rebuilt with clang, libFuzzer and ASan/UBSan.
 FUZZ_CFLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -std=gnu11 -D_GNU_SOURCE \
 	-I$(BUILD)/bpf -Icli -Ibpf $(PKG_CFLAGS)
-$(BUILD)/fuzz/%: tests/fuzz/%.c $(filter-out cli/main.c,$(CLI_SRCS)) $(BPF_SKELS) | $(BUILD)/fuzz
+$(BUILD)/fuzz/%: tests/fuzz/%.c $(BTF_FIXTURE) $(filter-out cli/main.c,$(CLI_SRCS)) $(BPF_SKELS) | $(BUILD)/fuzz
 	$(call msg,FUZZ,$@)
 	$(Q)$(CLANG) $(FUZZ_CFLAGS) -o $@ $< $(filter-out cli/main.c,$(CLI_SRCS)) $(LDLIBS)
 

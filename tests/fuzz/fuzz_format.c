@@ -15,6 +15,7 @@
 
 #include "tval.h"
 #include "tval_fast.h"
+#include "../unit/btf_fixture.h"
 
 #define NTYPES 7
 #define NFLAGS 4
@@ -26,9 +27,9 @@ static const unsigned flag_sets[NFLAGS] = {
 	0, TV_TEXT_EXACT, TV_KTIME_WALL, TV_RAW,
 };
 
-static void tag(const char *v, int type, int comp)
+static void tag(const char *fmt, int type, int comp)
 {
-	btf__add_decl_tag(btf, v, type, comp);
+	btf_fx_tag(btf, type, comp, fmt);
 }
 
 static void build(void)
@@ -64,31 +65,8 @@ static void build(void)
 	btf__add_enum_value(btf, "ACT_PASS", 0);
 	btf__add_enum_value(btf, "ACT_DROP", 1);
 
-	fk = btf__add_struct(btf, "flow_key", 16);
-	btf__add_field(btf, "src_ip", be32, 0, 0);
-	btf__add_field(btf, "dst_ip", be32, 32, 0);
-	btf__add_field(btf, "src_port", be16, 64, 0);
-	btf__add_field(btf, "dst_port", be16, 80, 0);
-	btf__add_field(btf, "protocol", t_u8, 96, 0);
-	btf__add_field(btf, "pad", a_u8_3, 104, 0);
-	tag("mapsh:ipv4", fk, 0);
-	tag("mapsh:ipv4", fk, 1);
-	tag("mapsh:port", fk, 2);
-	tag("mapsh:port", fk, 3);
-	tag("mapsh:ipproto", fk, 4);
-
-	fm = btf__add_struct(btf, "flow_metrics", 40);
-	btf__add_field(btf, "packets", u64, 0, 0);
-	btf__add_field(btf, "bytes", u64, 64, 0);
-	btf__add_field(btf, "first_seen", u64, 128, 0);
-	btf__add_field(btf, "last_seen", u64, 192, 0);
-	btf__add_field(btf, "tcp_flags", t_u8, 256, 0);
-	btf__add_field(btf, "pad", a_u8_7, 264, 0);
-	tag("mapsh:counter", fm, 0);
-	tag("mapsh:counter", fm, 1);
-	tag("mapsh:ktime", fm, 2);
-	tag("mapsh:ktime", fm, 3);
-	tag("mapsh:tcpflags", fm, 4);
+	fk = btf_fx_flow_key(btf, "flow_key", be32, be16, t_u8, a_u8_3);
+	fm = btf_fx_flow_metrics(btf, "flow_metrics", u64, t_u8, a_u8_7);
 
 	tg = btf__add_struct(btf, "tagged", 56);
 	btf__add_field(btf, "k32", s32, 0, 0);
@@ -99,14 +77,14 @@ static void build(void)
 	btf__add_field(btf, "hx", u32, 192, 0);
 	btf__add_field(btf, "ips", a_be32_2, 224, 0);
 	btf__add_field(btf, "v6", a_u8_16, 288, 0);
-	tag("mapsh:ktime", tg, 0);
-	tag("mapsh:be", tg, 1);
-	tag("mapsh:tcpflags", tg, 2);
-	tag("mapsh:ipproto", tg, 3);
-	tag("mapsh:ifindex", tg, 4);
-	tag("mapsh:hex", tg, 5);
-	tag("mapsh:ipv4", tg, 6);
-	tag("mapsh:ipv6", tg, 7);
+	tag("ktime", tg, 0);
+	tag("be", tg, 1);
+	tag("tcpflags", tg, 2);
+	tag("ipproto", tg, 3);
+	tag("ifindex", tg, 4);
+	tag("hex", tg, 5);
+	tag("ipv4", tg, 6);
+	tag("ipv6", tg, 7);
 
 	mix = btf__add_struct(btf, "mix", 48);
 	btf__add_field(btf, "a", s8, 0, 0);

@@ -17,6 +17,7 @@
 #include <linux/btf.h>
 
 #include "tval.h"
+#include "../unit/btf_fixture.h"
 
 #define NPLANS 6
 
@@ -29,9 +30,9 @@ static int arr(int u32, int elem, int n)
 	return btf__add_array(btf, u32, elem, n);
 }
 
-static void tag(const char *v, int type, int comp)
+static void tag(const char *fmt, int type, int comp)
 {
-	btf__add_decl_tag(btf, v, type, comp);
+	btf_fx_tag(btf, type, comp, fmt);
 }
 
 static void build(void)
@@ -67,18 +68,7 @@ static void build(void)
 	a_be32_2 = arr(u32, be32, 2);
 	ptr = btf__add_ptr(btf, 0);
 
-	fk = btf__add_struct(btf, "flow_key", 16);
-	btf__add_field(btf, "src_ip", be32, 0, 0);
-	btf__add_field(btf, "dst_ip", be32, 32, 0);
-	btf__add_field(btf, "src_port", be16, 64, 0);
-	btf__add_field(btf, "dst_port", be16, 80, 0);
-	btf__add_field(btf, "protocol", t_u8, 96, 0);
-	btf__add_field(btf, "pad", a_u8_3, 104, 0);
-	tag("mapsh:ipv4", fk, 0);
-	tag("mapsh:ipv4", fk, 1);
-	tag("mapsh:port", fk, 2);
-	tag("mapsh:port", fk, 3);
-	tag("mapsh:ipproto", fk, 4);
+	fk = btf_fx_flow_key(btf, "flow_key", be32, be16, t_u8, a_u8_3);
 
 	e = btf__add_enum(btf, "fw_action", 4);
 	btf__add_enum_value(btf, "FW_ALLOW", 0);
@@ -110,9 +100,9 @@ static void build(void)
 	btf__add_field(btf, "big", e64, 512, 0);
 	btf__add_field(btf, "v6", a_u8_16, 576, 0);
 	btf__add_field(btf, "huge", u128, 768, 0);
-	tag("mapsh:mac", zoo, 8);
-	tag("mapsh:tcpflags", zoo, 9);
-	tag("mapsh:ipv6", zoo, 11);
+	tag("mac", zoo, 8);
+	tag("tcpflags", zoo, 9);
+	tag("ipv6", zoo, 11);
 
 	mt = btf__add_struct(btf, "metrics", 40);
 	btf__add_field(btf, "packets", t_u64, 0, 0);
@@ -120,8 +110,8 @@ static void build(void)
 	btf__add_field(btf, "rate", flt, 128, 0);
 	btf__add_field(btf, "delta", s64, 192, 0);
 	btf__add_field(btf, "p", ptr, 256, 0);
-	tag("mapsh:counter", mt, 0);
-	tag("mapsh:ktime", mt, 1);
+	tag("counter", mt, 0);
+	tag("ktime", mt, 1);
 
 	plans[0] = tv_plan_new(btf, fk, 0, NULL);
 	plans[1] = tv_plan_new(btf, zoo, 0, NULL);

@@ -18,6 +18,7 @@
 #include "query.h"
 #include "strbuf.h"
 #include "tval.h"
+#include "../unit/btf_fixture.h"
 
 #define VSIZE 88
 #define KSIZE 16
@@ -30,10 +31,7 @@ static uint8_t krec[NREC][KSIZE], vrec[NREC][VSIZE];
 
 static void tag(int id, int comp, const char *fmt)
 {
-	char t[32];
-
-	snprintf(t, sizeof(t), "mapsh:%s", fmt);
-	btf__add_decl_tag(btf, t, id, comp);
+	btf_fx_tag(btf, id, comp, fmt);
 }
 
 static struct tv_plan *plan(int id)
@@ -50,61 +48,38 @@ static struct tv_plan *plan(int id)
  * ipv6, mac, a nested struct, an array and a double. */
 static void init(void)
 {
-	int u8, u16, u32, u64, s32, chr, dbl, be16, be32, en, id, in;
-	int u8x2, u8x3, u8x6, u8x16, chr12, u32x2, kid, vid;
+	struct btf_fx_query_types t;
+	int id, in, u8x2, u8x3, u8x6, u8x16, chr12, u32x2, kid, vid;
 	struct tv_plan *kp, *vp, *sp;
 
 	btf = btf__new_empty();
-	u8 = btf__add_int(btf, "__u8", 1, 0);
-	u16 = btf__add_int(btf, "__u16", 2, 0);
-	u32 = btf__add_int(btf, "__u32", 4, 0);
-	u64 = btf__add_int(btf, "__u64", 8, 0);
-	s32 = btf__add_int(btf, "int", 4, BTF_INT_SIGNED);
-	chr = btf__add_int(btf, "char", 1, BTF_INT_CHAR | BTF_INT_SIGNED);
-	dbl = btf__add_float(btf, "double", 8);
-	be16 = btf__add_typedef(btf, "__be16", u16);
-	be32 = btf__add_typedef(btf, "__be32", u32);
-	en = btf__add_enum(btf, "fw_action", 4);
-	btf__add_enum_value(btf, "FW_ALLOW", 0);
-	btf__add_enum_value(btf, "FW_DROP", 1);
-	u8x2 = btf__add_array(btf, u32, u8, 2);
-	u8x3 = btf__add_array(btf, u32, u8, 3);
-	u8x6 = btf__add_array(btf, u32, u8, 6);
-	u8x16 = btf__add_array(btf, u32, u8, 16);
-	chr12 = btf__add_array(btf, u32, chr, 12);
-	u32x2 = btf__add_array(btf, u32, u32, 2);
+	btf_fx_add_query_types(btf, &t);
+	u8x2 = btf__add_array(btf, t.u32, t.u8, 2);
+	u8x3 = btf__add_array(btf, t.u32, t.u8, 3);
+	u8x6 = btf__add_array(btf, t.u32, t.u8, 6);
+	u8x16 = btf__add_array(btf, t.u32, t.u8, 16);
+	chr12 = btf__add_array(btf, t.u32, t.chr, 12);
+	u32x2 = btf__add_array(btf, t.u32, t.u32, 2);
 
-	id = btf__add_struct(btf, "flow_key", KSIZE);
-	btf__add_field(btf, "src_ip", be32, 0, 0);
-	btf__add_field(btf, "dst_ip", be32, 32, 0);
-	btf__add_field(btf, "src_port", be16, 64, 0);
-	btf__add_field(btf, "dst_port", be16, 80, 0);
-	btf__add_field(btf, "protocol", u8, 96, 0);
-	btf__add_field(btf, "pad", u8x3, 104, 0);
-	tag(id, 0, "ipv4");
-	tag(id, 1, "ipv4");
-	tag(id, 2, "port");
-	tag(id, 3, "port");
-	tag(id, 4, "ipproto");
-	kid = id;
+	kid = btf_fx_flow_key(btf, "flow_key", t.be32, t.be16, t.u8, u8x3);
 
 	in = btf__add_struct(btf, "pair", 4);
-	btf__add_field(btf, "a", u16, 0, 0);
-	btf__add_field(btf, "b", u16, 16, 0);
+	btf__add_field(btf, "a", t.u16, 0, 0);
+	btf__add_field(btf, "b", t.u16, 16, 0);
 	id = btf__add_struct(btf, "flow_val", VSIZE);
-	btf__add_field(btf, "packets", u64, 0, 0);
-	btf__add_field(btf, "last_seen", u64, 64, 0);
+	btf__add_field(btf, "packets", t.u64, 0, 0);
+	btf__add_field(btf, "last_seen", t.u64, 64, 0);
 	btf__add_field(btf, "name", chr12, 128, 0);
-	btf__add_field(btf, "action", en, 224, 0);
-	btf__add_field(btf, "delta", s32, 256, 0);
-	btf__add_field(btf, "tcp_flags", u8, 288, 0);
+	btf__add_field(btf, "action", t.en, 224, 0);
+	btf__add_field(btf, "delta", t.s32, 256, 0);
+	btf__add_field(btf, "tcp_flags", t.u8, 288, 0);
 	btf__add_field(btf, "pad", u8x3, 296, 0);
 	btf__add_field(btf, "nh6", u8x16, 320, 0);
 	btf__add_field(btf, "mac", u8x6, 448, 0);
 	btf__add_field(btf, "pad2", u8x2, 496, 0);
 	btf__add_field(btf, "inner", in, 512, 0);
 	btf__add_field(btf, "hist", u32x2, 544, 0);
-	btf__add_field(btf, "ratio", dbl, 640, 0);
+	btf__add_field(btf, "ratio", t.dbl, 640, 0);
 	tag(id, 0, "counter");
 	tag(id, 1, "ktime");
 	tag(id, 5, "tcpflags");
@@ -114,7 +89,7 @@ static void init(void)
 	/* plans last: they point at BTF strings, which adding types moves */
 	kp = plan(kid);
 	vp = plan(vid);
-	sp = plan(u32);
+	sp = plan(t.u32);
 
 	plans[0][0] = kp;
 	plans[0][1] = vp;

@@ -18,6 +18,9 @@
 #include "query.h"
 #include "strbuf.h"
 #include "tval.h"
+/* Each tag of the shared fixtures is asserted, as the local ones are. */
+#define BTF_FX_CHECK(ok) assert_true(ok)
+#include "btf_fixture.h"
 
 /* ---- records: C mirrors of the BTF types below ---- */
 
@@ -58,10 +61,7 @@ static struct tv_plan *kp, *vp, *dp, *u32p, *qvp;
 
 static void tag(int id, int comp, const char *fmt)
 {
-	char t[32];
-
-	snprintf(t, sizeof(t), "mapsh:%s", fmt);
-	assert_true(btf__add_decl_tag(btf, t, id, comp) > 0);
+	btf_fx_tag(btf, id, comp, fmt);
 }
 
 static struct tv_plan *plan(int id)
@@ -77,66 +77,43 @@ static struct tv_plan *plan(int id)
 
 static int setup(void **state)
 {
-	int u8, u16, u32, u64, s32, chr, dbl, be16, be32, en, id, in, a;
-	int u8x2, u8x3, u8x6, u8x7, u8x16, chr16, kid, vid;
+	struct btf_fx_query_types t;
+	int id, in, a, u8x2, u8x3, u8x6, u8x7, u8x16, chr16, kid, vid;
 
 	btf = btf__new_empty();
 	assert_non_null(btf);
-	u8 = btf__add_int(btf, "__u8", 1, 0);
-	u16 = btf__add_int(btf, "__u16", 2, 0);
-	u32 = btf__add_int(btf, "__u32", 4, 0);
-	u64 = btf__add_int(btf, "__u64", 8, 0);
-	s32 = btf__add_int(btf, "int", 4, BTF_INT_SIGNED);
-	chr = btf__add_int(btf, "char", 1, BTF_INT_CHAR | BTF_INT_SIGNED);
-	dbl = btf__add_float(btf, "double", 8);
-	be16 = btf__add_typedef(btf, "__be16", u16);
-	be32 = btf__add_typedef(btf, "__be32", u32);
-	en = btf__add_enum(btf, "fw_action", 4);
-	btf__add_enum_value(btf, "FW_ALLOW", 0);
-	btf__add_enum_value(btf, "FW_DROP", 1);
+	btf_fx_add_query_types(btf, &t);
 	btf__add_enum_value(btf, "FW_REJECT", 2);
 
 	/* types a struct refers to come first: fields must follow it */
-	u8x2 = btf__add_array(btf, u32, u8, 2);
-	u8x3 = btf__add_array(btf, u32, u8, 3);
-	u8x6 = btf__add_array(btf, u32, u8, 6);
-	u8x7 = btf__add_array(btf, u32, u8, 7);
-	u8x16 = btf__add_array(btf, u32, u8, 16);
-	chr16 = btf__add_array(btf, u32, chr, 16);
-	a = btf__add_array(btf, u32, u32, 2);
+	u8x2 = btf__add_array(btf, t.u32, t.u8, 2);
+	u8x3 = btf__add_array(btf, t.u32, t.u8, 3);
+	u8x6 = btf__add_array(btf, t.u32, t.u8, 6);
+	u8x7 = btf__add_array(btf, t.u32, t.u8, 7);
+	u8x16 = btf__add_array(btf, t.u32, t.u8, 16);
+	chr16 = btf__add_array(btf, t.u32, t.chr, 16);
+	a = btf__add_array(btf, t.u32, t.u32, 2);
 
-	id = btf__add_struct(btf, "flow_key", 16);
-	btf__add_field(btf, "src_ip", be32, 0, 0);
-	btf__add_field(btf, "dst_ip", be32, 32, 0);
-	btf__add_field(btf, "src_port", be16, 64, 0);
-	btf__add_field(btf, "dst_port", be16, 80, 0);
-	btf__add_field(btf, "protocol", u8, 96, 0);
-	btf__add_field(btf, "pad", u8x3, 104, 0);
-	tag(id, 0, "ipv4");
-	tag(id, 1, "ipv4");
-	tag(id, 2, "port");
-	tag(id, 3, "port");
-	tag(id, 4, "ipproto");
-	kid = id;
+	kid = btf_fx_flow_key(btf, "flow_key", t.be32, t.be16, t.u8, u8x3);
 
 	in = btf__add_struct(btf, "pair", 8);
-	btf__add_field(btf, "a", u32, 0, 0);
-	btf__add_field(btf, "b", u32, 32, 0);
+	btf__add_field(btf, "a", t.u32, 0, 0);
+	btf__add_field(btf, "b", t.u32, 32, 0);
 	id = btf__add_struct(btf, "flow_val", 104);
-	btf__add_field(btf, "packets", u64, 0, 0);
-	btf__add_field(btf, "bytes", u64, 64, 0);
-	btf__add_field(btf, "last_seen", u64, 128, 0);
+	btf__add_field(btf, "packets", t.u64, 0, 0);
+	btf__add_field(btf, "bytes", t.u64, 64, 0);
+	btf__add_field(btf, "last_seen", t.u64, 128, 0);
 	btf__add_field(btf, "name", chr16, 192, 0);
-	btf__add_field(btf, "action", en, 320, 0);
-	btf__add_field(btf, "delta", s32, 352, 0);
-	btf__add_field(btf, "tcp_flags", u8, 384, 0);
+	btf__add_field(btf, "action", t.en, 320, 0);
+	btf__add_field(btf, "delta", t.s32, 352, 0);
+	btf__add_field(btf, "tcp_flags", t.u8, 384, 0);
 	btf__add_field(btf, "pad", u8x7, 392, 0);
 	btf__add_field(btf, "nh6", u8x16, 448, 0);
 	btf__add_field(btf, "mac", u8x6, 576, 0);
 	btf__add_field(btf, "pad2", u8x2, 624, 0);
 	btf__add_field(btf, "inner", in, 640, 0);
 	btf__add_field(btf, "hist", a, 704, 0);
-	btf__add_field(btf, "ratio", dbl, 768, 0);
+	btf__add_field(btf, "ratio", t.dbl, 768, 0);
 	tag(id, 0, "counter");
 	tag(id, 1, "counter");
 	tag(id, 2, "ktime");
@@ -146,15 +123,15 @@ static int setup(void **state)
 	vid = id;
 
 	id = btf__add_struct(btf, "dup_val", 8);
-	btf__add_field(btf, "src_ip", be32, 0, 0);
-	btf__add_field(btf, "hits", u32, 32, 0);
+	btf__add_field(btf, "src_ip", t.be32, 0, 0);
+	btf__add_field(btf, "hits", t.u32, 32, 0);
 	tag(id, 0, "ipv4");
 
 	/* plans last: they point at BTF strings, which adding types moves */
 	kp = plan(kid);
 	vp = plan(vid);
 	dp = plan(id);
-	u32p = plan(u32);
+	u32p = plan(t.u32);
 	qvp = vp;
 	(void)state;
 	return 0;

@@ -17,6 +17,9 @@
 #include <linux/btf.h>
 
 #include "tval.h"
+/* Each tag of the shared fixtures is asserted, as the local ones are. */
+#define BTF_FX_CHECK(ok) assert_true(ok)
+#include "btf_fixture.h"
 
 #ifndef BPF_OBJ_DIR
 #define BPF_OBJ_DIR "build/bpf"
@@ -43,10 +46,7 @@ static int field(const char *name, int type, int bitoff)
 
 static void tag(const char *fmt, int type, int comp)
 {
-	char v[64];
-
-	snprintf(v, sizeof(v), "mapsh:%s", fmt);
-	assert_true(btf__add_decl_tag(Z.btf, v, type, comp) > 0);
+	btf_fx_tag(Z.btf, type, comp, fmt);
 }
 
 static int arr(int elem, int n)
@@ -101,18 +101,8 @@ static void build_zoo(void)
 	a_be32_4 = arr(Z.t_be32, 4);
 
 	/* struct flow_key (bpf/mapsh.h) */
-	Z.flow_key = t = btf__add_struct(b, "flow_key", 16);
-	field("src_ip", Z.t_be32, 0);
-	field("dst_ip", Z.t_be32, 32);
-	field("src_port", Z.t_be16, 64);
-	field("dst_port", Z.t_be16, 80);
-	field("protocol", Z.t_u8, 96);
-	field("pad", a_u8_3, 104);
-	tag("ipv4", t, 0);
-	tag("ipv4", t, 1);
-	tag("port", t, 2);
-	tag("port", t, 3);
-	tag("ipproto", t, 4);
+	Z.flow_key = btf_fx_flow_key(b, "flow_key", Z.t_be32, Z.t_be16, Z.t_u8,
+				     a_u8_3);
 
 	Z.flow6_key = t = btf__add_struct(b, "flow6_key", 40);
 	field("src_ip", a_u8_16, 0);
@@ -127,18 +117,8 @@ static void build_zoo(void)
 	tag("port", t, 3);
 	tag("ipproto", t, 4);
 
-	Z.flow_metrics = t = btf__add_struct(b, "flow_metrics", 40);
-	field("packets", Z.t_u64, 0);
-	field("bytes", Z.t_u64, 64);
-	field("first_seen", Z.t_u64, 128);
-	field("last_seen", Z.t_u64, 192);
-	field("tcp_flags", Z.t_u8, 256);
-	field("pad", a_u8_7, 264);
-	tag("counter", t, 0);
-	tag("counter", t, 1);
-	tag("ktime", t, 2);
-	tag("ktime", t, 3);
-	tag("tcpflags", t, 4);
+	Z.flow_metrics = btf_fx_flow_metrics(b, "flow_metrics", Z.t_u64, Z.t_u8,
+					     a_u8_7);
 
 	Z.fw_action = btf__add_enum(b, "fw_action", 4);
 	btf__add_enum_value(b, "FW_ALLOW", 0);

@@ -17,6 +17,9 @@
 
 #include "tval.h"
 #include "tval_fast.h"
+/* Each tag of the shared fixtures is asserted, as the local ones are. */
+#define BTF_FX_CHECK(ok) assert_true(ok)
+#include "btf_fixture.h"
 
 #ifndef BPF_OBJ_DIR
 #define BPF_OBJ_DIR "build/bpf"
@@ -33,10 +36,7 @@ static struct btf *B;
 
 static void tag(const char *fmt, int type, int comp)
 {
-	char v[64];
-
-	snprintf(v, sizeof(v), "mapsh:%s", fmt);
-	assert_true(btf__add_decl_tag(B, v, type, comp) > 0);
+	btf_fx_tag(B, type, comp, fmt);
 }
 
 /* Every kind the fast path knows, and its neighbours it must leave to
@@ -44,7 +44,7 @@ static void tag(const char *fmt, int type, int comp)
 static void build_zoo(void)
 {
 	int u8, u16, u32, u64, s8, s16, s32, s64, u128, chr, boolt, flt, dbl;
-	int be16, be32, be64, t_u8, t_u32, u32x4, u32n, a_u8_3, a_u8_4;
+	int be16, be32, be64, t_u8, t_u32, u32x4, u32n, a_u8_3, a_u8_4, a_u8_7;
 	int a_u8_6, a_u8_16, a_u16_4, a_s8_3, a_be32_2, a_s32_2x3, a_chr_8;
 	int a_u8_0, e, pt, a_pt_2, un, t, ti;
 
@@ -72,6 +72,7 @@ static void build_zoo(void)
 	a_u8_3 = btf__add_array(B, u32n, t_u8, 3);
 	a_u8_4 = btf__add_array(B, u32n, t_u8, 4);
 	a_u8_6 = btf__add_array(B, u32n, t_u8, 6);
+	a_u8_7 = btf__add_array(B, u32n, t_u8, 7);
 	a_u8_16 = btf__add_array(B, u32n, t_u8, 16);
 	a_u16_4 = btf__add_array(B, u32n, u16, 4);
 	a_s8_3 = btf__add_array(B, u32n, s8, 3);
@@ -87,30 +88,8 @@ static void build_zoo(void)
 	tag("ifindex", ti, -1);
 
 	/* a flows-like key and value: the dump's hot path */
-	t = btf__add_struct(B, "fkey", 16);
-	btf__add_field(B, "src_ip", be32, 0, 0);
-	btf__add_field(B, "dst_ip", be32, 32, 0);
-	btf__add_field(B, "src_port", be16, 64, 0);
-	btf__add_field(B, "dst_port", be16, 80, 0);
-	btf__add_field(B, "protocol", t_u8, 96, 0);
-	btf__add_field(B, "pad", a_u8_3, 104, 0);
-	tag("ipv4", t, 0);
-	tag("ipv4", t, 1);
-	tag("port", t, 2);
-	tag("port", t, 3);
-	tag("ipproto", t, 4);
-	t = btf__add_struct(B, "fval", 40);
-	btf__add_field(B, "packets", u64, 0, 0);
-	btf__add_field(B, "bytes", u64, 64, 0);
-	btf__add_field(B, "first_seen", u64, 128, 0);
-	btf__add_field(B, "last_seen", u64, 192, 0);
-	btf__add_field(B, "tcp_flags", t_u8, 256, 0);
-	btf__add_field(B, "pad", btf__add_array(B, u32n, t_u8, 7), 264, 0);
-	tag("counter", t, 0);
-	tag("counter", t, 1);
-	tag("ktime", t, 2);
-	tag("ktime", t, 3);
-	tag("tcpflags", t, 4);
+	btf_fx_flow_key(B, "fkey", be32, be16, t_u8, a_u8_3);
+	btf_fx_flow_metrics(B, "fval", u64, t_u8, a_u8_7);
 
 	/* tags on every width and signedness */
 	t = btf__add_struct(B, "tagged", 96);
