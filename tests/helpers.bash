@@ -115,3 +115,29 @@ lookup() {
 flow_packets() {
 	lookup flows $(flow_key_hex "$@") 2>/dev/null | jq -r '.formatted.value.packets' || echo none
 }
+
+# Terminal tests (tmux): each file defines screen() to print its pane.
+# wait_screen TEXT / wait_match REGEX: until the screen shows TEXT (a fixed
+# string) or a line matching REGEX, polling every 0.1 s, WAIT_TRIES times
+# (default 50: 5 s); on time-out print what the screen shows and fail.
+wait_screen() {
+	local i
+	for ((i = 0; i < ${WAIT_TRIES:-50}; i++)); do
+		screen | grep -qF -- "$1" && return 0
+		sleep 0.1
+	done
+	echo "timed out waiting for: $1"
+	screen
+	return 1
+}
+
+wait_match() {
+	local i
+	for ((i = 0; i < ${WAIT_TRIES:-50}; i++)); do
+		screen | grep -qE -- "$1" && return 0
+		sleep 0.1
+	done
+	echo "timed out waiting for a line matching: $1"
+	screen
+	return 1
+}

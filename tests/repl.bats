@@ -33,30 +33,6 @@ start_repl() {
 screen() { tmux capture-pane -t "$SESS" -p; }
 keys() { tmux send-keys -t "$SESS" "$@"; }
 
-# wait_screen TEXT: until the screen shows TEXT (fixed string), 5 s at most.
-wait_screen() {
-	local i
-	for ((i = 0; i < 50; i++)); do
-		screen | grep -qF -- "$1" && return 0
-		sleep 0.1
-	done
-	echo "timed out waiting for: $1"
-	screen
-	return 1
-}
-
-# wait_match REGEX: until a line of the screen matches REGEX (grep -E).
-wait_match() {
-	local i
-	for ((i = 0; i < 50; i++)); do
-		screen | grep -qE -- "$1" && return 0
-		sleep 0.1
-	done
-	echo "timed out waiting for a line matching: $1"
-	screen
-	return 1
-}
-
 # The last non-empty line of the screen (where the cursor's line is).
 last_line() { screen | sed '/^$/d' | tail -n 1; }
 

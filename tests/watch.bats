@@ -214,16 +214,8 @@ start_term() {
 screen() { tmux -L "$TSOCK" capture-pane -t w -p; }
 keys() { tmux -L "$TSOCK" send-keys -t w "$@"; }
 pane() { tmux -L "$TSOCK" display -p -t w "$1"; }
-wait_screen() {
-	local i
-	for ((i = 0; i < 100; i++)); do
-		screen | grep -qF -- "$1" && return 0
-		sleep 0.1
-	done
-	echo "timed out waiting for: $1"
-	screen
-	return 1
-}
+# The view can take a refresh or two to draw: wait up to 10 s.
+WAIT_TRIES=100
 
 # The main screen is back as it was: alternate screen off, cursor shown,
 # the marker and a prompt, nothing of the view.
