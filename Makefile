@@ -64,7 +64,9 @@ FUZZ_SECONDS ?= 60
 # Keep the BPF objects: the unit tests read their BTF.
 .SECONDARY:
 
-.PHONY: all clean test check unit bats fuzz demo demo-clean deps install uninstall bench man
+comma := ,
+
+.PHONY: test-prereqs mutate all clean test check unit bats fuzz demo demo-clean deps install uninstall bench man
 
 all: mapsh
 
@@ -148,8 +150,16 @@ BATS_FLAGS ?=
 test: deps
 	$(Q)$(MAKE) --no-print-directory check
 
-check: mapsh $(UNIT_BINS) $(TEST_TOOLS)
+# Everything the bats tests run.
+test-prereqs: mapsh $(UNIT_BINS) $(TEST_TOOLS)
+
+check: test-prereqs
 	$(Q)bats $(BATS_FLAGS) tests/
+
+# Mutation testing (tests/mutate/run.sh): every mutant of tests/mutate/*.mut
+# applied to a scratch copy and run against its tests; MUTANTS=a,b for some.
+mutate: test-prereqs
+	$(Q)./tests/mutate/run.sh $(subst $(comma), ,$(MUTANTS))
 
 demo: deps
 	$(Q)$(MAKE) --no-print-directory mapsh $(TEST_TOOLS)
