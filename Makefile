@@ -98,13 +98,20 @@ $(BUILD)/unit/%: tests/unit/%.c $(BTF_FIXTURE) $(LIB_OBJS) $(BPF_OBJS) | $(BUILD
 	$(Q)$(CC) $(CFLAGS) -DBPF_OBJ_DIR='"$(CURDIR)/$(BUILD)/bpf"' -o $@ $< $(LIB_OBJS) $(LDLIBS) -lcmocka
 
 # Fuzz targets: the parsers rebuilt with clang, libFuzzer and ASan/UBSan.
-FUZZ_CFLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -std=gnu11 -D_GNU_SOURCE \
+# The library objects are compiled once (instrumented, without libFuzzer's
+# main) and linked into every target.
+FUZZ_SAN    := -fsanitize=address,undefined
+FUZZ_CFLAGS := -g -O1 $(FUZZ_SAN) -std=gnu11 -D_GNU_SOURCE \
 	-I$(BUILD)/bpf -Icli -Ibpf $(PKG_CFLAGS)
-$(BUILD)/fuzz/%: tests/fuzz/%.c $(BTF_FIXTURE) $(filter-out cli/main.c,$(CLI_SRCS)) $(BPF_SKELS) | $(BUILD)/fuzz
+FUZZ_OBJS := $(patsubst $(BUILD)/cli/%.o,$(BUILD)/fuzz/obj/%.o,$(LIB_OBJS))
+$(BUILD)/fuzz/obj/%.o: cli/%.c $(BPF_SKELS) | $(BUILD)/fuzz/obj
+	$(call msg,FUZZCC,$@)
+	$(Q)$(CLANG) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -MMD -MP -c $< -o $@
+$(BUILD)/fuzz/%: tests/fuzz/%.c $(BTF_FIXTURE) $(FUZZ_OBJS) | $(BUILD)/fuzz
 	$(call msg,FUZZ,$@)
-	$(Q)$(CLANG) $(FUZZ_CFLAGS) -o $@ $< $(filter-out cli/main.c,$(CLI_SRCS)) $(LDLIBS)
+	$(Q)$(CLANG) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< $(FUZZ_OBJS) $(LDLIBS)
 
-$(BUILD)/bpf $(BUILD)/cli $(BUILD)/unit $(BUILD)/fuzz:
+$(BUILD)/bpf $(BUILD)/cli $(BUILD)/unit $(BUILD)/fuzz $(BUILD)/fuzz/obj:
 	$(Q)mkdir -p $@
 
 # Debian packages the build, the tests and the demo need; only the missing
@@ -113,7 +120,7 @@ DEB_PKGS := clang llvm libbpf-dev libxdp-dev libedit-dev libelf-dev zlib1g-dev \
 	libjansson-dev libcmocka-dev pkg-config bpftool xdp-tools iproute2 jq \
 	libbsd-dev libmd-dev libncurses-dev \
 	bats bats-assert bats-support gcc make valgrind hyperfine time \
-	mandoc tmux zsh fish
+	mandoc man-db tmux zsh fish
 deps:
 	$(Q)missing=$$(for p in $(DEB_PKGS); do \
 		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; \
@@ -151,7 +158,7 @@ test: deps
 	$(Q)$(MAKE) --no-print-directory check
 
 # Everything the bats tests run.
-test-prereqs: mapsh $(UNIT_BINS) $(TEST_TOOLS)
+test-prereqs: mapsh $(UNIT_BINS) $(TEST_TOOLS) $(FUZZ_BINS)
 
 check: test-prereqs
 	$(Q)bats $(BATS_FLAGS) tests/
@@ -220,4 +227,4 @@ bench: deps
 	$(Q)$(MAKE) --no-print-directory $(if $(V),,-s) mapsh $(BENCH_TOOLS)
 	$(Q)./bench/bench.sh
 
--include $(wildcard $(BUILD)/cli/*.d $(BUILD)/bpf/*.d)
+-include $(wildcard $(BUILD)/cli/*.d $(BUILD)/bpf/*.d $(BUILD)/fuzz/obj/*.d)
