@@ -131,10 +131,15 @@ rec() { sed -n "${1}p" "$LOG" | jq -c "$2"; }
 	MAPSH_AUDIT_LOG= mapsh blocklist update $K9 action=drop
 	[ "$(nlines)" = 1 ]
 	# appended to, never truncated; several processes share it
-	for i in 1 2 3 4; do mapsh blocklist update src_ip=10.0.1.$i dst_port=0 protocol=0 action=drop & done
-	wait
+	pids=()
+	for i in 1 2 3 4; do
+		timeout 30 "$MAPSH" blocklist update src_ip=10.0.1.$i dst_port=0 protocol=0 action=drop &
+		pids+=($!)
+	done
+	for p in "${pids[@]}"; do wait "$p" || fail "a concurrent update failed"; done
 	[ "$(nlines)" = 5 ]
 	jq -e -s 'length == 5' "$LOG"
+	[ "$(jq -s -r 'map(.key.src_ip) | sort | join(" ")' "$LOG")" = "10.0.0.9 10.0.1.1 10.0.1.2 10.0.1.3 10.0.1.4" ]
 	# the log is private to its owner when created
 	[ "$(stat -c %a "$LOG")" = 600 ]
 }
@@ -160,4 +165,44 @@ rec() { sed -n "${1}p" "$LOG" | jq -c "$2"; }
 	printf 'blocklist update %s action=drop\nblocklist delete %s\n' "$K9" "$K9" |
 		mapsh --audit-log "$LOG" -f - >/dev/null
 	[ "$(jq -s -c 'map(.op)' "$LOG")" = '["update","delete"]' ]
+}
+
+# id_bytes ID: a map id as the audit log shows a map of maps' value (its
+# four bytes, little-endian, as bpftool prints values without BTF).
+id_bytes() {
+	printf '["0x%02x","0x%02x","0x%02x","0x%02x"]' $(($1 & 255)) $((($1 >> 8) & 255)) $((($1 >> 16) & 255)) $((($1 >> 24) & 255))
+}
+
+@test "maps of maps: installing, replacing and deleting an inner map is logged with the inner map ids" {
+	bpftool map create "$BPFFS/r1" type hash key 8 value 16 entries 64 name "r1_$$"
+	bpftool map create "$BPFFS/r2" type hash key 8 value 16 entries 64 name "r2_$$"
+	bpftool map create "$BPFFS/wrong" type hash key 4 value 4 entries 8 name "wr_$$"
+	r1=$(bpftool -j map show pinned "$BPFFS/r1" | jq .id)
+	r2=$(bpftool -j map show pinned "$BPFFS/r2" | jq .id)
+	outer=$(bpftool -j map show pinned "$MAPSH_PIN_DIR/iface_blocklist" | jq .id)
+	mapsh --audit-log "$LOG" iface_blocklist update lo inner=pinned:"$BPFFS/r1"
+	[ "$(nlines)" = 1 ]
+	[ "$(rec 1 '[.map, .op, .key, .old, .new]')" = \
+	  "[{\"name\":\"iface_blocklist\",\"id\":$outer},\"update\",{\"ifindex\":1},null,$(id_bytes "$r1")]" ]
+	[ "$(rec 1 '.user.uid')" = "$(id -u)" ]
+	[[ "$(rec 1 .time)" =~ ^\"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}\.[0-9]{3}Z\"$ ]]
+	mapsh --audit-log "$LOG" iface_blocklist replace lo inner=id:"$r2"
+	[ "$(rec 2 '[.op, .old, .new]')" = "[\"replace\",$(id_bytes "$r1"),$(id_bytes "$r2")]" ]
+	# refused: exists already, does not fit, no such map: nothing logged
+	run mapsh --audit-log "$LOG" iface_blocklist add lo inner=pinned:"$BPFFS/r1"
+	assert_failure 1
+	run mapsh --audit-log "$LOG" iface_blocklist update lo inner=pinned:"$BPFFS/wrong"
+	assert_failure 1
+	run mapsh --audit-log "$LOG" iface_blocklist update lo inner=id:4000000000
+	assert_failure 1
+	[ "$(nlines)" = 2 ]
+	# a write to the inner map names it OUTER[KEY], with its own id
+	mapsh --audit-log "$LOG" 'iface_blocklist[lo]' add $K9 action=drop
+	[ "$(rec 3 '[.map, .op, .key.src_ip, .old, .new.action]')" = \
+	  "[{\"name\":\"iface_blocklist[lo]\",\"id\":$r2},\"add\",\"10.0.0.9\",null,\"FW_DROP\"]" ]
+	mapsh --audit-log "$LOG" iface_blocklist delete lo
+	[ "$(rec 4 '[.op, .key, .old, .new]')" = "[\"delete\",{\"ifindex\":1},$(id_bytes "$r2"),null]" ]
+	[ "$(nlines)" = 4 ]
+	# the map holds what the log says
+	[ "$(bpftool -j map dump pinned "$MAPSH_PIN_DIR/iface_blocklist" | jq length)" = 0 ]
 }

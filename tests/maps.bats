@@ -71,12 +71,31 @@ teardown() { teardown_common; }
 	mapsh load
 	run mapsh maps --all -j
 	assert_success
-	want=$(bpftool -j map show | jq length)
-	got=$(jq length <<<"$output")
-	# other tests may create or remove maps meanwhile: allow a small drift
-	[ $(( got - want )) -le 20 ] && [ $(( want - got )) -le 20 ]
-	jq -e --arg id "$(bpftool -j map show pinned "$MAPSH_PIN_DIR/flows" | jq .id)" \
-		'any(.[]; .id == ($id|tonumber) and .type == "lru_hash")' <<<"$output"
+	all=$output
+	# other tests create and remove maps meanwhile, so the system's list
+	# cannot be compared whole: every map of ours is there, with its id,
+	# type and name as bpftool shows it (and by the same id, once)
+	for m in $(mapsh maps -j | jq -r '.[].name'); do
+		[ -e "$MAPSH_PIN_DIR/$m" ] || continue
+		show=$(bpftool -j map show pinned "$MAPSH_PIN_DIR/$m")
+		id=$(jq .id <<<"$show")
+		[ "$(jq -c --argjson id "$id" '[.[] | select(.id == $id) | [.type, .name]]' <<<"$all")" = \
+		  "$(jq -c '[[.type, .name]]' <<<"$show")" ] || fail "map $m (id $id) not listed as bpftool shows it"
+	done
+	# ... and maps that are not ours: one made now, by id
+	bpftool map create "$BPFFS/other" type array key 4 value 4 entries 3 name "other_$$"
+	oid=$(bpftool -j map show pinned "$BPFFS/other" | jq .id)
+	run mapsh maps --all -j
+	assert_success
+	[ "$(jq -c --argjson id "$oid" '[.[] | select(.id == $id) | [.type, .name, .max_entries]]' <<<"$output")" = \
+	  "[[\"array\",\"other_$$\",3]]" ]
+	# and not with --all: only the pin directory's
+	run mapsh maps -j
+	[ "$(jq --argjson id "$oid" '[.[] | select(.id == $id)] | length' <<<"$output")" = 0 ]
+	# the ids are the system's: none twice, and as many as bpftool lists at
+	# least for ours (15)
+	[ "$(jq '[.[].id] | length == (unique | length)' <<<"$all")" = true ]
+	[ "$(jq length <<<"$all")" -ge 15 ]
 }
 
 @test "maps with nothing loaded is a clear error" {

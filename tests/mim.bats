@@ -154,3 +154,21 @@ map_id() { bpftool -j map show pinned "$1" | jq .id; }
 	[ "$stderr" = "mapsh: hom update: the kernel refused inner map id $(map_id "$BPFFS/bad") (hash, key 8, value 8, flags 0x0): it does not match hom's inner map template" ]
 	[ "$(bpftool -j map dump pinned "$BPFFS/hom" | jq length)" = 0 ]
 }
+
+@test "update KEY inner=... with --audit-log: one line with the old and new inner map ids" {
+	bpftool map create "$BPFFS/rules2" type hash key 8 value 16 entries 64 name rules2
+	log="$BATS_TEST_TMPDIR/audit.log"
+	old=$(map_id "$INNER1")
+	new=$(map_id "$BPFFS/rules2")
+	run mapsh --audit-log "$log" iface_blocklist update "$HOST1" inner=pinned:"$BPFFS/rules2"
+	assert_success
+	[ "$(mapsh -j iface_blocklist lookup "$HOST1" | jq .inner.id)" = "$new" ]
+	[ "$(wc -l <"$log")" = 1 ]
+	le() { printf '["0x%02x","0x%02x","0x%02x","0x%02x"]' $(($1 & 255)) $((($1 >> 8) & 255)) $((($1 >> 16) & 255)) $((($1 >> 24) & 255)); }
+	[ "$(jq -c '[.map.name, .op, .key.ifindex, .old, .new]' "$log")" = \
+	  "[\"iface_blocklist\",\"update\",$HOST_IFINDEX1,$(le "$old"),$(le "$new")]" ]
+	# add of a new key: old is null
+	run mapsh --audit-log "$log" iface_blocklist add lo inner=id:"$old"
+	assert_success
+	[ "$(sed -n 2p "$log" | jq -c '[.op, .key.ifindex, .old, .new]')" = "[\"add\",1,null,$(le "$old")]" ]
+}

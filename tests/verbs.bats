@@ -4,6 +4,7 @@
 # writes is checked against bpftool's view of the same kernel maps.
 
 load helpers
+load data_lib
 bats_require_minimum_version 1.5.0
 
 setup() {
@@ -11,7 +12,10 @@ setup() {
 	setup_net 1
 	mapsh load --iface "$HOST1" >/dev/null
 }
-teardown() { teardown_common; }
+teardown() {
+	data_term_kill
+	teardown_common
+}
 
 FLOW="src_ip=10.0.0.1 dst_ip=10.0.0.2 src_port=5555 dst_port=80 protocol=udp"
 
@@ -89,6 +93,7 @@ bad_input() {
 	assert_success
 	assert_output "[]"
 	run mapsh flows6 count
+	assert_success
 	assert_output 0
 }
 
@@ -214,7 +219,7 @@ bad_input() {
 	run mapsh iface_stats clear --yes
 	assert_success
 	assert_output "iface_stats: zeroed 256 elements"
-	[ "$(dump_pinned iface_stats | jq '[.[].formatted.value.packets] | add')" = 0 ]
+	[ "$(dump_pinned iface_stats | jq -c '[.[].formatted.value | .packets, .bytes, .drops] | unique')" = '[0]' ]
 	run --separate-stderr mapsh iface_stats delete 200
 	assert_failure 2
 	[[ "$stderr" == *"'delete' does not apply"*"dump, lookup, update"* ]]
@@ -251,9 +256,11 @@ bad_input() {
 	[ "$stderr" = "mapsh: blocklist: no entry with key {src_ip=10.0.0.1 dst_port=0 protocol=0}" ]
 	run mapsh blocklist update --noexist src_ip=10.0.0.8 dst_port=80 protocol=tcp action=drop
 	assert_failure 1
+	[ "$(lookup blocklist $(hex_ip4 10.0.0.8) 00 50 06 00 | jq -c '.formatted.value | [.action, .hits]')" = '["FW_ALLOW",7]' ]
 	run mapsh blocklist count
+	assert_success
 	assert_output 2
-	# getnext walks the two keys
+	# getnext walks the two keys: each once, then the end
 	run mapsh -j blocklist getnext
 	assert_success
 	first=$(jq -c .next_key <<<"$output")
@@ -261,7 +268,8 @@ bad_input() {
 	run mapsh -j blocklist getnext "$first"
 	assert_success
 	second=$(jq -c .next_key <<<"$output")
-	[ "$first" != "$second" ]
+	[ "$(jq -s -c 'map(.src_ip + " " + (.dst_port | tostring) + " " + (.protocol | tostring)) | sort' <<<"$first $second")" = \
+	  '["10.0.0.8 80 tcp","10.0.0.9 0 0"]' ]
 	run --separate-stderr mapsh blocklist getnext "$second"
 	assert_failure 1
 	[[ "$stderr" == *"no key after"* ]]
@@ -469,4 +477,162 @@ bad_input() {
 	bad_input blocked_prefixes 1 blocked_prefixes add 10.0.0.0/8 action=allow
 	bad_input blocked_prefixes 1 blocked_prefixes delete 10.0.0.0/9
 	bad_input rate_limits 2 rate_limits lookup 10.0.0.300
+}
+
+@test "update --exist writes only a key that exists, --noexist only a new one; the map is unchanged otherwise" {
+	local k5="src_ip=10.0.0.5 dst_port=0 protocol=0"
+	run --separate-stderr mapsh blocklist update --exist $k5 action=drop
+	assert_failure 1
+	[ "$stderr" = "mapsh: blocklist: no entry with key {src_ip=10.0.0.5 dst_port=0 protocol=0}" ]
+	[ "$(dump_pinned blocklist | jq length)" = 0 ]
+	run mapsh blocklist update --noexist $k5 action=drop hits=2
+	assert_success
+	[ "$(lookup blocklist $(hex_ip4 10.0.0.5) 00 00 00 00 | jq -c '.formatted.value | [.action, .hits]')" = '["FW_DROP",2]' ]
+	run --separate-stderr mapsh blocklist update --noexist $k5 action=allow
+	assert_failure 1
+	[ "$stderr" = "mapsh: blocklist: an entry with key {src_ip=10.0.0.5 dst_port=0 protocol=0} exists already (use update or replace)" ]
+	[ "$(lookup blocklist $(hex_ip4 10.0.0.5) 00 00 00 00 | jq -c '.formatted.value | [.action, .hits]')" = '["FW_DROP",2]' ]
+	run mapsh blocklist update --exist $k5 action=allow hits=9
+	assert_success
+	[ "$(lookup blocklist $(hex_ip4 10.0.0.5) 00 00 00 00 | jq -c '.formatted.value | [.action, .hits]')" = '["FW_ALLOW",9]' ]
+	[ "$(dump_pinned blocklist | jq length)" = 1 ]
+	# per-CPU: --exist on a missing key creates nothing on any CPU
+	run mapsh proto_stats update --exist --cpu 0 protocol=47 packets=1
+	assert_failure 1
+	run mapsh -j proto_stats dump where protocol == 47
+	assert_success
+	assert_output "[]"
+	# arrays: every element exists
+	run mapsh iface_stats update --exist 9 packets=4
+	assert_success
+	[ "$(lookup iface_stats $(hex_u32le 9) | jq .formatted.value.packets)" = 4 ]
+	run mapsh iface_stats update --noexist 9 packets=5
+	assert_failure 1
+	[ "$(lookup iface_stats $(hex_u32le 9) | jq .formatted.value.packets)" = 4 ]
+}
+
+@test "clear on a terminal asks [y/N]: n, Enter and other answers keep every entry, y and Y delete" {
+	mapsh blocklist add src_ip=10.0.0.9 dst_port=0 protocol=0 action=drop
+	mapsh blocklist add src_ip=10.0.0.8 dst_port=80 protocol=tcp action=allow
+	before=$(dump_pinned blocklist)
+	for answer in n N "" no x; do
+		data_term "'$MAPSH' blocklist clear"
+		wait_screen "Delete every entry of blocklist? [y/N]"
+		if [ -n "$answer" ]; then data_keys "$answer" Enter; else data_keys Enter; fi
+		wait_screen "EXITED="
+		run screen
+		assert_output --partial "mapsh: blocklist clear: not confirmed, nothing changed"
+		assert_output --partial "EXITED=1"
+		[ "$(dump_pinned blocklist)" = "$before" ] || fail "answer '$answer' changed blocklist"
+		data_term_kill
+	done
+	data_term "'$MAPSH' blocklist clear"
+	wait_screen "Delete every entry of blocklist? [y/N]"
+	data_keys y Enter
+	wait_screen "EXITED="
+	run screen
+	assert_output --partial "blocklist: deleted 2 entries"
+	assert_output --partial "EXITED=0"
+	[ "$(dump_pinned blocklist | jq length)" = 0 ]
+	data_term_kill
+	# arrays are zeroed, and Y confirms too
+	mapsh iface_stats update 4 packets=6
+	data_term "'$MAPSH' iface_stats clear"
+	wait_screen "Zero every element of iface_stats? [y/N]"
+	data_keys Y Enter
+	wait_screen "EXITED="
+	run screen
+	assert_output --partial "iface_stats: zeroed 256 elements"
+	assert_output --partial "EXITED=0"
+	[ "$(lookup iface_stats $(hex_u32le 4) | jq .formatted.value.packets)" = 0 ]
+}
+
+@test "-y and --yes, global or the verb's, clear without asking; on a terminal too" {
+	for yes in "-y blocklist clear" "--yes blocklist clear" "blocklist clear -y" "blocklist clear --yes"; do
+		mapsh blocklist add src_ip=10.0.0.9 dst_port=0 protocol=0 action=drop
+		run mapsh $yes </dev/null
+		assert_success
+		assert_output "blocklist: deleted 1 entry"
+		[ "$(dump_pinned blocklist | jq length)" = 0 ] || fail "mapsh $yes left entries"
+	done
+	mapsh blocklist add src_ip=10.0.0.9 dst_port=0 protocol=0 action=drop
+	data_term "'$MAPSH' -y blocklist clear"
+	wait_screen "EXITED="
+	run screen
+	refute_output --partial "[y/N]"
+	assert_output --partial "blocklist: deleted 1 entry"
+	assert_output --partial "EXITED=0"
+	[ "$(dump_pinned blocklist | jq length)" = 0 ]
+}
+
+@test "lookup --per-cpu: one row per CPU with that CPU's exact value; JSON per_cpu the same" {
+	ncpus=$(dump_pinned cpu_stats | jq '.[0].values | length')
+	last=$((ncpus - 1))
+	for ((c = 0; c < ncpus; c++)); do
+		mapsh proto_stats update --cpu "$c" protocol=47 packets=$((10 * (c + 1))) bytes=$((c + 100)) drops=$c
+	done
+	run mapsh proto_stats lookup protocol=47 --per-cpu
+	assert_success
+	[ "${#lines[@]}" = "$ncpus" ]
+	for ((c = 0; c < ncpus; c++)); do
+		[ "${lines[$c]}" = "$(printf 'gre\t%d\t%d\t%d\t%d' $c $((10 * (c + 1))) $((c + 100)) $c)" ] ||
+			fail "CPU $c: '${lines[$c]}'"
+	done
+	# without --per-cpu: one summed row
+	run mapsh proto_stats lookup protocol=47
+	assert_success
+	assert_output "$(printf 'gre\t%d\t%d\t%d' $((5 * ncpus * (ncpus + 1))) $((ncpus * 100 + ncpus * last / 2)) $((ncpus * last / 2)))"
+	run mapsh -j proto_stats lookup protocol=47 --per-cpu
+	assert_success
+	[ "$(jq -c '[.per_cpu[] | [.cpu, .value.packets, .value.bytes, .value.drops]]' <<<"$output")" = \
+	  "$(for ((c = 0; c < ncpus; c++)); do printf '[%d,%d,%d,%d]\n' $c $((10 * (c + 1))) $((c + 100)) $c; done | jq -s -c .)" ]
+	# bpftool agrees, CPU by CPU
+	[ "$(bpftool -j map lookup pinned "$MAPSH_PIN_DIR/proto_stats" key 47 | jq -c '[.formatted.values[] | .value.packets]')" = \
+	  "$(jq -c '[.per_cpu[].value.packets]' <<<"$output")" ]
+}
+
+@test "where with or, not, !=, <, <=, parentheses: exactly the matching keys" {
+	for i in 1 2 3 4; do
+		send_pkts 1 -s 10.0.1.$i -d 192.168.0.1 -p tcp --sport 100$i --dport 22 -c $i
+	done
+	send_pkts 1 -s 10.0.2.1 -d 10.0.0.9 -p udp --sport 53 --dport 53 -c 5
+	# q EXPR...: the src_ip of the flows EXPR selects, sorted, on one line
+	q() { mapsh flows dump where "$@" fields src_ip | sort | tr '\n' ' '; }
+	[ "$(q 'dst_port == 53 or packets < 2')" = "10.0.1.1 10.0.2.1 " ]
+	[ "$(q not protocol == tcp)" = "10.0.2.1 " ]
+	[ "$(q protocol != tcp)" = "10.0.2.1 " ]
+	[ "$(q packets != 3)" = "10.0.1.1 10.0.1.2 10.0.1.4 10.0.2.1 " ]
+	[ "$(q packets '<' 3)" = "10.0.1.1 10.0.1.2 " ]
+	[ "$(q packets '<=' 3)" = "10.0.1.1 10.0.1.2 10.0.1.3 " ]
+	[ "$(q 'packets != 3 and not (src_ip == 10.0.1.1 or src_ip == 10.0.1.2)')" = "10.0.1.4 10.0.2.1 " ]
+	[ "$(q 'not (protocol == tcp and packets > 1)')" = "10.0.1.1 10.0.2.1 " ]
+	[ "$(q 'src_ip ~ 10.0.1.0/24 and (packets < 2 or packets > 3)')" = "10.0.1.1 10.0.1.4 " ]
+	[ "$(q 'dst_ip < 192.168.0.1')" = "10.0.2.1 " ]
+	[ "$(q 'packets > 5')" = "" ]
+	# count takes the same expressions
+	run mapsh flows count where 'protocol != udp and not packets == 4'
+	assert_success
+	assert_output 3
+	run mapsh flows count where 'packets < 3 or dst_port == 53'
+	assert_success
+	assert_output 3
+}
+
+@test "--raw-values: tags still format (flows), untagged fields lose the guessed ones (kernel's struct iphdr)" {
+	send_pkts 1 -s 10.0.0.1 -d 10.0.0.2 -p udp --sport 5555 --dport 80 -c 1
+	run mapsh --raw-values -j flows lookup $FLOW
+	assert_success
+	[ "$(jq -c '.key | [.src_ip, .dst_ip, .src_port, .protocol]' <<<"$output")" = '["10.0.0.1","10.0.0.2",5555,"udp"]' ]
+	bpftool map create "$BPFFS/q" type queue key 0 value 20 entries 2 name "rq_$ID"
+	bpftool map push pinned "$BPFFS/q" value hex 45 00 00 54 12 34 40 00 40 01 00 00 0a 00 00 01 c0 a8 01 09
+	run mapsh -j pinned "$BPFFS/q" peek --type iphdr
+	assert_success
+	[ "$(jq -c '.value | [.tot_len, .id, .saddr, .daddr]' <<<"$output")" = '[84,4660,"10.0.0.1","192.168.1.9"]' ]
+	run mapsh -j --raw-values pinned "$BPFFS/q" peek --type iphdr
+	assert_success
+	# the bytes read as the host's integers: 00 54 -> 0x5400, 0a 00 00 01 -> 0x0100000a
+	[ "$(jq -c '.value | [.tot_len, .id, .saddr, .daddr]' <<<"$output")" = "[21504,13330,16777226,151103680]" ]
+	run mapsh pinned "$BPFFS/q" peek --type iphdr --raw-values
+	assert_success
+	[ "$(cut -f4,5,10,11 <<<"$output")" = "$(printf '21504\t13330\t16777226\t151103680')" ]
 }

@@ -58,16 +58,26 @@ every_verb() {
 	if [ "$percpu" = yes ]; then
 		[ "$(jq '.per_cpu | length' <<<"$output")" = "$ncpus" ]
 		[ "$(jq -c '[.per_cpu[].value] | unique' <<<"$output")" = "[$V42J]" ]
-		# one CPU only; the others keep their value
-		run mapsh pinned "$PIN" update --cpu 1 $KEY value hex 07 00 00 00 00 00 00 00
+		# one CPU only (the last); the others keep their value
+		local last=$((ncpus - 1))
+		run mapsh pinned "$PIN" update --cpu $last $KEY value hex 07 00 00 00 00 00 00 00
 		assert_success
 		run mapsh -j pinned "$PIN" lookup $KEY
-		[ "$(jq -c '.per_cpu[1].value' <<<"$output")" = "$V07J" ]
-		[ "$(jq -c '.per_cpu[0].value' <<<"$output")" = "$V42J" ]
-		[ "$(bpftool -j map lookup pinned "$PIN" key $BKEY | jq -r '.values[1].value[0]')" = 0x07 ]
+		assert_success
+		[ "$(jq -c ".per_cpu[$last].value" <<<"$output")" = "$V07J" ]
+		[ "$(jq -c "[.per_cpu[] | select(.cpu != $last) | .value] | unique" <<<"$output")" = \
+		  "$([ "$ncpus" -gt 1 ] && echo "[$V42J]" || echo '[]')" ]
+		[ "$(bpftool -j map lookup pinned "$PIN" key $BKEY | jq -r ".values[$last].value[0]")" = 0x07 ]
+		# --per-cpu: one line per CPU of each entry (arrays: all 4)
 		run mapsh pinned "$PIN" dump --per-cpu
-		[ "${#lines[@]}" -ge "$ncpus" ]
+		assert_success
+		local nent=1
+		[ "$array" = yes ] && nent=4
+		[ "${#lines[@]}" -eq $((nent * ncpus)) ] || fail "dump --per-cpu: ${#lines[@]} lines"
+		[ "$(printf '%s\n' "${lines[@]}" | grep -c "07 00 00 00 00 00 00 00$")" = 1 ]
+		[ "$(printf '%s\n' "${lines[@]}" | grep -c "$V42$")" = $((ncpus - 1)) ]
 		run mapsh pinned "$PIN" update $KEY value hex $V42
+		assert_success
 	fi
 	# dump: the same keys and values as bpftool
 	run mapsh -j pinned "$PIN" dump
@@ -196,14 +206,28 @@ every_verb() {
 @test "a foreign map selected by pinned path, id and kernel name is the same map" {
 	mk hash 4 8 16
 	mapsh pinned "$PIN" update 5 0 0 0 value 9 0 0 0 0 0 0 0
-	a=$(mapsh -j pinned "$PIN" dump)
-	b=$(mapsh -j id "$MAPID" dump)
-	c=$(mapsh -j name "$KNAME" dump)
-	[ "$a" = "$b" ] && [ "$b" = "$c" ]
-	[ "$(jq -c '.[0].value' <<<"$a")" = '["0x09","0x00","0x00","0x00","0x00","0x00","0x00","0x00"]' ]
+	want='[{"key":["0x05","0x00","0x00","0x00"],"value":["0x09","0x00","0x00","0x00","0x00","0x00","0x00","0x00"]}]'
+	run mapsh -j pinned "$PIN" dump
+	assert_success
+	assert_output "$want"
+	run mapsh -j id "$MAPID" dump
+	assert_success
+	assert_output "$want"
+	run mapsh -j name "$KNAME" dump
+	assert_success
+	assert_output "$want"
+	# a write through one name is seen through the others
+	run mapsh name "$KNAME" update 6 0 0 0 value 1 0 0 0 0 0 0 0
+	assert_success
+	run mapsh -j id "$MAPID" count
+	assert_success
+	[ "$(jq .entries <<<"$output")" = 2 ]
+	mapsh id "$MAPID" delete 6 0 0 0
 	run mapsh -j id "$MAPID" info
+	assert_success
 	[ "$(jq .id <<<"$output")" = "$MAPID" ]
 	run mapsh name "$KNAME" count
+	assert_success
 	assert_output 1
 	# bpftool sees what mapsh wrote
 	[ "$(bpftool -j map lookup id "$MAPID" key 5 0 0 0 | jq -r '.value[0]')" = 0x09 ]
@@ -251,10 +275,14 @@ every_verb() {
 	mk percpu_hash 4 8 16
 	mapsh pinned "$PIN" update 1 0 0 0 value hex $V42
 	before=$(bpftool -j map dump pinned "$PIN")
+	# the first CPU index the map does not have: its number of CPUs
+	local nocpu
+	nocpu=$(bpftool -j map lookup pinned "$PIN" key 1 0 0 0 | jq '.values | length')
+	[ "$nocpu" -ge 1 ]
 	for args in "lookup 1 0 0" "lookup 1 0 0 0 0" "update 1 0 0 0 value hex 2a" \
 		    "update 1 0 0 0 value 300 0 0 0 0 0 0 0" "update 1 0 0 0" \
 		    "add 1 0 0 0 value hex $V42" "replace 9 0 0 0 value hex $V42" \
-		    "update --cpu 9 1 0 0 0 value hex $V42" "delete 9 0 0 0" \
+		    "update --cpu $nocpu 1 0 0 0 value hex $V42" "delete 9 0 0 0" \
 		    "set 9 0 0 0 value hex $V42" "clear" "getnext 1 0" "info x" \
 		    "freeze x" "pin" "dump where x == 1" "count sort x"; do
 		run --separate-stderr mapsh pinned "$PIN" $args </dev/null
