@@ -310,9 +310,12 @@ static int delete_all(struct mapref *m, unsigned long long *done)
 			}
 			/* Some key went away meanwhile (the program, LRU
 			 * eviction), or no batch delete: the rest one by
-			 * one. c entries were deleted before the error. */
+			 * one. c entries were deleted before the error: the
+			 * kernel says how many only when one key failed (c <
+			 * n); a refusal of the whole batch (frozen map, no
+			 * batch delete) leaves c as it was, and none went. */
 			batch = errno == ENOENT;
-			if (c <= n) {
+			if (c < n) {
 				*done += c;
 				start = c;
 				audit_changes(m, "clear", keys, vals, NULL, c);
