@@ -33,17 +33,6 @@ bool path_exists(const char *path)
 	return lstat(path, &st) == 0;
 }
 
-int bpffs_ensure_default(void)
-{
-	if (bpffs_is_bpffs(BPFFS_DEFAULT_MNT))
-		return EXIT_OK;
-	if (mount("bpf", BPFFS_DEFAULT_MNT, "bpf", 0, "mode=0700") < 0)
-		return err_fail("no BPF filesystem at %s and mounting one failed: %s "
-				"(try: mount -t bpf bpf %s)",
-				BPFFS_DEFAULT_MNT, strerror(errno), BPFFS_DEFAULT_MNT);
-	return EXIT_OK;
-}
-
 /* Nearest existing ancestor of path (path itself when it exists). */
 static int nearest_existing(const char *path, char *out, size_t size)
 {
@@ -73,6 +62,41 @@ static int nearest_existing(const char *path, char *out, size_t size)
 		else
 			*slash = '\0';
 	}
+}
+
+/* True when dir resolves to /sys/fs/bpf and nothing is mounted there (it is
+ * on the same device as /sys/fs, the plain sysfs directory). */
+static bool default_mnt_missing(const char *dir)
+{
+	char real[PATH_MAX];
+	struct stat here, parent;
+
+	if (!realpath(dir, real) || strcmp(real, BPFFS_DEFAULT_MNT))
+		return false;
+	if (stat(BPFFS_DEFAULT_MNT, &here) < 0 || stat(BPFFS_DEFAULT_MNT "/..", &parent) < 0)
+		return false;
+	return here.st_dev == parent.st_dev;
+}
+
+static int mount_default(void)
+{
+	if (mount("bpf", BPFFS_DEFAULT_MNT, "bpf", 0, "mode=0700") < 0)
+		return err_fail("no BPF filesystem at %s and mounting one failed: %s "
+				"(try: mount -t bpf bpf %s)",
+				BPFFS_DEFAULT_MNT, strerror(errno), BPFFS_DEFAULT_MNT);
+	return EXIT_OK;
+}
+
+int bpffs_ensure_for(const char *dir)
+{
+	char existing[PATH_MAX];
+
+	/* errors are bpffs_check_dir's to report */
+	if (!dir || !*dir || nearest_existing(dir, existing, sizeof(existing)))
+		return EXIT_OK;
+	if (bpffs_is_bpffs(existing) || !default_mnt_missing(existing))
+		return EXIT_OK;
+	return mount_default();
 }
 
 int bpffs_check_dir(const char *dir)

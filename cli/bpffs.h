@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* The BPF filesystem: mounting it at /sys/fs/bpf when it is missing, checking
+/* The BPF filesystem: mounting it at /sys/fs/bpf when it is missing there and
+ * needed, checking
  * that a pin directory lives on one, creating it, and mapsh's pin layout:
  *
  *   PIN_DIR/<map name>                     every non-internal map (flat, so
@@ -20,10 +21,11 @@
 /* True when path itself is on a bpffs (statfs magic). */
 bool bpffs_is_bpffs(const char *path);
 
-/* Make sure a bpffs is mounted at /sys/fs/bpf (libxdp keeps its dispatcher
- * pins there); mounts one when the directory is on another filesystem.
- * Returns EXIT_OK, or EXIT_FAIL after printing why. */
-int bpffs_ensure_default(void);
+/* Mount a bpffs at /sys/fs/bpf when dir (or its nearest existing parent)
+ * is /sys/fs/bpf or under it and nothing is mounted there; anywhere else,
+ * change nothing (a dir on another filesystem is bpffs_check_dir's to
+ * refuse). Returns EXIT_OK, or EXIT_FAIL after printing why. */
+int bpffs_ensure_for(const char *dir);
 
 /* Check that dir, or its nearest existing parent, is on a bpffs. Changes
  * nothing. Returns EXIT_OK, or EXIT_FAIL after printing the error. */

@@ -64,7 +64,7 @@ static int load_validate(struct load *l)
 		t->requested = true;
 		memcpy(t->name, names[i], IF_NAMESIZE);
 	}
-	rc = bpffs_ensure_default();
+	rc = bpffs_ensure_for(l->pin_dir);
 	if (rc)
 		return rc;
 	return bpffs_check_dir(l->pin_dir);
@@ -107,6 +107,18 @@ static int load_plan(struct load *l)
 			return rc;
 	}
 	return EXIT_OK;
+}
+
+/* libxdp keeps its dispatcher's state on the bpffs at $LIBXDP_BPFFS, by
+ * default /sys/fs/bpf, and runs no dispatcher without one: mounted there
+ * when load attaches and nothing is mounted at /sys/fs/bpf. */
+static int load_libxdp_bpffs(struct load *l)
+{
+	const char *dir = secure_getenv("LIBXDP_BPFFS");
+
+	if (l->ntg == 0)
+		return EXIT_OK;
+	return bpffs_ensure_for(dir && *dir ? dir : BPFFS_DEFAULT_MNT);
 }
 
 /* ---- change: every step records what it did in the undo list ---- */
@@ -457,6 +469,8 @@ int loader_load(const struct loader_load_req *req, struct loader_load_result *re
 		rc = load_open(&l);
 	if (!rc)
 		rc = load_plan(&l);
+	if (!rc)
+		rc = load_libxdp_bpffs(&l);
 	if (rc)
 		goto out;
 
