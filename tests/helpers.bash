@@ -22,6 +22,9 @@ setup_bpffs() {
 	mkdir -p "$BPFFS"
 	mount -t bpf bpf "$BPFFS"
 	export MAPSH_PIN_DIR="$BPFFS/mapsh"
+	# libxdp keeps its dispatcher's state and lock on this bpffs too,
+	# not on the host's /sys/fs/bpf.
+	export LIBXDP_BPFFS="$BPFFS"
 }
 
 # setup_net [N]: a network namespace of this test's own holding N veth
