@@ -60,10 +60,17 @@ bad_script() {
 	assert_failure 2
 	assert_output --partial "<stdin>:3: mapsh:"
 	# a command on the command line stays one-shot: stdin is not read
-	run mapsh version <"$S"
+	# (a script there that would set sample_rate=55 and print JSON)
+	printf 'config set sample_rate=55\nversion -j\n' >"$S"
+	run --separate-stderr mapsh version <"$S"
 	assert_success
-	assert_output --partial "version"
+	assert_line --regexp '^version	[0-9]+\.'
+	refute_output --partial '{'
 	[ "$(sample_rate)" = 11 ]
+	# the same script as a batch does run
+	run mapsh <"$S"
+	assert_success
+	[ "$(sample_rate)" = 55 ]
 }
 
 @test "-j: the whole batch is one JSON array of {command, output} or errors" {
@@ -83,7 +90,9 @@ bad_script() {
 	[[ $stderr == *"$S:3: mapsh:"* ]]
 	# -p: the same document, indented
 	run --separate-stderr mapsh -p -k -f "$S"
+	[ "$status" -eq 1 ]
 	jq -e '.[4].output[0].value.sample_rate == 44' <<<"$output"
+	[ "$(jq length <<<"$output")" = 6 ]
 	[ "${#lines[@]}" -gt 20 ]
 	# without --keep-going the array ends at the failing line
 	run --separate-stderr mapsh -j -f "$S"
@@ -145,8 +154,11 @@ bad_script() {
 	assert_line "$BATS_TEST_TMPDIR/inner.mapsh:2: mapsh: unknown command 'bogus' (see 'mapsh help')"
 	[ "$(sample_rate)" = 21 ]
 	# one-shot `mapsh source FILE` is the same as -f FILE
+	printf 'config set sample_rate=23\nbogus\nconfig set sample_rate=24\n' >"$BATS_TEST_TMPDIR/inner.mapsh"
 	run mapsh source "$BATS_TEST_TMPDIR/inner.mapsh"
 	assert_failure 2
+	assert_output "$BATS_TEST_TMPDIR/inner.mapsh:2: mapsh: unknown command 'bogus' (see 'mapsh help')"
+	[ "$(sample_rate)" = 23 ]
 	# a script that sources itself stops at the nesting limit
 	printf 'source %s\n' "$S" >"$S"
 	run mapsh -f "$S"

@@ -4,19 +4,27 @@
 # each shell's script.
 
 load helpers
+load tty_lib
 
 setup() {
 	setup_bpffs
 	mapsh load >/dev/null
 	export PATH="$TOP:$PATH"
+	TTY_SOCK=""
 }
 
 teardown() {
-	if [ -n "${TSESS:-}" ]; then
-		tmux kill-session -t "$TSESS" 2>/dev/null || true
-	fi
+	tty_kill_server
 	teardown_common
 }
+
+# A terminal of a tmux server of this test's own running CMD.
+start_term() {
+	tty_new_server
+	ttmux new-session -d -s c -x 150 -y 20 "$1"
+}
+screen() { ttmux capture-pane -t c -p; }
+keys() { ttmux send-keys -t c "$@"; }
 
 # cands LINE: the candidates for the last word of LINE (after `mapsh`), on
 # one line, space-separated.
@@ -25,11 +33,13 @@ cands() {
 	read -ra words <<<"$1"
 	# a trailing blank means the word being completed is empty
 	[[ $1 == *" " || -z $1 ]] && words+=("")
-	"$MAPSH" __complete -- "${words[@]}" | tr '\n' ' ' | sed 's/ $//'
+	mapsh __complete -- "${words[@]}" | tr '\n' ' ' | sed 's/ $//'
 }
 
-# Lines whose candidates are exactly these.
+# Lines whose candidates are exactly these. Interface names come from a
+# namespace of the test's own (lo, h1, p1), not from the host's.
 @test "__complete: exact candidates" {
+	setup_net 1
 	local -a table=(
 		"lo|load"
 		"fl|flows flows6"
@@ -58,13 +68,14 @@ cands() {
 		"flows dump limit |"
 		"policy_routes update key 10.0.0.1 value ifindex=l|ifindex=lo"
 		"load --iface l|lo"
+		"load --iface |h1 lo p1"
+		"load --iface h|h1"
 		"load --mode |native skb"
 		"help ver|version"
 		"help dum|dump"
 		"iface_blocklist[l|iface_blocklist[lo]"
 		"flows count |where"
 		"blocked_prefixes update 10.0.0.0/8 |action= hits="
-		"name flows|flows flows6"
 		"flows bogus |"
 	)
 	local row line want got
@@ -127,6 +138,27 @@ cands() {
 	got=" $(cands "") "
 	[[ $got != *"__complete"* ]]
 	[[ $got != *"__synopsis"* ]]
+}
+
+@test "__complete: name lists exactly the system's maps whose name starts so" {
+	# names no other map of the system has (kernel names: 15 characters)
+	local p="tty$(_unique_id)" w
+	bpftool map create "$BPFFS/${p}a" type hash key 4 value 4 entries 4 name "${p}a"
+	bpftool map create "$BPFFS/${p}b" type array key 4 value 4 entries 4 name "${p}b"
+	[ "$(cands "name $p")" = "${p}a ${p}b" ]
+	[ "$(cands "name ${p}b")" = "${p}b" ]
+	[ "$(cands "name ${p}c")" = "" ]
+	# ours are there, whatever other flows* maps the system has
+	got=" $(cands "name flows") "
+	[[ $got == *" flows "* ]]
+	[[ $got == *" flows6 "* ]]
+	for w in $got; do
+		[[ $w == flows* ]] || fail "'name flows' offers '$w'"
+	done
+	# and the map's verbs after one
+	got=" $(cands "name ${p}a ") "
+	[[ $got == *" lookup "* ]]
+	[[ $got == *" delete "* ]]
 }
 
 @test "__complete: id and name list the system's maps" {
@@ -219,28 +251,32 @@ cands() {
 }
 
 @test "bash: a real Tab in an interactive bash" {
-	TSESS="mapsh-bash-$(_unique_id)"
-	tmux new-session -d -s "$TSESS" -x 150 -y 20 \
-		"env PATH=$PATH MAPSH_PIN_DIR=$MAPSH_PIN_DIR PS1='$ ' bash --norc --noprofile"
-	sleep 0.3
-	tmux send-keys -t "$TSESS" "source $TOP/completions/mapsh.bash" Enter
-	tmux send-keys -t "$TSESS" "mapsh blockl" Tab
-	sleep 0.2
-	tmux send-keys -t "$TSESS" "upd" Tab
-	sleep 0.2
-	tmux send-keys -t "$TSESS" "src" Tab
-	sleep 0.2
-	tmux send-keys -t "$TSESS" "10.0.0.1 dst_port=0 protocol=t" Tab
-	sleep 0.2
-	tmux send-keys -t "$TSESS" "act" Tab
-	sleep 0.2
-	tmux send-keys -t "$TSESS" "dr" Tab
-	for _ in $(seq 40); do
-		tmux capture-pane -t "$TSESS" -p | grep -q "action=FW_DROP" && break
-		sleep 0.1
-	done
-	run tmux capture-pane -t "$TSESS" -p
-	assert_output --partial '$ mapsh blocklist update src_ip=10.0.0.1 dst_port=0 protocol=tcp action=FW_DROP'
+	local WAIT_TRIES=100
+	start_term "env PATH=$PATH MAPSH_PIN_DIR=$MAPSH_PIN_DIR PS1='$ ' bash --norc --noprofile"
+	wait_screen '$'
+	keys "source $TOP/completions/mapsh.bash; echo SOURCED-'OK'" Enter
+	wait_match '^SOURCED-OK$'
+	# each Tab's completion is on the line before the next keys
+	keys "mapsh blockl" Tab
+	wait_screen '$ mapsh blocklist'
+	keys "upd" Tab
+	wait_screen '$ mapsh blocklist update'
+	keys "src" Tab
+	wait_screen 'update src_ip='
+	keys "10.0.0.1 dst_port=0 protocol=t" Tab
+	wait_screen 'protocol=tcp'
+	keys "act" Tab
+	wait_screen 'tcp action='
+	keys "dr" Tab
+	wait_screen 'action=FW_DROP'
+	run screen
+	assert_line '$ mapsh blocklist update src_ip=10.0.0.1 dst_port=0 protocol=tcp action=FW_DROP'
+	# and the line runs
+	keys Enter
+	wait_match '^\$ ?$'
+	run mapsh -j blocklist lookup src_ip=10.0.0.1 dst_port=0 protocol=tcp
+	assert_success
+	[ "$(jq -r .value.action <<<"$output")" = FW_DROP ]
 }
 
 @test "zsh: _mapsh loads and completes (compadd recorded)" {
@@ -260,22 +296,18 @@ cands() {
 
 @test "zsh: a real Tab in an interactive zsh" {
 	command -v zsh >/dev/null || skip "zsh is not installed (make deps)"
-	TSESS="mapsh-zsh-$(_unique_id)"
-	tmux new-session -d -s "$TSESS" -x 150 -y 20 \
-		"env PATH=$PATH MAPSH_PIN_DIR=$MAPSH_PIN_DIR PS1='%% ' zsh -f"
-	sleep 0.3
-	tmux send-keys -t "$TSESS" "fpath=($TOP/completions \$fpath); autoload -Uz compinit; compinit -u -D" Enter
-	sleep 0.5
-	tmux send-keys -t "$TSESS" "mapsh flows look" Tab
-	sleep 0.3
-	tmux send-keys -t "$TSESS" "proto" Tab
-	sleep 0.3
-	tmux send-keys -t "$TSESS" "tc" Tab
-	for _ in $(seq 40); do
-		tmux capture-pane -t "$TSESS" -p | grep -q "lookup protocol=tcp" && break
-		sleep 0.1
-	done
-	run tmux capture-pane -t "$TSESS" -p
+	local WAIT_TRIES=100
+	start_term "env PATH=$PATH MAPSH_PIN_DIR=$MAPSH_PIN_DIR PS1='%% ' zsh -f"
+	wait_screen '%'
+	keys "fpath=($TOP/completions \$fpath); autoload -Uz compinit; compinit -u -D; echo COMPINIT-'OK'" Enter
+	wait_match '^COMPINIT-OK$'
+	keys "mapsh flows look" Tab
+	wait_screen '% mapsh flows lookup'
+	keys "proto" Tab
+	wait_screen 'lookup protocol='
+	keys "tc" Tab
+	wait_screen 'lookup protocol=tcp'
+	run screen
 	assert_output --partial '% mapsh flows lookup protocol=tcp'
 }
 

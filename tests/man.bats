@@ -51,7 +51,9 @@ rendered() { mandoc -T ascii "$PAGE" | sed 's/.\x08//g'; }
 @test "every command and verb has its own entry" {
 	command -v mandoc >/dev/null || skip "mandoc is not installed (make deps)"
 	text=$(rendered)
+	local n=0
 	while read -r first second third _; do
+		n=$((n + 1))
 		case $first in
 		mapsh)
 			if [ "$second" = MAP ]; then
@@ -65,12 +67,17 @@ rendered() { mandoc -T ascii "$PAGE" | sed 's/.\x08//g'; }
 			;;
 		esac
 	done < <("$MAPSH" __synopsis)
+	# the table was read (commands, verbs, session commands)
+	[ "$n" -gt 30 ] || fail "only $n synopses"
 }
 
 @test "every global option is in the page" {
 	command -v mandoc >/dev/null || skip "mandoc is not installed (make deps)"
 	text=$(rendered)
-	for o in $("$MAPSH" __complete -- --); do
+	local -a opts
+	opts=($("$MAPSH" __complete -- --))
+	[ "${#opts[@]}" -gt 8 ] || fail "only ${#opts[@]} options: ${opts[*]}"
+	for o in "${opts[@]}"; do
 		[[ $text == *"$o"* ]] || { echo "option $o missing"; false; }
 	done
 }

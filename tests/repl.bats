@@ -3,35 +3,35 @@
 # keys (a real Tab, Ctrl-C, Ctrl-D) and the screen is read back.
 
 load helpers
+load tty_lib
 
 setup() {
 	setup_bpffs
 	mapsh load >/dev/null
 	HIST="$BATS_TEST_TMPDIR/history"
-	SESS=""
+	TTY_SOCK=""
 }
 
 teardown() {
-	if [ -n "$SESS" ]; then
-		tmux kill-session -t "$SESS" 2>/dev/null || true
-	fi
+	tty_kill_server
 	teardown_common
 }
 
-# start_repl: mapsh in a new 200x50 terminal; after it exits the pane shows
-# EXITED=<status>.
+# start_repl: mapsh (in the test's namespace when it has one) in a new
+# 200x50 terminal of a tmux server of this test's own; after it exits the
+# pane shows EXITED=<status>.
 start_repl() {
-	if [ -n "$SESS" ]; then
-		tmux kill-session -t "$SESS" 2>/dev/null || true
-	fi
-	SESS="mapsh-repl-$(_unique_id)-${BATS_TEST_NUMBER}-$RANDOM"
-	tmux new-session -d -s "$SESS" -x 200 -y 50 \
-		"env TERM=xterm NO_COLOR=1 MAPSH_HISTFILE='$HIST' MAPSH_PIN_DIR='$MAPSH_PIN_DIR' '$MAPSH'; echo EXITED=\$?; sleep 600"
+	local pre=""
+	[ -n "${NS:-}" ] && pre="nsenter --net=/run/netns/$NS"
+	tty_new_server
+	ttmux new-session -d -s repl -x 200 -y 50 \
+		"env TERM=xterm NO_COLOR=1 MAPSH_HISTFILE='$HIST' MAPSH_PIN_DIR='$MAPSH_PIN_DIR' $pre '$MAPSH'; echo EXITED=\$?; sleep 600"
 	wait_screen 'mapsh>'
 }
 
-screen() { tmux capture-pane -t "$SESS" -p; }
-keys() { tmux send-keys -t "$SESS" "$@"; }
+screen() { ttmux capture-pane -t repl -p; }
+keys() { ttmux send-keys -t repl "$@"; }
+sample_rate() { mapsh -j config | jq '.[0].value.sample_rate'; }
 
 # The last non-empty line of the screen (where the cursor's line is).
 last_line() { screen | sed '/^$/d' | tail -n 1; }
@@ -121,13 +121,15 @@ wait_last() {
 }
 
 @test "use sets the current map: prompt and bare verbs" {
+	[ "$(sample_rate)" != 42 ]
 	start_repl
 	keys 'use config' Enter
 	wait_last 'mapsh config>'
 	keys 'set sample_rate=42' Enter
 	keys 'dump' Enter
-	wait_screen '42'
-	[ "$(mapsh -j config | jq '.[0].value.sample_rate')" = 42 ]
+	# dump's row of key 0 (the typed line shows 42 too, but not this)
+	wait_match '^0 +[0-9]+ +42 +[0-9]+ +0x[0-9a-f]+$'
+	[ "$(sample_rate)" = 42 ]
 	# Tab offers the map's verbs
 	keys 'looku' Tab
 	wait_last 'mapsh config> lookup'
@@ -151,7 +153,12 @@ wait_last() {
 	run screen
 	assert_line --regexp '^format +plain$'
 	assert_line --regexp '^pretty +on$'
-	# a line's own options last for that line only
+	# a line's own options last for that line only (the screen cleared
+	# first: the pretty version above showed the same text)
+	keys C-l
+	wait_last 'mapsh>'
+	run screen
+	refute_output --partial '"libbpf": '
 	keys 'version -j' Enter
 	wait_screen '"libbpf": '
 	keys 'version' Enter
@@ -179,14 +186,21 @@ wait_last() {
 }
 
 @test "Ctrl-C at the prompt abandons the line" {
+	before=$(sample_rate)
+	[ "$before" != 77 ]
 	start_repl
 	keys 'config set sample_rate=77'
 	keys C-c
 	wait_screen 'sample_rate=77^C'
 	wait_last 'mapsh>'
+	# Enter on the new line runs nothing; the next command runs after
+	# it, so once its output is there the abandoned line would have run
 	keys Enter
-	sleep 0.3
-	[ "$(mapsh -j config | jq '.[0].value.sample_rate')" != 77 ]
+	keys 'version' Enter
+	wait_screen 'libbpf'
+	[ "$(sample_rate)" = "$before" ]
+	run grep -c 'sample_rate=77' "$HIST"
+	assert_output 0
 }
 
 @test "Ctrl-C stops a running command and returns to the prompt" {
@@ -210,13 +224,35 @@ wait_last() {
 	wait_screen 'libbpf'
 }
 
+# new_flow K: a udp packet of a new flow (source port 1000+K), whose
+# new-flow record goes to the events ring buffer.
+new_flow() { send_pkts 1 -s 10.0.0.1 -d 10.0.0.2 -p udp --sport $((1000 + $1)) --dport 53 -c 1; }
+
 @test "Ctrl-C stops follow and returns to the prompt" {
-	mapsh events follow --help >/dev/null 2>&1 || skip "no follow verb yet"
+	setup_net 1
+	mapsh load --iface "$HOST1" >/dev/null
 	start_repl
 	keys 'events follow' Enter
-	sleep 1
+	# follow shows a record made after the command was typed, then one
+	# made after that: it is running and following
+	new_flow 1
+	wait_screen 'src_port=1001'
+	[ "$(last_line)" != 'mapsh>' ] || fail "the prompt is back while following"
+	new_flow 2
+	wait_screen 'src_port=1002'
+	[ "$(last_line)" != 'mapsh>' ] || fail "the prompt is back while following"
 	keys C-c
 	wait_last 'mapsh>'
+	# it stopped: a record made now stays in the ring until drained
+	new_flow 3
+	tty_wait_eq 1 flow_packets 10.0.0.1 10.0.0.2 1003 53 udp
+	run screen
+	refute_output --partial 'src_port=1003'
+	keys 'events drain' Enter
+	wait_screen 'src_port=1003'
+	wait_last 'mapsh>'
+	run screen
+	[ "$(grep -c 'src_port=1001' <<<"$output")" = 1 ]
 	keys 'version' Enter
 	wait_screen 'libbpf'
 }

@@ -4,6 +4,7 @@
 # valgrind cannot see the kernel fill, inside libbpf and libxdp).
 
 load helpers
+bats_require_minimum_version 1.5.0
 
 setup() {
 	command -v valgrind >/dev/null || skip "valgrind not installed"
@@ -29,6 +30,13 @@ vg() {
 		[ "$status" -ne 99 ] || fail "valgrind errors in 'mapsh $args': $output"
 		[ "$status" -eq 0 ] || fail "'mapsh $args' failed: $output"
 	done
+	# and under valgrind the answers are the map's
+	run --separate-stderr vg -j flows lookup src_ip=10.1.1.1 dst_ip=10.1.1.2 src_port=5555 dst_port=80 protocol=udp
+	[ "$status" -eq 0 ] || fail "lookup under valgrind: $status $stderr"
+	[ "$(jq .value.packets <<<"$output")" = 3 ]
+	run --separate-stderr vg -j flows dump
+	[ "$status" -eq 0 ] || fail "dump under valgrind: $status $stderr"
+	[ "$(jq -c '[.[] | .key.src_ip]' <<<"$output")" = '["10.1.1.1"]' ]
 }
 
 @test "valgrind: writing, and refusing bad input" {
@@ -39,6 +47,9 @@ vg() {
 		run vg $args
 		[ "$status" -eq 0 ] || fail "'mapsh $args' (status $status): $output"
 	done
+	[ "$(mapsh -j config | jq '.[0].value.sample_rate')" = 7 ]
+	[ "$(mapsh blocklist count)" = 0 ]
+	[ "$(mapsh -j blocked_prefixes lookup 10.2.3.4 | jq -r .value.action)" = FW_DROP ]
 	for args in "flows lookup srcip=1" "config set sample_rate=99999999999" \
 		"flows dump where dst_ip == 10.0.0.256" "blocklist add src_ip=1.2.3.4"; do
 		run vg $args
