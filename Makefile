@@ -49,7 +49,7 @@ BPF_SRCS  := $(wildcard bpf/*.bpf.c)
 BPF_OBJS  := $(patsubst bpf/%.bpf.c,$(BUILD)/bpf/%.bpf.o,$(BPF_SRCS))
 BPF_SKELS := $(patsubst bpf/%.bpf.c,$(BUILD)/bpf/%.skel.h,$(BPF_SRCS))
 
-CLI_SRCS  := $(wildcard cli/*.c)
+CLI_SRCS  := $(wildcard cli/*.c cli/*/*.c cli/*/*/*.c)
 CLI_OBJS  := $(patsubst cli/%.c,$(BUILD)/cli/%.o,$(CLI_SRCS))
 LIB_OBJS  := $(filter-out $(BUILD)/cli/main.o,$(CLI_OBJS))
 
@@ -85,8 +85,9 @@ $(BUILD)/bpf/%.skel.h: $(BUILD)/bpf/%.bpf.o
 	$(Q)$(BPFTOOL) gen skeleton $< name $* > $@ 2> $@.log || { cat $@.log; exit 1; }
 
 # Every cli object may include a skeleton, so they all wait for them.
-$(BUILD)/cli/%.o: cli/%.c $(BPF_SKELS) | $(BUILD)/cli
+$(BUILD)/cli/%.o: cli/%.c $(BPF_SKELS)
 	$(call msg,CC,$@)
+	@mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
 
 # The unit tests and fuzz targets share the hand-made BTF of
@@ -104,14 +105,15 @@ FUZZ_SAN    := -fsanitize=address,undefined
 FUZZ_CFLAGS := -g -O1 $(FUZZ_SAN) -std=gnu11 -D_GNU_SOURCE \
 	-I$(BUILD)/bpf -Icli -Ibpf $(PKG_CFLAGS)
 FUZZ_OBJS := $(patsubst $(BUILD)/cli/%.o,$(BUILD)/fuzz/obj/%.o,$(LIB_OBJS))
-$(BUILD)/fuzz/obj/%.o: cli/%.c $(BPF_SKELS) | $(BUILD)/fuzz/obj
+$(BUILD)/fuzz/obj/%.o: cli/%.c $(BPF_SKELS)
 	$(call msg,FUZZCC,$@)
+	@mkdir -p $(@D)
 	$(Q)$(CLANG) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -MMD -MP -c $< -o $@
 $(BUILD)/fuzz/%: tests/fuzz/%.c $(BTF_FIXTURE) $(FUZZ_OBJS) | $(BUILD)/fuzz
 	$(call msg,FUZZ,$@)
 	$(Q)$(CLANG) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< $(FUZZ_OBJS) $(LDLIBS)
 
-$(BUILD)/bpf $(BUILD)/cli $(BUILD)/unit $(BUILD)/fuzz $(BUILD)/fuzz/obj:
+$(BUILD)/bpf $(BUILD)/cli $(BUILD)/unit $(BUILD)/fuzz:
 	$(Q)mkdir -p $@
 
 # Debian packages the build, the tests and the demo need; only the missing
@@ -227,4 +229,4 @@ bench: deps
 	$(Q)$(MAKE) --no-print-directory $(if $(V),,-s) mapsh $(BENCH_TOOLS)
 	$(Q)./bench/bench.sh
 
--include $(wildcard $(BUILD)/cli/*.d $(BUILD)/bpf/*.d $(BUILD)/fuzz/obj/*.d)
+-include $(shell find $(BUILD)/cli $(BUILD)/fuzz/obj -name '*.d' 2>/dev/null) $(wildcard $(BUILD)/bpf/*.d)

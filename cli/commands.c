@@ -6,14 +6,15 @@
 #include <stdlib.h>
 #include <bpf/libbpf.h>
 #include <string.h>
-#include "audit.h"
-#include "batch.h"
-#include "cmd.h"
-#include "cmd_load.h"
-#include "complete.h"
-#include "err.h"
-#include "map_verbs.h"
-#include "maps_list.h"
+#include "map/audit.h"
+#include "shell/batch.h"
+#include "commands.h"
+#include "cmd/registry.h"
+#include "verbs/load.h"
+#include "shell/complete.h"
+#include "base/err.h"
+#include "verbs/map_verbs.h"
+#include "verbs/maps.h"
 
 static const char *const format_choices[] = { "table", "plain", "json", "jsonl", NULL };
 
@@ -47,20 +48,20 @@ int global_opt_apply(struct ctx *ctx, int idx, const char *arg)
 {
 	switch (idx) {
 	case GOPT_JSON:
-		ctx->json = true;
+		ctx->set.json = true;
 		break;
 	case GOPT_PRETTY:
-		ctx->json = ctx->pretty = true;
+		ctx->set.json = ctx->set.pretty = true;
 		break;
 	case GOPT_JSONL:
-		ctx->jsonl = true;
+		ctx->set.jsonl = true;
 		break;
 	case GOPT_FORMAT:
 		for (int i = 0; format_choices[i]; i++) {
 			if (!strcmp(arg, format_choices[i])) {
-				ctx->format_set = true;
-				ctx->format = (enum out_mode)i;
-				ctx->json = ctx->jsonl = false;
+				ctx->set.format_set = true;
+				ctx->set.format = (enum out_mode)i;
+				ctx->set.json = ctx->set.jsonl = false;
 				return EXIT_OK;
 			}
 		}
@@ -69,30 +70,30 @@ int global_opt_apply(struct ctx *ctx, int idx, const char *arg)
 	case GOPT_PIN_DIR:
 		if (!arg || !*arg)
 			return err_usage("--pin-dir needs a directory");
-		ctx->pin_dir = arg;
+		ctx->set.map.pin_dir = arg;
 		break;
 	case GOPT_DEBUG:
-		ctx->debug = true;
+		ctx->set.debug = true;
 		break;
 	case GOPT_RAW:
-		ctx->raw_values = true;
+		ctx->set.map.raw_values = true;
 		break;
 	case GOPT_YES:
-		ctx->yes = true;
+		ctx->set.yes = true;
 		break;
 	case GOPT_VERSION:
-		ctx->want_version = true;
+		ctx->set.want_version = true;
 		break;
 	case GOPT_FILE:
-		ctx->batch_file = arg;
+		ctx->set.batch_file = arg;
 		break;
 	case GOPT_KEEP_GOING:
-		ctx->keep_going = true;
+		ctx->set.keep_going = true;
 		break;
 	case GOPT_AUDIT_LOG:
 		if (!arg || !*arg)
 			return err_usage("--audit-log needs a file");
-		ctx->audit_log = audit_keep_path(arg);
+		ctx->set.audit_log = audit_keep_path(arg);
 		break;
 	}
 	return EXIT_OK;

@@ -6,13 +6,14 @@
 #include <string.h>
 #include <unistd.h>
 #include <bpf/libbpf.h>
-#include "batch.h"
-#include "cmd.h"
-#include "err.h"
-#include "repl.h"
-#include "loader.h"
-
-
+#include "shell/batch.h"
+#include "commands.h"
+#include "cmd/cmd.h"
+#include "cmd/registry.h"
+#include "verbs/map_verbs.h"
+#include "base/err.h"
+#include "shell/repl.h"
+#include "loader/loader.h"
 
 /* Parse the options before the command; returns where the command starts
  * through *i. The generic parser does the work with a table-less command. */
@@ -41,6 +42,18 @@ static int parse_global(struct ctx *ctx, int argc, char **argv, int *i,
 	return rc;
 }
 
+/* The composition root: the tables every floor below reads. */
+static void register_tables(void)
+{
+	cmd_tables = (struct cmd_tables){
+		.top = mapsh_cmds,
+		.verbs = map_verbs,
+		.globals = mapsh_global_opts,
+		.apply_global = global_opt_apply,
+		.run_map = map_cmd_run,
+	};
+}
+
 int main(int argc, char **argv)
 {
 	struct ctx ctx = { 0 };
@@ -50,19 +63,20 @@ int main(int argc, char **argv)
 
 	/* A closed pipe must not kill us mid-write: out_flush sees EPIPE. */
 	signal(SIGPIPE, SIG_IGN);
+	register_tables();
 	ctx.tty_out = isatty(STDOUT_FILENO);
 	env = getenv("NO_COLOR");
 	ctx.color = ctx.tty_out && !(env && *env);
 	env = getenv("MAPSH_PIN_DIR");
-	ctx.pin_dir = env && *env ? env : MAPSH_DEFAULT_PIN_DIR;
+	ctx.set.map.pin_dir = env && *env ? env : MAPSH_DEFAULT_PIN_DIR;
 	out_init(&ctx.out, ctx.tty_out ? OUT_TABLE : OUT_PLAIN, false, stdout);
 
 	rc = parse_global(&ctx, argc, argv, &i, &want_help);
 	if (rc)
 		goto out;
-	loader_set_logging(ctx.debug);
+	loader_set_logging(ctx.set.debug);
 
-	if (ctx.want_version) {
+	if (ctx.set.want_version) {
 		char *v[] = { "version", NULL };
 
 		rc = cmd_run(&ctx, 1, v);
@@ -73,11 +87,11 @@ int main(int argc, char **argv)
 		rc = EXIT_OK;
 		goto out;
 	}
-	if (ctx.batch_file) {
+	if (ctx.set.batch_file) {
 		/* mapsh [OPTIONS] -f FILE: a script, one command per line. */
 		rc = i < argc ? err_usage("-f FILE runs a script: no command after it ('%s')",
 					  argv[i])
-			      : batch_run_path(&ctx, ctx.batch_file);
+			      : batch_run_path(&ctx, ctx.set.batch_file);
 		goto out;
 	}
 	if (i >= argc) {

@@ -13,8 +13,8 @@
 #include <bpf/btf.h>
 #include <linux/btf.h>
 
-#include "tval.h"
-#include "tval_fast.h"
+#include "tval/tval.h"
+#include "tval/fast.h"
 #include "../unit/btf_fixture.h"
 
 #define NTYPES 7

@@ -16,7 +16,7 @@
 #include <bpf/btf.h>
 #include <linux/btf.h>
 
-#include "tval.h"
+#include "tval/tval.h"
 #include "../unit/btf_fixture.h"
 
 #define NPLANS 6

@@ -15,9 +15,9 @@
 #include <bpf/btf.h>
 #include <linux/btf.h>
 
-#include "query.h"
-#include "strbuf.h"
-#include "tval.h"
+#include "query/query.h"
+#include "base/strbuf.h"
+#include "tval/tval.h"
 #include "../unit/btf_fixture.h"
 
 #define VSIZE 88

@@ -9,10 +9,10 @@
 #include <cmocka.h>
 #include <jansson.h>
 
-#include "json_writer.h"
-#include "netfmt.h"
-#include "strbuf.h"
-#include "suggest.h"
+#include "base/json_writer.h"
+#include "tval/netfmt.h"
+#include "base/strbuf.h"
+#include "base/suggest.h"
 
 static void test_strbuf_basics(void **state)
 {

@@ -15,9 +15,9 @@
 #include <bpf/btf.h>
 #include <linux/btf.h>
 
-#include "query.h"
-#include "strbuf.h"
-#include "tval.h"
+#include "query/query.h"
+#include "base/strbuf.h"
+#include "tval/tval.h"
 /* Each tag of the shared fixtures is asserted, as the local ones are. */
 #define BTF_FX_CHECK(ok) assert_true(ok)
 #include "btf_fixture.h"

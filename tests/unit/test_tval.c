@@ -16,7 +16,7 @@
 #include <bpf/btf.h>
 #include <linux/btf.h>
 
-#include "tval.h"
+#include "tval/tval.h"
 /* Each tag of the shared fixtures is asserted, as the local ones are. */
 #define BTF_FX_CHECK(ok) assert_true(ok)
 #include "btf_fixture.h"

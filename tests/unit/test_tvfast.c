@@ -15,8 +15,8 @@
 #include <bpf/btf.h>
 #include <linux/btf.h>
 
-#include "tval.h"
-#include "tval_fast.h"
+#include "tval/tval.h"
+#include "tval/fast.h"
 /* Each tag of the shared fixtures is asserted, as the local ones are. */
 #define BTF_FX_CHECK(ok) assert_true(ok)
 #include "btf_fixture.h"

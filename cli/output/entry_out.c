@@ -1,0 +1,517 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Map entries through the output layer: see entry_out.h. Columns are
+ * worked out once per command; each entry then costs one formatter call
+ * per cell and no allocation. */
+#include <stdlib.h>
+#include <string.h>
+#include "output/entry_out.h"
+#include "tval/fast.h"
+
+/* Does a non-padding leaf of plan have this exact name? */
+static bool plan_has_name(const struct tv_plan *plan, const char *name)
+{
+	if (!plan)
+		return false;
+	for (uint32_t i = 0; i < tv_plan_nleaves(plan); i++) {
+		const struct tv_leaf *l = tv_plan_leaf(plan, i);
+
+		if (!l->is_padding && !strcmp(l->name, name))
+			return true;
+	}
+	return false;
+}
+
+void eo_leaf_col_name(const struct tv_leaf *leaf, bool in_key,
+		      const struct tv_plan *other, char *buf, size_t size)
+{
+	const char *side = in_key ? "key" : "value";
+
+	if (!leaf->name[0])
+		snprintf(buf, size, "%s", side);
+	else if (plan_has_name(other, leaf->name))
+		snprintf(buf, size, "%s.%s", side, leaf->name);
+	else
+		snprintf(buf, size, "%s", leaf->name);
+}
+
+static bool add_col(struct entry_out *eo, enum eo_col_kind kind, bool in_key,
+		    const struct tv_leaf *leaf, const char *name)
+{
+	struct eo_col *c;
+
+	if (eo->ncols >= OUT_MAX_COLS)
+		return false;
+	c = &eo->cols[eo->ncols++];
+	memset(c, 0, sizeof(*c));
+	c->kind = kind;
+	c->in_key = in_key;
+	c->leaf = leaf;
+	if (kind == EO_COL_LEAF)
+		eo_leaf_col_name(leaf, in_key, in_key ? eo->m->value : eo->m->key,
+				 c->name, sizeof(c->name));
+	else
+		snprintf(c->name, sizeof(c->name), "%s", name);
+	return true;
+}
+
+static bool add_plan_cols(struct entry_out *eo, const struct tv_plan *plan,
+			  bool in_key)
+{
+	if (!plan)
+		return true;
+	if (in_key && eo->m->lpm) {
+		struct strbuf sb = STRBUF_INIT;
+		char *zero = calloc(1, eo->m->info.key_size);
+		bool lpm = zero && mapref_lpm_text(eo->m, zero, &sb);
+
+		free(zero);
+		sb_free(&sb);
+		if (lpm)
+			return add_col(eo, EO_COL_LPM, true, NULL, "prefix");
+	}
+	for (uint32_t i = 0; i < tv_plan_nleaves(plan); i++) {
+		const struct tv_leaf *l = tv_plan_leaf(plan, i);
+
+		if (l->is_padding)
+			continue;
+		if (!add_col(eo, EO_COL_LEAF, in_key, l, NULL))
+			return false;
+	}
+	return true;
+}
+
+static void init_cols(struct entry_out *eo, struct out *o,
+		      const struct mapref *m, const struct query *q,
+		      bool per_cpu)
+{
+	int nf = q ? query_nfields(q) : 0;
+
+	memset(eo, 0, sizeof(*eo));
+	eo->o = o;
+	eo->m = m;
+	eo->per_cpu = per_cpu && m->percpu;
+	sb_init(&eo->cell);
+	if (m->percpu && m->value)
+		eo->total = calloc(1, tv_plan_size(m->value) + 8);
+	if (nf > 0) {
+		eo->flat = true;
+		if (eo->per_cpu)
+			add_col(eo, EO_COL_CPU, false, NULL, "cpu");
+		for (int i = 0; i < nf; i++) {
+			const struct query_field *f = query_field(q, i);
+
+			if (add_col(eo, EO_COL_LEAF, f->in_key, f->leaf, NULL) && f->name)
+				snprintf(eo->cols[eo->ncols - 1].name,
+					 sizeof(eo->cols[0].name), "%s", f->name);
+		}
+		return;
+	}
+	if (add_plan_cols(eo, m->key, true) &&
+	    (!eo->per_cpu || add_col(eo, EO_COL_CPU, false, NULL, "cpu")) &&
+	    add_plan_cols(eo, m->value, false))
+		return;
+	/* Too many leaves for a table: one cell per key and value. */
+	eo->ncols = 0;
+	if (m->key)
+		add_col(eo, EO_COL_WHOLE, true, NULL, "key");
+	if (eo->per_cpu)
+		add_col(eo, EO_COL_CPU, false, NULL, "cpu");
+	if (m->value)
+		add_col(eo, EO_COL_WHOLE, false, NULL, "value");
+}
+
+static unsigned plan_flags(const struct tv_plan *p)
+{
+	return p ? tv_plan_flags(p) : 0;
+}
+
+/* The compiled formatters stay valid while the display flags they were
+ * built for do. */
+static bool fast_ok(const struct entry_out *eo)
+{
+	return plan_flags(eo->m->key) == eo->fast_flags[0] &&
+	       plan_flags(eo->m->value) == eo->fast_flags[1];
+}
+
+static struct tvf *fast_done(struct tvf *f)
+{
+	if (tvf_ok(f))
+		return f;
+	tvf_free(f);
+	return NULL;
+}
+
+/* Compile what this output mode prints of every entry. */
+static void compile(struct entry_out *eo)
+{
+	const struct mapref *m = eo->m;
+	struct out *o = eo->o;
+	bool leaves = eo->ncols > 0;
+	struct tvf *f;
+
+	eo->fast_flags[0] = plan_flags(m->key);
+	eo->fast_flags[1] = plan_flags(m->value);
+	for (int i = 0; i < eo->ncols; i++)
+		if (eo->cols[i].kind != EO_COL_LEAF)
+			leaves = false;
+	if (o->mode == OUT_PLAIN && leaves && (f = tvf_new())) {
+		for (int i = 0; i < eo->ncols; i++) {
+			if (i)
+				tvf_lit(f, "\t", 1);
+			tvf_leaf_text(f, eo->cols[i].leaf, eo->cols[i].in_key ? 0 : 1);
+		}
+		tvf_lit(f, "\n", 1);
+		eo->row = fast_done(f);
+	}
+	if (o->mode == OUT_TABLE) {
+		for (int i = 0; i < eo->ncols; i++) {
+			if (eo->cols[i].kind != EO_COL_LEAF || !(f = tvf_new()))
+				continue;
+			tvf_leaf_text(f, eo->cols[i].leaf, eo->cols[i].in_key ? 0 : 1);
+			eo->cellf[i] = fast_done(f);
+		}
+	}
+	if (out_is_json(o) && !o->pretty && !eo->flat && (m->key || m->value) &&
+	    (f = tvf_new())) {
+		/* after the first member's name */
+		if (m->key)
+			tvf_plan_json(f, m->key, 0);
+		if (m->key && m->value)
+			tvf_lit(f, ",\"value\":", 9);
+		if (m->value)
+			tvf_plan_json(f, m->value, 1);
+		eo->kv = fast_done(f);
+		if (m->percpu && m->value && (f = tvf_new())) {
+			tvf_plan_json(f, m->value, 1);
+			eo->cpu_value = fast_done(f);
+		}
+	}
+}
+
+void eo_init(struct entry_out *eo, struct out *o, const struct mapref *m,
+	     const struct query *q, bool per_cpu)
+{
+	init_cols(eo, o, m, q, per_cpu);
+	compile(eo);
+}
+
+void eo_fini(struct entry_out *eo)
+{
+	sb_free(&eo->cell);
+	free(eo->total);
+	eo->total = NULL;
+	tvf_free(eo->row);
+	tvf_free(eo->kv);
+	tvf_free(eo->cpu_value);
+	eo->row = eo->kv = eo->cpu_value = NULL;
+	for (int i = 0; i < OUT_MAX_COLS; i++) {
+		tvf_free(eo->cellf[i]);
+		eo->cellf[i] = NULL;
+	}
+}
+
+const void *eo_total(struct entry_out *eo, const void *raw)
+{
+	const struct mapref *m = eo->m;
+
+	if (!m->percpu || !m->value || !eo->total)
+		return raw;
+	mapref_sum_cpus(m, raw, eo->total);
+	return eo->total;
+}
+
+/* The text of one table cell, appended to sb. */
+static void cell_text(struct entry_out *eo, const struct eo_col *c,
+		      const void *key, const void *value, int cpu,
+		      struct strbuf *sb)
+{
+	switch (c->kind) {
+	case EO_COL_LEAF:
+		if (eo->fast_now && eo->cellf[c - eo->cols]) {
+			const void *recs[2] = { key, value };
+
+			tvf_run(eo->cellf[c - eo->cols], sb, recs);
+			break;
+		}
+		tv_leaf_format_text(c->leaf, c->in_key ? key : value, sb);
+		break;
+	case EO_COL_WHOLE:
+		tv_format_text(c->in_key ? eo->m->key : eo->m->value,
+			       c->in_key ? key : value, sb);
+		break;
+	case EO_COL_LPM:
+		mapref_lpm_text(eo->m, key, sb);
+		break;
+	case EO_COL_CPU:
+		if (cpu >= 0)
+			sb_add_u64(sb, (unsigned long long)cpu);
+		else
+			sb_adds(sb, "all");
+		break;
+	}
+}
+
+/* A cell of a row written straight into the output buffer: control bytes
+ * become spaces, as the output layer does, since one would break the line
+ * (tval's text never holds a tab, newline or other control byte: belt and
+ * braces). */
+static void row_cell(struct entry_out *eo, const struct eo_col *c,
+		     const void *key, const void *value, int cpu,
+		     struct strbuf *sb)
+{
+	size_t start = sb->len;
+
+	cell_text(eo, c, key, value, cpu, sb);
+	for (size_t k = start; k < sb->len; k++)
+		if ((unsigned char)sb->buf[k] < 0x20 || sb->buf[k] == 0x7f)
+			sb->buf[k] = ' ';
+}
+
+static void text_cell(struct entry_out *eo, const struct eo_col *c,
+		      const void *key, const void *value, int cpu)
+{
+	struct strbuf *sb = &eo->cell;
+
+	sb_reset(sb);
+	cell_text(eo, c, key, value, cpu, sb);
+	out_text_field(eo->o, c->name, sb_str(sb));
+}
+
+/* A table row once the output layer has printed the header and frozen
+ * the column widths: the cells straight into the output buffer, laid
+ * out as its emit_row_text() does (two spaces between columns, every one
+ * but the last padded to its width, control bytes as spaces). False when
+ * the widths are not fixed yet. */
+static bool table_row(struct entry_out *eo, const void *key,
+		      const void *value, int cpu)
+{
+	struct out *o = eo->o;
+	struct strbuf *sb = &o->buf;
+
+	if (o->mode != OUT_TABLE || !o->widths_fixed || o->ncols != eo->ncols)
+		return false;
+	for (int i = 0; i < eo->ncols; i++) {
+		size_t start;
+
+		if (i)
+			sb_add(sb, "  ", 2);
+		start = sb->len;
+		row_cell(eo, &eo->cols[i], key, value, cpu, sb);
+		if (i + 1 < eo->ncols && sb->len - start < o->col_width[i])
+			sb_addcn(sb, ' ', o->col_width[i] - (sb->len - start));
+	}
+	sb_addc(sb, '\n');
+	if (sb->len >= 64 * 1024)
+		out_flush(o);
+	return true;
+}
+
+/* Plain mode: cells formatted straight into the output buffer, tab
+ * between them: what the output layer would write, without a copy per
+ * cell. */
+static void plain_row(struct entry_out *eo, const void *key, const void *value,
+		      int cpu)
+{
+	struct out *o = eo->o;
+	struct strbuf *sb = &o->buf;
+
+	if (eo->row && eo->fast_now && cpu < 0) {
+		const void *recs[2] = { key, value };
+
+		tvf_run(eo->row, sb, recs);
+		if (sb->len >= 64 * 1024)
+			out_flush(o);
+		return;
+	}
+	for (int i = 0; i < eo->ncols; i++) {
+		if (i)
+			sb_addc(sb, '\t');
+		row_cell(eo, &eo->cols[i], key, value, cpu, sb);
+	}
+	sb_addc(sb, '\n');
+	if (sb->len >= 64 * 1024)
+		out_flush(o);
+}
+
+static void text_row(struct entry_out *eo, const void *key, const void *value,
+		     int cpu)
+{
+	if (eo->o->mode == OUT_PLAIN) {
+		if (!eo->o->broken)
+			plain_row(eo, key, value, cpu);
+		return;
+	}
+	if (table_row(eo, key, value, cpu))
+		return;
+	out_record_begin(eo->o);
+	for (int i = 0; i < eo->ncols; i++)
+		text_cell(eo, &eo->cols[i], key, value, cpu);
+	out_record_end(eo->o);
+}
+
+static void json_col(struct entry_out *eo, struct jw *jw,
+		     const struct eo_col *c, const void *key,
+		     const void *value)
+{
+	switch (c->kind) {
+	case EO_COL_LEAF:
+		tv_leaf_format_json(c->leaf, c->in_key ? key : value, jw);
+		break;
+	case EO_COL_WHOLE:
+		tv_format_json(c->in_key ? eo->m->key : eo->m->value,
+			       c->in_key ? key : value, jw);
+		break;
+	case EO_COL_LPM:
+		sb_reset(&eo->cell);
+		mapref_lpm_text(eo->m, key, &eo->cell);
+		jw_string(jw, sb_str(&eo->cell));
+		break;
+	case EO_COL_CPU:
+		jw_null(jw);
+		break;
+	}
+}
+
+void eo_json_members(struct entry_out *eo, const void *key, const void *value,
+		     const void *raw)
+{
+	const struct mapref *m = eo->m;
+	struct out *o = eo->o;
+	struct jw *jw;
+
+	if (eo->flat) {
+		for (int i = 0; i < eo->ncols; i++) {
+			const struct eo_col *c = &eo->cols[i];
+
+			if (c->kind == EO_COL_CPU)
+				continue;
+			jw = out_json_field(o, c->name);
+			json_col(eo, jw, c, key, value);
+		}
+	} else if (eo->kv && fast_ok(eo) && !o->pretty) {
+		const void *recs[2] = { key, value };
+
+		jw = &o->jw;
+		if (m->key)
+			jw_name_quoted(jw, "\"key\"", 5);
+		else
+			jw_name_quoted(jw, "\"value\"", 7);
+		jw_value_begin(jw);
+		tvf_run(eo->kv, jw->out, recs);
+	} else {
+		if (m->key) {
+			jw = out_json_field(o, "key");
+			tv_format_json(m->key, key, jw);
+		}
+		if (m->value) {
+			jw = out_json_field(o, "value");
+			tv_format_json(m->value, value, jw);
+		}
+	}
+	if (!m->percpu || !m->value)
+		return;
+	jw = out_json_field(o, "per_cpu");
+	jw_start_array(jw);
+	for (int cpu = 0; cpu < m->ncpus; cpu++) {
+		const void *v = (const char *)raw + (size_t)cpu * m->stride;
+
+		jw_start_object(jw);
+		jw_kv_u64(jw, "cpu", (uint64_t)cpu);
+		if (eo->flat) {
+			for (int i = 0; i < eo->ncols; i++) {
+				const struct eo_col *c = &eo->cols[i];
+
+				if (c->in_key || c->kind == EO_COL_CPU)
+					continue;
+				jw_name(jw, c->name);
+				json_col(eo, jw, c, key, v);
+			}
+		} else if (eo->cpu_value && fast_ok(eo) && !o->pretty) {
+			const void *recs[2] = { NULL, v };
+
+			jw_name(jw, "value");
+			jw_value_begin(jw);
+			tvf_run(eo->cpu_value, jw->out, recs);
+		} else {
+			jw_name(jw, "value");
+			tv_format_json(m->value, v, jw);
+		}
+		jw_end_object(jw);
+	}
+	jw_end_array(jw);
+}
+
+void eo_entry(struct entry_out *eo, const void *key, const void *value,
+	      const void *raw)
+{
+	struct out *o = eo->o;
+
+	eo->fast_now = fast_ok(eo);
+	if (out_is_json(o)) {
+		out_record_begin(o);
+		eo_json_members(eo, key, value, raw);
+		out_record_end(o);
+		return;
+	}
+	if (!eo->per_cpu) {
+		text_row(eo, key, value, -1);
+		return;
+	}
+	for (int cpu = 0; cpu < eo->m->ncpus; cpu++)
+		text_row(eo, key, (const char *)raw + (size_t)cpu * eo->m->stride,
+			 cpu);
+}
+
+void eo_single(struct entry_out *eo, const void *key, const void *value,
+	       const void *raw)
+{
+	struct out *o = eo->o;
+
+	if (out_is_json(o)) {
+		out_object_begin(o);
+		eo_json_members(eo, key, value, raw);
+		out_object_end(o);
+	} else {
+		out_list_begin(o);
+		eo_entry(eo, key, value, raw);
+		out_list_end(o);
+	}
+}
+
+bool eo_cpu0_fields(const struct entry_out *eo, struct strbuf *sb)
+{
+	const struct tv_plan *p = eo->m->value;
+	bool any = false;
+
+	if (!eo->m->percpu || !p || tv_plan_is_raw(p))
+		return false;
+	for (uint32_t i = 0; i < tv_plan_nleaves(p); i++) {
+		const struct tv_leaf *l = tv_plan_leaf(p, i);
+		bool summed;
+
+		if (l->is_padding)
+			continue;
+		switch (l->fmt) {
+		case TV_FMT_COUNTER:
+		case TV_FMT_KTIME:
+		case TV_FMT_TCPFLAGS:
+			summed = true;
+			break;
+		case TV_FMT_NONE:
+			summed = l->nelems == 1 &&
+				 (l->kind == TV_KIND_UINT || l->kind == TV_KIND_SINT ||
+				  l->kind == TV_KIND_FLOAT);
+			break;
+		default:
+			summed = false;
+			break;
+		}
+		if (summed)
+			continue;
+		if (any)
+			sb_adds(sb, ", ");
+		sb_adds(sb, l->name[0] ? l->name : "value");
+		any = true;
+	}
+	return any;
+}

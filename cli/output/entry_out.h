@@ -1,0 +1,96 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Map entries through the output layer, typed.
+ *
+ * Text (table on a tty, tab-separated when piped): one column per
+ * non-padding leaf of the key, then of the value, named by the leaf's
+ * dotted path ("src_ip", "inner.a", "x[1].y"); a scalar key or value is
+ * the column "key" / "value"; a name that both the key and the value have
+ * becomes "key.NAME" and "value.NAME". LPM keys are one "prefix" column
+ * ("10.0.0.0/8"). Per-CPU maps show the value summed over CPUs
+ * (tv_plan_accumulate), or with per_cpu one row per CPU after a "cpu"
+ * column. A selection of fields (dump ... fields a,b) gives exactly those
+ * columns.
+ *
+ * JSON (-j array, --jsonl lines), bpftool's shape:
+ *   {"key": K, "value": V}
+ *   per-CPU maps: {"key": K, "value": <sum>,
+ *                  "per_cpu": [{"cpu": 0, "value": V0}, ...]}
+ * K and V are tv_format_json (raw maps: ["0x0a","0x00",...]). With a field
+ * selection each entry is a flat object of the selected columns
+ * ({"src_ip": "10.0.0.1", "packets": 7}; per-CPU maps add "per_cpu":
+ * [{"cpu": 0, "packets": 3}, ...] with the selected value fields). */
+#ifndef MAPSH_ENTRY_OUT_H
+#define MAPSH_ENTRY_OUT_H
+
+#include <stdbool.h>
+#include "map/mapref.h"
+#include "output/output.h"
+#include "base/strbuf.h"
+#include "tval/tval.h"
+
+#include "query/query.h"
+
+struct tvf;
+
+enum eo_col_kind {
+	EO_COL_LEAF,	/* one leaf of the key or value */
+	EO_COL_WHOLE,	/* the whole key or value as text */
+	EO_COL_LPM,	/* an LPM key as ADDR/LEN */
+	EO_COL_CPU,	/* the CPU of a per-CPU row */
+};
+
+struct eo_col {
+	enum eo_col_kind kind;
+	bool in_key;
+	const struct tv_leaf *leaf;
+	char name[160];
+};
+
+struct entry_out {
+	struct out *o;
+	const struct mapref *m;
+	bool per_cpu;		/* text: one row per CPU */
+	bool flat;		/* a field selection: flat JSON objects */
+	int ncols;
+	struct eo_col cols[OUT_MAX_COLS];
+	struct strbuf cell;
+	void *total;		/* scratch: one value, summed over CPUs */
+	/* Compiled formatters (tval_fast.h) for the common shapes, NULL
+	 * where the generic path runs: */
+	struct tvf *row;	/* plain: one whole line */
+	struct tvf *kv;		/* compact JSON: the key, then the value */
+	struct tvf *cpu_value;	/* compact JSON: one CPU's value */
+	struct tvf *cellf[OUT_MAX_COLS];	/* table: one cell a column */
+	unsigned fast_flags[2];	/* key, value plan flags they were built for */
+	bool fast_now;		/* they may run for the current entry */
+};
+
+/* q may be NULL (every field). */
+void eo_init(struct entry_out *eo, struct out *o, const struct mapref *m,
+	     const struct query *q, bool per_cpu);
+void eo_fini(struct entry_out *eo);
+/* Sum the per-CPU values of one lookup (m->lookup_size bytes) into
+ * eo->total and return it; non-per-CPU maps return raw itself. */
+const void *eo_total(struct entry_out *eo, const void *raw);
+/* One entry as one record of a list (per_cpu text: one per CPU). value is
+ * what eo_total returned, raw the lookup's bytes. */
+void eo_entry(struct entry_out *eo, const void *key, const void *value,
+	      const void *raw);
+/* The members of one entry in the current JSON object (lookup -j). */
+void eo_json_members(struct entry_out *eo, const void *key,
+		     const void *value, const void *raw);
+/* One entry on its own, as lookup shows it: a JSON object (not a list of
+ * one), else a list of one record. */
+void eo_single(struct entry_out *eo, const void *key, const void *value,
+	       const void *raw);
+/* The column of a key (in_key) or value leaf is named by its dotted path;
+ * "key" / "value" when it has no name (a scalar); "key.NAME" /
+ * "value.NAME" when other (the plan of the value / key) has a leaf of the
+ * same name. */
+void eo_leaf_col_name(const struct tv_leaf *leaf, bool in_key,
+		      const struct tv_plan *other, char *buf, size_t size);
+/* Names of value fields that a per-CPU sum shows from CPU 0 (not
+ * counters, ktime or flags), comma-separated into sb; false when none. */
+bool eo_cpu0_fields(const struct entry_out *eo, struct strbuf *sb);
+
+#endif

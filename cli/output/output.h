@@ -1,0 +1,91 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* The one output layer. Commands describe records (name/value pairs); this
+ * layer renders them as an aligned table (tty), tab-separated lines (pipe),
+ * one JSON document (-j, -p) or JSON lines (--jsonl). No command prints to
+ * stdout by itself. Output is buffered and written in large chunks; a closed
+ * pipe (EPIPE) ends output quietly. */
+#ifndef MAPSH_OUTPUT_H
+#define MAPSH_OUTPUT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include "base/json_writer.h"
+#include "base/strbuf.h"
+
+enum out_mode {
+	OUT_TABLE,	/* header + aligned columns */
+	OUT_PLAIN,	/* tab-separated, no header */
+	OUT_JSON,	/* one JSON document */
+	OUT_JSONL,	/* one JSON object per line */
+};
+
+#define OUT_MAX_COLS 64
+#define OUT_TABLE_BUFFER_ROWS 1024	/* rows held to size columns */
+
+struct out {
+	enum out_mode mode;
+	bool pretty;
+	FILE *fp;
+	int fd;
+	bool broken;		/* EPIPE seen: drop further output */
+	bool capture;		/* keep output in buf, write nothing (the
+				 * batch puts a command's JSON in a member) */
+	struct strbuf buf;	/* pending bytes for fp */
+	struct jw jw;
+	/* list state */
+	bool in_list;
+	bool object_mode;	/* single record shown as "name: value" lines */
+	int ncols;
+	char *col_names[OUT_MAX_COLS];
+	size_t col_width[OUT_MAX_COLS];
+	bool widths_fixed;	/* header printed, widths frozen */
+	/* current record (text modes): cells by column */
+	int rec_ncells;
+	struct strbuf cells[OUT_MAX_COLS];
+	/* buffered rows for table sizing */
+	struct strbuf rows;	/* cells separated by \x1f, rows by \x1e */
+	size_t nrows;
+	bool any_block;		/* something printed: blank line between */
+	bool list_in_object;	/* current list is a member of an object */
+	bool saved_object_mode;
+};
+
+void out_init(struct out *o, enum out_mode mode, bool pretty, FILE *fp);
+void out_fini(struct out *o);
+/* Write what is pending to the file descriptor. Returns false after EPIPE. */
+bool out_flush(struct out *o);
+static inline bool out_is_json(const struct out *o)
+{
+	return o->mode == OUT_JSON || o->mode == OUT_JSONL;
+}
+
+/* A list of records: a table, lines, a JSON array, or JSON lines. */
+void out_list_begin(struct out *o);
+void out_list_end(struct out *o);
+/* A list that is a member of the current object ("attachments": [...] under
+ * -j); in text modes a new table after a blank line. */
+void out_list_begin_named(struct out *o, const char *name);
+/* A single record shown as "name: value" lines, or one JSON object. */
+void out_object_begin(struct out *o);
+void out_object_end(struct out *o);
+
+void out_record_begin(struct out *o);
+void out_record_end(struct out *o);
+
+/* Fields of the current record: name is the column header and JSON key. */
+void out_str(struct out *o, const char *name, const char *val);
+void out_u64(struct out *o, const char *name, uint64_t v);
+void out_i64(struct out *o, const char *name, int64_t v);
+void out_bool(struct out *o, const char *name, bool v);
+/* A field whose text cell and JSON value differ (typed values): text is the
+ * cell for table/plain modes; in JSON modes the returned writer has the
+ * member name written and the caller emits the value. NULL in text modes. */
+struct jw *out_json_field(struct out *o, const char *name);
+void out_text_field(struct out *o, const char *name, const char *text);
+
+/* A free-form message line for text modes only (ignored under -j). */
+void out_line(struct out *o, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+#endif

@@ -1,0 +1,278 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* tval: typed values. A BTF type (a map's key or value) is compiled once
+ * into a plan: a flat list of leaves (scalar fields with their offset,
+ * width, kind and display format) plus the struct/array tree the formatter
+ * walks. The plan then turns record bytes into text or JSON and back with no
+ * BTF lookups per record.
+ *
+ * Display formats come from `mapsh:FMT` BTF decl tags on struct members or
+ * typedefs (see bpf/mapsh.h), else from name/typedef fallbacks for foreign
+ * maps (disabled by TV_RAW):
+ *   4-byte int/array named saddr, daddr, *addr, *_ip  -> ipv4
+ *   16-byte byte/u32 array or struct in6_addr so named -> ipv6
+ *   6-byte array named *mac*, h_source, h_dest         -> mac
+ *   __be16 field named *port -> port; other __be16/32/64 -> be
+ *
+ * Text form (one line, never a raw control character):
+ *   struct/union {a=1 b={c=2} arr=[1,2,3] name=abc s="a b"}   padding hidden
+ *   scalars bare (42, 10.0.0.1, tcp, FW_DROP, SYN|ACK, true, 0x1f)
+ *   char arrays: a string when printable and NUL-padded (quoted with C
+ *     escapes only when it holds characters other than [A-Za-z0-9_.:/@+-]
+ *     or is empty), else 0x followed by every byte in hex
+ *   ktime: an age ("3.2s ago", "-" for 0); TV_TEXT_EXACT prints the ns
+ *   ifindex: interface name when it exists, else the number
+ * JSON form: the shape of bpftool's btf_dumper (objects, exact integers,
+ *   enum names, strings, arrays, true/false, pointers as "0x.." strings) with
+ *   ipv4/ipv6/mac/tcpflags/hex as strings, ipproto as a name string (or the
+ *   number when it has none), port/be as host-order numbers, ktime/ifindex/
+ *   counter as numbers; padding fields included. Non-string char arrays are
+ *   "0x<hex>" strings (unambiguous: longer than any string that fits).
+ * Raw plans (no BTF) print "0a 00 00 01" in text and bpftool's
+ *   ["0x0a","0x00",...] in JSON.
+ *
+ * Parsing accepts everything the formatters print (text and JSON) plus the
+ * command-line forms documented at tv_parse_args(). Errors are one line,
+ * without trailing newline or "mapsh: " prefix, e.g.
+ *   src_port=70000: out of range for __u16 (0..65535)
+ *   srcip=10.0.0.1: struct flow_key has no field 'srcip' (did you mean 'src_ip'?)
+ *
+ * Bitfields assume a little-endian host (the only kind mapsh targets). */
+#ifndef MAPSH_TVAL_H
+#define MAPSH_TVAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <linux/types.h>
+#include "base/json_writer.h"
+#include "base/strbuf.h"
+
+struct btf;
+struct tv_plan;
+
+/* ---- plan flags (tv_plan_new, tv_plan_set_flags) ---- */
+#define TV_RAW		(1u << 0) /* no name/typedef fallbacks (tags apply) */
+#define TV_NO_TAGS	(1u << 1) /* ignore mapsh: tags too: plain C values */
+#define TV_TEXT_EXACT	(1u << 2) /* text that parses back to the same bytes:
+				   * ktime as ns, ifindex as a number */
+#define TV_KTIME_WALL	(1u << 3) /* ktime as ISO-8601 UTC wall clock (text
+				   * and JSON); parse accepts it back */
+
+/* ---- parse flags (tv_parse_*) ---- */
+#define TV_PARSE_ALL	(1u << 0) /* every non-padding field must be given
+				   * (keys); unnamed padding is zeroed */
+
+/* What the bytes of one element of a leaf are. */
+enum tv_kind {
+	TV_KIND_UINT,	/* unsigned integer, 1/2/4/8/16 bytes or bitfield */
+	TV_KIND_SINT,	/* signed integer */
+	TV_KIND_BOOL,
+	TV_KIND_CHAR,	/* element of a char array: the array is a string */
+	TV_KIND_ENUM,	/* ENUM/ENUM64; signedness in is_signed */
+	TV_KIND_FLOAT,	/* 4 or 8 bytes (other widths become BYTES) */
+	TV_KIND_PTR,
+	TV_KIND_BYTES,	/* opaque: addresses, hex blobs, fwd/void, raw plans */
+};
+
+/* How a value is displayed and parsed (mapsh:FMT tags). */
+enum tv_fmt {
+	TV_FMT_NONE,
+	TV_FMT_IPV4,	/* 4 bytes, network order */
+	TV_FMT_IPV6,	/* 16 bytes */
+	TV_FMT_MAC,	/* 6 bytes */
+	TV_FMT_PORT,	/* network-order u16, shown in host order */
+	TV_FMT_BE,	/* other network-order integers, shown in host order */
+	TV_FMT_IFINDEX,
+	TV_FMT_KTIME,	/* ns from bpf_ktime_get_ns() (CLOCK_MONOTONIC) */
+	TV_FMT_IPPROTO,
+	TV_FMT_TCPFLAGS,
+	TV_FMT_HEX,
+	TV_FMT_COUNTER,
+};
+
+#define TV_MAX_DIMS 8
+
+/* One scalar field, or one array of scalars (int x[4], __u8 mac[6],
+ * int m[2][3]: a single leaf with dims). Arrays of structs are expanded:
+ * x[0].a, x[1].a, ... are separate leaves. */
+struct tv_leaf {
+	const char *name;	/* dotted path: "a.b", "x[2].y"; "" for a
+				 * scalar plan's root */
+	const char *type_name;	/* C type as declared ("__be16", "enum
+				 * fw_action"), for headers and messages */
+	uint32_t offset;	/* byte offset in the record */
+	uint32_t size;		/* bytes spanned (whole array; bitfields:
+				 * bytes touched) */
+	uint8_t bit_offset;	/* bitfields: bit_size != 0; the value is */
+	uint8_t bit_size;	/* bits [bit_offset, +bit_size) from offset */
+	enum tv_kind kind;	/* kind of one element */
+	enum tv_fmt fmt;
+	__u32 type_id;		/* resolved element type (0 for raw plans) */
+	bool is_padding;	/* pad, padN, _pad*, __pad*, padding */
+	bool is_signed;
+	bool in_union_alt;	/* inside a union member other than the first:
+				 * skipped by positional parsing */
+	uint32_t elem_size;	/* bytes of one element */
+	uint32_t nelems;	/* 1 for scalars, product of dims for arrays */
+	uint8_t ndims;		/* 0 for scalars */
+	uint32_t dims[TV_MAX_DIMS];
+	/* private */
+	uint32_t elem_base;	/* index of element 0 in per-parse bitmaps */
+	const struct tv_enum_tab *etab;
+	const struct tv_plan *plan;
+};
+
+/* ---- plans ---- */
+
+/* Compile type_id of btf (typedefs/modifiers are resolved). Returns NULL
+ * with a message in err (if non-NULL) for types that have no size (void,
+ * fwd, func) or are malformed/too large. */
+struct tv_plan *tv_plan_new(const struct btf *btf, __u32 type_id,
+			    unsigned flags, struct strbuf *err);
+/* A plan for size bytes without BTF: hex bytes like bpftool. */
+struct tv_plan *tv_plan_raw(uint32_t size);
+/* For a map: tv_plan_new() when btf/type_id describe exactly size bytes,
+ * else tv_plan_raw(size). Never NULL (aborts on out-of-memory). */
+struct tv_plan *tv_plan_for_map(const struct btf *btf, __u32 type_id,
+				uint32_t size, unsigned flags);
+void tv_plan_free(struct tv_plan *plan);
+uint32_t tv_plan_size(const struct tv_plan *plan);
+bool tv_plan_is_raw(const struct tv_plan *plan);
+/* The root is a single leaf (a scalar, an array of scalars or raw). */
+bool tv_plan_is_scalar(const struct tv_plan *plan);
+/* "struct flow_key", "__u32", "raw" */
+const char *tv_plan_type_name(const struct tv_plan *plan);
+unsigned tv_plan_flags(const struct tv_plan *plan);
+/* Change display flags (TV_TEXT_EXACT, TV_KTIME_WALL) after creation;
+ * TV_RAW/TV_NO_TAGS only take effect at tv_plan_new(). */
+void tv_plan_set_flags(struct tv_plan *plan, unsigned flags);
+/* Fix the reference clocks for ktime ages/wall times (ns of
+ * CLOCK_MONOTONIC and CLOCK_REALTIME), e.g. once per dump so every row
+ * shares one "now". 0, 0 (the default) reads the clocks on each call. */
+void tv_plan_set_clock(struct tv_plan *plan, uint64_t now_mono,
+		       uint64_t now_real);
+/* Set mask bits (size bytes) for every bit that a non-padding leaf covers;
+ * anything else (padding, holes, unnamed bitfields) stays 0. AND a record
+ * with it to normalize a key. */
+void tv_plan_data_mask(const struct tv_plan *plan, void *mask);
+
+/* ---- leaves ---- */
+uint32_t tv_plan_nleaves(const struct tv_plan *plan);
+const struct tv_leaf *tv_plan_leaf(const struct tv_plan *plan, uint32_t i);
+/* Exact (then case-insensitive) leaf name lookup; NULL when none. When
+ * suggest is non-NULL it receives the closest leaf name (or NULL). */
+const struct tv_leaf *tv_find_leaf(const struct tv_plan *plan,
+				   const char *name, const char **suggest);
+const char *tv_fmt_name(enum tv_fmt fmt);	/* "ipv4"; "" for NONE */
+int tv_fmt_from_name(const char *name);		/* -1 when unknown */
+
+/* Host-order value of a scalar leaf (first element of an array): ints,
+ * bitfields, enums, bools, ptrs; port/be byte-swapped; ipv4 as a host u32,
+ * mac as a 48-bit number; floats truncated; 0 for other kinds. */
+uint64_t tv_leaf_get_u64(const struct tv_leaf *leaf, const void *rec);
+int64_t tv_leaf_get_i64(const struct tv_leaf *leaf, const void *rec);
+/* Element i of a float leaf (4 or 8 bytes) as a double. */
+double tv_leaf_get_double(const struct tv_leaf *leaf, const void *rec,
+			  uint32_t i);
+/* Store v (truncated to the width, swapped for port/be) into a numeric
+ * leaf; no-op for other kinds. */
+void tv_leaf_set_u64(const struct tv_leaf *leaf, void *rec, uint64_t v);
+/* Integers, enums, bools, pointers, floats (not arrays/addresses/bytes):
+ * what can be summed, compared with < and used by set_u64. */
+bool tv_leaf_is_numeric(const struct tv_leaf *leaf);
+/* Typed order (-1/0/1): numbers by value (signed, floats), addresses and
+ * macs by numeric value, strings by strcmp, arrays element by element. */
+int tv_leaf_cmp(const struct tv_leaf *leaf, const void *rec_a,
+		const void *rec_b);
+/* Parse one value (the text after "field=") into the leaf's place in rec.
+ * On error rec is unchanged and err holds "name=text: reason". */
+int tv_leaf_parse(const struct tv_leaf *leaf, const char *text, void *rec,
+		  struct strbuf *err);
+/* The `~` operator: for ipv4/ipv6 leaves a pattern that parses as an
+ * address with optional /len is a prefix match; anything else is a
+ * case-insensitive substring of the leaf's text form. */
+bool tv_leaf_match_prefix(const struct tv_leaf *leaf, const void *rec,
+			  const char *pattern);
+/* The same, compiled once for a filter that runs on every record. */
+struct tv_match;
+struct tv_match *tv_match_new(const struct tv_leaf *leaf, const char *pattern);
+bool tv_match_test(const struct tv_match *m, const void *rec);
+void tv_match_free(struct tv_match *m);
+
+/* One leaf as text (a table cell; never contains whitespace other than
+ * in ktime ages and quoted strings) or as a JSON value. */
+void tv_leaf_format_text(const struct tv_leaf *leaf, const void *rec,
+			 struct strbuf *sb);
+void tv_leaf_format_json(const struct tv_leaf *leaf, const void *rec,
+			 struct jw *jw);
+
+/* ---- whole values ---- */
+/* Append the value at data (tv_plan_size bytes) to sb / jw. */
+void tv_format_text(const struct tv_plan *plan, const void *data,
+		    struct strbuf *sb);
+void tv_format_json(const struct tv_plan *plan, const void *data,
+		    struct jw *jw);
+
+/* Parse command-line tokens into buf (tv_plan_size bytes). buf holds the
+ * existing bytes: fields not named keep them (read-modify-write `set`;
+ * zero buf first for an insert). On error buf is left exactly as it was.
+ * Accepted token lists:
+ *   field=value ...      a.b=1, x[2]=5, x=1,2,3, inner={c=1 d=2},
+ *                        arr=[{a=1},{a=2}], name="a b"
+ *   value ...            positional, in leaf order (padding and union
+ *                        members after the first skipped)
+ *   one JSON object/array, or the text form ({a=1 b=2}), possibly split
+ *                        over several tokens
+ *   hex 0a 00 00 01      bpftool: exactly tv_plan_size hex bytes
+ *   0x0a 0 0 1           bpftool: exactly tv_plan_size byte values
+ *   42                   scalar plans: one bare value (arrays: 1,2,3 or
+ *                        one token per element)
+ * Values: integers in decimal, 0x hex, 0 octal, 0b binary, negative for
+ * signed types, range-checked (bitfields too); IPv4/IPv6; MAC; interface
+ * names or numbers; protocol names or numbers; tcp flags SYN|ACK, syn,ack
+ * or a number; enum names (exact, any case, or without the enum's common
+ * prefix: drop -> FW_DROP) or numbers; true/false; strings for char arrays
+ * (quoted with C escapes or bare; must leave room for the NUL); floats;
+ * 0x.. for hex fields and pointers; ktime as ns (or "-"/0, "now", and an
+ * ISO time). */
+int tv_parse_args(const struct tv_plan *plan, int argc, char **argv,
+		  void *buf, unsigned flags, struct strbuf *err);
+/* Parse one string: what tv_format_text printed (the inverse), a JSON
+ * value, or the same forms as tv_parse_args split on whitespace. */
+int tv_parse_text(const struct tv_plan *plan, const char *text, void *buf,
+		  unsigned flags, struct strbuf *err);
+/* Parse a JSON document of the shape tv_format_json prints. */
+int tv_parse_json(const struct tv_plan *plan, const char *json, void *buf,
+		  unsigned flags, struct strbuf *err);
+/* LPM trie keys: "10.0.0.0/8" or "fe80::/10" into a struct whose first
+ * member is a u32 named prefixlen followed by a 4- or 16-byte address
+ * field (tagged, fallback-named or plain). Host bits beyond the prefix are
+ * cleared; other bytes of buf are kept. */
+int tv_parse_cidr_key(const struct tv_plan *plan, const char *text,
+		      void *buf, struct strbuf *err);
+/* Whether the plan has the {prefixlen, addr} LPM key shape. */
+bool tv_plan_is_lpm_key(const struct tv_plan *plan);
+
+/* ---- per-CPU values ---- */
+/* Fold rec into acc (both tv_plan_size bytes) leaf by leaf: counters and
+ * untagged integers/floats are added (wrapping at their width), ktime
+ * keeps the latest, tcpflags are OR-ed; everything else keeps acc's value.
+ * Start from a copy of CPU 0's value. */
+void tv_plan_accumulate(const struct tv_plan *plan, void *acc,
+			const void *rec);
+
+/* A counter: a leaf tagged mapsh:counter, or with guess (no --raw-values)
+ * an untagged unsigned 64-bit field named packets, bytes, count, hits or
+ * drops (alone or as a _suffix) or *_total. Never padding or arrays. */
+bool tv_leaf_is_counter(const struct tv_plan *plan, const struct tv_leaf *l,
+			bool guess);
+
+/* ---- BTF helpers ---- */
+/* Find a decl tag on the BTF VAR named var_name (in any DATASEC) whose
+ * text starts with prefix; copy the rest to out. 0 when found, -ENOENT
+ * when not, -ENOSPC when out is too small. E.g. prefix "mapsh:record="
+ * on `events` yields "flow_event". */
+int tv_find_var_tag(const struct btf *btf, const char *var_name,
+		    const char *prefix, char *out, size_t outlen);
+
+#endif

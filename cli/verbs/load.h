@@ -1,0 +1,63 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* `load`, `unload`, `status`: handlers, options and their help text for the
+ * command table (cli/commands.c). */
+#ifndef MAPSH_CMD_LOAD_H
+#define MAPSH_CMD_LOAD_H
+
+#include "cmd/cmd.h"
+
+enum { LOAD_OPT_IFACE, LOAD_OPT_MODE, LOAD_OPT_PIN_DIR };
+enum { UNLOAD_OPT_IFACE, UNLOAD_OPT_KEEP_MAPS, UNLOAD_OPT_PIN_DIR };
+enum { STATUS_OPT_PIN_DIR };
+
+extern const struct opt_spec load_opts[];
+extern const struct opt_spec unload_opts[];
+extern const struct opt_spec status_opts[];
+
+int do_load(struct ctx *ctx, const struct cmd *cmd, const struct opt_vals *opts,
+	    int argc, char **argv);
+int do_unload(struct ctx *ctx, const struct cmd *cmd, const struct opt_vals *opts,
+	      int argc, char **argv);
+int do_status(struct ctx *ctx, const struct cmd *cmd, const struct opt_vals *opts,
+	      int argc, char **argv);
+
+#define LOAD_ARGS ""
+#define LOAD_SUMMARY "load the bundled programs, pin their maps, attach to interfaces"
+#define LOAD_DESCRIPTION \
+	"Loads the bundled programs flowtrack (XDP) and policy (tc) and pins every\n" \
+	"map at PIN_DIR/<map> and both programs at PIN_DIR/progs/<program>.\n" \
+	"Maps that are already pinned are reused, so their contents survive a\n" \
+	"reload; a pinned map whose type, sizes or flags differ from the bundled\n" \
+	"definition stops the load before anything changes ('mapsh unload' first).\n" \
+	"A new config map gets its defaults (enabled=1, event_mask=3).\n" \
+	"\n" \
+	"With --iface (repeatable), flowtrack is attached through libxdp's\n" \
+	"dispatcher, so other XDP programs on the interface keep running, and\n" \
+	"policy as a tc clsact ingress filter; each interface gets its own inner\n" \
+	"map in iface_blocklist, pinned at PIN_DIR/inner/iface_blocklist_<iface>.\n" \
+	"--mode picks the XDP mode; by default the mode of an XDP dispatcher\n" \
+	"already on the interface, else native with a fallback to skb.\n" \
+	"\n" \
+	"Loading again loads fresh programs on the same maps and moves every\n" \
+	"interface where mapsh runs to them (no duplicates). If a step fails,\n" \
+	"what the command did so far is undone."
+
+#define UNLOAD_ARGS ""
+#define UNLOAD_SUMMARY "detach mapsh's programs and remove its pins"
+#define UNLOAD_DESCRIPTION \
+	"Detaches mapsh's own programs, from the given interfaces or from every\n" \
+	"interface where they run; other programs in the same XDP dispatcher and\n" \
+	"other tc filters keep running. When mapsh is then attached nowhere, the\n" \
+	"program pins go, and, unless --keep-maps, every map pin, the inner maps\n" \
+	"and the pin directory when it is empty. With --iface, the inner maps of\n" \
+	"those interfaces go too (unless --keep-maps)."
+
+#define STATUS_ARGS ""
+#define STATUS_SUMMARY "show what is loaded, where it is attached, and the pin directory"
+#define STATUS_DESCRIPTION \
+	"Shows the pinned programs with their ids, the number of pinned maps, and\n" \
+	"every interface where mapsh's programs are attached: the XDP mode, the\n" \
+	"libxdp run priority and position in the dispatcher, and the tc ingress\n" \
+	"filter. A program marked 'old' is an earlier instance still attached."
+
+#endif

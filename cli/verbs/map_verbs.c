@@ -1,0 +1,871 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The map verb table and `mapsh MAP VERB ...` dispatch: see map_verbs.h. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <linux/bpf.h>
+#include "base/err.h"
+#include "cmd/registry.h"
+#include "verbs/map_verbs.h"
+#include "map/mapinfo.h"
+#include "query/query.h"
+#include "base/suggest.h"
+
+#define T(x) (1ULL << BPF_MAP_TYPE_##x)
+/* The maps whose entries mapsh reads and writes. */
+#define DATA_MAPS (T(HASH) | T(LRU_HASH) | T(ARRAY) | T(PERCPU_HASH) | \
+		   T(PERCPU_ARRAY) | T(LRU_PERCPU_HASH) | T(LPM_TRIE))
+/* ... of which entries can be deleted (array elements always exist). */
+#define DELETE_MAPS (DATA_MAPS & ~(T(ARRAY) | T(PERCPU_ARRAY)))
+#define MIM_MAPS (T(HASH_OF_MAPS) | T(ARRAY_OF_MAPS))
+#define COUNT_MAPS (DATA_MAPS | MIM_MAPS)
+/* Queues and stacks (push/pop/peek/drain); streams (drain/follow). */
+#define QUEUE_MAPS (T(QUEUE) | T(STACK))
+#define STREAM_MAPS (T(RINGBUF) | T(PERF_EVENT_ARRAY))
+
+#define KEY_HELP \
+"KEY is typed like the map's key: field=value words (src_ip=10.0.0.1\n" \
+"dst_port=80 protocol=udp; every field of the key must be given), the\n" \
+"values in field order, one JSON or {a=1 b=2} object, bpftool's bytes\n" \
+"(hex 0a 00 00 01), a plain number for a scalar key, or for an LPM trie a\n" \
+"prefix (10.0.0.0/8; a bare address is a full-length prefix). Maps without\n" \
+"BTF take bytes."
+
+#define SPLIT_HELP \
+"Where KEY ends and VALUE starts:\n" \
+"  key KEY... value VALUE...   explicit, as in bpftool (always works)\n" \
+"  KEY... value VALUE...       the word 'value' separates them\n" \
+"  otherwise                   VALUE starts at the first field=value word\n" \
+"                              naming a field of the value type that the\n" \
+"                              key type does not have; a scalar, LPM or\n" \
+"                              byte-only key is the first word (hex: the\n" \
+"                              bytes after it)\n" \
+"VALUE takes the same forms as KEY; fields not given are zero."
+
+#define PERCPU_WRITE_HELP \
+"Per-CPU maps: the value is written on every CPU unless --cpu N (or a\n" \
+"word cpu=N) names one; the other CPUs then keep what they had."
+
+static const struct opt_spec percpu_opts[] = {
+	[VOPT_PER_CPU] = { "per-cpu", 0, NULL,
+			   "per-CPU maps: one row per CPU instead of the sum" },
+	{ NULL },
+};
+
+static const struct opt_spec update_opts[] = {
+	[VOPT_CPU] = { "cpu", 0, "N", "per-CPU maps: write CPU N only" },
+	[VOPT_NOEXIST] = { "noexist", 0, NULL, "fail when the key exists (= add)" },
+	[VOPT_EXIST] = { "exist", 0, NULL, "fail when the key does not exist (= replace)" },
+	{ NULL },
+};
+
+static const struct opt_spec cpu_opts[] = {
+	[VOPT_CPU] = { "cpu", 0, "N", "per-CPU maps: write CPU N only" },
+	{ NULL },
+};
+
+static const struct opt_spec no_opts[] = { { NULL } };
+
+static const struct opt_spec dump_opts[] = {
+	[VOPT_PER_CPU] = { "per-cpu", 0, NULL,
+			   "per-CPU maps: one row per CPU instead of the sum" },
+	[VOPT_RECURSIVE] = { "recursive", 'r', NULL,
+			     "maps of maps: dump every inner map too" },
+	{ NULL },
+};
+
+#define TYPE_OPT(what) { "type", 0, "TYPE", \
+	"decode " what " as TYPE (struct NAME, a typedef, __u64, ...) from the map's BTF, else the kernel's" }
+static const struct opt_spec push_opts[] = {
+	[VOPT_Q_TYPE] = TYPE_OPT("the value"),
+	[VOPT_Q_EXIST] = { "exist", 0, NULL, "when full, overwrite the oldest element (BPF_EXIST)" },
+	{ NULL },
+};
+
+static const struct opt_spec qread_opts[] = {
+	[VOPT_Q_TYPE] = TYPE_OPT("the value"),
+	{ NULL },
+};
+
+static const struct opt_spec drain_opts[] = {
+	[VOPT_S_COUNT] = { "count", 'n', "N", "stop after N records (elements)" },
+	[VOPT_S_TYPE] = TYPE_OPT("records"),
+	[VOPT_S_TIMESTAMP] = { "timestamp", 't', NULL, "add the time each record was received" },
+	[VOPT_S_PAGES] = { "pages", 0, "N", "perf event arrays: buffer pages per CPU (a power of 2; default 64)" },
+	{ NULL },
+};
+
+static const struct opt_spec follow_opts[] = {
+	[VOPT_S_COUNT] = { "count", 'n', "N", "stop after N records" },
+	[VOPT_S_TYPE] = TYPE_OPT("records"),
+	[VOPT_S_TIMESTAMP] = { "timestamp", 't', NULL, "add the time each record was received" },
+	[VOPT_S_PAGES] = { "pages", 0, "N", "perf event arrays: buffer pages per CPU (a power of 2; default 64)" },
+	[VOPT_S_TIMEOUT] = { "timeout", 0, "SECONDS", "stop after SECONDS (fractions allowed)" },
+	{ NULL },
+};
+
+#define STREAM_HELP \
+"Records are decoded with the type the program names for the map (a\n" \
+"'mapsh:record=STRUCT' decl tag on the map variable, see bpf/mapsh.h) or\n" \
+"--type TYPE, looked up in the map's BTF, else in the kernel's; records of\n" \
+"another size, or when no type is known, are shown as bytes. Text: one line\n" \
+"per record, FIELD=VALUE words (ktime fields as wall-clock times); -j or\n" \
+"--jsonl: one JSON object per line, the record's fields\n" \
+"({\"timestamp\": ..., \"src_ip\": \"10.0.0.1\", ...}; untyped:\n" \
+"{\"data\": [\"0x0a\", ...]}); --timestamp adds the receive time (text: a\n" \
+"first word; JSON: \"received\"). Output is written per batch of records\n" \
+"and on Ctrl-C or SIGTERM, which stop cleanly (exit 0); on a terminal a\n" \
+"summary (records, bytes) goes to stderr at the end.\n" \
+"Perf event arrays: a buffer is attached on every CPU (taking the place of\n" \
+"any other reader's), lost samples are reported as 'lost N samples on CPU\n" \
+"C' (JSON: {\"lost\": N, \"cpu\": C}) among the records."
+
+static const struct opt_spec apply_opts[] = {
+	[VOPT_PRUNE] = { "prune", 0, NULL, "also remove the entries the file does not have (arrays: zero them)" },
+	[VOPT_DRY_RUN] = { "dry-run", 'n', NULL, "list what would change, write nothing" },
+	[VOPT_WATCH] = { "watch", 0, NULL, "keep running: apply again each time FILE changes" },
+	{ NULL },
+};
+
+const struct cmd map_verbs[] = {
+	{
+		.name = "dump", .fn = verb_mim_dump, .opts = dump_opts,
+		.args = "[where EXPR] [sort FIELD [asc|desc]]... [limit N] [fields F,G.H,...]",
+		.summary = "print every entry, typed (the default verb)",
+		.description =
+"Prints every entry: a table with one column per key and value field on a\n"
+"terminal, tab-separated lines without a header in a pipe, with -j one JSON\n"
+"array of {\"key\": ..., \"value\": ...} (bpftool's shape), with --jsonl one\n"
+"object per line. Per-CPU maps show each value summed over the CPUs\n"
+"(counters added, timestamps the latest, flags OR-ed, other fields from\n"
+"CPU 0); --per-cpu shows each CPU; JSON carries both \"value\" (the sum) and\n"
+"\"per_cpu\": [{\"cpu\": 0, \"value\": ...}, ...].\n"
+"\n"
+"  where EXPR         only entries for which EXPR holds: field comparisons\n"
+"                     (== != < <= > >=), ~ for address prefixes and\n"
+"                     substrings, and, or, not, parentheses\n"
+"                     (where dst_ip ~ 10.0.0.0/8 and protocol == tcp)\n"
+"  sort FIELD [asc|desc]  order by a field (repeatable)\n"
+"  limit N            at most N entries\n"
+"  fields F,G.H       only these columns (JSON: flat objects)\n"
+"\n"
+"Without sort the dump streams: entries are read in batches\n"
+"(BPF_MAP_LOOKUP_BATCH) and printed as they come, in memory that does not\n"
+"grow with the map. With sort the matching entries are held in memory to\n"
+"be sorted. An empty map prints nothing (JSON: []).\n"
+"\n"
+"Maps of maps: one row per key with the inner map's id, type, name and\n"
+"entries (JSON: {\"key\": K, \"inner\": {\"id\": .., \"type\": .., \"name\": ..,\n"
+"\"max_entries\": .., \"entries\": ..}}); --recursive also dumps each inner map,\n"
+"typed (JSON: its entries in \"inner\".\"dump\"). 'mapsh OUTER[KEY] dump'\n"
+"dumps one inner map.",
+		.flags = CMD_NEEDS_BPF | CMD_MAP_VERB, .map_types = DATA_MAPS | MIM_MAPS,
+	},
+	{
+		.name = "lookup", .fn = verb_mim_lookup, .opts = percpu_opts,
+		.args = "KEY",
+		.summary = "print the entry of one key",
+		.description =
+"Prints the entry stored under KEY, in the columns of dump (-j: one JSON\n"
+"object). An LPM trie does a longest-prefix match: 'lookup 10.1.2.3' shows\n"
+"the most specific prefix that contains the address. A key with no entry\n"
+"is an error (exit 1). A map of maps shows the inner map stored under KEY.\n\n" KEY_HELP,
+		.flags = CMD_NEEDS_BPF | CMD_MAP_VERB, .map_types = DATA_MAPS | MIM_MAPS,
+	},
+	{
+		.name = "update", .fn = verb_mim_update, .opts = update_opts,
+		.args = "KEY VALUE",
+		.summary = "insert or overwrite one entry",
+		.description =
+"Writes VALUE under KEY, creating the entry or replacing it (--noexist:\n"
+"only create, as 'add'; --exist: only replace, as 'replace'). Everything is\n"
+"parsed before anything is written: bad input changes nothing. A full map\n"
+"is an error (exit 1).\n\n" KEY_HELP "\n\n" SPLIT_HELP "\n\n" PERCPU_WRITE_HELP "\n\n"
+"Examples:\n"
+"  mapsh blocklist update src_ip=10.0.0.9 dst_port=0 protocol=0 action=drop\n"
+"  mapsh blocked_prefixes update 10.0.0.0/8 action=drop\n"
+"  mapsh policy_routes update key 10.0.0.1 value ifindex=eth1 next_hop=10.9.0.1\n"
+"  mapsh id 42 update key hex 01 00 00 00 value hex 2a 00 00 00 00 00 00 00\n"
+"\n"
+"Maps of maps: VALUE is the inner map, inner=id:N or inner=pinned:PATH;\n"
+"it must match the map's inner map template (type, key and value sizes,\n"
+"flags), which is checked before anything is written:\n"
+"  mapsh iface_blocklist update eth0 inner=pinned:/sys/fs/bpf/rules_eth0",
+		.flags = CMD_NEEDS_BPF | CMD_MAP_VERB, .map_types = DATA_MAPS | MIM_MAPS,
+	},
+	{
+		.name = "add", .fn = verb_mim_update, .opts = cpu_opts,
+		.args = "KEY VALUE",
+		.summary = "insert one entry; fail when the key exists",
+		.description = "update --noexist. See 'mapsh MAP update --help' for KEY and VALUE.",
+		.flags = CMD_NEEDS_BPF | CMD_MAP_VERB, .map_types = DATA_MAPS | MIM_MAPS,
+	},
+	{
+		.name = "replace", .fn = verb_mim_update, .opts = cpu_opts,
+		.args = "KEY VALUE",
+		.summary = "overwrite one entry; fail when the key does not exist",
+		.description = "update --exist. See 'mapsh MAP update --help' for KEY and VALUE.",
+		.flags = CMD_NEEDS_BPF | CMD_MAP_VERB, .map_types = DATA_MAPS | MIM_MAPS,
+	},
+	{
+		.name = "delete", .fn = verb_delete, .opts = no_opts,
+		.args = "KEY",
+		.summary = "delete the entry of one key",
+		.description =
+"Deletes the entry stored under KEY; a key with no entry is an error (exit\n"
+"1). Array elements cannot be deleted: use set, update or clear to zero\n"
+"them. A map of maps drops the inner map stored under KEY.\n\n" KEY_HELP,
+		.flags = CMD_NEEDS_BPF | CMD_MAP_VERB, .map_types = DELETE_MAPS | MIM_MAPS,
+	},
+	{
+		.name = "set", .fn = verb_set, .opts = cpu_opts,
+		.args = "[KEY] FIELD=VALUE...",
+		.summary = "change some fields of one entry, keep the others",
+		.description =
+"Reads the entry under KEY, changes the named fields and writes it back\n"
+"(read-modify-write; an entry that does not exist is an error). For a\n"
+"one-element array the key may be left out:\n"
+"  mapsh config set sample_rate=100\n"
+"KEY ends where the first FIELD=VALUE naming a value field starts (or\n"
+"write 'key KEY... value FIELD=VALUE...').\n\n" KEY_HELP "\n\n" PERCPU_WRITE_HELP,
+		.flags = CMD_NEEDS_BPF | CMD_MAP_VERB, .map_types = DATA_MAPS,
+	},
+	{
+		.name = "clear", .fn = verb_clear, .opts = no_opts,
+		.summary = "delete every entry (arrays: zero every element)",
+		.description =
+"Deletes every entry of a hash or LPM map, or zeroes every element of an\n"
+"array. It asks first on a terminal; otherwise --yes is required.",
+		.flags = CMD_NEEDS_BPF | CMD_MAP_VERB, .map_types = DATA_MAPS,
+	},
+	{
+		.name = "save", .fn = verb_save, .opts = no_opts,
+		.args = "[FILE]",
+		.summary = "write every entry to FILE as JSON (apply reads it back)",
+		.description =
+"Writes every entry to FILE ('-' or none: standard output) in the shape of\n"
+"'mapsh -j MAP dump': one JSON array of {\"key\": ..., \"value\": ...}\n"
+"(--jsonl: one object per line; -p: indented). Per-CPU maps also save each\n"
+"CPU's value (\"per_cpu\"), so apply restores them exactly; arrays save every\n"
+"element. FILE is replaced in one rename: a reader never sees half of it.\n"
+"\n"
+"Example:\n"
+"  mapsh blocklist save rules.json",
+		.flags = CMD_NEEDS_BPF | CMD_MAP_VERB, .map_types = DATA_MAPS,
+	},
+	{
+		.name = "apply", .fn = verb_apply, .opts = apply_opts,
+		.args = "FILE",
+		.summary = "make the map hold the entries of FILE (validated first)",
+		.description =
+"Reads FILE ('-': standard input) in the shape save writes (a JSON array,\n"
+"or JSON lines), checks every entry against the map's key and value types,\n"
+"and writes only when all of them are valid: one bad entry and nothing is\n"
+"written, exit 1 (the error names it: 'rules.json:9: entry 3: value: ...':\n"
+"line 9, the third entry, counting from 1). Then reports how many entries\n"
+"were added, changed, unchanged and removed (-j: one object).\n"
+"\n"
+"Each entry is {\"key\": K, \"value\": V}: typed JSON as dump prints it, or\n"
+"a string of command-line words (\"10.0.0.9 0 tcp\", \"action=drop\"; an LPM\n"
+"key as \"10.0.0.0/8\"). Value fields the entry leaves out keep what the map\n"
+"has (zero in a new entry), as with set, so a rule file need not carry the\n"
+"counters the program maintains. Per-CPU maps: \"per_cpu\": [{\"cpu\": N,\n"
+"\"value\": V}, ...] writes each CPU (the ones not listed keep their value),\n"
+"else V is written on every CPU, as update does; when a saved entry has\n"
+"both, \"value\" must be their sum. A key given twice is an error.\n"
+"\n"
+"  --prune     also delete the entries FILE does not have; an array's\n"
+"              elements cannot be deleted: those not in FILE are zeroed\n"
+"  --dry-run   list the changes (add, change, remove) and write nothing\n"
+"  --watch     apply, then again each time FILE is written or replaced\n"
+"              (editors that save by rename included), one report line per\n"
+"              run (-j: one object per line); a bad file is reported and\n"
+"              the map left as it is. Ctrl-C or SIGTERM stops it (exit 0)\n"
+"\n"
+"Changes are written in the order changed, removed, added (room is made\n"
+"before entries are added to a full map). A write the kernel refuses stops\n"
+"the apply there; the changes made before it stay (and are audited).\n"
+"\n"
+"Examples:\n"
+"  mapsh blocklist apply rules.json --dry-run\n"
+"  mapsh blocklist apply rules.json --prune --watch",
+		.flags = CMD_NEEDS_BPF | CMD_MAP_VERB, .map_types = DATA_MAPS,
+	},
+	{
+		.name = "count", .fn = verb_count, .opts = no_opts,
+		.args = "[where EXPR]",
+		.summary = "count the entries (those matching EXPR)",
+		.description =
+"Prints the number of entries (arrays: elements), or with where EXPR the\n"
+"number of entries matching it (see 'dump --help'). -j adds max_entries.",
+		.flags = CMD_NEEDS_BPF | CMD_MAP_VERB, .map_types = COUNT_MAPS,
+	},
+	{
+		.name = "watch", .fn = verb_watch, .opts = watch_opts,
+		.args = "[where EXPR] [sort FIELD[/s] [asc|desc]]... [limit N] [fields F,G,...]",
+		.summary = "a live view: per-key rates and deltas of the counters, top N",
+		.description =
+"Reads the map every -i SECONDS (default 1) and shows what changed. Counter\n"
+"fields (tagged mapsh:counter; in foreign maps u64 fields named packets,\n"
+"bytes, count, hits, drops, *_packets, ... or *_total, unless --raw-values)\n"
+"get a rate column FIELD/s (--rate) or the change since the last refresh\n"
+"FIELD+ (--delta). A counter that went down was reset: its change is its\n"
+"value. Per-CPU maps are summed; arrays skip all-zero elements (--all keeps\n"
+"them). where, sort, limit and fields are dump's (see 'dump --help');\n"
+"'sort FIELD/s' orders by a rate (sort packets/s desc).\n"
+"\n"
+"On a terminal: a full-screen view (default sort: the first counter's rate,\n"
+"highest first), showing entries used of max_entries and % full, the new\n"
+"entries (marked +) and the removed ones (and their rate: LRU evictions).\n"
+"Keys: q quit, p pause, s/S next/previous sort column, r reverse.\n"
+"\n"
+"Otherwise line mode: the first refresh is a baseline (nothing but its\n"
+"summary); each later one prints the entries that changed since the one\n"
+"before (a counter that stops shows once more with rate 0), then the\n"
+"removed ones, then a summary line. limit N: at most N changed entries per\n"
+"refresh. Text: tab-separated time, event (new, changed, removed), the\n"
+"columns and the FIELD+ (or --rate: FIELD/s) columns; the summary starts\n"
+"with '#'. -j / --jsonl: one object per line:\n"
+"  {\"time\": ISO, \"key\": K, \"value\": V, \"delta\": {\"packets\": 3},\n"
+"   \"rate\": {\"packets/s\": 3}, \"new\": true}      (changed or new)\n"
+"  {\"time\": ISO, \"key\": K, \"removed\": true}\n"
+"  {\"time\": ISO, \"refresh\": N, \"interval\": S, \"entries\": E,\n"
+"   \"max_entries\": M, \"new_entries\": A, \"changed_entries\": C,\n"
+"   \"removed_entries\": R}                        (summary; the first:\n"
+"                                                 \"baseline\": true)\n"
+"With fields, entries are flat objects as in dump. Ctrl-C and SIGTERM stop\n"
+"cleanly (exit 0).\n"
+"\n"
+"Ring buffers: follow's records with a rate line per interval (text:\n"
+"'# TIME R records/s, B bytes/s (N records, M bytes)'; JSON: {\"time\",\n"
+"\"records/s\", \"bytes/s\", \"records\", \"bytes\"}).\n"
+"\n"
+"Examples:\n"
+"  mapsh flows watch sort bytes/s desc limit 20\n"
+"  mapsh flows watch -j -i 0.5 --count 10 | jq -c 'select(.delta.packets > 100)'",
+		.flags = CMD_NEEDS_BPF | CMD_MAP_VERB, .map_types = DATA_MAPS | T(RINGBUF),
+	},
+	{
+		.name = "info", .fn = verb_info, .opts = no_opts,
+		.summary = "type, flags, sizes, key and value types as C, memory, programs",
+		.description =
+"Shows what the kernel knows about the map: id, name, type, flags,\n"
+"max_entries, key and value sizes and types (with their C declarations\n"
+"from BTF), entries, locked memory, BTF id, whether it is frozen, where it\n"
+"is pinned, and the programs that use it.",
+		.flags = CMD_NEEDS_BPF | CMD_MAP_VERB,
+	},
+	{
+		.name = "getnext", .fn = verb_getnext, .opts = no_opts,
+		.args = "[KEY]",
+		.summary = "print the key that follows KEY (the first key without one)",
+		.description = "bpftool's map getnext: the kernel's iteration order.\n\n" KEY_HELP,
+		.flags = CMD_NEEDS_BPF | CMD_MAP_VERB, .map_types = DATA_MAPS,
+	},
+	{
+		.name = "freeze", .fn = verb_freeze, .opts = no_opts,
+		.summary = "make the map read-only for user space, for good",
+		.description =
+"BPF_MAP_FREEZE: from now on no process can write the map (programs still\n"
+"can). It cannot be undone.",
+		.flags = CMD_NEEDS_BPF | CMD_MAP_VERB,
+	},
+	{
+		.name = "pin", .fn = verb_pin, .opts = no_opts,
+		.args = "PATH",
+		.summary = "pin the map at PATH on a bpffs",
+		.description = "Pins the map at PATH (a new name on a mounted bpffs).",
+		.flags = CMD_NEEDS_BPF | CMD_MAP_VERB,
+	},
+	{
+		.name = "push", .fn = verb_push, .opts = push_opts,
+		.args = "VALUE",
+		.summary = "add an element to a queue or stack",
+		.description =
+"Pushes VALUE, typed like the map's values (field=value words, values in\n"
+"field order, JSON, bpftool's hex ..; fields not given are zero). A full\n"
+"queue or stack is an error (exit 1) unless --exist, which drops the\n"
+"oldest element to make room (BPF_EXIST).\n"
+"\n"
+"Example:\n"
+"  mapsh pinned /sys/fs/bpf/q push --type __u64 42",
+		.flags = CMD_NEEDS_BPF | CMD_MAP_VERB, .map_types = QUEUE_MAPS,
+	},
+	{
+		.name = "pop", .fn = verb_pop, .opts = qread_opts,
+		.summary = "remove and print the next element (queue: oldest; stack: newest)",
+		.description =
+"Prints the next element of a queue (the oldest) or stack (the newest) in\n"
+"the columns of dump (-j: {\"value\": V}), then removes it: it is written\n"
+"before it leaves the map, as in drain. An empty map is an error ('mapsh:\n"
+"samples is empty', exit 1).",
+		.flags = CMD_NEEDS_BPF | CMD_MAP_VERB, .map_types = QUEUE_MAPS,
+	},
+	{
+		.name = "peek", .fn = verb_peek, .opts = qread_opts,
+		.summary = "print the next element without removing it",
+		.description =
+"Prints the element pop would remove, and leaves it there. An empty map is\n"
+"an error (exit 1).",
+		.flags = CMD_NEEDS_BPF | CMD_MAP_VERB, .map_types = QUEUE_MAPS,
+	},
+	{
+		.name = "drain", .fn = verb_drain, .opts = drain_opts,
+		.summary = "remove and print every element or record there is now",
+		.description =
+"Queues and stacks: pops until the map is empty (or --count N), one line\n"
+"per element (-j: {\"value\": V} per line), in pop order. Lossless: each\n"
+"element is read without removing it, written and flushed, and removed only\n"
+"then; on a pipe, only once the reader has read it. A closed pipe or a\n"
+"failed write stops the drain with the element that was not delivered still\n"
+"in the map ('mapsh samples drain | head -n 2' takes exactly two). An empty\n"
+"map prints nothing (exit 0).\n"
+"\n"
+"Ring buffers: consumes the records present when it starts (or --count N),\n"
+"then exits. Perf event arrays hold nothing for a reader that is not\n"
+"attached: drain attaches a buffer on every CPU and reads until no sample\n"
+"has arrived for 0.2 s.\n"
+"\n" STREAM_HELP,
+		.flags = CMD_NEEDS_BPF | CMD_MAP_VERB,
+		.map_types = QUEUE_MAPS | STREAM_MAPS,
+	},
+	{
+		.name = "follow", .fn = verb_follow, .opts = follow_opts,
+		.summary = "print records as they arrive, until Ctrl-C (like tail -f)",
+		.description =
+"Streams the records of a ring buffer or perf event array as the programs\n"
+"write them, until Ctrl-C or SIGTERM, --count N records or --timeout\n"
+"SECONDS; it sleeps in epoll between batches (no polling loop).\n"
+"\n" STREAM_HELP "\n"
+"\n"
+"Examples:\n"
+"  mapsh events follow --jsonl | jq -c 'select(.dst_port == 22)'\n"
+"  mapsh events follow --count 3 --timestamp",
+		.flags = CMD_NEEDS_BPF | CMD_MAP_VERB, .map_types = STREAM_MAPS,
+	},
+	{ NULL },
+};
+
+bool map_verb_applies(const struct cmd *verb, __u32 map_type)
+{
+	return !verb->map_types ||
+	       (map_type < 64 && (verb->map_types & (1ULL << map_type)));
+}
+
+/* ---- help ---- */
+
+void map_print_verbs(struct ctx *ctx, const char *name, const struct mapref *m)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	sb_addf(&sb, "Usage: mapsh %s VERB [ARGS...]\n\n", name);
+	if (m) {
+		sb_addf(&sb, "%s: %s map, ", m->name, map_type_str(m->info.type));
+		if (m->key)
+			sb_addf(&sb, "key %s, ", tv_plan_type_name(m->key));
+		if (m->value)
+			sb_addf(&sb, "value %s, ", tv_plan_type_name(m->value));
+		sb_addf(&sb, "max_entries %u\n\nVerbs for %s maps:\n",
+			m->info.max_entries, map_type_str(m->info.type));
+	} else {
+		sb_adds(&sb, "MAP is a name pinned in the pin directory, id N, pinned PATH,\n"
+			     "name NAME (kernel name) or OUTER[KEY] (an inner map).\n\nVerbs:\n");
+	}
+	for (const struct cmd *v = map_verbs; v->name; v++) {
+		size_t start = sb.len;
+
+		if (m && !map_verb_applies(v, m->info.type))
+			continue;
+		sb_addf(&sb, "  %s", v->name);
+		for (size_t w = sb.len - start; w < 12; w++)
+			sb_addc(&sb, ' ');
+		sb_addf(&sb, " %s\n", v->summary);
+	}
+	sb_addf(&sb, "\nWithout a verb: %s. Run 'mapsh %s VERB --help' for a verb's arguments.\n",
+		!m || map_verb_applies(cmd_find(map_verbs, "dump"), m->info.type) ? "dump" : "info",
+		name);
+	sb_add(&ctx->out.buf, sb.buf, sb.len);
+	out_flush(&ctx->out);
+	sb_free(&sb);
+}
+
+static void verbs_for(__u32 type, struct strbuf *sb)
+{
+	for (const struct cmd *v = map_verbs; v->name; v++) {
+		if (!map_verb_applies(v, type))
+			continue;
+		if (sb->len)
+			sb_adds(sb, ", ");
+		sb_adds(sb, v->name);
+	}
+}
+
+/* ---- dispatch ---- */
+
+static bool is_option_word(const char *w)
+{
+	return w[0] == '-' && w[1] && !(w[1] >= '0' && w[1] <= '9');
+}
+
+/* Does this option word take the next word as its argument? */
+static bool option_takes_next(const char *w)
+{
+	const char *name;
+
+	if (w[1] != '-' || strchr(w, '='))
+		return false;
+	name = w + 2;
+	for (const struct opt_spec *o = cmd_tables.globals; o->name; o++)
+		if (!strcmp(o->name, name))
+			return o->arg != NULL;
+	for (const struct cmd *v = map_verbs; v->name; v++)
+		for (const struct opt_spec *o = v->opts; o && o->name; o++)
+			if (!strcmp(o->name, name))
+				return o->arg != NULL;
+	return false;
+}
+
+/* Index of the verb word: the first word that is not an option. */
+static int find_verb(int argc, char **argv)
+{
+	for (int i = 0; i < argc; i++) {
+		if (!strcmp(argv[i], "--"))
+			return i + 1 < argc ? i + 1 : -1;
+		if (!is_option_word(argv[i]))
+			return i;
+		if (option_takes_next(argv[i]))
+			i++;
+	}
+	return -1;
+}
+
+static bool wants_help(int argc, char **argv)
+{
+	for (int i = 0; i < argc; i++) {
+		if (!strcmp(argv[i], "--"))
+			return false;
+		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help"))
+			return true;
+	}
+	return false;
+}
+
+static int unknown_word(struct ctx *ctx, const char *word)
+{
+	const char *s = cmd_suggest(cmd_tables.top, word);
+	char *ms;
+	int rc;
+
+	if (s)
+		return err_usage("unknown command '%s' (did you mean '%s'? see 'mapsh help')",
+				 word, s);
+	{
+		/* Maps and commands alike: the word may be either. */
+		const char *names[64];
+		int n = 0;
+
+		for (const struct cmd *c = cmd_tables.top; c->name && n < 63; c++)
+			if (!(c->flags & CMD_HIDDEN))
+				names[n++] = c->name;
+		names[n] = NULL;
+		ms = mapref_suggest(&ctx->set.map, word, names);
+	}
+	if (ms)
+		rc = err_usage("unknown command or map '%s' (did you mean '%s'? see 'mapsh help')",
+			       word, ms);
+	else
+		rc = err_usage("unknown command '%s' (see 'mapsh help')", word);
+	free(ms);
+	return rc;
+}
+
+int map_cmd_run(struct ctx *ctx, int argc, char **argv)
+{
+	struct cmd none = { .name = argv[0], .opts = no_opts };
+	const struct cmd *verb = NULL;
+	struct mapref *m = NULL;
+	struct opt_vals vals;
+	struct mapsel sel;
+	bool want_help = false, explicit_verb, default_verb = false;
+	char **words = NULL;
+	char selname[320];
+	int n, vi, nw = 0, rc;
+
+	if (!mapsel_is_map_word(&ctx->set.map, argv[0]) &&
+	    !(argc > 1 && cmd_find(map_verbs, argv[1])))
+		return unknown_word(ctx, argv[0]);
+	n = mapsel_parse(argc, argv, &sel);
+	if (n < 0)
+		return EXIT_USAGE;
+	if (n == 2)
+		snprintf(selname, sizeof(selname), "%s %s", argv[0], argv[1]);
+	else
+		snprintf(selname, sizeof(selname), "%s", argv[0]);
+	argc -= n;
+	argv += n;
+
+	words = calloc((size_t)argc + 2, sizeof(*words));
+	if (!words)
+		return err_fail("out of memory");
+	vi = find_verb(argc, argv);
+	/* `mapsh flows where ...`: the default verb's words. */
+	if (vi >= 0 && !cmd_find(map_verbs, argv[vi]) && query_is_keyword(argv[vi]))
+		vi = -1;
+	explicit_verb = vi >= 0;
+	for (int i = 0; i < argc; i++)
+		if (i != vi)
+			words[nw++] = argv[i];
+	words[nw] = NULL;
+
+	if (explicit_verb) {
+		verb = cmd_find(map_verbs, argv[vi]);
+		if (!verb) {
+			/* Name the verbs this map has: apply the global
+			 * options (--pin-dir) and open it first. */
+			rc = cmd_parse_opts(ctx, &none, &nw, words, &vals, &want_help);
+			if (rc)
+				goto out;
+			cmd_setup_output(ctx);
+			rc = mapref_open(&ctx->set.map, &sel, &m);
+			if (rc)
+				goto out;
+			{
+				const char *s = cmd_suggest(map_verbs, argv[vi]);
+				struct strbuf sb = STRBUF_INIT;
+
+				verbs_for(m->info.type, &sb);
+				if (s && map_verb_applies(cmd_find(map_verbs, s), m->info.type))
+					rc = err_usage("%s: unknown verb '%s' (did you mean '%s'? verbs for %s maps: %s)",
+						       m->name, argv[vi], s,
+						       map_type_str(m->info.type), sb_str(&sb));
+				else
+					rc = err_usage("%s: unknown verb '%s' (verbs for %s maps: %s)",
+						       m->name, argv[vi],
+						       map_type_str(m->info.type), sb_str(&sb));
+				sb_free(&sb);
+			}
+			goto out;
+		}
+	} else if (wants_help(argc, argv)) {
+		/* `mapsh MAP --help`: the verbs of this map. */
+		rc = cmd_parse_opts(ctx, &none, &nw, words, &vals, &want_help);
+		if (rc)
+			goto out;
+		cmd_setup_output(ctx);
+		if (sel.kind == MAPSEL_PINNAME && !mapref_pin_exists(&ctx->set.map, sel.arg)) {
+			map_print_verbs(ctx, selname, NULL);
+			rc = EXIT_OK;
+			goto out;
+		}
+		rc = mapref_open(&ctx->set.map, &sel, &m);
+		if (!rc)
+			map_print_verbs(ctx, selname, m);
+		goto out;
+	} else {
+		verb = cmd_find(map_verbs, "dump");
+		default_verb = true;
+	}
+
+	rc = cmd_parse_opts(ctx, verb, &nw, words, &vals, &want_help);
+	if (rc)
+		goto out;
+	cmd_setup_output(ctx);
+	if (want_help) {
+		cmd_print_help(ctx, verb);
+		rc = EXIT_OK;
+		goto out;
+	}
+	if ((verb->flags & CMD_NEEDS_BPF) && geteuid() != 0) {
+		rc = err_fail("%s %s: this needs root (CAP_BPF)", selname, verb->name);
+		goto out;
+	}
+	rc = mapref_open(&ctx->set.map, &sel, &m);
+	if (rc)
+		goto out;
+	if (default_verb && !map_verb_applies(verb, m->info.type))
+		verb = cmd_find(map_verbs, "info");	/* nothing to dump */
+	if (!map_verb_applies(verb, m->info.type)) {
+		struct strbuf sb = STRBUF_INIT;
+
+		verbs_for(m->info.type, &sb);
+		rc = err_usage("%s (%s): '%s' does not apply (verbs for %s maps: %s)",
+			       m->name, map_type_str(m->info.type), verb->name,
+			       map_type_str(m->info.type), sb_str(&sb));
+		sb_free(&sb);
+		goto out;
+	}
+	ctx->map = m;
+	rc = verb->fn(ctx, verb, &vals, nw, words);
+	out_flush(&ctx->out);
+	ctx->map = NULL;
+out:
+	mapref_free(m);
+	free(words);
+	return rc;
+}
+
+/* ---- KEY / VALUE splitting ---- */
+
+/* Does the top-level name of a field=value word (x of x.y=1, x[2]=1)
+ * name a field of plan? */
+static bool names_field(const struct tv_plan *plan, const char *word)
+{
+	const char *eq = strchr(word, '=');
+	size_t base;
+
+	if (!plan || tv_plan_is_raw(plan) || !eq || eq == word)
+		return false;
+	if (strchr("{[\"'", word[0]))
+		return false;
+	base = strcspn(word, ".[=");
+	if (base > (size_t)(eq - word))
+		base = (size_t)(eq - word);
+	for (uint32_t i = 0; i < tv_plan_nleaves(plan); i++) {
+		const char *n = tv_plan_leaf(plan, i)->name;
+
+		if (!strncmp(n, word, base) &&
+		    (n[base] == '\0' || n[base] == '.' || n[base] == '['))
+			return true;
+	}
+	return false;
+}
+
+static bool plan_has_cpu_field(const struct tv_plan *plan)
+{
+	return plan && !tv_plan_is_raw(plan) && names_field(plan, "cpu=");
+}
+
+static int parse_cpu(const struct mapref *m, const char *verb, const char *s,
+		     int *cpu)
+{
+	char *end;
+	long v;
+
+	if (!m->percpu)
+		return err_usage("%s %s: cpu applies to per-CPU maps only (%s is %s)",
+				 m->name, verb, m->name, map_type_str(m->info.type));
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (!*s || *end || errno || v < 0 || v >= m->ncpus)
+		return err_usage("%s %s: cpu '%s' is not a CPU (expected 0..%d)",
+				 m->name, verb, s, m->ncpus - 1);
+	*cpu = (int)v;
+	return EXIT_OK;
+}
+
+void kv_split_free(struct kv_split *s)
+{
+	free(s->mem);
+	memset(s, 0, sizeof(*s));
+	s->cpu = -1;
+}
+
+int verb_split_kv(const struct mapref *m, const char *verb, int argc,
+		  char **argv, const char *cpu_opt, struct kv_split *s)
+{
+	bool cpu_words = !plan_has_cpu_field(m->key) &&
+			 !plan_has_cpu_field(m->value);
+	char **w;
+	int n = 0, i, rc;
+
+	memset(s, 0, sizeof(*s));
+	s->cpu = -1;
+	s->mem = calloc((size_t)argc * 3 + 4, sizeof(char *));
+	if (!s->mem)
+		return err_fail("out of memory");
+	w = s->mem;
+	if (cpu_opt) {
+		rc = parse_cpu(m, verb, cpu_opt, &s->cpu);
+		if (rc)
+			return rc;
+	}
+	for (i = 0; i < argc; i++) {
+		if (cpu_words && !strncmp(argv[i], "cpu=", 4)) {
+			if (cpu_opt || s->cpu >= 0)
+				return err_usage("%s %s: the CPU is given twice", m->name, verb);
+			rc = parse_cpu(m, verb, argv[i] + 4, &s->cpu);
+			if (rc)
+				return rc;
+			continue;
+		}
+		w[n++] = argv[i];
+	}
+	/* w[0..n) are the words; the key and value lists point after them. */
+	s->key = w + n + 1;
+	s->val = w + n + 2 + n;
+	if (n && !strcmp(w[0], "key")) {
+		for (i = 1; i < n && strcmp(w[i], "value"); i++)
+			s->key[s->nkey++] = w[i];
+		for (i++; i < n; i++)
+			s->val[s->nval++] = w[i];
+		return EXIT_OK;
+	}
+	for (i = 0; i < n; i++)
+		if (!strcmp(w[i], "value"))
+			break;
+	if (i < n) {
+		for (int k = 0; k < i; k++)
+			s->key[s->nkey++] = w[k];
+		for (i++; i < n; i++)
+			s->val[s->nval++] = w[i];
+		return EXIT_OK;
+	}
+	{
+		int split = -1;
+
+		if (n && !strcmp(w[0], "hex") && m->key) {
+			split = 1 + (int)m->info.key_size;
+		} else {
+			for (i = 0; i < n; i++)
+				if (names_field(m->value, w[i]) && !names_field(m->key, w[i])) {
+					split = i;
+					break;
+				}
+			if (split < 0 && m->key && n) {
+				if (m->lpm && strchr(w[0], '/') && !strchr(w[0], '='))
+					split = 1;
+				else if (tv_plan_is_raw(m->key))
+					split = (int)m->info.key_size;
+				else if (tv_plan_is_scalar(m->key) || m->lpm)
+					split = 1;
+			}
+		}
+		if (split < 0 || split > n)
+			split = n;
+		for (i = 0; i < split; i++)
+			s->key[s->nkey++] = w[i];
+		for (; i < n; i++)
+			s->val[s->nval++] = w[i];
+	}
+	return EXIT_OK;
+}
+
+int verb_update_flags(const struct mapref *m, const char *verb,
+		      const struct opt_vals *opts, __u64 *flags)
+{
+	*flags = BPF_ANY;
+	if (!strcmp(verb, "add")) {
+		*flags = BPF_NOEXIST;
+	} else if (!strcmp(verb, "replace")) {
+		*flags = BPF_EXIST;
+	} else {
+		if (opts->count[VOPT_NOEXIST] && opts->count[VOPT_EXIST])
+			return err_usage("%s update: --noexist and --exist exclude each other",
+					 m->name);
+		if (opts->count[VOPT_NOEXIST])
+			*flags = BPF_NOEXIST;
+		if (opts->count[VOPT_EXIST])
+			*flags = BPF_EXIST;
+	}
+	return EXIT_OK;
+}
+
+int verb_no_args(const struct mapref *m, const char *verb, int argc,
+		 char **argv)
+{
+	if (argc)
+		return err_usage("%s %s: unexpected argument '%s' (see 'mapsh %s %s --help')",
+				 m->name, verb, argv[0], m->name, verb);
+	return EXIT_OK;
+}

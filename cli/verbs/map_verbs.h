@@ -1,0 +1,90 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* `mapsh MAP VERB [ARGS...]`: the map verb table and its dispatch. The
+ * table is a `struct cmd` array like the top-level one, so help, the REPL's
+ * completion and the man page read verbs the same way; each verb says the
+ * map types it works on in `map_types`. */
+#ifndef MAPSH_MAP_VERBS_H
+#define MAPSH_MAP_VERBS_H
+
+#include <stdbool.h>
+#include "cmd/cmd.h"
+#include "cmd/ctx.h"
+#include "map/mapref.h"
+
+/* The verbs, terminated by { NULL }. */
+extern const struct cmd map_verbs[];
+
+/* cmd_run hands over here when argv[0] is not a command: argv[0..] is a
+ * map selector, then a verb (default: dump) and its arguments. Unknown
+ * words get the same "unknown command" error as before. */
+int map_cmd_run(struct ctx *ctx, int argc, char **argv);
+/* `mapsh MAP --help`: the verbs valid for m's type (every verb when m is
+ * NULL), under a synopsis naming `name`. */
+void map_print_verbs(struct ctx *ctx, const char *name, const struct mapref *m);
+/* Does the verb apply to a map of this type? */
+bool map_verb_applies(const struct cmd *verb, __u32 map_type);
+
+/* Options of the verbs (indexes into their opt_spec arrays). */
+enum { VOPT_PER_CPU = 0, VOPT_RECURSIVE };	/* dump, lookup */
+enum { VOPT_CPU = 0, VOPT_NOEXIST, VOPT_EXIST };	/* update, add, replace, set */
+enum { VOPT_PRUNE = 0, VOPT_DRY_RUN, VOPT_WATCH };	/* apply */
+
+/* ---- verb handlers (verb_*.c), run with ctx->map open ---- */
+int verb_dump(struct ctx *, const struct cmd *, const struct opt_vals *, int, char **);
+int verb_lookup(struct ctx *, const struct cmd *, const struct opt_vals *, int, char **);
+int verb_getnext(struct ctx *, const struct cmd *, const struct opt_vals *, int, char **);
+int verb_count(struct ctx *, const struct cmd *, const struct opt_vals *, int, char **);
+int verb_info(struct ctx *, const struct cmd *, const struct opt_vals *, int, char **);
+int verb_update(struct ctx *, const struct cmd *, const struct opt_vals *, int, char **);
+int verb_delete(struct ctx *, const struct cmd *, const struct opt_vals *, int, char **);
+int verb_set(struct ctx *, const struct cmd *, const struct opt_vals *, int, char **);
+int verb_clear(struct ctx *, const struct cmd *, const struct opt_vals *, int, char **);
+int verb_freeze(struct ctx *, const struct cmd *, const struct opt_vals *, int, char **);
+int verb_pin(struct ctx *, const struct cmd *, const struct opt_vals *, int, char **);
+int verb_watch(struct ctx *, const struct cmd *, const struct opt_vals *, int, char **);
+extern const struct opt_spec watch_opts[];	/* verb_watch.c */
+/* Queues and stacks (verb_queue.c): push [--type T] [--exist], pop, peek. */
+enum { VOPT_Q_TYPE = 0, VOPT_Q_EXIST };
+int verb_push(struct ctx *, const struct cmd *, const struct opt_vals *, int, char **);
+int verb_pop(struct ctx *, const struct cmd *, const struct opt_vals *, int, char **);
+int verb_peek(struct ctx *, const struct cmd *, const struct opt_vals *, int, char **);
+/* drain (queues, stacks, ring buffers, perf event arrays) and follow
+ * (ring buffers, perf event arrays): verb_stream.c. */
+enum { VOPT_S_COUNT = 0, VOPT_S_TYPE, VOPT_S_TIMESTAMP, VOPT_S_PAGES, VOPT_S_TIMEOUT };
+int verb_drain(struct ctx *, const struct cmd *, const struct opt_vals *, int, char **);
+int verb_follow(struct ctx *, const struct cmd *, const struct opt_vals *, int, char **);
+/* Maps of maps (verb_mim.c): dump, lookup and update/add/replace of a map
+ * of maps; any other map goes on to verb_dump, verb_lookup, verb_update. */
+int verb_mim_dump(struct ctx *, const struct cmd *, const struct opt_vals *, int, char **);
+int verb_mim_lookup(struct ctx *, const struct cmd *, const struct opt_vals *, int, char **);
+int verb_mim_update(struct ctx *, const struct cmd *, const struct opt_vals *, int, char **);
+int verb_save(struct ctx *, const struct cmd *, const struct opt_vals *, int, char **);
+int verb_apply(struct ctx *, const struct cmd *, const struct opt_vals *, int, char **);
+
+/* ---- helpers shared by the verbs (map_verbs.c) ---- */
+
+/* KEY and VALUE words of update/add/replace/set, split by the rule in the
+ * verbs' help (keywords `key ... value ...`, else the first word naming a
+ * value field). cpu=N words are taken out when neither type has a field
+ * named cpu. */
+struct kv_split {
+	char **key;
+	int nkey;
+	char **val;
+	int nval;
+	int cpu;		/* cpu=N or --cpu N; -1 when not given */
+	char **mem;
+};
+int verb_split_kv(const struct mapref *m, const char *verb, int argc,
+		  char **argv, const char *cpu_opt, struct kv_split *s);
+void kv_split_free(struct kv_split *s);
+/* The BPF_* flags of an update: BPF_NOEXIST for add, BPF_EXIST for
+ * replace, else as --noexist / --exist say (BPF_ANY without either).
+ * EXIT_USAGE when both are given. */
+int verb_update_flags(const struct mapref *m, const char *verb,
+		      const struct opt_vals *opts, __u64 *flags);
+/* EXIT_USAGE naming the first extra word when argc > 0. */
+int verb_no_args(const struct mapref *m, const char *verb, int argc,
+		 char **argv);
+
+#endif

@@ -1,0 +1,18 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef MAPSH_MAPS_LIST_H
+#define MAPSH_MAPS_LIST_H
+
+#include "cmd/cmd.h"
+
+enum { MAPS_OPT_ALL };
+extern const struct opt_spec maps_opts[];
+int do_maps(struct ctx *ctx, const struct cmd *cmd,
+	    const struct opt_vals *opts, int argc, char **argv);
+
+#define MAPS_DESCRIPTION \
+	"One row per map: id, name, type, key and value types (from BTF; byte\n" \
+	"sizes when there is none), entries used (hash-like maps), max_entries,\n" \
+	"memory and pin path. Without --all, the maps pinned in the pin\n" \
+	"directory; with --all, every map of the system, like 'bpftool map show'."
+
+#endif

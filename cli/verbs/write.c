@@ -1,0 +1,373 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Writing verbs: update/add/replace, delete, set, clear. Every word is
+ * parsed and checked before the first syscall that writes, so bad input
+ * leaves the map exactly as it was. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include "map/audit.h"
+#include "base/err.h"
+#include "verbs/map_verbs.h"
+#include "map/mapiter.h"
+
+/* Parse VALUE words into one CPU's value at buf (which holds what the
+ * fields not named keep). */
+static int parse_value(const struct mapref *m, const char *verb, int argc,
+		       char **argv, void *buf)
+{
+	struct strbuf err = STRBUF_INIT;
+	int rc;
+
+	if (!m->value)
+		return err_usage("%s %s: %s maps have no values", m->name, verb,
+				 map_type_str(m->info.type));
+	rc = tv_parse_args(m->value, argc, argv, buf, 0, &err);
+	if (rc) {
+		rc = err_usage("%s %s: %s", m->name, verb,
+			       err.len ? sb_str(&err) : "not a valid value");
+		sb_free(&err);
+		return rc;
+	}
+	sb_free(&err);
+	return EXIT_OK;
+}
+
+/* Write one entry (new: a whole lookup's bytes) and log the change from
+ * old to the audit log; the kernel's refusal is printed. */
+static int write_entry(const struct mapref *m, const char *verb,
+		       const void *key, const void *old, const void *new,
+		       __u64 flags)
+{
+	if (bpf_map_update_elem(m->fd, key, new, flags))
+		return mapref_write_error(m, verb, errno, key);
+	audit_change(m, verb, key, old, new);
+	return EXIT_OK;
+}
+
+int verb_update(struct ctx *ctx, const struct cmd *cmd,
+		const struct opt_vals *opts, int argc, char **argv)
+{
+	struct mapref *m = ctx->map;
+	struct kv_split s;
+	__u64 flags;
+	void *key = NULL, *raw = NULL, *one = NULL, *old = NULL;
+	int rc;
+
+	rc = verb_update_flags(m, cmd->name, opts, &flags);
+	if (rc)
+		return rc;
+	rc = verb_split_kv(m, cmd->name, argc, argv, opt_get(opts, VOPT_CPU), &s);
+	if (rc)
+		goto out;
+	if (!s.nkey) {
+		rc = err_usage("%s %s: no key given (expected KEY VALUE; see 'mapsh %s %s --help')",
+			       m->name, cmd->name, m->name, cmd->name);
+		goto out;
+	}
+	if (!s.nval) {
+		rc = err_usage("%s %s: no value given after the key (write 'key KEY... value VALUE...'; see 'mapsh %s %s --help')",
+			       m->name, cmd->name, m->name, cmd->name);
+		goto out;
+	}
+	key = calloc(1, m->info.key_size + 1);
+	raw = calloc(1, m->lookup_size + 8);
+	one = calloc(1, m->info.value_size + 8);
+	if (!key || !raw || !one) {
+		rc = err_fail("out of memory");
+		goto out;
+	}
+	rc = mapref_parse_key(m, cmd->name, s.nkey, s.key, key);
+	if (rc)
+		goto out;
+	rc = parse_value(m, cmd->name, s.nval, s.val, one);
+	if (!rc)
+		rc = audit_begin(ctx->set.audit_log, m, cmd->name);
+	if (rc)
+		goto out;
+	old = audit_old(m, key);
+	if (m->percpu) {
+		if (s.cpu >= 0) {
+			/* Keep the other CPUs' values (zero for a new entry). */
+			if (bpf_map_lookup_elem(m->fd, key, raw) && errno != ENOENT) {
+				rc = err_fail("%s %s: %s", m->name, cmd->name, strerror(errno));
+				goto out;
+			}
+			memcpy((char *)raw + (size_t)s.cpu * m->stride, one,
+			       m->info.value_size);
+		} else {
+			for (int c = 0; c < m->ncpus; c++)
+				memcpy((char *)raw + (size_t)c * m->stride, one,
+				       m->info.value_size);
+		}
+	} else {
+		memcpy(raw, one, m->info.value_size);
+	}
+	rc = write_entry(m, cmd->name, key, old, raw, flags);
+out:
+	kv_split_free(&s);
+	free(key);
+	free(raw);
+	free(one);
+	free(old);
+	return rc;
+}
+
+int verb_delete(struct ctx *ctx, const struct cmd *cmd,
+		const struct opt_vals *opts, int argc, char **argv)
+{
+	struct mapref *m = ctx->map;
+	void *key = calloc(1, m->info.key_size + 1);
+	void *old = NULL;
+	int rc;
+
+	if (!key)
+		return err_fail("out of memory");
+	rc = mapref_parse_key(m, cmd->name, argc, argv, key);
+	if (!rc)
+		rc = audit_begin(ctx->set.audit_log, m, cmd->name);
+	if (!rc)
+		old = audit_old(m, key);
+	if (!rc && bpf_map_delete_elem(m->fd, key))
+		rc = mapref_write_error(m, cmd->name, errno, key);
+	else if (!rc)
+		audit_change(m, cmd->name, key, old, NULL);
+	free(key);
+	free(old);
+	return rc;
+}
+
+int verb_set(struct ctx *ctx, const struct cmd *cmd,
+	     const struct opt_vals *opts, int argc, char **argv)
+{
+	struct mapref *m = ctx->map;
+	struct kv_split s;
+	void *key = NULL, *raw = NULL, *copy = NULL;
+	int rc;
+
+	rc = verb_split_kv(m, cmd->name, argc, argv, opt_get(opts, VOPT_CPU), &s);
+	if (rc)
+		goto out;
+	if (!s.nval && s.nkey && m->is_array && m->info.max_entries == 1) {
+		/* No key to give: every word is a field (tval names the
+		 * bad ones). */
+		s.val = s.key;
+		s.nval = s.nkey;
+		s.nkey = 0;
+	}
+	if (!s.nval) {
+		rc = err_usage("%s set: nothing to set: no FIELD=VALUE names a field of %s (expected [KEY] FIELD=VALUE...)",
+			       m->name, m->value ? tv_plan_type_name(m->value) : "the value");
+		goto out;
+	}
+	key = calloc(1, m->info.key_size + 1);
+	raw = calloc(1, m->lookup_size + 8);
+	copy = calloc(1, m->lookup_size + 8);
+	if (!key || !raw || !copy) {
+		rc = err_fail("out of memory");
+		goto out;
+	}
+	if (!s.nkey) {
+		/* A one-element array has one key: 0. */
+		if (!(m->is_array && m->info.max_entries == 1)) {
+			rc = err_usage("%s set: no key given (expected KEY FIELD=VALUE...; see 'mapsh %s set --help')",
+				       m->name, m->name);
+			goto out;
+		}
+	} else {
+		rc = mapref_parse_key(m, cmd->name, s.nkey, s.key, key);
+		if (rc)
+			goto out;
+	}
+	if (bpf_map_lookup_elem(m->fd, key, raw)) {
+		rc = mapref_write_error(m, cmd->name, errno, key);
+		goto out;
+	}
+	memcpy(copy, raw, m->lookup_size);
+	for (int c = 0; c < m->ncpus; c++) {
+		if (s.cpu >= 0 && c != s.cpu)
+			continue;
+		rc = parse_value(m, cmd->name, s.nval, s.val,
+				 (char *)copy + (size_t)c * m->stride);
+		if (rc)
+			goto out;	/* nothing written yet */
+	}
+	if (!memcmp(copy, raw, m->lookup_size))
+		goto out;	/* already so: nothing to write */
+	rc = audit_begin(ctx->set.audit_log, m, cmd->name);
+	if (!rc)
+		rc = write_entry(m, cmd->name, key, raw, copy, BPF_EXIST);
+out:
+	kv_split_free(&s);
+	free(key);
+	free(raw);
+	free(copy);
+	return rc;
+}
+
+/* ---- clear ---- */
+
+static int confirm(struct ctx *ctx, const struct mapref *m)
+{
+	char line[64];
+
+	if (ctx->set.yes)
+		return EXIT_OK;
+	if (!isatty(STDIN_FILENO))
+		return err_usage("%s clear: this deletes every entry: add --yes (stdin is not a terminal to ask)",
+				 m->name);
+	out_flush(&ctx->out);
+	fprintf(stderr, "%s every %s of %s? [y/N] ",
+		m->is_array ? "Zero" : "Delete",
+		m->is_array ? "element" : "entry", m->name);
+	fflush(stderr);
+	if (!fgets(line, sizeof(line), stdin) ||
+	    !(line[0] == 'y' || line[0] == 'Y'))
+		return err_fail("%s clear: not confirmed, nothing changed", m->name);
+	return EXIT_OK;
+}
+
+static int zero_array(struct mapref *m, unsigned long long *done)
+{
+	__u32 n = m->info.max_entries, chunk = 1024;
+	__u32 *keys = calloc(chunk, sizeof(*keys));
+	void *vals = calloc(chunk, m->lookup_size);
+	bool batch = true;
+	int rc = EXIT_OK;
+
+	if (!keys || !vals) {
+		free(keys);
+		free(vals);
+		return err_fail("out of memory");
+	}
+	for (__u32 i = 0; i < n; i += chunk) {
+		__u32 cnt = n - i < chunk ? n - i : chunk;
+		char *old;
+
+		for (__u32 j = 0; j < cnt; j++)
+			keys[j] = i + j;
+		old = audit_old_n(m, keys, cnt);	/* NULL: not audited */
+		if (batch) {
+			LIBBPF_OPTS(bpf_map_batch_opts, o);
+			__u32 c = cnt;
+
+			if (!bpf_map_update_batch(m->fd, keys, vals, &c, &o)) {
+				*done += cnt;
+				audit_changes(m, "clear", keys, old, vals, cnt);
+				free(old);
+				continue;
+			}
+			if (errno != EINVAL && errno != EOPNOTSUPP && errno != 524) {
+				rc = mapref_write_error(m, "clear", errno, NULL);
+				free(old);
+				break;
+			}
+			batch = false;
+		}
+		for (__u32 j = 0; j < cnt; j++) {
+			if (bpf_map_update_elem(m->fd, &keys[j], vals, BPF_ANY)) {
+				rc = mapref_write_error(m, "clear", errno, NULL);
+				free(old);
+				goto out;
+			}
+			(*done)++;
+			if (old)
+				audit_changes(m, "clear", &keys[j],
+					      old + (size_t)j * m->lookup_size, vals, 1);
+		}
+		free(old);
+	}
+out:
+	free(keys);
+	free(vals);
+	return rc;
+}
+
+static int delete_all(struct mapref *m, unsigned long long *done)
+{
+	struct mapiter it;
+	const void *keys, *vals;
+	bool batch = true;
+	__u32 n;
+	int r, rc = EXIT_OK;
+
+	if (mapiter_init(&it, m->fd, m->info.key_size, m->lookup_size,
+			 m->info.max_entries))
+		return err_fail("out of memory");
+	while ((r = mapiter_next_chunk(&it, &keys, &vals, &n)) > 0) {
+		__u32 start = 0;
+
+		if (batch) {
+			LIBBPF_OPTS(bpf_map_batch_opts, o);
+			__u32 c = n;
+
+			if (!bpf_map_delete_batch(m->fd, keys, &c, &o)) {
+				*done += c;
+				audit_changes(m, "clear", keys, vals, NULL, c);
+				continue;
+			}
+			/* Some key went away meanwhile (the program, LRU
+			 * eviction), or no batch delete: the rest one by
+			 * one. c entries were deleted before the error: the
+			 * kernel says how many only when one key failed (c <
+			 * n); a refusal of the whole batch (frozen map, no
+			 * batch delete) leaves c as it was, and none went. */
+			batch = errno == ENOENT;
+			if (c < n) {
+				*done += c;
+				start = c;
+				audit_changes(m, "clear", keys, vals, NULL, c);
+			}
+		}
+		for (__u32 j = start; j < n; j++) {
+			const void *k = (const char *)keys + (size_t)j * m->info.key_size;
+
+			if (!bpf_map_delete_elem(m->fd, k)) {
+				(*done)++;
+				audit_changes(m, "clear", k, (const char *)vals +
+					      (size_t)j * m->lookup_size, NULL, 1);
+			} else if (errno != ENOENT) {
+				rc = mapref_write_error(m, "clear", errno, k);
+				goto out;
+			}
+		}
+	}
+	if (r < 0)
+		rc = err_fail("%s clear: reading the map failed: %s", m->name,
+			      strerror(-r));
+out:
+	mapiter_fini(&it);
+	return rc;
+}
+
+int verb_clear(struct ctx *ctx, const struct cmd *cmd,
+	       const struct opt_vals *opts, int argc, char **argv)
+{
+	struct mapref *m = ctx->map;
+	struct out *o = &ctx->out;
+	unsigned long long done = 0;
+	int rc;
+
+	rc = verb_no_args(m, cmd->name, argc, argv);
+	if (rc)
+		return rc;
+	rc = confirm(ctx, m);
+	if (!rc)
+		rc = audit_begin(ctx->set.audit_log, m, cmd->name);
+	if (rc)
+		return rc;
+	rc = m->is_array ? zero_array(m, &done) : delete_all(m, &done);
+	if (out_is_json(o)) {
+		out_object_begin(o);
+		out_u64(o, m->is_array ? "zeroed" : "deleted", done);
+		out_object_end(o);
+	} else if (!rc) {
+		out_line(o, "%s: %s %llu %s", m->name,
+			 m->is_array ? "zeroed" : "deleted", done,
+			 m->is_array ? (done == 1 ? "element" : "elements")
+				     : (done == 1 ? "entry" : "entries"));
+	}
+	return rc;
+}
