@@ -8,6 +8,14 @@
 #include "base/err.h"
 #include "base/suggest.h"
 
+cmd_fn cmd_fn_for(const struct cmd *cmd, __u32 map_type)
+{
+	for (const struct cmd_impl *i = cmd->impl; i && i->fn; i++)
+		if (map_type < 64 && (i->map_types & (1ULL << map_type)))
+			return i->fn;
+	return cmd->fn;
+}
+
 const struct cmd *cmd_find(const struct cmd *table, const char *name)
 {
 	for (const struct cmd *c = table; c->name; c++)

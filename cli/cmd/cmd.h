@@ -7,6 +7,7 @@
 #define MAPSH_CMD_H
 
 #include <stdbool.h>
+#include <linux/types.h>
 #include "cmd/ctx.h"
 #include "base/strbuf.h"
 
@@ -46,10 +47,19 @@ typedef int (*cmd_fn)(struct ctx *ctx, const struct cmd *cmd,
 #define CMD_NEEDS_BPF	(1u << 1)	/* needs root / CAP_BPF */
 #define CMD_MAP_VERB	(1u << 2)	/* a map verb: `mapsh MAP name ...` */
 
+/* A handler for the map types of a mask ((1ULL << BPF_MAP_TYPE_*)). */
+struct cmd_impl {
+	unsigned long long map_types;
+	cmd_fn fn;
+};
+
 struct cmd {
 	const char *name;
 	const char *alias;		/* NULL or a second name */
-	cmd_fn fn;
+	cmd_fn fn;			/* the handler, unless impl has one */
+	/* Map verbs only: handlers for some map types, the first that fits
+	 * wins over fn; terminated by { 0 }. */
+	const struct cmd_impl *impl;
 	const char *args;		/* positional part of the synopsis */
 	const char *summary;		/* one line for help listings */
 	const char *description;	/* longer text for --help and the man page */
@@ -71,6 +81,8 @@ int cmd_parse_opts(struct ctx *ctx, const struct cmd *cmd, int *argc,
 /* Does a global option word (before a command) take the next word as its
  * argument? ("--pin-dir DIR", "-f FILE") */
 bool global_opt_takes_next(const char *w);
+/* The handler of a map verb for a map of this type (impl, else fn). */
+cmd_fn cmd_fn_for(const struct cmd *cmd, __u32 map_type);
 /* Nearest name in a table for "did you mean" hints, or NULL. */
 const char *cmd_suggest(const struct cmd *table, const char *name);
 

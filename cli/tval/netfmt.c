@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "tval/netfmt.h"
+#include "base/clock.h"
 #include "base/suggest.h"
 
 static const char hexdig[] = "0123456789abcdef";
@@ -402,17 +403,8 @@ int nf_parse_ifindex(const char *s, uint32_t *ifindex)
 
 /* ---------------------------------------------------------------- times */
 
-static uint64_t clock_ns(clockid_t id)
-{
-	struct timespec ts;
-
-	if (clock_gettime(id, &ts))
-		return 0;
-	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
-}
-
-uint64_t nf_now_mono_ns(void) { return clock_ns(CLOCK_MONOTONIC); }
-uint64_t nf_now_real_ns(void) { return clock_ns(CLOCK_REALTIME); }
+uint64_t nf_now_mono_ns(void) { return clock_mono_ns(); }
+uint64_t nf_now_real_ns(void) { return clock_real_ns(); }
 
 static void add_2d(struct strbuf *sb, uint64_t v)
 {

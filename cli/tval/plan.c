@@ -681,3 +681,28 @@ struct tv_plan *tv_plan_raw(uint32_t size)
 	finalize(p);
 	return p;
 }
+
+/* ---- for a map: its BTF type if it fits, else raw bytes ---- */
+
+struct tv_plan *tv_plan_for_map(const struct btf *btf, __u32 type_id,
+				uint32_t size, unsigned flags)
+{
+	struct tv_plan *p = NULL;
+
+	if (btf && type_id)
+		p = tv_plan_new(btf, type_id, flags, NULL);
+	if (p && p->size == size)
+		return p;
+	tv_plan_free(p);
+	return tv_plan_raw(size);
+}
+
+void tv_plan_free(struct tv_plan *p)
+{
+	if (!p)
+		return;
+	free(p->nodes);
+	free(p->leaves);
+	tv_arena_free(p->arena);
+	free(p);
+}

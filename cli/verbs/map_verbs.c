@@ -128,9 +128,16 @@ static const struct opt_spec apply_opts[] = {
 	{ NULL },
 };
 
+/* The handlers a map type class has of its own. */
+static const struct cmd_impl mim_dump[] = { { MIM_MAPS, verb_mim_dump }, { 0 } };
+static const struct cmd_impl mim_lookup[] = { { MIM_MAPS, verb_mim_lookup }, { 0 } };
+static const struct cmd_impl mim_update[] = { { MIM_MAPS, verb_mim_update }, { 0 } };
+static const struct cmd_impl queue_drain_impl[] = { { QUEUE_MAPS, queue_drain }, { 0 } };
+static const struct cmd_impl ring_watch_impl[] = { { T(RINGBUF), verb_watch_ring }, { 0 } };
+
 const struct cmd map_verbs[] = {
 	{
-		.name = "dump", .fn = verb_mim_dump, .opts = dump_opts,
+		.name = "dump", .fn = verb_dump, .impl = mim_dump, .opts = dump_opts,
 		.args = "[where EXPR] [sort FIELD [asc|desc]]... [limit N] [fields F,G.H,...]",
 		.summary = "print every entry, typed (the default verb)",
 		.description =
@@ -163,7 +170,7 @@ const struct cmd map_verbs[] = {
 		.flags = CMD_NEEDS_BPF | CMD_MAP_VERB, .map_types = DATA_MAPS | MIM_MAPS,
 	},
 	{
-		.name = "lookup", .fn = verb_mim_lookup, .opts = percpu_opts,
+		.name = "lookup", .fn = verb_lookup, .impl = mim_lookup, .opts = percpu_opts,
 		.args = "KEY",
 		.summary = "print the entry of one key",
 		.description =
@@ -174,7 +181,7 @@ const struct cmd map_verbs[] = {
 		.flags = CMD_NEEDS_BPF | CMD_MAP_VERB, .map_types = DATA_MAPS | MIM_MAPS,
 	},
 	{
-		.name = "update", .fn = verb_mim_update, .opts = update_opts,
+		.name = "update", .fn = verb_update, .impl = mim_update, .opts = update_opts,
 		.args = "KEY VALUE",
 		.summary = "insert or overwrite one entry",
 		.description =
@@ -195,14 +202,14 @@ const struct cmd map_verbs[] = {
 		.flags = CMD_NEEDS_BPF | CMD_MAP_VERB, .map_types = DATA_MAPS | MIM_MAPS,
 	},
 	{
-		.name = "add", .fn = verb_mim_update, .opts = cpu_opts,
+		.name = "add", .fn = verb_update, .impl = mim_update, .opts = cpu_opts,
 		.args = "KEY VALUE",
 		.summary = "insert one entry; fail when the key exists",
 		.description = "update --noexist. See 'mapsh MAP update --help' for KEY and VALUE.",
 		.flags = CMD_NEEDS_BPF | CMD_MAP_VERB, .map_types = DATA_MAPS | MIM_MAPS,
 	},
 	{
-		.name = "replace", .fn = verb_mim_update, .opts = cpu_opts,
+		.name = "replace", .fn = verb_update, .impl = mim_update, .opts = cpu_opts,
 		.args = "KEY VALUE",
 		.summary = "overwrite one entry; fail when the key does not exist",
 		.description = "update --exist. See 'mapsh MAP update --help' for KEY and VALUE.",
@@ -302,7 +309,7 @@ const struct cmd map_verbs[] = {
 		.flags = CMD_NEEDS_BPF | CMD_MAP_VERB, .map_types = COUNT_MAPS,
 	},
 	{
-		.name = "watch", .fn = verb_watch, .opts = watch_opts,
+		.name = "watch", .fn = verb_watch, .impl = ring_watch_impl, .opts = watch_opts,
 		.args = "[where EXPR] [sort FIELD[/s] [asc|desc]]... [limit N] [fields F,G,...]",
 		.summary = "a live view: per-key rates and deltas of the counters, top N",
 		.description =
@@ -411,7 +418,7 @@ const struct cmd map_verbs[] = {
 		.flags = CMD_NEEDS_BPF | CMD_MAP_VERB, .map_types = QUEUE_MAPS,
 	},
 	{
-		.name = "drain", .fn = verb_drain, .opts = drain_opts,
+		.name = "drain", .fn = verb_drain, .impl = queue_drain_impl, .opts = drain_opts,
 		.summary = "remove and print every element or record there is now",
 		.description =
 "Queues and stacks: pops until the map is empty (or --count N), one line\n"
@@ -696,7 +703,7 @@ int map_cmd_run(struct ctx *ctx, int argc, char **argv)
 		goto out;
 	}
 	ctx->map = m;
-	rc = verb->fn(ctx, verb, &vals, nw, words);
+	rc = cmd_fn_for(verb, m->info.type)(ctx, verb, &vals, nw, words);
 	out_flush(&ctx->out);
 	ctx->map = NULL;
 out:
@@ -867,5 +874,23 @@ int verb_no_args(const struct mapref *m, const char *verb, int argc,
 	if (argc)
 		return err_usage("%s %s: unexpected argument '%s' (see 'mapsh %s %s --help')",
 				 m->name, verb, argv[0], m->name, verb);
+	return EXIT_OK;
+}
+
+/* ---- --count N ---- */
+
+int verb_parse_count(const struct mapref *m, const char *verb,
+		     const char *arg, unsigned long long *n)
+{
+	char *end;
+
+	*n = 0;
+	if (!arg)
+		return EXIT_OK;
+	errno = 0;
+	*n = strtoull(arg, &end, 10);
+	if (!*arg || *end || errno || *n == 0 || arg[0] == '-')
+		return err_usage("%s %s: --count '%s' is not a positive number",
+				 m->name, verb, arg);
 	return EXIT_OK;
 }

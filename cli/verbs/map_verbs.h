@@ -42,19 +42,25 @@ int verb_clear(struct ctx *, const struct cmd *, const struct opt_vals *, int, c
 int verb_freeze(struct ctx *, const struct cmd *, const struct opt_vals *, int, char **);
 int verb_pin(struct ctx *, const struct cmd *, const struct opt_vals *, int, char **);
 int verb_watch(struct ctx *, const struct cmd *, const struct opt_vals *, int, char **);
+int verb_watch_ring(struct ctx *, const struct cmd *, const struct opt_vals *, int, char **);
 extern const struct opt_spec watch_opts[];	/* verb_watch.c */
 /* Queues and stacks (verb_queue.c): push [--type T] [--exist], pop, peek. */
 enum { VOPT_Q_TYPE = 0, VOPT_Q_EXIST };
 int verb_push(struct ctx *, const struct cmd *, const struct opt_vals *, int, char **);
 int verb_pop(struct ctx *, const struct cmd *, const struct opt_vals *, int, char **);
 int verb_peek(struct ctx *, const struct cmd *, const struct opt_vals *, int, char **);
-/* drain (queues, stacks, ring buffers, perf event arrays) and follow
- * (ring buffers, perf event arrays): verb_stream.c. */
+/* drain and follow of ring buffers and perf event arrays (stream.c). */
 enum { VOPT_S_COUNT = 0, VOPT_S_TYPE, VOPT_S_TIMESTAMP, VOPT_S_PAGES, VOPT_S_TIMEOUT };
 int verb_drain(struct ctx *, const struct cmd *, const struct opt_vals *, int, char **);
+/* drain of a queue or stack (queue.c). */
+int queue_drain(struct ctx *, const struct cmd *, const struct opt_vals *, int, char **);
+/* Parse a --count N (> 0) into *n (0 when arg is NULL); EXIT_OK or a usage
+ * error naming m and verb. */
+int verb_parse_count(const struct mapref *m, const char *verb,
+		     const char *arg, unsigned long long *n);
 int verb_follow(struct ctx *, const struct cmd *, const struct opt_vals *, int, char **);
-/* Maps of maps (verb_mim.c): dump, lookup and update/add/replace of a map
- * of maps; any other map goes on to verb_dump, verb_lookup, verb_update. */
+/* Maps of maps (mim.c): dump, lookup and update/add/replace of a map of
+ * maps (the table routes maps of maps to them). */
 int verb_mim_dump(struct ctx *, const struct cmd *, const struct opt_vals *, int, char **);
 int verb_mim_lookup(struct ctx *, const struct cmd *, const struct opt_vals *, int, char **);
 int verb_mim_update(struct ctx *, const struct cmd *, const struct opt_vals *, int, char **);

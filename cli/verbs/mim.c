@@ -25,12 +25,6 @@
 #include "verbs/map_verbs.h"
 #include "map/mapiter.h"
 
-static bool is_mim(const struct mapref *m)
-{
-	return m->info.type == BPF_MAP_TYPE_HASH_OF_MAPS ||
-	       m->info.type == BPF_MAP_TYPE_ARRAY_OF_MAPS;
-}
-
 /* What dump can walk: the maps whose entries mapiter reads. */
 static bool dumpable(__u32 type)
 {
@@ -315,12 +309,6 @@ int verb_mim_dump(struct ctx *ctx, const struct cmd *cmd,
 	size_t n = 0, cap = 0;
 	int rc = EXIT_OK, r;
 
-	if (!is_mim(m)) {
-		if (recursive)
-			return err_usage("%s dump: --recursive applies to maps of maps (%s is %s)",
-					 m->name, m->name, map_type_str(m->info.type));
-		return verb_dump(ctx, cmd, opts, argc, argv);
-	}
 	if (argc)
 		return err_usage("%s dump: unexpected '%s' (a map of maps is dumped whole; 'mapsh %s[KEY] dump ...' selects in an inner map)",
 				 m->name, argv[0], m->name);
@@ -405,8 +393,6 @@ int verb_mim_lookup(struct ctx *ctx, const struct cmd *cmd,
 	__u32 id = 0;
 	int rc;
 
-	if (!is_mim(m))
-		return verb_lookup(ctx, cmd, opts, argc, argv);
 	key = calloc(1, m->info.key_size + 1);
 	if (!key)
 		return err_fail("out of memory");
@@ -550,8 +536,6 @@ int verb_mim_update(struct ctx *ctx, const struct cmd *cmd,
 	struct shape want, got;
 	__u32 from_id, fd32;
 
-	if (!is_mim(m))
-		return verb_update(ctx, cmd, opts, argc, argv);
 	rc = verb_update_flags(m, verb, opts, &flags);
 	if (rc)
 		return rc;

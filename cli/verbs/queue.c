@@ -49,7 +49,8 @@
 #include "base/interrupt.h"
 #include "verbs/map_verbs.h"
 #include "verbs/queue.h"
-#include "verbs/stream.h"
+#include "map/rectype.h"
+#include "output/records.h"
 
 /* ---- taking one element ---- */
 
@@ -208,7 +209,7 @@ static int apply_type(struct ctx *ctx, struct mapref *m, const char *verb,
 	*keep = NULL;
 	if (!type)
 		return EXIT_OK;
-	rc = stream_type_plan(ctx, m, verb, type, &plan, keep);
+	rc = rectype_named(&ctx->set.map, m, verb, type, &plan, keep);
 	if (rc)
 		return rc;
 	if (tv_plan_size(plan) != m->info.value_size) {
@@ -376,13 +377,13 @@ int queue_drain(struct ctx *ctx, const struct cmd *cmd,
 		rc = err_usage("%s drain: --pages applies to perf event arrays (%s is %s)",
 			       m->name, m->name, map_type_str(m->info.type));
 	if (!rc)
-		rc = stream_parse_count(m, cmd->name, opt_get(opts, VOPT_S_COUNT), &max);
+		rc = verb_parse_count(m, cmd->name, opt_get(opts, VOPT_S_COUNT), &max);
 	if (!rc)
 		rc = take_setup(ctx, m, cmd->name, opt_get(opts, VOPT_S_TYPE),
 				&keep, &scratch);
 	if (rc)
 		return rc;
-	rec_out_init(&k.ro, ctx, m->name, m->value, true,
+	rec_out_init(&k.ro, &ctx->out, m->name, m->value, true,
 		     opts->count[VOPT_S_TIMESTAMP] > 0);
 	interrupt_catch();
 	while (!max || taken < max) {

@@ -228,6 +228,10 @@ int verb_dump(struct ctx *ctx, const struct cmd *cmd,
 	struct query *q = NULL;
 	int rc;
 
+	/* (maps of maps dump in verb_mim_dump) */
+	if (opts->count[VOPT_RECURSIVE])
+		return err_usage("%s dump: --recursive applies to maps of maps (%s is %s)",
+				 m->name, m->name, map_type_str(m->info.type));
 	rc = parse_query(m, cmd->name, argc, argv, &q);
 	if (rc)
 		return rc;

@@ -16,9 +16,12 @@
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include "base/err.h"
+#include "base/clock.h"
 #include "base/interrupt.h"
 #include "map/mapinfo.h"
-#include "verbs/stream.h"
+#include "map/rectype.h"
+#include "output/records.h"
+#include "output/screen.h"
 #include "verbs/watch/watch.h"
 
 #define RING_STOP (-ECANCELED)
@@ -37,14 +40,6 @@ struct ring_watch {
 	unsigned long long prev_records, prev_bytes, ticks;
 	double rps, bps;		/* rates of the last interval */
 };
-
-static uint64_t clock_ns(clockid_t clk)
-{
-	struct timespec ts;
-
-	clock_gettime(clk, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
 
 static int on_record(void *ctx, void *data, size_t len)
 {
@@ -107,11 +102,11 @@ static void rate_line(struct ring_watch *x)
 	out_flush(o);
 }
 
-static void draw(struct ring_watch *x, struct watch_term *t)
+static void draw(struct ring_watch *x, struct screen_term *t)
 {
 	struct watch *w = x->w;
 	struct strbuf sb = STRBUF_INIT;
-	struct watch_frame f;
+	struct screen_frame f;
 	size_t room = t->rows > RING_HEADER ? (size_t)(t->rows - RING_HEADER) : 0;
 	size_t n = x->filled < room ? x->filled : room;
 	char hms[16] = "--:--:--";
@@ -123,7 +118,7 @@ static void draw(struct ring_watch *x, struct watch_term *t)
 		localtime_r(&s, &tm);
 		strftime(hms, sizeof(hms), "%H:%M:%S", &tm);
 	}
-	watch_frame_begin(&f, w, t);
+	screen_frame_begin(&f, &w->ctx->out, t);
 	sb_addf(&sb, "%s (%s)  ", w->m->name, map_type_str(w->m->info.type));
 	if (x->ticks) {
 		watch_rate_text(&sb, x->rps, true);
@@ -136,29 +131,29 @@ static void draw(struct ring_watch *x, struct watch_term *t)
 	sb_addf(&sb, "  every %gs  at %s", w->interval, hms);
 	if (t->paused)
 		sb_adds(&sb, "  [paused]");
-	watch_frame_line(&f, sb.buf, sb.len, w->ctx->color ? "\033[1m" : NULL);
+	screen_frame_line(&f, sb.buf, sb.len, w->ctx->color ? "\033[1m" : NULL);
 	sb_reset(&sb);
 	sb_addf(&sb, "%llu records, %llu bytes  [q]uit [p]ause", x->ro.records,
 		x->ro.bytes);
-	watch_frame_line(&f, sb.buf, sb.len, NULL);
-	watch_frame_line(&f, "", 0, NULL);
+	screen_frame_line(&f, sb.buf, sb.len, NULL);
+	screen_frame_line(&f, "", 0, NULL);
 	for (size_t i = 0; i < n; i++) {
 		const struct strbuf *l =
 			&x->lines[(x->head + RING_LINES - n + i) % RING_LINES];
 
-		watch_frame_line(&f, l->buf ? l->buf : "", l->len, NULL);
+		screen_frame_line(&f, l->buf ? l->buf : "", l->len, NULL);
 	}
-	watch_frame_end(&f, w);
+	screen_frame_end(&f);
 	sb_free(&sb);
 	x->dirty = false;
 }
 
-int watch_ring_run(struct watch *w)
+static int ring_run(struct watch *w)
 {
 	struct ctx *ctx = w->ctx;
 	struct out *o = &ctx->out;
 	struct ring_watch x;
-	struct watch_term t;
+	struct screen_term t;
 	struct ring_buffer *rb;
 	struct tv_plan *plan = NULL;
 	struct btf *plan_btf = NULL;
@@ -172,10 +167,10 @@ int watch_ring_run(struct watch *w)
 	x.tty = w->tty;
 	if (!step)
 		step = 1;
-	rc = stream_record_plan(ctx, w->m, "watch", NULL, &plan, &plan_btf);
+	rc = rectype_of(&ctx->set.map, w->m, "watch", NULL, &plan, &plan_btf);
 	if (rc)
 		return rc;
-	rec_out_init(&x.ro, ctx, w->m->name, plan, false, false);
+	rec_out_init(&x.ro, &ctx->out, w->m->name, plan, false, false);
 	if (x.tty) {
 		/* Records as text, into a buffer of our own, one at a time. */
 		out_init(&x.cap, OUT_PLAIN, false, stdout);
@@ -195,12 +190,12 @@ int watch_ring_run(struct watch *w)
 		goto out;
 	}
 	if (x.tty) {
-		watch_term_enter(w, &t);
-		watch_term_size(w, &t);
+		screen_term_enter(&w->ctx->out, &t);
+		screen_term_size(&w->ctx->out, &t);
 		keys_ok = t.in_fd >= 0;
 		draw(&x, &t);
 	}
-	last_tick = clock_ns(CLOCK_MONOTONIC);
+	last_tick = clock_mono_ns();
 	next = last_tick + step;
 	for (;;) {
 		struct pollfd pfd[2] = {
@@ -220,7 +215,7 @@ int watch_ring_run(struct watch *w)
 			out_flush(o);
 		if (interrupted() || o->broken)
 			break;
-		now = clock_ns(CLOCK_MONOTONIC);
+		now = clock_mono_ns();
 		if (now >= next) {
 			double dt = (double)(now - last_tick) / 1e9;
 
@@ -230,7 +225,7 @@ int watch_ring_run(struct watch *w)
 			x.prev_bytes = x.ro.bytes;
 			x.ticks++;
 			last_tick = now;
-			w->last_real = clock_ns(CLOCK_REALTIME);
+			w->last_real = clock_real_ns();
 			if (!x.tty)
 				rate_line(&x);
 			else if (!t.paused)
@@ -245,18 +240,18 @@ int watch_ring_run(struct watch *w)
 			draw(&x, &t);
 			last_draw = now;
 		}
-		timeout = watch_ms_until(next, now);
+		timeout = screen_ms_until(next, now);
 		if (x.tty && x.dirty && !t.paused && timeout > 100)
 			timeout = 100;
-		r = watch_wait(pfd, keys_ok ? 2 : 1, timeout);
+		r = screen_wait(pfd, keys_ok ? 2 : 1, timeout);
 		if (r < 0) {
 			snprintf(w->err, sizeof(w->err), "waiting failed: %s", strerror(errno));
 			rc = EXIT_FAIL;
 			break;
 		}
-		if (x.tty && watch_winched) {
-			watch_winched = 0;
-			watch_term_size(w, &t);
+		if (x.tty && screen_winched) {
+			screen_winched = 0;
+			screen_term_size(&w->ctx->out, &t);
 			sb_adds(&o->buf, "\033[2J");
 			draw(&x, &t);
 		}
@@ -280,7 +275,7 @@ int watch_ring_run(struct watch *w)
 		}
 	}
 	if (x.tty)
-		watch_term_leave(w, &t);
+		screen_term_leave(&w->ctx->out, &t);
 	else
 		out_flush(o);
 	ring_buffer__free(rb);
@@ -297,4 +292,20 @@ out:
 	tv_plan_free(plan);
 	btf__free(plan_btf);
 	return rc;
+}
+
+int verb_watch_ring(struct ctx *ctx, const struct cmd *cmd,
+		    const struct opt_vals *opts, int argc, char **argv)
+{
+	struct watch w;
+	int rc;
+
+	rc = watch_init(&w, ctx, opts);
+	if (rc)
+		return rc;
+	if (argc)
+		return err_usage("%s watch: a ring buffer has no fields to filter or sort ('%s')",
+				 w.m->name, argv[0]);
+	interrupt_catch();
+	return ring_run(&w);
 }

@@ -16,6 +16,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <termios.h>
+#include "cmd/cmd.h"
 #include "cmd/ctx.h"
 #include "output/entry_out.h"
 #include "map/mapref.h"
@@ -23,6 +24,9 @@
 #include "base/rowset.h"
 
 #define WATCH_MAX_TRACKED 32
+
+/* Options of watch (watch_opts, in watch.c). */
+enum { WOPT_INTERVAL = 0, WOPT_RATE, WOPT_DELTA, WOPT_COUNT, WOPT_ALL };
 
 /* A value field whose change is tracked: a counter, or a numeric field a
  * `sort FIELD/s` asks the rate of. */
@@ -64,8 +68,20 @@ struct watch_col {
 	bool sort_desc;			/* its default direction */
 };
 
+struct watch;
+
+/* What a refresh reports as it reads, in line mode (the full-screen view
+ * reads the held rows after the refresh instead). */
+struct watch_sink {
+	void (*begin)(struct watch *w);
+	void (*row)(struct watch *w, const char *row);	/* a row to show */
+	/* complete: every key was read (else an error or Ctrl-C) */
+	void (*end)(struct watch *w, bool complete);
+};
+
 struct watch {
 	struct ctx *ctx;
+	const struct watch_sink *sink;	/* NULL: none (the full-screen view) */
 	struct mapref *m;
 	struct query *q;		/* the user's where/sort/limit/fields */
 	struct query *sortq;		/* the active sort (q, or owned) */
@@ -108,8 +124,21 @@ struct watch {
 	char err[256];			/* why a refresh failed */
 };
 
-/* One refresh: read the map, update the state, select rows (line mode:
- * print them). 0, or -1 with w->err set. */
+/* The options every view has (interval, count, rate or delta) for
+ * ctx->map: EXIT_OK or a usage error. */
+int watch_init(struct watch *w, struct ctx *ctx, const struct opt_vals *opts);
+/* The fields, columns, sort and state of a map with keys, from the other
+ * options and the where/sort/limit/fields words: EXIT_OK (then
+ * watch_free), or the error printed with nothing to free. */
+int watch_setup(struct watch *w, const struct opt_vals *opts, int argc,
+		char **argv);
+void watch_free(struct watch *w);
+/* Line mode (lines.c): the sink, and refreshes until --count or Ctrl-C. */
+extern const struct watch_sink watch_lines_sink;
+int watch_lines_run(struct watch *w);
+
+/* One refresh: read the map, update the state, select rows (and hand them
+ * to the sink as they come). 0, or -1 with w->err set. */
 int watch_refresh(struct watch *w);
 /* Sort the held rows with the active sort. */
 void watch_sort_held(struct watch *w);
@@ -144,46 +173,12 @@ void watch_usage_text(const struct watch *w, struct strbuf *sb);
 /* The full-screen view until q, Ctrl-C, SIGTERM or --count. */
 int watch_tty_run(struct watch *w);
 
-/* The terminal while a full-screen view is up. */
-struct watch_term {
-	int in_fd;		/* where keys come from; -1: none */
-	bool close_in;
-	bool have_tios;
-	struct termios saved;
-	struct sigaction old_winch;
-	int rows, cols;
-	bool paused;
-};
-extern volatile sig_atomic_t watch_winched;	/* SIGWINCH seen */
-/* Alternate screen, hidden cursor, keys unbuffered and not echoed,
- * SIGWINCH caught; _leave undoes all of it. */
-void watch_term_enter(struct watch *w, struct watch_term *t);
-void watch_term_leave(struct watch *w, struct watch_term *t);
-void watch_term_size(const struct watch *w, struct watch_term *t);
-
-/* Building a screen: lines cut to the width, each clearing its rest. */
-struct watch_frame {
-	struct strbuf *out;
-	int y, rows;
-	size_t width;
-};
-void watch_frame_begin(struct watch_frame *f, struct watch *w,
-		       const struct watch_term *t);
-void watch_frame_line(struct watch_frame *f, const char *s, size_t n,
-		      const char *attr);
-void watch_frame_end(struct watch_frame *f, struct watch *w);
-
-/* poll() that a Ctrl-C, SIGTERM or SIGWINCH always ends (they are blocked
- * between the check of their flags and the wait). Returns poll's result,
- * 0 for a timeout or a signal, -1 with errno on a failure. */
-int watch_wait(struct pollfd *fds, int nfds, int timeout_ms);
-/* Milliseconds from now to deadline (ns) for watch_wait, at most 60 s. */
-int watch_ms_until(uint64_t deadline, uint64_t now);
-
 /* ---- watch_ring.c ---- */
 
 /* A ring buffer: follow's records, with a rate line (records/s, bytes/s)
- * per interval; full-screen on a terminal. */
-int watch_ring_run(struct watch *w);
+ * per interval; full-screen on a terminal. The map verb table routes
+ * watch of a ring buffer here. */
+int verb_watch_ring(struct ctx *ctx, const struct cmd *cmd,
+		    const struct opt_vals *opts, int argc, char **argv);
 
 #endif

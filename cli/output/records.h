@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /* Record lines: how drain and follow print what they take out of a map
- * (verb_stream.c), shared with the queue and stack verbs (verb_queue.c).
+ * (verbs/stream.c), the queue and stack verbs (verbs/queue.c) and watch
+ * on a ring buffer.
  *
  * Text: one line per record, the record's text form without its outer
  * braces ("type=EVENT_TYPE_NEW_FLOW src_ip=10.0.0.1 ..."), ktime fields as
@@ -15,17 +16,16 @@
  *   perf lost counts  {"lost": N, "cpu": C} (text: "lost N samples on CPU C")
  * Records are formatted straight into the output buffer, which is written
  * when it holds 64 KiB and whenever the caller flushes (once per batch). */
-#ifndef MAPSH_VERB_STREAM_H
-#define MAPSH_VERB_STREAM_H
+#ifndef MAPSH_RECORDS_H
+#define MAPSH_RECORDS_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include "cmd/cmd.h"
-#include "cmd/ctx.h"
-#include "map/mapref.h"
+#include "base/json_writer.h"
+#include "output/output.h"
+#include "tval/tval.h"
 
-struct btf;
 struct tvf;
 
 struct rec_out {
@@ -44,7 +44,7 @@ struct rec_out {
 
 /* plan may be NULL. Text mode switches the plan's ktime display to wall
  * clock (TV_KTIME_WALL). */
-void rec_out_init(struct rec_out *r, struct ctx *ctx, const char *name,
+void rec_out_init(struct rec_out *r, struct out *o, const char *name,
 		  struct tv_plan *plan, bool wrap, bool timestamp);
 void rec_out_fini(struct rec_out *r);
 /* Append one record (len bytes) to the output buffer. */
@@ -53,29 +53,5 @@ void rec_out_add(struct rec_out *r, const void *data, size_t len);
 void rec_out_lost(struct rec_out *r, unsigned long long n, int cpu);
 /* "N records, M bytes" on stderr when it is a terminal. */
 void rec_out_summary(const struct rec_out *r, const char *what);
-
-/* --type TYPE: a plan of the type named TYPE ("flow_event", "struct
- * flow_event", "__u64", "union u", "enum e") in m's BTF, else the running
- * kernel's. *btf_keep receives a BTF to free (btf__free) after the plan,
- * or NULL. EXIT_OK, or the error printed ("events: no type 'x' in the BTF
- * of events or of the kernel"). */
-int stream_type_plan(struct ctx *ctx, const struct mapref *m,
-		     const char *verb, const char *type,
-		     struct tv_plan **plan, struct btf **btf_keep);
-
-/* Parse a --count N (> 0) into *n; EXIT_OK or a usage error. */
-/* The record type of a ring buffer or perf event array: the struct named
- * type (--type), else the one the mapsh:record= tag of the map variable
- * names; *plan NULL means bytes. *btf_keep holds a BTF the plan points
- * into (free it after the plan). */
-int stream_record_plan(struct ctx *ctx, const struct mapref *m,
-		       const char *verb, const char *type,
-		       struct tv_plan **plan, struct btf **btf_keep);
-int stream_parse_count(const struct mapref *m, const char *verb,
-		       const char *arg, unsigned long long *n);
-
-/* drain of a queue or stack (verb_queue.c). */
-int queue_drain(struct ctx *ctx, const struct cmd *cmd,
-		const struct opt_vals *opts, int argc, char **argv);
 
 #endif

@@ -1,0 +1,252 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Record lines: see records.h. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include "base/err.h"
+#include "output/records.h"
+#include "tval/fast.h"
+
+#define FLUSH_AT (64 * 1024)
+
+/* "2024-05-01T12:00:00.123456Z" */
+static void add_now(struct strbuf *sb)
+{
+	static time_t cached_sec = -1;
+	static char prefix[32];
+	struct timespec ts;
+	char frac[24];
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	if (ts.tv_sec != cached_sec) {
+		struct tm tm;
+
+		gmtime_r(&ts.tv_sec, &tm);
+		strftime(prefix, sizeof(prefix), "%Y-%m-%dT%H:%M:%S", &tm);
+		cached_sec = ts.tv_sec;
+	}
+	snprintf(frac, sizeof(frac), ".%06ldZ", ts.tv_nsec / 1000);
+	sb_adds(sb, prefix);
+	sb_adds(sb, frac);
+}
+
+void rec_out_init(struct rec_out *r, struct out *o, const char *name,
+		  struct tv_plan *plan, bool wrap, bool timestamp)
+{
+	memset(r, 0, sizeof(*r));
+	r->o = o;
+	r->plan = plan;
+	r->size = plan ? tv_plan_size(plan) : 0;
+	r->json = out_is_json(r->o);
+	r->wrap = wrap;
+	r->timestamp = timestamp;
+	r->name = name;
+	if (!plan)
+		return;
+	if (!r->json) {
+		tv_plan_set_flags(plan, tv_plan_flags(plan) | TV_KTIME_WALL);
+		return;
+	}
+	if (!wrap) {
+		/* A record is its own object only when its type is a struct
+		 * or union; anything else is {"value": V}. */
+		struct strbuf sb = STRBUF_INIT;
+		void *zero = calloc(1, r->size + 1);
+		struct jw jw;
+
+		if (!zero)
+			abort();
+		jw_init(&jw, &sb, false);
+		tv_format_json(plan, zero, &jw);
+		r->wrap = sb.len == 0 || sb.buf[0] != '{';
+		sb_free(&sb);
+		free(zero);
+	}
+	/* JSON lines of a typed record go through a compiled formatter. */
+	if (r->json && !r->wrap && !r->timestamp) {
+		r->fast = tvf_new();
+		if (r->fast) {
+			tvf_plan_json(r->fast, plan, 0);
+			tvf_lit(r->fast, "\n", 1);
+			if (!tvf_ok(r->fast)) {
+				tvf_free(r->fast);
+				r->fast = NULL;
+			}
+		}
+	}
+}
+
+void rec_out_fini(struct rec_out *r)
+{
+	tvf_free(r->fast);
+	r->fast = NULL;
+}
+
+static void maybe_flush(struct out *o)
+{
+	if (o->buf.len >= FLUSH_AT)
+		out_flush(o);
+}
+
+static bool typed(struct rec_out *r, size_t len)
+{
+	/* Perf samples are padded to 8 bytes (with their 4-byte size). */
+	if (r->plan && len >= r->size && len < (size_t)r->size + 8)
+		return true;
+	if (r->plan && !r->warned) {
+		r->warned = true;
+		err_warn("%s: a record of %zu bytes is not a %s (%u bytes): shown as bytes",
+			 r->name, len, tv_plan_type_name(r->plan), r->size);
+	}
+	return false;
+}
+
+static void add_hex_text(struct strbuf *sb, const unsigned char *p, size_t len)
+{
+	static const char hex[] = "0123456789abcdef";
+
+	sb_grow(sb, len * 3 + 1);
+	for (size_t i = 0; i < len; i++) {
+		if (i)
+			sb->buf[sb->len++] = ' ';
+		sb->buf[sb->len++] = hex[p[i] >> 4];
+		sb->buf[sb->len++] = hex[p[i] & 15];
+	}
+	sb->buf[sb->len] = '\0';
+}
+
+static void add_hex_json(struct strbuf *sb, const unsigned char *p, size_t len)
+{
+	static const char hex[] = "0123456789abcdef";
+
+	sb_grow(sb, len * 7 + 3);
+	sb->buf[sb->len++] = '[';
+	for (size_t i = 0; i < len; i++) {
+		char *d = sb->buf + sb->len;
+
+		if (i)
+			*d++ = ',';
+		*d++ = '"';
+		*d++ = '0';
+		*d++ = 'x';
+		*d++ = hex[p[i] >> 4];
+		*d++ = hex[p[i] & 15];
+		*d++ = '"';
+		sb->len = (size_t)(d - sb->buf);
+	}
+	sb->buf[sb->len++] = ']';
+	sb->buf[sb->len] = '\0';
+}
+
+static void rec_text(struct rec_out *r, const void *data, size_t len)
+{
+	struct strbuf *sb = &r->o->buf;
+
+	if (r->timestamp) {
+		add_now(sb);
+		sb_addc(sb, ' ');
+	}
+	if (typed(r, len)) {
+		size_t p = sb->len;
+
+		tv_format_text(r->plan, data, sb);
+		/* "{a=1 b=2}" -> "a=1 b=2": the line is the record. */
+		if (sb->len - p >= 2 && sb->buf[p] == '{' && sb->buf[sb->len - 1] == '}') {
+			memmove(sb->buf + p, sb->buf + p + 1, sb->len - p - 2);
+			sb_trunc(sb, sb->len - 2);
+		}
+	} else {
+		add_hex_text(sb, data, len);
+	}
+	sb_addc(sb, '\n');
+}
+
+static void rec_json(struct rec_out *r, const void *data, size_t len)
+{
+	struct strbuf *sb = &r->o->buf;
+	struct jw *jw = &r->jw;
+
+	jw_init(jw, sb, false);
+	if (typed(r, len) && !r->wrap) {
+		size_t p;
+
+		if (r->fast) {
+			tvf_run(r->fast, sb, (const void *const *)&data);
+			return;
+		}
+		if (!r->timestamp) {
+			tv_format_json(r->plan, data, jw);
+			sb_addc(sb, '\n');
+			return;
+		}
+		/* {"received": T, <the record's members>} */
+		sb_adds(sb, "{\"received\":\"");
+		add_now(sb);
+		sb_addc(sb, '"');
+		p = sb->len;
+		tv_format_json(r->plan, data, jw);
+		if (sb->len - p >= 2 && sb->buf[p + 1] == '}') {
+			sb_trunc(sb, p);
+			sb_addc(sb, '}');
+		} else {
+			sb->buf[p] = ',';
+		}
+		sb_addc(sb, '\n');
+		return;
+	}
+	sb_addc(sb, '{');
+	if (r->timestamp) {
+		sb_adds(sb, "\"received\":\"");
+		add_now(sb);
+		sb_add(sb, "\",", 2);
+	}
+	if (typed(r, len)) {
+		sb_adds(sb, "\"value\":");
+		jw_init(jw, sb, false);
+		tv_format_json(r->plan, data, jw);
+	} else {
+		sb_adds(sb, "\"data\":");
+		add_hex_json(sb, data, len);
+	}
+	sb_add(sb, "}\n", 2);
+}
+
+void rec_out_add(struct rec_out *r, const void *data, size_t len)
+{
+	if (r->o->broken)
+		return;
+	r->records++;
+	r->bytes += len;
+	if (r->json)
+		rec_json(r, data, len);
+	else
+		rec_text(r, data, len);
+	maybe_flush(r->o);
+}
+
+void rec_out_lost(struct rec_out *r, unsigned long long n, int cpu)
+{
+	struct strbuf *sb = &r->o->buf;
+
+	r->lost += n;
+	if (r->o->broken)
+		return;
+	if (r->json)
+		sb_addf(sb, "{\"lost\":%llu,\"cpu\":%d}\n", n, cpu);
+	else
+		sb_addf(sb, "lost %llu samples on CPU %d\n", n, cpu);
+	maybe_flush(r->o);
+}
+
+void rec_out_summary(const struct rec_out *r, const char *what)
+{
+	if (!isatty(STDERR_FILENO))
+		return;
+	fprintf(stderr, "%llu %s%s, %llu bytes", r->records, what,
+		r->records == 1 ? "" : "s", r->bytes);
+	if (r->lost)
+		fprintf(stderr, ", %llu lost", r->lost);
+	fputc('\n', stderr);
+}
