@@ -15,14 +15,15 @@
 
 #define MAPSH_QUERY_PRIVATE
 #include "query/query.h"
+#include "query/words.h"
 #include "tval/netfmt.h"
 #include "base/suggest.h"
 #include "tval/tval.h"
 
 #define OPS_LIST "(== != < <= > >= ~)"
 
-static const char *const keywords[] = { "where", "sort", "limit", "fields" };
-#define NKEYWORDS (sizeof(keywords) / sizeof(keywords[0]))
+#define keywords query_clause_words
+#define NKEYWORDS QUERY_NCLAUSES
 
 struct qp {
 	const struct tv_plan *kp, *vp;
@@ -205,17 +206,11 @@ static size_t value_run(const char *s)
 /* Comparison operator at s: its length (0: none) and *op. */
 static size_t op_len(const char *s, int *op)
 {
-	static const struct { const char *t; int op; } ops[] = {
-		{ "==", Q_EQ }, { "!=", Q_NE }, { "!~", Q_NMATCH },
-		{ "<=", Q_LE }, { ">=", Q_GE }, { "<", Q_LT }, { ">", Q_GT },
-		{ "=", Q_EQ }, { "~", Q_MATCH },
-	};
+	for (const struct query_op_word *o = query_op_words; o->text; o++) {
+		size_t n = strlen(o->text);
 
-	for (size_t i = 0; i < sizeof(ops) / sizeof(ops[0]); i++) {
-		size_t n = strlen(ops[i].t);
-
-		if (!strncmp(s, ops[i].t, n)) {
-			*op = ops[i].op;
+		if (!strncmp(s, o->text, n)) {
+			*op = o->op;
 			return n;
 		}
 	}

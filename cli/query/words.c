@@ -1,0 +1,39 @@
+// SPDX-License-Identifier: GPL-2.0
+/* See words.h. */
+#include <string.h>
+#include <strings.h>
+#define MAPSH_QUERY_PRIVATE
+#include "query/query.h"
+#include "query/words.h"
+
+const char *const query_clause_words[] = { "where", "sort", "limit", "fields", NULL };
+
+const struct query_op_word query_op_words[] = {
+	{ "==", Q_EQ, true }, { "!=", Q_NE, true }, { "!~", Q_NMATCH, true },
+	{ "<=", Q_LE, true }, { ">=", Q_GE, true }, { "<", Q_LT, true },
+	{ ">", Q_GT, true }, { "=", Q_EQ, false }, { "~", Q_MATCH, true },
+	{ NULL, 0, false },
+};
+
+bool query_is_clause(const char *w)
+{
+	for (int i = 0; query_clause_words[i]; i++)
+		if (!strcasecmp(w, query_clause_words[i]))
+			return true;
+	return false;
+}
+
+bool query_is_op(const char *w)
+{
+	for (int i = 0; query_op_words[i].text; i++)
+		if (!strcmp(w, query_op_words[i].text))
+			return true;
+	return false;
+}
+
+bool query_is_bool_word(const char *w)
+{
+	return !strcasecmp(w, "and") || !strcasecmp(w, "or") ||
+	       !strcasecmp(w, "not") || !strcmp(w, "&&") || !strcmp(w, "||") ||
+	       !strcmp(w, "!") || !strcmp(w, "(");
+}
