@@ -1,10 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* query_parse: the words after `dump MAP` into a compiled query (grammar,
- * word rules and messages in query.h). A small lexer walks the shell words
- * character by character, so operators and parentheses may be glued to
- * their operands or the whole expression may be one word; field names are
- * resolved against the key/value plans and constants parsed by their leaf
- * once, here. */
+ * word rules and messages in query.h). The lexer and field resolution
+ * are lex.c; constants are parsed by their leaf once, here. */
 #include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
@@ -13,460 +10,9 @@
 #include <string.h>
 #include <strings.h>
 
-#define MAPSH_QUERY_PRIVATE
-#include "query/query.h"
-#include "query/words.h"
+#include "query/parse_int.h"
 #include "tval/netfmt.h"
 #include "base/suggest.h"
-#include "tval/tval.h"
-
-#define OPS_LIST "(== != < <= > >= ~)"
-
-#define keywords query_clause_words
-#define NKEYWORDS QUERY_NCLAUSES
-
-struct qp {
-	const struct tv_plan *kp, *vp;
-	int argc;
-	char **argv;
-	int w;			/* lexer: current word ... */
-	size_t c;		/* ... and offset in it */
-	struct query *q;
-	struct strbuf *err;
-	const char *clause;	/* "where", "sort", ...: message prefix */
-	int depth;
-	int err_word;
-};
-
-/* Dynamic array of resolved fields. */
-struct fvec {
-	struct query_field *v;
-	int n, cap;
-};
-
-static void *xrealloc(void *p, size_t n)
-{
-	p = realloc(p, n ? n : 1);
-	if (!p)
-		abort();
-	return p;
-}
-
-static char *xstrndup(const char *s, size_t n)
-{
-	char *r = xrealloc(NULL, n + 1);
-
-	memcpy(r, s, n);
-	r[n] = '\0';
-	return r;
-}
-
-static void fvec_push(struct fvec *fv, const struct query_field *f)
-{
-	if (fv->n == fv->cap) {
-		fv->cap = fv->cap ? fv->cap * 2 : 8;
-		fv->v = xrealloc(fv->v, (size_t)fv->cap * sizeof(*fv->v));
-	}
-	fv->v[fv->n++] = *f;
-}
-
-/* ------------------------------------------------------------- messages */
-
-static int fail(struct qp *p, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-/* "<clause>: <message>"; remembers the word the error was found in. The
- * message quotes user words: control characters are escaped (\n, \x01)
- * so it stays one line. */
-static int fail(struct qp *p, const char *fmt, ...)
-{
-	struct strbuf sb = STRBUF_INIT;
-	va_list ap;
-
-	p->err_word = p->w < p->argc ? p->w : p->argc;
-	if (p->clause)
-		sb_addf(p->err, "%s: ", p->clause);
-	va_start(ap, fmt);
-	sb_vaddf(&sb, fmt, ap);
-	va_end(ap);
-	for (size_t i = 0; i < sb.len; i++) {
-		unsigned char c = (unsigned char)sb.buf[i];
-
-		if (c == '\n')
-			sb_adds(p->err, "\\n");
-		else if (c == '\t')
-			sb_adds(p->err, "\\t");
-		else if (c < ' ' || c == 0x7f)
-			sb_addf(p->err, "\\x%02x", c);
-		else
-			sb_addc(p->err, (char)c);
-	}
-	sb_free(&sb);
-	return -1;
-}
-
-static bool is_keyword(const char *s)
-{
-	for (size_t i = 0; i < NKEYWORDS; i++)
-		if (!strcasecmp(s, keywords[i]))
-			return true;
-	return false;
-}
-
-bool query_is_keyword(const char *word)
-{
-	return word && is_keyword(word);
-}
-
-/* The keyword a typo is closest to, or NULL. */
-static const char *keyword_suggest(const char *s)
-{
-	struct sg_best b;
-
-	sg_init(&b, s);
-	for (size_t i = 0; i < NKEYWORDS; i++)
-		sg_offer(&b, keywords[i]);
-	return b.best;
-}
-
-/* ---------------------------------------------------------------- lexer */
-
-static bool is_ws(char c)
-{
-	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' ||
-	       c == '\f';
-}
-
-/* Skip whitespace, moving to the next word when this one is used up.
- * Returns the current position or NULL at the end of the words. */
-static const char *lx_cur(struct qp *p)
-{
-	while (p->w < p->argc) {
-		const char *s = p->argv[p->w];
-
-		while (s[p->c] && is_ws(s[p->c]))
-			p->c++;
-		if (s[p->c])
-			return s + p->c;
-		p->w++;
-		p->c = 0;
-	}
-	return NULL;
-}
-
-/* Is the current position the first non-blank character of its word? */
-static bool lx_fresh(const struct qp *p)
-{
-	for (size_t i = 0; i < p->c; i++)
-		if (!is_ws(p->argv[p->w][i]))
-			return false;
-	return true;
-}
-
-/* Is only blank left in the word after n more characters? */
-static bool lx_word_ends(const struct qp *p, size_t n)
-{
-	for (const char *s = p->argv[p->w] + p->c + n; *s; s++)
-		if (!is_ws(*s))
-			return false;
-	return true;
-}
-
-static bool is_andor(const char *s)
-{
-	return (s[0] == '&' && s[1] == '&') || (s[0] == '|' && s[1] == '|');
-}
-
-/* A FIELD (or keyword) run: up to whitespace, ( ) < > = ! ~, && or ||. */
-static size_t field_run(const char *s)
-{
-	size_t n = 0;
-
-	while (s[n] && !is_ws(s[n]) && !strchr("()<>=!~", s[n]) &&
-	       !is_andor(s + n))
-		n++;
-	return n;
-}
-
-/* A bare VALUE run: up to whitespace, an unbalanced ')', && or ||. */
-static size_t value_run(const char *s)
-{
-	size_t n = 0;
-	int par = 0;
-
-	for (; s[n] && !is_ws(s[n]) && !is_andor(s + n); n++) {
-		if (s[n] == '(')
-			par++;
-		else if (s[n] == ')' && par-- == 0)
-			break;
-	}
-	return n;
-}
-
-/* Comparison operator at s: its length (0: none) and *op. */
-static size_t op_len(const char *s, int *op)
-{
-	for (const struct query_op_word *o = query_op_words; o->text; o++) {
-		size_t n = strlen(o->text);
-
-		if (!strncmp(s, o->text, n)) {
-			*op = o->op;
-			return n;
-		}
-	}
-	return 0;
-}
-
-/* The next token as text, for "got 'x'" in messages (caller frees). */
-static char *tok_text(const char *s)
-{
-	size_t n = field_run(s);
-	int op;
-
-	if (n)
-		return xstrndup(s, n);
-	if (is_andor(s))
-		return xstrndup(s, 2);
-	if ((n = op_len(s, &op)))
-		return xstrndup(s, n);
-	return xstrndup(s, 1);
-}
-
-static bool word_is(const char *s, size_t n, const char *kw)
-{
-	return strlen(kw) == n && !strncasecmp(s, kw, n);
-}
-
-/* A word that starts no clause where one could start. */
-static int fail_unexpected(struct qp *p, const char *word)
-{
-	const char *kw = keyword_suggest(word);
-	size_t n;
-
-	p->clause = NULL;
-	n = field_run(word);
-	if (word[n] && is_ws(word[n]))
-		for (size_t i = 0; i < NKEYWORDS; i++)
-			if (word_is(word, n, keywords[i]))
-				return fail(p, "unexpected '%s' (%s must be a "
-					    "word of its own: %s '...')", word,
-					    keywords[i], keywords[i]);
-	if (kw)
-		return fail(p, "unexpected '%s' (did you mean '%s'?)", word,
-			    kw);
-	return fail(p, "unexpected '%s' (expected where, sort, limit or "
-		    "fields)", word);
-}
-
-/* ------------------------------------------------------ field resolution */
-
-static const char *add_name(struct query *q, char *s)
-{
-	q->names = xrealloc(q->names, (size_t)(q->nnames + 1) *
-				      sizeof(*q->names));
-	q->names[q->nnames++] = s;
-	return s;
-}
-
-static const struct tv_plan *side_plan(const struct qp *p, bool in_key)
-{
-	return in_key ? p->kp : p->vp;
-}
-
-/* The column name of a leaf: its name, "key"/"value" for a scalar root,
- * "key."/"value." prefixed when the bare name would be ambiguous. */
-static const char *canon_name(struct qp *p, bool in_key,
-			      const struct tv_leaf *l)
-{
-	const struct tv_plan *other = side_plan(p, !in_key);
-	const char *side = in_key ? "key" : "value";
-	char *s;
-
-	if (!l->name[0])
-		return side;
-	if ((other && tv_find_leaf(other, l->name, NULL) &&
-	     !strcmp(tv_find_leaf(other, l->name, NULL)->name, l->name)) ||
-	    !strcasecmp(l->name, "key") || !strcasecmp(l->name, "value")) {
-		size_t n = strlen(side) + 1 + strlen(l->name) + 1;
-
-		s = xrealloc(NULL, n);
-		snprintf(s, n, "%s.%s", side, l->name);
-		return add_name(p->q, s);
-	}
-	return l->name;
-}
-
-static void push_leaf(struct qp *p, struct fvec *out, bool in_key,
-		      const struct tv_leaf *l)
-{
-	struct query_field f = { in_key, l, canon_name(p, in_key, l) };
-
-	fvec_push(out, &f);
-}
-
-/* Leaves under a struct path "a" (a.x, a[1].y) of one plan. */
-static int push_prefixed(struct qp *p, struct fvec *out, bool in_key,
-			 const char *prefix, bool dry)
-{
-	const struct tv_plan *plan = side_plan(p, in_key);
-	size_t n = strlen(prefix);
-	int found = 0;
-
-	if (!plan)
-		return 0;
-	for (uint32_t i = 0; i < tv_plan_nleaves(plan); i++) {
-		const struct tv_leaf *l = tv_plan_leaf(plan, i);
-
-		if (n && (strncmp(l->name, prefix, n) ||
-			  (l->name[n] != '.' && l->name[n] != '[')))
-			continue;
-		if (l->is_padding)
-			continue;
-		found++;
-		if (!dry)
-			push_leaf(p, out, in_key, l);
-	}
-	return found;
-}
-
-/* "struct flow_key", "the key (__u32)" */
-static void add_plan_desc(struct strbuf *sb, const struct tv_plan *plan,
-			  bool in_key)
-{
-	if (tv_plan_is_scalar(plan))
-		sb_addf(sb, "the %s (%s)", in_key ? "key" : "value",
-			tv_plan_type_name(plan));
-	else
-		sb_adds(sb, tv_plan_type_name(plan));
-}
-
-static int fail_not_field(struct qp *p, const char *name, const char *rest,
-			  bool sk, bool sv)
-{
-	struct strbuf sb = STRBUF_INIT;
-	struct sg_best b;
-	const char *s;
-	bool any = false;
-
-	sg_init(&b, rest);
-	for (int side = 1; side >= 0; side--) {
-		const struct tv_plan *plan = side_plan(p, side);
-
-		if (!plan || !(side ? sk : sv))
-			continue;
-		if (tv_plan_is_scalar(plan)) {
-			if (rest == name)
-				sg_offer(&b, side ? "key" : "value");
-			continue;
-		}
-		tv_find_leaf(plan, rest, &s);
-		sg_offer(&b, s);
-	}
-	sb_addf(&sb, "'%s' is not a field", name);
-	for (int side = 1; side >= 0; side--) {
-		const struct tv_plan *plan = side_plan(p, side);
-
-		if (!plan || !(side ? sk : sv))
-			continue;
-		sb_adds(&sb, any ? " or " : " of ");
-		add_plan_desc(&sb, plan, side);
-		any = true;
-	}
-	if (!any)
-		sb_adds(&sb, " (the map has no key or value)");
-	if (b.best)
-		sb_addf(&sb, " (did you mean '%.*s%s'?)",
-			(int)(rest - name), name, b.best);
-	fail(p, "%s", sb_str(&sb));
-	sb_free(&sb);
-	return -1;
-}
-
-/* Resolve a field name into out: one leaf, or with expand all leaves of
- * a struct ("key", "value", "inner"). Returns 0 or -1 (message set). */
-static int resolve(struct qp *p, const char *name, bool expand,
-		   struct fvec *out)
-{
-	bool sk = true, sv = true;
-	const char *rest = name;
-	const struct tv_leaf *lk = NULL, *lv = NULL;
-	int nk, nv;
-
-	if (!strncasecmp(name, "key.", 4)) {
-		sv = false;
-		rest = name + 4;
-	} else if (!strncasecmp(name, "value.", 6)) {
-		sk = false;
-		rest = name + 6;
-	}
-	if ((!sk && !p->vp) || (!sv && !p->kp))
-		return fail(p, "'%s': the map has no %s", name,
-			    sk ? "key" : "value");
-	if (!*rest)
-		return fail(p, "'%s': expected a field name after '%.*s'",
-			    name, (int)(rest - name), name);
-	if (rest == name && (!strcasecmp(name, "key") ||
-			     !strcasecmp(name, "value"))) {
-		bool in_key = !strcasecmp(name, "key");
-		const struct tv_plan *plan = side_plan(p, in_key);
-
-		if (plan && tv_plan_is_scalar(plan)) {
-			push_leaf(p, out, in_key, tv_plan_leaf(plan, 0));
-			return 0;
-		}
-		/* a field named key/value wins over the whole side */
-		lk = p->kp ? tv_find_leaf(p->kp, name, NULL) : NULL;
-		lv = p->vp ? tv_find_leaf(p->vp, name, NULL) : NULL;
-		if (!lk && !lv) {
-			if (!plan)
-				return fail(p, "'%s': the map has no %s", name,
-					    name);
-			if (expand) {
-				push_prefixed(p, out, in_key, "", false);
-				return 0;
-			}
-			return fail(p, "'%s' is %s, not a single value; name "
-				    "one of its fields (%s.%s)", name,
-				    tv_plan_type_name(plan), name,
-				    tv_plan_leaf(plan, 0)->name);
-		}
-	}
-	if (sk && p->kp && !tv_plan_is_scalar(p->kp))
-		lk = tv_find_leaf(p->kp, rest, NULL);
-	if (sv && p->vp && !tv_plan_is_scalar(p->vp))
-		lv = tv_find_leaf(p->vp, rest, NULL);
-	if (lk && lv) {
-		bool ek = !strcmp(lk->name, rest), ev = !strcmp(lv->name, rest);
-
-		if (ek && !ev)
-			lv = NULL;
-		else if (ev && !ek)
-			lk = NULL;
-		else
-			return fail(p, "'%s' is in both the key and the value "
-				    "(write key.%s or value.%s)", name,
-				    lk->name, lv->name);
-	}
-	if (lk || lv) {
-		push_leaf(p, out, lk != NULL, lk ? lk : lv);
-		return 0;
-	}
-	/* a struct inside the key or value */
-	nk = sk ? push_prefixed(p, out, true, rest, true) : 0;
-	nv = sv ? push_prefixed(p, out, false, rest, true) : 0;
-	if (nk && nv)
-		return fail(p, "'%s' is in both the key and the value (write "
-			    "key.%s or value.%s)", name, rest, rest);
-	if (nk || nv) {
-		if (expand) {
-			push_prefixed(p, out, nk > 0, rest, false);
-			return 0;
-		}
-		return fail(p, "'%s' is a struct, not a single value; name one "
-			    "of its fields (%s.*)", name, name);
-	}
-	return fail_not_field(p, name, rest, sk, sv);
-}
 
 /* -------------------------------------------------------- where: values */
 
@@ -506,7 +52,7 @@ static int lex_value(struct qp *p, const char *s, size_t *len, char **text,
 		/* a whole shell word with blanks in it: `name == "a b"`;
 		 * trailing ')' that close open groups are given back
 		 * (`(x == 1 or name == 'a b')` arrives as "a b)") */
-		if (lx_fresh(p) && strpbrk(s, " \t\n\r\v\f")) {
+		if (qp_lx_fresh(p) && strpbrk(s, " \t\n\r\v\f")) {
 			int open = 0, close = 0, back = 0;
 
 			n = strlen(s);
@@ -515,7 +61,7 @@ static int lex_value(struct qp *p, const char *s, size_t *len, char **text,
 				close += s[j] == ')';
 			}
 			for (;;) {
-				while (n && is_ws(s[n - 1]))
+				while (n && qp_is_ws(s[n - 1]))
 					n--;
 				if (!n || s[n - 1] != ')' || back >= p->depth ||
 				    close <= open)
@@ -525,13 +71,13 @@ static int lex_value(struct qp *p, const char *s, size_t *len, char **text,
 				back++;
 			}
 			*len = back ? n : strlen(s);
-			*text = xstrndup(s, n);
+			*text = qp_xstrndup(s, n);
 			*quoted = true;
 			return 0;
 		}
-		n = value_run(s);
+		n = qp_value_run(s);
 		*len = n;
-		*text = xstrndup(s, n);
+		*text = qp_xstrndup(s, n);
 		return 0;
 	}
 	for (i = 1; s[i] && s[i] != q; i++) {
@@ -566,7 +112,7 @@ static int lex_value(struct qp *p, const char *s, size_t *len, char **text,
 		return -1;
 	}
 	*len = i + 1;
-	*text = xstrndup(sb_str(&sb), sb.len);
+	*text = qp_xstrndup(sb_str(&sb), sb.len);
 	*quoted = true;
 	sb_free(&sb);
 	return 0;
@@ -588,7 +134,7 @@ static char *c_quote(const char *s)
 			sb_addc(&sb, (char)*c);
 	}
 	sb_addc(&sb, '"');
-	r = xstrndup(sb_str(&sb), sb.len);
+	r = qp_xstrndup(sb_str(&sb), sb.len);
 	sb_free(&sb);
 	return r;
 }
@@ -626,16 +172,16 @@ static int check_prefix(struct qp *p, const char *field, const char *opname,
 		return 0;
 	if (!nf_parse_cidr(pat, &fam, addr, &plen) && fam == (v4 ? 4 : 6))
 		return 0;
-	a = xstrndup(pat, (size_t)(slash - pat));
+	a = qp_xstrndup(pat, (size_t)(slash - pat));
 	r = v4 ? nf_parse_ipv4(a, addr) : nf_parse_ipv6(a, addr);
 	free(a);
 	errno = 0;
 	len = strtoul(slash + 1, &end, 10);
 	if (!r && isdigit((unsigned char)slash[1]) && !*end &&
 	    (errno || len > max))
-		return fail(p, "%s %s %s: prefix length out of range (0..%u)",
+		return qp_fail(p, "%s %s %s: prefix length out of range (0..%u)",
 			    field, opname, shown, max);
-	return fail(p, "%s %s %s: not an %s prefix (expected ADDRESS/LENGTH)",
+	return qp_fail(p, "%s %s %s: not an %s prefix (expected ADDRESS/LENGTH)",
 		    field, opname, shown, v4 ? "IPv4" : "IPv6");
 }
 
@@ -653,7 +199,7 @@ static struct q_node *new_node(int type)
 
 static void node_add(struct q_node *n, struct q_node *kid)
 {
-	n->kid = xrealloc(n->kid, (n->n + 1) * sizeof(*n->kid));
+	n->kid = qp_xrealloc(n->kid, (n->n + 1) * sizeof(*n->kid));
 	n->kid[n->n++] = kid;
 }
 
@@ -667,7 +213,7 @@ static int compile_value(struct qp *p, struct q_node *n, const char *field,
 			 const char *opname, const char *shown, bool quoted)
 {
 	const struct tv_leaf *l = n->leaf;
-	const struct tv_plan *plan = side_plan(p, n->in_key);
+	const struct tv_plan *plan = qp_side_plan(p, n->in_key);
 	struct strbuf tmp = STRBUF_INIT;
 	char *passed;
 	int r = 0;
@@ -678,7 +224,7 @@ static int compile_value(struct qp *p, struct q_node *n, const char *field,
 			return -1;
 		n->m = tv_match_new(l, n->text);
 		if (!n->m)
-			return fail(p, "%s %s %s: not a valid pattern", field,
+			return qp_fail(p, "%s %s %s: not a valid pattern", field,
 				    opname, shown);
 		return 0;
 	}
@@ -687,14 +233,14 @@ static int compile_value(struct qp *p, struct q_node *n, const char *field,
 		abort();
 	/* char arrays take C string literals: keep what was quoted intact */
 	passed = l->kind == TV_KIND_CHAR && quoted ? c_quote(n->text)
-						   : xstrndup(n->text,
+						   : qp_xstrndup(n->text,
 							      strlen(n->text));
 	if (tv_leaf_parse(l, passed, n->cval, &tmp)) {
 		bool prefix = (l->fmt == TV_FMT_IPV4 ||
 			       l->fmt == TV_FMT_IPV6) &&
 			      strchr(n->text, '/');
 
-		r = fail(p, "%s %s %s: %s%s", field, opname, shown,
+		r = qp_fail(p, "%s %s %s: %s%s", field, opname, shown,
 			 parse_reason(sb_str(&tmp), l, passed),
 			 prefix ? " (use ~ for a prefix match)" : "");
 	}
@@ -706,9 +252,9 @@ static int compile_value(struct qp *p, struct q_node *n, const char *field,
 /* FIELD OP VALUE at s. */
 static struct q_node *parse_cmp(struct qp *p, const char *s)
 {
-	size_t n = field_run(s), before = p->err->len, vlen;
-	bool kw_word = lx_fresh(p) && lx_word_ends(p, n);
-	char *name = xstrndup(s, n), *opname = NULL, *shown = NULL;
+	size_t n = qp_field_run(s), before = p->err->len, vlen;
+	bool kw_word = qp_lx_fresh(p) && qp_lx_word_ends(p, n);
+	char *name = qp_xstrndup(s, n), *opname = NULL, *shown = NULL;
 	char *tok = NULL, *text = NULL;
 	struct fvec fv = { 0 };
 	struct q_node *node = NULL;
@@ -717,58 +263,58 @@ static struct q_node *parse_cmp(struct qp *p, const char *s)
 
 	p->c += n;
 	if (n > 2 && !strcmp(name + n - 2, "/s")) {
-		fail(p, "'%s': a rate can only be sorted on (sort %s desc)",
+		qp_fail(p, "'%s': a rate can only be sorted on (sort %s desc)",
 		     name, name);
 		goto out;
 	}
-	if (resolve(p, name, false, &fv)) {
-		if (kw_word && is_keyword(name)) {
+	if (qp_resolve(p, name, false, &fv)) {
+		if (kw_word && qp_is_keyword(name)) {
 			sb_trunc(p->err, before);
-			fail(p, "expected a condition, got '%s'", name);
+			qp_fail(p, "expected a condition, got '%s'", name);
 		}
 		goto out;
 	}
-	s = lx_cur(p);
+	s = qp_lx_cur(p);
 	if (!s) {
-		fail(p, "expected an operator " OPS_LIST " after '%s'", name);
+		qp_fail(p, "expected an operator " OPS_LIST " after '%s'", name);
 		goto out;
 	}
-	n = op_len(s, &op);
+	n = qp_op_len(s, &op);
 	if (!n) {
-		tok = tok_text(s);
-		fail(p, "expected an operator " OPS_LIST " after '%s', got "
+		tok = qp_tok_text(s);
+		qp_fail(p, "expected an operator " OPS_LIST " after '%s', got "
 		     "'%s'", name, tok);
 		goto out;
 	}
-	opname = xstrndup(s, n);
+	opname = qp_xstrndup(s, n);
 	p->c += n;
 	if (op_ordered(op) && !leaf_ordered(fv.v[0].leaf)) {
-		fail(p, "'%s' needs a number or address field; '%s' is %s",
+		qp_fail(p, "'%s' needs a number or address field; '%s' is %s",
 		     opname, name, leaf_what(fv.v[0].leaf));
 		goto out;
 	}
-	s = lx_cur(p);
+	s = qp_lx_cur(p);
 	if (!s) {
-		fail(p, "expected a value after '%s %s'", name, opname);
+		qp_fail(p, "expected a value after '%s %s'", name, opname);
 		goto out;
 	}
-	if (strchr("<>=!~)", *s) || is_andor(s)) {
-		tok = tok_text(s);
-		fail(p, "expected a value after '%s %s', got '%s'", name,
+	if (strchr("<>=!~)", *s) || qp_is_andor(s)) {
+		tok = qp_tok_text(s);
+		qp_fail(p, "expected a value after '%s %s', got '%s'", name,
 		     opname, tok);
 		goto out;
 	}
 	if (lex_value(p, s, &vlen, &text, &quoted)) {
-		fail(p, "%s %s %s: missing closing %c", name, opname, s, *s);
+		qp_fail(p, "%s %s %s: missing closing %c", name, opname, s, *s);
 		goto out;
 	}
-	shown = xstrndup(s, vlen);
+	shown = qp_xstrndup(s, vlen);
 	p->c += vlen;
 	node = new_node(QN_CMP);
 	node->op = (uint8_t)op;
 	node->in_key = fv.v[0].in_key;
 	node->leaf = fv.v[0].leaf;
-	node->field = xstrndup(fv.v[0].name, strlen(fv.v[0].name));
+	node->field = qp_xstrndup(fv.v[0].name, strlen(fv.v[0].name));
 	node->text = text;
 	text = NULL;
 	if (compile_value(p, node, name, opname, shown, quoted)) {
@@ -792,7 +338,7 @@ enum { C_AND, C_OR, C_RP, C_END, C_OTHER };
  * something else. *len: characters of the token. */
 static int peek_conn(struct qp *p, size_t *len)
 {
-	const char *s = lx_cur(p);
+	const char *s = qp_lx_cur(p);
 	size_t n;
 
 	if (!s)
@@ -805,17 +351,17 @@ static int peek_conn(struct qp *p, size_t *len)
 	*len = 1;
 	if (s[0] == ')')
 		return C_RP;
-	n = field_run(s);
+	n = qp_field_run(s);
 	*len = n;
-	if (word_is(s, n, "and"))
+	if (qp_word_is(s, n, "and"))
 		return C_AND;
-	if (word_is(s, n, "or"))
+	if (qp_word_is(s, n, "or"))
 		return C_OR;
-	if (n && lx_fresh(p) && lx_word_ends(p, n)) {
+	if (n && qp_lx_fresh(p) && qp_lx_word_ends(p, n)) {
 		if (s[0] == '-')
 			return C_END;
 		for (size_t i = 0; i < NKEYWORDS; i++)
-			if (word_is(s, n, keywords[i]))
+			if (qp_word_is(s, n, keywords[i]))
 				return C_END;
 	}
 	return C_OTHER;
@@ -824,15 +370,15 @@ static int peek_conn(struct qp *p, size_t *len)
 /* Something that is neither and, or, ')' nor the end after a condition. */
 static int fail_conn(struct qp *p, bool in_paren)
 {
-	const char *s = lx_cur(p);
-	size_t n = field_run(s);
-	char *tok = tok_text(s);
+	const char *s = qp_lx_cur(p);
+	size_t n = qp_field_run(s);
+	char *tok = qp_tok_text(s);
 
-	if (!in_paren && n && lx_fresh(p) && lx_word_ends(p, n) &&
-	    keyword_suggest(tok)) {
-		fail_unexpected(p, tok);
+	if (!in_paren && n && qp_lx_fresh(p) && qp_lx_word_ends(p, n) &&
+	    qp_keyword_suggest(tok)) {
+		qp_fail_unexpected(p, tok);
 	} else {
-		fail(p, in_paren ? "expected 'and', 'or' or ')' before '%s'"
+		qp_fail(p, in_paren ? "expected 'and', 'or' or ')' before '%s'"
 				 : "expected 'and' or 'or' before '%s'", tok);
 	}
 	free(tok);
@@ -844,7 +390,7 @@ static struct q_node *parse_or(struct qp *p, const char *prev);
 static int enter(struct qp *p)
 {
 	if (++p->depth > QUERY_MAX_DEPTH)
-		return fail(p, "nested too deeply (more than %d parentheses "
+		return qp_fail(p, "nested too deeply (more than %d parentheses "
 			    "and nots)", QUERY_MAX_DEPTH);
 	return 0;
 }
@@ -853,16 +399,16 @@ static int enter(struct qp *p)
  * messages (NULL at the start). */
 static struct q_node *parse_not(struct qp *p, const char *prev)
 {
-	const char *s = lx_cur(p);
+	const char *s = qp_lx_cur(p);
 	struct q_node *e, *n;
 	size_t len;
 	char *tok;
 
 	if (!s) {
 		if (prev)
-			fail(p, "expected a condition after '%s'", prev);
+			qp_fail(p, "expected a condition after '%s'", prev);
 		else
-			fail(p, "expected a condition (FIELD OP VALUE)");
+			qp_fail(p, "expected a condition (FIELD OP VALUE)");
 		return NULL;
 	}
 	if (*s == '(') {
@@ -877,7 +423,7 @@ static struct q_node *parse_not(struct qp *p, const char *prev)
 			p->c += len;
 			break;
 		case C_END:
-			fail(p, "missing ')'");
+			qp_fail(p, "missing ')'");
 			q_node_free(e);
 			return NULL;
 		default:
@@ -888,9 +434,9 @@ static struct q_node *parse_not(struct qp *p, const char *prev)
 		p->depth--;
 		return e;
 	}
-	len = field_run(s);
+	len = qp_field_run(s);
 	if ((*s == '!' && s[1] != '=' && s[1] != '~') ||
-	    word_is(s, len, "not")) {
+	    qp_word_is(s, len, "not")) {
 		const char *what = *s == '!' ? "!" : "not";
 
 		if (enter(p))
@@ -904,13 +450,13 @@ static struct q_node *parse_not(struct qp *p, const char *prev)
 		node_add(n, e);
 		return n;
 	}
-	if (!len || is_andor(s)) {
-		tok = tok_text(s);
+	if (!len || qp_is_andor(s)) {
+		tok = qp_tok_text(s);
 		if (prev)
-			fail(p, "expected a condition after '%s', got '%s'",
+			qp_fail(p, "expected a condition after '%s', got '%s'",
 			     prev, tok);
 		else
-			fail(p, "expected a condition (FIELD OP VALUE), got "
+			qp_fail(p, "expected a condition (FIELD OP VALUE), got "
 			     "'%s'", tok);
 		free(tok);
 		return NULL;
@@ -929,7 +475,7 @@ static struct q_node *parse_chain(struct qp *p, const char *prev, int type)
 	if (!first)
 		return NULL;
 	while (peek_conn(p, &len) == (type == QN_AND ? C_AND : C_OR)) {
-		const char *s = lx_cur(p);
+		const char *s = qp_lx_cur(p);
 		const char *what = type == QN_AND ? (*s == '&' ? "&&" : "and")
 						  : (*s == '|' ? "||" : "or");
 
@@ -962,19 +508,19 @@ static char *cur_word(const struct qp *p)
 	const char *s = p->argv[p->w];
 	size_t n;
 
-	while (is_ws(*s))
+	while (qp_is_ws(*s))
 		s++;
 	n = strlen(s);
-	while (n && is_ws(s[n - 1]))
+	while (n && qp_is_ws(s[n - 1]))
 		n--;
-	return xstrndup(s, n);
+	return qp_xstrndup(s, n);
 }
 
 /* Does the word at p->w end the current clause? */
 static bool clause_ends(const struct qp *p)
 {
 	char *w = cur_word(p);
-	bool r = w[0] == '-' || is_keyword(w);
+	bool r = w[0] == '-' || qp_is_keyword(w);
 
 	free(w);
 	return r;
@@ -997,7 +543,7 @@ static int parse_where(struct qp *p)
 		break;
 	case C_RP:
 		q_node_free(e);
-		return fail(p, "unexpected ')'");
+		return qp_fail(p, "unexpected ')'");
 	default:
 		q_node_free(e);
 		return fail_conn(p, false);
@@ -1024,18 +570,18 @@ static int parse_limit(struct qp *p)
 
 	p->clause = "limit";
 	if (p->q->limit >= 0)
-		return fail(p, "given twice");
+		return qp_fail(p, "given twice");
 	if (++p->w >= p->argc)
-		return fail(p, "expected a count >= 0");
+		return qp_fail(p, "expected a count >= 0");
 	w = cur_word(p);
 	errno = 0;
 	v = strtoll(w, &end, 10);
-	if (is_keyword(w) || !*w)
-		r = fail(p, "expected a count >= 0, got '%s'", w);
+	if (qp_is_keyword(w) || !*w)
+		r = qp_fail(p, "expected a count >= 0, got '%s'", w);
 	else if (!isdigit((unsigned char)w[0]) || *end)
-		r = fail(p, "'%s' is not a number (expected a count >= 0)", w);
+		r = qp_fail(p, "'%s' is not a number (expected a count >= 0)", w);
 	else if (errno)
-		r = fail(p, "'%s' is too large", w);
+		r = qp_fail(p, "'%s' is too large", w);
 	else
 		p->q->limit = v;
 	free(w);
@@ -1057,9 +603,9 @@ static int fail_direction(struct qp *p, size_t before, const char *item)
 	sg_offer(&b, "asc");
 	sg_offer(&b, "desc");
 	if (b.best)
-		return fail(p, "expected asc or desc, got '%s' (did you mean "
+		return qp_fail(p, "expected asc or desc, got '%s' (did you mean "
 			    "'%s'?)", item, b.best);
-	return fail(p, "expected asc or desc, got '%s'", item);
+	return qp_fail(p, "expected asc or desc, got '%s'", item);
 }
 
 /* One sort item (FIELD, FIELD/s, asc, desc). *pending: index of the first
@@ -1074,7 +620,7 @@ static int sort_item(struct qp *p, char *item, int *pending)
 
 	if (!strcasecmp(item, "asc") || !strcasecmp(item, "desc")) {
 		if (*pending < 0)
-			return fail(p, "expected a field, got '%s'", item);
+			return qp_fail(p, "expected a field, got '%s'", item);
 		for (int i = *pending; i < q->nsort; i++)
 			q->sort[i].desc = item[0] == 'd' || item[0] == 'D';
 		*pending = -1;
@@ -1082,19 +628,19 @@ static int sort_item(struct qp *p, char *item, int *pending)
 	}
 	if (rate)
 		item[n - 2] = '\0';
-	if (resolve(p, item, !rate, &fv)) {
+	if (qp_resolve(p, item, !rate, &fv)) {
 		if (rate)
 			item[n - 2] = '/';
 		r = *pending >= 0 ? fail_direction(p, before, item) : -1;
 		goto out;
 	}
 	if (rate && !tv_leaf_is_numeric(fv.v[0].leaf)) {
-		r = fail(p, "'%s/s': a rate needs a number field; '%s' is %s",
+		r = qp_fail(p, "'%s/s': a rate needs a number field; '%s' is %s",
 			 item, item, leaf_what(fv.v[0].leaf));
 		goto out;
 	}
 	*pending = q->nsort;
-	q->sort = xrealloc(q->sort, (size_t)(q->nsort + fv.n) *
+	q->sort = qp_xrealloc(q->sort, (size_t)(q->nsort + fv.n) *
 				    sizeof(*q->sort));
 	for (int i = 0; i < fv.n; i++) {
 		q->sort[q->nsort].f = fv.v[i];
@@ -1121,10 +667,10 @@ static int fields_item(struct qp *p, const char *item)
 	size_t n = strlen(item);
 
 	if (n > 2 && !strcmp(item + n - 2, "/s"))
-		return fail(p, "'%s': a rate can only be sorted on", item);
-	if (resolve(p, item, true, &fv))
+		return qp_fail(p, "'%s': a rate can only be sorted on", item);
+	if (qp_resolve(p, item, true, &fv))
 		return -1;
-	q->fields = xrealloc(q->fields, (size_t)(q->nfields + fv.n) *
+	q->fields = qp_xrealloc(q->fields, (size_t)(q->nfields + fv.n) *
 					sizeof(*q->fields));
 	for (int i = 0; i < fv.n; i++) {
 		bool dup = false;
@@ -1157,9 +703,9 @@ static int parse_list(struct qp *p, bool sort)
 		     item = strtok_r(NULL, ",", &save)) {
 			char *t = item + strlen(item);
 
-			while (is_ws(*item))
+			while (qp_is_ws(*item))
 				item++;
-			while (t > item && is_ws(t[-1]))
+			while (t > item && qp_is_ws(t[-1]))
 				*--t = '\0';
 			if (!*item)
 				continue;
@@ -1175,13 +721,13 @@ static int parse_list(struct qp *p, bool sort)
 		if (p->w < p->argc) {
 			char *w = cur_word(p);
 
-			fail(p, sort ? "expected a field, got '%s'"
+			qp_fail(p, sort ? "expected a field, got '%s'"
 				     : "expected a field list (a,b,...), got "
 				       "'%s'", w);
 			free(w);
 			return -1;
 		}
-		return fail(p, sort ? "expected a field"
+		return qp_fail(p, sort ? "expected a field"
 				    : "expected a field list (a,b,...)");
 	}
 	return 0;
@@ -1204,7 +750,7 @@ int query_parse(const struct tv_plan *key, const struct tv_plan *value,
 	q->vplan = value;
 	q->limit = -1;
 	*out = NULL;
-	while (lx_cur(&p)) {
+	while (qp_lx_cur(&p)) {
 		char *w = cur_word(&p);
 		int r;
 
@@ -1223,7 +769,7 @@ int query_parse(const struct tv_plan *key, const struct tv_plan *value,
 		else if (!strcasecmp(w, "fields"))
 			r = parse_list(&p, false);
 		else
-			r = fail_unexpected(&p, w);
+			r = qp_fail_unexpected(&p, w);
 		free(w);
 		if (r) {
 			if (consumed)

@@ -23,16 +23,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include "cmd/cmd.h"
-
-struct cand {
-	char *word;	/* the whole word that replaces the partial one */
-	char *desc;	/* NULL or a short description */
-};
-
-struct cands {
-	struct cand *v;
-	int n, cap;
-};
+#include "shell/cands.h"
 
 #define COMPLETE_IN_REPL (1u << 0)	/* offer quit/exit, dot commands and the
 					 * verbs of the `use` map */
@@ -45,11 +36,6 @@ void complete_words(struct ctx *ctx, int nwords, char **words,
  * `cursor`: *word_start receives where the word being completed starts. */
 void complete_line(struct ctx *ctx, const char *line, size_t cursor,
 		   unsigned flags, struct cands *out, size_t *word_start);
-void cands_free(struct cands *c);
-/* Longest prefix the candidates share (malloc'd). */
-char *cands_common_prefix(const struct cands *c);
-/* Does a candidate want more input after it (ends in '=', '/' or ',')? */
-bool cand_unfinished(const char *word);
 
 /* Context help for `?`: what can come after words[0..nwords) (the last
  * word may be partial), appended to sb as text. */

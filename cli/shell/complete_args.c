@@ -493,3 +493,50 @@ void complete_verb_args(struct an *a)
 	if (has_file && !has_key && !has_value && a->npos == 0)
 		offer_files(a, false);
 }
+
+/* OUTER[KEY of a map of maps: the keys that can be listed (interface
+ * names for iface_blocklist[), as OUTER[KEY]. */
+void complete_outer_key(struct an *a)
+{
+	const char *br = strchr(a->cur, '[');
+	const struct tv_leaf *only = NULL;
+	char outer[256], pre[300];
+	char *w[2] = { outer, NULL };
+	struct cmap m;
+	struct cands tmp = { 0 };
+	struct cands *out = a->out;
+	int n = 0;
+
+	snprintf(outer, sizeof(outer), "%.*s", (int)(br - a->cur), a->cur);
+	cmap_resolve(a->ctx, w, 1, &m);
+	if (!m.known || !m.kplan || (m.type != BPF_MAP_TYPE_HASH_OF_MAPS &&
+				     m.type != BPF_MAP_TYPE_ARRAY_OF_MAPS)) {
+		cmap_free(&m);
+		return;
+	}
+	for (uint32_t i = 0; i < tv_plan_nleaves(m.kplan); i++) {
+		const struct tv_leaf *l = tv_plan_leaf(m.kplan, i);
+
+		if (l->is_padding)
+			continue;
+		only = l;
+		n++;
+	}
+	if (n == 1 && leaf_has_values(only)) {
+		/* the values, then wrapped as OUTER[VALUE] */
+		const char *save = a->cur;
+
+		a->cur = br + 1;
+		a->out = &tmp;
+		offer_leaf_values(a, m.btf, only);
+		a->out = out;
+		a->cur = save;
+		for (int i = 0; i < tmp.n; i++) {
+			snprintf(pre, sizeof(pre), "%s[%s]", outer, tmp.v[i].word);
+			if (out)
+				cands_push(out, pre, tmp.v[i].desc);
+		}
+		cands_free(&tmp);
+	}
+	cmap_free(&m);
+}

@@ -73,6 +73,7 @@ bool leaf_listed(const struct tv_leaf *l);
 bool syn_word(const char *syn, int n, char *buf, size_t len);
 bool syn_has_word(const char *syn, const char *word);
 
+/* offer.c: offering candidates. */
 /* Offer a candidate (alt: a second spelling offered alike). */
 void offer_alt(struct an *a, const char *word, const char *alt, const char *desc);
 void offer(struct an *a, const char *word, const char *desc);
@@ -83,5 +84,7 @@ void offer_ifaces(struct an *a);
 bool leaf_has_values(const struct tv_leaf *l);
 void offer_leaf_values(struct an *a, const struct btf *btf, const struct tv_leaf *l);
 void complete_verb_args(struct an *a);
+/* OUTER[ of a map of maps: its keys that can be listed, as OUTER[KEY]. */
+void complete_outer_key(struct an *a);
 
 #endif

@@ -23,7 +23,7 @@
 #include "verbs/map_verbs.h"
 #include "map/mapiter.h"
 
-#include "verbs/apply.h"
+#include "verbs/apply_set.h"
 
 /* ---- comparing and writing ---- */
 

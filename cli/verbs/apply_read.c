@@ -35,7 +35,7 @@
 #include "verbs/map_verbs.h"
 #include "map/mapiter.h"
 
-#include "verbs/apply.h"
+#include "verbs/apply_set.h"
 
 #define NUM_MARK '\x01'
 #define MARK_JSON "\"\\u0001"	/* a marked string as JSON text */

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /* apply: the entries of one file, as apply_read.c reads them and apply.c
  * writes them. */
-#ifndef MAPSH_APPLY_H
-#define MAPSH_APPLY_H
+#ifndef MAPSH_APPLY_SET_H
+#define MAPSH_APPLY_SET_H
 
 #include <stdbool.h>
 #include <stddef.h>
