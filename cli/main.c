@@ -8,6 +8,7 @@
 #include <bpf/libbpf.h>
 #include "shell/batch.h"
 #include "commands.h"
+#include "cmd/argscan.h"
 #include "cmd/cmd.h"
 #include "cmd/registry.h"
 #include "verbs/map_verbs.h"
@@ -15,29 +16,26 @@
 #include "shell/repl.h"
 #include "loader/loader.h"
 
-/* Parse the options before the command; returns where the command starts
- * through *i. The generic parser does the work with a table-less command. */
+/* Parse the global options before the command; returns where the command
+ * starts through *i. An option word there that is no global option is
+ * reported by the parser ("unknown option"). */
 static int parse_global(struct ctx *ctx, int argc, char **argv, int *i,
 			bool *want_help)
 {
 	static const struct opt_spec none[] = { { NULL } };
 	static const struct cmd top = { .name = "mapsh", .opts = none };
-	char *words[256];
-	int n = 0, k = 1, rc;
+	char **words = calloc((size_t)argc + 1, sizeof(*words));
 	struct opt_vals vals;
+	int n, k, rc;
 
-	while (k < argc && argv[k][0] == '-' && argv[k][1] && n < 254) {
-		if (!strcmp(argv[k], "--")) {
-			k++;
-			break;
-		}
-		words[n++] = argv[k];
-		if (global_opt_takes_next(argv[k]) && k + 1 < argc)
-			words[n++] = argv[++k];
-		k++;
-	}
+	if (!words)
+		abort();
+	k = 1 + argscan_globals(argc - 1, argv + 1, words, &n);
+	if (k < argc && argscan_is_option(argv[k]) && strcmp(argv[k - 1], "--"))
+		words[n++] = argv[k++];
 	words[n] = NULL;
-	rc = cmd_parse_opts(ctx, &top, &n, words, &vals, want_help);
+	rc = cmd_parse_opts(ctx, &top, "", &n, words, &vals, want_help);
+	free(words);
 	*i = k;
 	return rc;
 }
@@ -82,9 +80,22 @@ int main(int argc, char **argv)
 		rc = cmd_run(&ctx, 1, v);
 		goto out;
 	}
-	if (want_help) {
+	if (want_help && i >= argc) {
 		cmd_print_overview(&ctx);
 		rc = EXIT_OK;
+		goto out;
+	}
+	if (want_help) {
+		/* `mapsh -h CMD ...` is `mapsh CMD ... --help`, as in a line
+		 * of the shell. */
+		char **w = calloc((size_t)(argc - i) + 2, sizeof(*w));
+
+		if (!w)
+			abort();
+		memcpy(w, argv + i, (size_t)(argc - i) * sizeof(*w));
+		w[argc - i] = "--help";
+		rc = cmd_run(&ctx, argc - i + 1, w);
+		free(w);
 		goto out;
 	}
 	if (ctx.set.batch_file) {

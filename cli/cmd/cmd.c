@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Dispatch, option parsing and help, all read from the command table. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include "cmd/argscan.h"
 #include "cmd/cmd.h"
 #include "cmd/registry.h"
 #include "base/err.h"
@@ -35,26 +37,6 @@ const char *cmd_suggest(const struct cmd *table, const char *name)
 	return b.best;
 }
 
-bool global_opt_takes_next(const char *w)
-{
-	if (w[1] == '-') {
-		const char *name = w + 2;
-
-		if (strchr(name, '='))
-			return false;
-		for (const struct opt_spec *o = cmd_tables.globals; o->name; o++)
-			if (!strcmp(o->name, name))
-				return o->arg != NULL;
-		return false;
-	}
-	/* -f FILE, -kf FILE: the last of a cluster may take the next word. */
-	for (const char *p = w + 1; *p; p++)
-		for (const struct opt_spec *o = cmd_tables.globals; o->name; o++)
-			if (o->short_name == *p && o->arg)
-				return p[1] == '\0';
-	return false;
-}
-
 static int find_long(const struct opt_spec *opts, const char *name, size_t len)
 {
 	for (int i = 0; opts && opts[i].name; i++)
@@ -71,25 +53,30 @@ static int find_short(const struct opt_spec *opts, char c)
 	return -1;
 }
 
-/* Does this word look like an option rather than a value such as "-5"? */
-static bool is_option_word(const char *w)
+/* How messages name the command: "load: ", "flows dump: ", or nothing
+ * before the command; and its help, "mapsh flows dump --help". */
+struct who {
+	char pre[192];
+	char help[192];
+};
+
+static void who_init(struct who *w, const struct cmd *cmd, const char *who)
 {
-	if (w[0] != '-' || !w[1])
-		return false;
-	if (w[1] >= '0' && w[1] <= '9')
-		return false;
-	return true;
+	if (!who)
+		who = cmd->name;
+	snprintf(w->pre, sizeof(w->pre), "%s%s", who, *who ? ": " : "");
+	snprintf(w->help, sizeof(w->help), "mapsh %s%s--help", who, *who ? " " : "");
 }
 
-static int store(const struct cmd *cmd, struct opt_vals *vals, int idx,
-		 const char *arg)
+static int store(const struct cmd *cmd, const struct who *who,
+		 struct opt_vals *vals, int idx, const char *arg)
 {
 	const struct opt_spec *o = &cmd->opts[idx];
 
 	if (vals->count[idx] && !o->repeat)
-		return err_usage("%s: --%s given twice", cmd->name, o->name);
+		return err_usage("%s--%s given twice", who->pre, o->name);
 	if (vals->count[idx] >= OPT_MAX_REPEAT)
-		return err_usage("%s: --%s given too many times", cmd->name,
+		return err_usage("%s--%s given too many times", who->pre,
 				 o->name);
 	if (o->arg && o->choices) {
 		bool ok = false;
@@ -115,19 +102,22 @@ static int store(const struct cmd *cmd, struct opt_vals *vals, int idx,
 	return EXIT_OK;
 }
 
-int cmd_parse_opts(struct ctx *ctx, const struct cmd *cmd, int *argc,
-		   char **argv, struct opt_vals *vals, bool *want_help)
+int cmd_parse_opts(struct ctx *ctx, const struct cmd *cmd, const char *name,
+		   int *argc, char **argv, struct opt_vals *vals,
+		   bool *want_help)
 {
 	int n = *argc, out = 0;
 	bool only_pos = false;
+	struct who who;
 
+	who_init(&who, cmd, name);
 	memset(vals, 0, sizeof(*vals));
 	*want_help = false;
 	for (int i = 0; i < n; i++) {
 		char *w = argv[i];
 		int idx, rc;
 
-		if (only_pos || !is_option_word(w)) {
+		if (only_pos || !argscan_is_option(w)) {
 			argv[out++] = w;
 			continue;
 		}
@@ -150,14 +140,14 @@ int cmd_parse_opts(struct ctx *ctx, const struct cmd *cmd, int *argc,
 
 				if (o->arg && !arg) {
 					if (i + 1 >= n)
-						return err_usage("%s: --%s needs an argument (%s)",
-								 cmd->name, o->name, o->arg);
+						return err_usage("%s--%s needs an argument (%s)",
+								 who.pre, o->name, o->arg);
 					arg = argv[++i];
 				} else if (!o->arg && arg) {
-					return err_usage("%s: --%s takes no argument",
-							 cmd->name, o->name);
+					return err_usage("%s--%s takes no argument",
+							 who.pre, o->name);
 				}
-				rc = store(cmd, vals, idx, arg ? arg : "");
+				rc = store(cmd, &who, vals, idx, arg ? arg : "");
 				if (rc)
 					return rc;
 				continue;
@@ -177,8 +167,8 @@ int cmd_parse_opts(struct ctx *ctx, const struct cmd *cmd, int *argc,
 					return rc;
 				continue;
 			}
-			return err_usage("%s: unknown option '--%.*s' (see 'mapsh %s --help')",
-					 cmd->name, (int)len, name, cmd->name);
+			return err_usage("%sunknown option '--%.*s' (see '%s')",
+					 who.pre, (int)len, name, who.help);
 		}
 		/* Short options, possibly clustered: -jp, -i eth0, -ieth0. */
 		for (const char *p = w + 1; *p; p++) {
@@ -193,8 +183,8 @@ int cmd_parse_opts(struct ctx *ctx, const struct cmd *cmd, int *argc,
 				table = cmd_tables.globals;
 			}
 			if (idx < 0)
-				return err_usage("%s: unknown option '-%c' (see 'mapsh %s --help')",
-						 cmd->name, *p, cmd->name);
+				return err_usage("%sunknown option '-%c' (see '%s')",
+						 who.pre, *p, who.help);
 			if (table[idx].arg) {
 				if (p[1])
 					arg = p + 1;
@@ -205,7 +195,7 @@ int cmd_parse_opts(struct ctx *ctx, const struct cmd *cmd, int *argc,
 							 *p, table[idx].arg);
 			}
 			rc = global ? cmd_tables.apply_global(ctx, idx, arg)
-				    : store(cmd, vals, idx, arg ? arg : "");
+				    : store(cmd, &who, vals, idx, arg ? arg : "");
 			if (rc)
 				return rc;
 			if (arg)
@@ -369,7 +359,7 @@ int cmd_run(struct ctx *ctx, int argc, char **argv)
 		return cmd_tables.run_map(ctx, argc, argv);
 	argc--;
 	argv++;
-	rc = cmd_parse_opts(ctx, cmd, &argc, argv, &vals, &want_help);
+	rc = cmd_parse_opts(ctx, cmd, NULL, &argc, argv, &vals, &want_help);
 	if (rc)
 		return rc;
 	cmd_setup_output(ctx);

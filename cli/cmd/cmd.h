@@ -75,12 +75,12 @@ struct cmd {
 const struct cmd *cmd_find(const struct cmd *table, const char *name);
 /* Parse the options of `cmd` out of argv, leaving positionals (in order) in
  * argv[0..*argc). "--" ends options. Returns EXIT_OK, or EXIT_USAGE after
- * printing the error. Sets *want_help for -h/--help. */
-int cmd_parse_opts(struct ctx *ctx, const struct cmd *cmd, int *argc,
-		   char **argv, struct opt_vals *vals, bool *want_help);
-/* Does a global option word (before a command) take the next word as its
- * argument? ("--pin-dir DIR", "-f FILE") */
-bool global_opt_takes_next(const char *w);
+ * printing the error. Sets *want_help for -h/--help. name is how errors
+ * name the command ("flows dump"; NULL: cmd->name; "": the options before
+ * any command). */
+int cmd_parse_opts(struct ctx *ctx, const struct cmd *cmd, const char *name,
+		   int *argc, char **argv, struct opt_vals *vals,
+		   bool *want_help);
 /* The handler of a map verb for a map of this type (impl, else fn). */
 cmd_fn cmd_fn_for(const struct cmd *cmd, __u32 map_type);
 /* Nearest name in a table for "did you mean" hints, or NULL. */

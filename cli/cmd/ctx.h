@@ -37,7 +37,6 @@ struct ctx {
 	struct mapref *map;	/* the map a map verb runs on (map/mapref.h) */
 };
 
-#define MAPSH_DEFAULT_PIN_DIR "/sys/fs/bpf/mapsh"
 #ifndef MAPSH_VERSION
 #define MAPSH_VERSION "0.1.0"
 #endif

@@ -180,6 +180,21 @@ static char *best_of(struct names *ns, const char *word)
 	return r;
 }
 
+/* Did-you-mean among what is pinned in the pin directory only. */
+static char *pinned_suggest(const struct map_opts *mo, const char *word)
+{
+	struct names ns = { 0 };
+	char dir[PATH_MAX];
+	char *r;
+
+	names_from_dir(&ns, mo->pin_dir, "");
+	snprintf(dir, sizeof(dir), "%s/" PIN_INNER_SUBDIR, mo->pin_dir);
+	names_from_dir(&ns, dir, PIN_INNER_SUBDIR "/");
+	r = best_of(&ns, word);
+	names_free(&ns);
+	return r;
+}
+
 char *mapref_suggest(const struct map_opts *mo, const char *word,
 		     const char *const *extra)
 {
@@ -313,7 +328,12 @@ static int not_found(const struct map_opts *mo, enum mapsel_kind kind,
 	if (stat(mo->pin_dir, &st))
 		return err_fail("no map '%s': %s does not exist (run 'mapsh load', or select a map with id N, pinned PATH or name NAME)",
 				arg, mo->pin_dir);
-	s = mapref_suggest(mo, arg, NULL);
+	for (const char *const *bn = bundle_map_names(); bn && *bn; bn++)
+		if (!strcmp(*bn, arg))
+			return err_fail("no map '%s' in %s: it is one of mapsh's own maps, not loaded there (run 'mapsh load'%s)",
+					arg, mo->pin_dir,
+					strcmp(mo->pin_dir, MAPSH_DEFAULT_PIN_DIR) ? " with the same --pin-dir" : "");
+	s = pinned_suggest(mo, arg);
 	if (s)
 		rc = err_fail("no map '%s' in %s (did you mean '%s'? a map is " SELECT_FORMS ")",
 			      arg, mo->pin_dir, s);

@@ -23,6 +23,10 @@
 #include "base/strbuf.h"
 #include "tval/tval.h"
 
+/* Where `mapsh load` pins and NAME is looked up, unless --pin-dir or
+ * $MAPSH_PIN_DIR say otherwise. */
+#define MAPSH_DEFAULT_PIN_DIR "/sys/fs/bpf/mapsh"
+
 /* How maps are found and typed: part of the session's settings
  * (cmd/ctx.h), handed down so that this floor knows no session. */
 struct map_opts {

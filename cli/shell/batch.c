@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include "cmd/argscan.h"
 #include "shell/batch.h"
 #include "cmd/registry.h"
 #include "base/err.h"
@@ -439,7 +440,7 @@ static int run_dot(struct ctx *ctx, int argc, char **argv)
 	}
 	argc--;
 	argv++;
-	rc = cmd_parse_opts(ctx, c, &argc, argv, &vals, &want_help);
+	rc = cmd_parse_opts(ctx, c, NULL, &argc, argv, &vals, &want_help);
 	if (rc)
 		return rc;
 	if (want_help) {
@@ -468,6 +469,7 @@ int session_run_words(struct ctx *ctx, int argc, char **argv)
 	bool want_help = false;
 	char **opts, **words;
 	int k = 0, n = 0, rc;
+	bool use_verb = false;
 
 	if (argc == 0)
 		return EXIT_OK;
@@ -481,20 +483,22 @@ int session_run_words(struct ctx *ctx, int argc, char **argv)
 	saved = ctx->set;	/* what the line changes is its own */
 	/* Leading global options, as on the command line: `-j maps`. */
 	opts = calloc((size_t)argc + 1 + (size_t)S.nmap, sizeof(*opts));
-	words = calloc((size_t)argc + 1 + (size_t)S.nmap, sizeof(*words));
+	words = calloc((size_t)argc + 2 + (size_t)S.nmap, sizeof(*words));
 	if (!opts || !words)
 		abort();
-	while (k < argc && argv[k][0] == '-' && argv[k][1]) {
-		if (!strcmp(argv[k], "--")) {
-			k++;
-			break;
-		}
-		opts[n++] = argv[k];
-		if (global_opt_takes_next(argv[k]) && k + 1 < argc)
-			opts[n++] = argv[++k];
-		k++;
+	k = argscan_globals(argc, argv, opts, &n);
+	/* After `use MAP`, a verb's options may come first, as after the map
+	 * on the command line: `--per-cpu lookup 0`. Any other option word
+	 * here is the parser's to refuse. */
+	if (k < argc && argscan_is_option(argv[k]) && (k == 0 || strcmp(argv[k - 1], "--"))) {
+		int v = S.nmap ? map_find_verb(argc - k, argv + k) : -1;
+
+		use_verb = v >= 0 && is_map_verb(argv[k + v]) &&
+			   !cmd_find(cmd_tables.top, argv[k + v]);
+		if (!use_verb)
+			opts[n++] = argv[k++];
 	}
-	rc = cmd_parse_opts(ctx, &top, &n, opts, &vals, &want_help);
+	rc = cmd_parse_opts(ctx, &top, "", &n, opts, &vals, &want_help);
 	if (rc)
 		goto out;
 	if (k == argc) {
@@ -513,11 +517,14 @@ int session_run_words(struct ctx *ctx, int argc, char **argv)
 		goto out;
 	}
 	n = 0;
-	if (S.nmap && !cmd_find(cmd_tables.top, argv[k]) && is_map_verb(argv[k]))
+	if (S.nmap && (use_verb || (!cmd_find(cmd_tables.top, argv[k]) && is_map_verb(argv[k]))))
 		for (int i = 0; i < S.nmap; i++)
 			words[n++] = S.map[i];
 	for (int i = k; i < argc; i++)
 		words[n++] = argv[i];
+	/* `-h CMD ...` is `CMD ... --help`, as on the command line. */
+	if (want_help)
+		words[n++] = "--help";
 	words[n] = NULL;
 	ctx->out.any_block = false;
 	rc = cmd_run(ctx, n, words);

@@ -11,6 +11,7 @@
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
+#include "cmd/argscan.h"
 #include "shell/batch.h"
 #include "cmd/registry.h"
 #include "map/bundle.h"
@@ -28,56 +29,6 @@
 
 /* ---- option scanning ---- */
 
-static const struct opt_spec *find_long_opt(const struct opt_spec *opts,
-					    const char *name, size_t len)
-{
-	for (const struct opt_spec *o = opts; o && o->name; o++)
-		if (strlen(o->name) == len && !strncmp(o->name, name, len))
-			return o;
-	return NULL;
-}
-
-static const struct opt_spec *find_short_opt(const struct opt_spec *opts,
-					     char c)
-{
-	for (const struct opt_spec *o = opts; o && o->name; o++)
-		if (o->short_name == c)
-			return o;
-	return NULL;
-}
-
-/* The option an option word ends with when that option wants the next
- * word as its argument; NULL otherwise. */
-static const struct opt_spec *wants_arg(const struct opt_spec *opts,
-					const char *w)
-{
-	const struct opt_spec *o;
-
-	if (w[1] == '-') {
-		const char *name = w + 2;
-
-		if (strchr(name, '='))
-			return NULL;
-		o = find_long_opt(opts, name, strlen(name));
-		if (!o)
-			o = find_long_opt(cmd_tables.globals, name, strlen(name));
-		return o && o->arg ? o : NULL;
-	}
-	for (const char *p = w + 1; *p; p++) {
-		o = find_short_opt(opts, *p);
-		if (!o)
-			o = find_short_opt(cmd_tables.globals, *p);
-		if (o && o->arg)
-			return p[1] ? NULL : o;
-	}
-	return NULL;
-}
-
-static bool is_opt_word(const char *w)
-{
-	return w[0] == '-' && w[1] && !(w[1] >= '0' && w[1] <= '9');
-}
-
 /* Split the words after a command into positionals; when the last word is
  * an option that wants an argument, return it (the partial word is that
  * argument). */
@@ -94,7 +45,7 @@ static const struct opt_spec *scan_args(struct an *a,
 	for (int i = 0; i < n; i++) {
 		const struct opt_spec *o;
 
-		if (only_pos || !is_opt_word(w[i])) {
+		if (only_pos || !argscan_is_option(w[i])) {
 			a->pos[a->npos++] = w[i];
 			continue;
 		}
@@ -102,7 +53,7 @@ static const struct opt_spec *scan_args(struct an *a,
 			only_pos = true;
 			continue;
 		}
-		o = wants_arg(opts, w[i]);
+		o = argscan_wants_arg(opts, w[i]);
 		if (o) {
 			if (i + 1 == n)
 				return o;
@@ -341,10 +292,7 @@ static void complete_opt_inline(struct an *a, const struct opt_spec *opts)
 
 	if (!eq || a->cur[1] != '-')
 		return;
-	o = find_long_opt(opts, a->cur + 2, (size_t)(eq - a->cur - 2));
-	if (!o)
-		o = find_long_opt(cmd_tables.globals, a->cur + 2,
-				  (size_t)(eq - a->cur - 2));
+	o = argscan_long(opts, a->cur + 2, (size_t)(eq - a->cur - 2));
 	if (!o || !o->arg)
 		return;
 	snprintf(pre, sizeof(pre), "%.*s", (int)(eq - a->cur + 1), a->cur);
@@ -386,14 +334,14 @@ void analyze(struct an *a)
 
 	/* Leading global options; --pin-dir and --raw-values change what
 	 * the maps complete to, so they apply. */
-	while (i < a->n && is_opt_word(a->w[i])) {
+	while (i < a->n && argscan_is_option(a->w[i])) {
 		const char *w = a->w[i], *arg = NULL;
 
 		if (!strcmp(w, "--")) {
 			i++;
 			break;
 		}
-		o = wants_arg(NULL, w);
+		o = argscan_wants_arg(NULL, w);
 		if (o) {
 			if (i + 1 == a->n) {
 				a->kind = K_OPTARG;
@@ -402,11 +350,10 @@ void analyze(struct an *a)
 			}
 			arg = a->w[++i];
 		} else if (!strncmp(w, "--", 2) && strchr(w, '=')) {
-			o = find_long_opt(cmd_tables.globals, w + 2,
-					  (size_t)(strchr(w, '=') - w - 2));
+			o = argscan_long(NULL, w + 2, (size_t)(strchr(w, '=') - w - 2));
 			arg = strchr(w, '=') + 1;
 		} else if (!strncmp(w, "--", 2)) {
-			o = find_long_opt(cmd_tables.globals, w + 2, strlen(w + 2));
+			o = argscan_long(NULL, w + 2, strlen(w + 2));
 		}
 		if (o && (!strcmp(o->name, "pin-dir") || !strcmp(o->name, "raw-values")))
 			cmd_tables.apply_global(a->ctx, (int)(o - cmd_tables.globals), arg);
@@ -454,14 +401,17 @@ void analyze(struct an *a)
 		j = i + 1;
 	}
 	/* Options may come before the verb: `flows -j dump`. */
-	while (j < a->n && is_opt_word(a->w[j])) {
-		if (wants_arg(NULL, a->w[j])) {
+	while (j < a->n && argscan_is_option(a->w[j])) {
+		if (argscan_wants_arg(NULL, a->w[j])) {
 			if (j + 1 == a->n) {
 				a->kind = K_OPTARG;
-				a->opt = wants_arg(NULL, a->w[j]);
+				a->opt = argscan_wants_arg(NULL, a->w[j]);
 				return;
 			}
 			j++;
+		} else if (j + 1 < a->n && map_opt_takes_next(a->w[j]) &&
+			   !cmd_find(verb_table(), a->w[j + 1])) {
+			j++;	/* a verb's option before the verb: `-n 3 drain` */
 		}
 		j++;
 	}

@@ -6,6 +6,7 @@
 #include <unistd.h>
 #include <linux/bpf.h>
 #include "base/err.h"
+#include "cmd/argscan.h"
 #include "cmd/registry.h"
 #include "verbs/map_verbs.h"
 #include "map/mapinfo.h"
@@ -510,39 +511,31 @@ static void verbs_for(__u32 type, struct strbuf *sb)
 
 /* ---- dispatch ---- */
 
-static bool is_option_word(const char *w)
+/* Does option word w take the next word as its argument for some verb (or
+ * as a global option)? Before the verb is known, any verb's option counts. */
+bool map_opt_takes_next(const char *w)
 {
-	return w[0] == '-' && w[1] && !(w[1] >= '0' && w[1] <= '9');
-}
-
-/* Does this option word take the next word as its argument? */
-static bool option_takes_next(const char *w)
-{
-	const char *name;
-
-	if (w[1] != '-' || strchr(w, '='))
-		return false;
-	name = w + 2;
-	for (const struct opt_spec *o = cmd_tables.globals; o->name; o++)
-		if (!strcmp(o->name, name))
-			return o->arg != NULL;
+	if (argscan_wants_arg(NULL, w))
+		return true;
 	for (const struct cmd *v = map_verbs; v->name; v++)
-		for (const struct opt_spec *o = v->opts; o && o->name; o++)
-			if (!strcmp(o->name, name))
-				return o->arg != NULL;
+		if (argscan_wants_arg(v->opts, w))
+			return true;
 	return false;
 }
 
-/* Index of the verb word: the first word that is not an option. */
-static int find_verb(int argc, char **argv)
+int map_find_verb(int argc, char **argv)
 {
 	for (int i = 0; i < argc; i++) {
 		if (!strcmp(argv[i], "--"))
 			return i + 1 < argc ? i + 1 : -1;
-		if (!is_option_word(argv[i]))
-			return i;
-		if (option_takes_next(argv[i]))
-			i++;
+		if (argscan_is_option(argv[i]))
+			continue;
+		/* The argument of the option before it, unless a verb:
+		 * `-n 3 drain`, but `-n apply FILE`. */
+		if (i > 0 && argscan_is_option(argv[i - 1]) &&
+		    map_opt_takes_next(argv[i - 1]) && !cmd_find(map_verbs, argv[i]))
+			continue;
+		return i;
 	}
 	return -1;
 }
@@ -597,6 +590,7 @@ int map_cmd_run(struct ctx *ctx, int argc, char **argv)
 	bool want_help = false, explicit_verb, default_verb = false;
 	char **words = NULL;
 	char selname[320];
+	char who[352];
 	int n, vi, nw = 0, rc;
 
 	if (!mapsel_is_map_word(&ctx->set.map, argv[0]) &&
@@ -615,7 +609,7 @@ int map_cmd_run(struct ctx *ctx, int argc, char **argv)
 	words = calloc((size_t)argc + 2, sizeof(*words));
 	if (!words)
 		return err_fail("out of memory");
-	vi = find_verb(argc, argv);
+	vi = map_find_verb(argc, argv);
 	/* `mapsh flows where ...`: the default verb's words. */
 	if (vi >= 0 && !cmd_find(map_verbs, argv[vi]) && query_is_keyword(argv[vi]))
 		vi = -1;
@@ -630,7 +624,7 @@ int map_cmd_run(struct ctx *ctx, int argc, char **argv)
 		if (!verb) {
 			/* Name the verbs this map has: apply the global
 			 * options (--pin-dir) and open it first. */
-			rc = cmd_parse_opts(ctx, &none, &nw, words, &vals, &want_help);
+			rc = cmd_parse_opts(ctx, &none, selname, &nw, words, &vals, &want_help);
 			if (rc)
 				goto out;
 			cmd_setup_output(ctx);
@@ -656,7 +650,7 @@ int map_cmd_run(struct ctx *ctx, int argc, char **argv)
 		}
 	} else if (wants_help(argc, argv)) {
 		/* `mapsh MAP --help`: the verbs of this map. */
-		rc = cmd_parse_opts(ctx, &none, &nw, words, &vals, &want_help);
+		rc = cmd_parse_opts(ctx, &none, selname, &nw, words, &vals, &want_help);
 		if (rc)
 			goto out;
 		cmd_setup_output(ctx);
@@ -674,7 +668,8 @@ int map_cmd_run(struct ctx *ctx, int argc, char **argv)
 		default_verb = true;
 	}
 
-	rc = cmd_parse_opts(ctx, verb, &nw, words, &vals, &want_help);
+	snprintf(who, sizeof(who), "%s %s", selname, verb->name);
+	rc = cmd_parse_opts(ctx, verb, who, &nw, words, &vals, &want_help);
 	if (rc)
 		goto out;
 	cmd_setup_output(ctx);

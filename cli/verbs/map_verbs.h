@@ -21,6 +21,12 @@ int map_cmd_run(struct ctx *ctx, int argc, char **argv);
 /* `mapsh MAP --help`: the verbs valid for m's type (every verb when m is
  * NULL), under a synopsis naming `name`. */
 void map_print_verbs(struct ctx *ctx, const char *name, const struct mapref *m);
+/* In the words after a map: the index of the verb, the first word that is
+ * neither an option nor an option's argument (-1: none). */
+int map_find_verb(int argc, char **argv);
+/* Does option word w take the next word as an argument, for some verb or
+ * as a global option? */
+bool map_opt_takes_next(const char *w);
 /* Does the verb apply to a map of this type? */
 bool map_verb_applies(const struct cmd *verb, __u32 map_type);
 
