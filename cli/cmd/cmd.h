@@ -46,6 +46,8 @@ typedef int (*cmd_fn)(struct ctx *ctx, const struct cmd *cmd,
 #define CMD_HIDDEN	(1u << 0)	/* not listed in help or completion */
 #define CMD_NEEDS_BPF	(1u << 1)	/* needs root / CAP_BPF */
 #define CMD_MAP_VERB	(1u << 2)	/* a map verb: `mapsh MAP name ...` */
+#define CMD_WRITES	(1u << 3)	/* a map verb that changes the map: its
+					 * writes go through map/write.h */
 
 /* A handler for the map types of a mask ((1ULL << BPF_MAP_TYPE_*)). */
 struct cmd_impl {

@@ -142,6 +142,17 @@ static void value_json(struct jw *jw, const struct mapref *m, const void *raw)
 		jw_null(jw);
 		return;
 	}
+	if (m->info.type == BPF_MAP_TYPE_HASH_OF_MAPS ||
+	    m->info.type == BPF_MAP_TYPE_ARRAY_OF_MAPS) {
+		/* What a lookup gives and dump shows: the inner map's id. */
+		__u32 id;
+
+		memcpy(&id, raw, sizeof(id));
+		jw_start_object(jw);
+		jw_kv_u64(jw, "inner_id", id);
+		jw_end_object(jw);
+		return;
+	}
 	if (!m->value) {
 		jw_null(jw);
 		return;

@@ -17,6 +17,7 @@
 #include <bpf/bpf.h>
 #include <jansson.h>
 #include "map/audit.h"
+#include "map/write.h"
 #include "output/entry_out.h"
 #include "base/err.h"
 #include "base/interrupt.h"
@@ -269,22 +270,18 @@ static int write_plan(struct apply_set *s, struct plan *p)
 	for (i = 0; i < p->nch; i++) {
 		const struct change *c = &p->ch[i];
 		const void *key = change_key(s, p, c);
-		const char *old = c->op == CH_ADD ? NULL : p->olds + c->old * m->lookup_size;
 		const char *new = c->op == CH_REMOVE ? (m->is_array ? zero : NULL)
 						     : VAL_AT(s, c->entry);
-		int e;
+		int e = new ? mapw_update(m, key, new, BPF_ANY) : mapw_delete(m, key);
 
-		if (new ? !bpf_map_update_elem(m->fd, key, new, BPF_ANY)
-			: !bpf_map_delete_elem(m->fd, key)) {
-			audit_change(m, "apply", key, old, new);
+		if (!e)
 			continue;
-		}
-		e = errno;
-		if (!new && e == ENOENT)
+		if (!new && e == -ENOENT)
 			continue;	/* gone meanwhile (LRU, the program) */
-		rc = mapref_write_error(m, "apply", e, key);
-		err_warn("%s apply: stopped after %zu of %zu changes (the ones made are kept)",
-			 m->name, i, p->nch);
+		rc = mapw_error(m, "apply", e, key);
+		if (e != MAPW_PRINTED || i)	/* (the audit log: nothing made) */
+			err_warn("%s apply: stopped after %zu of %zu changes (the ones made are kept)",
+				 m->name, i, p->nch);
 		break;
 	}
 	free(zero);
@@ -425,8 +422,6 @@ static int apply_once(struct ctx *ctx, struct mapref *m, const char *path,
 	sb_free(&text);
 	if (!rc)
 		rc = index_keys(&s);
-	if (!rc && !ao->dry_run)
-		rc = audit_begin(ctx->set.audit_log, m, "apply");
 	if (!rc)
 		rc = make_plan(&s, ao->prune, &p);
 	if (!rc && !ao->dry_run)

@@ -7,6 +7,7 @@
 #include <linux/bpf.h>
 #include "base/err.h"
 #include "cmd/argscan.h"
+#include "map/write.h"
 #include "cmd/registry.h"
 #include "verbs/map_verbs.h"
 #include "map/mapinfo.h"
@@ -200,21 +201,21 @@ const struct cmd map_verbs[] = {
 "it must match the map's inner map template (type, key and value sizes,\n"
 "flags), which is checked before anything is written:\n"
 "  mapsh iface_blocklist update eth0 inner=pinned:/sys/fs/bpf/rules_eth0",
-		.flags = CMD_NEEDS_BPF | CMD_MAP_VERB, .map_types = DATA_MAPS | MIM_MAPS,
+		.flags = CMD_NEEDS_BPF | CMD_MAP_VERB | CMD_WRITES, .map_types = DATA_MAPS | MIM_MAPS,
 	},
 	{
 		.name = "add", .fn = verb_update, .impl = mim_update, .opts = cpu_opts,
 		.args = "KEY VALUE",
 		.summary = "insert one entry; fail when the key exists",
 		.description = "update --noexist. See 'mapsh MAP update --help' for KEY and VALUE.",
-		.flags = CMD_NEEDS_BPF | CMD_MAP_VERB, .map_types = DATA_MAPS | MIM_MAPS,
+		.flags = CMD_NEEDS_BPF | CMD_MAP_VERB | CMD_WRITES, .map_types = DATA_MAPS | MIM_MAPS,
 	},
 	{
 		.name = "replace", .fn = verb_update, .impl = mim_update, .opts = cpu_opts,
 		.args = "KEY VALUE",
 		.summary = "overwrite one entry; fail when the key does not exist",
 		.description = "update --exist. See 'mapsh MAP update --help' for KEY and VALUE.",
-		.flags = CMD_NEEDS_BPF | CMD_MAP_VERB, .map_types = DATA_MAPS | MIM_MAPS,
+		.flags = CMD_NEEDS_BPF | CMD_MAP_VERB | CMD_WRITES, .map_types = DATA_MAPS | MIM_MAPS,
 	},
 	{
 		.name = "delete", .fn = verb_delete, .opts = no_opts,
@@ -224,7 +225,7 @@ const struct cmd map_verbs[] = {
 "Deletes the entry stored under KEY; a key with no entry is an error (exit\n"
 "1). Array elements cannot be deleted: use set, update or clear to zero\n"
 "them. A map of maps drops the inner map stored under KEY.\n\n" KEY_HELP,
-		.flags = CMD_NEEDS_BPF | CMD_MAP_VERB, .map_types = DELETE_MAPS | MIM_MAPS,
+		.flags = CMD_NEEDS_BPF | CMD_MAP_VERB | CMD_WRITES, .map_types = DELETE_MAPS | MIM_MAPS,
 	},
 	{
 		.name = "set", .fn = verb_set, .opts = cpu_opts,
@@ -237,7 +238,7 @@ const struct cmd map_verbs[] = {
 "  mapsh config set sample_rate=100\n"
 "KEY ends where the first FIELD=VALUE naming a value field starts (or\n"
 "write 'key KEY... value FIELD=VALUE...').\n\n" KEY_HELP "\n\n" PERCPU_WRITE_HELP,
-		.flags = CMD_NEEDS_BPF | CMD_MAP_VERB, .map_types = DATA_MAPS,
+		.flags = CMD_NEEDS_BPF | CMD_MAP_VERB | CMD_WRITES, .map_types = DATA_MAPS,
 	},
 	{
 		.name = "clear", .fn = verb_clear, .opts = no_opts,
@@ -245,7 +246,7 @@ const struct cmd map_verbs[] = {
 		.description =
 "Deletes every entry of a hash or LPM map, or zeroes every element of an\n"
 "array. It asks first on a terminal; otherwise --yes is required.",
-		.flags = CMD_NEEDS_BPF | CMD_MAP_VERB, .map_types = DATA_MAPS,
+		.flags = CMD_NEEDS_BPF | CMD_MAP_VERB | CMD_WRITES, .map_types = DATA_MAPS,
 	},
 	{
 		.name = "save", .fn = verb_save, .opts = no_opts,
@@ -298,7 +299,7 @@ const struct cmd map_verbs[] = {
 "Examples:\n"
 "  mapsh blocklist apply rules.json --dry-run\n"
 "  mapsh blocklist apply rules.json --prune --watch",
-		.flags = CMD_NEEDS_BPF | CMD_MAP_VERB, .map_types = DATA_MAPS,
+		.flags = CMD_NEEDS_BPF | CMD_MAP_VERB | CMD_WRITES, .map_types = DATA_MAPS,
 	},
 	{
 		.name = "count", .fn = verb_count, .opts = no_opts,
@@ -398,7 +399,7 @@ const struct cmd map_verbs[] = {
 "\n"
 "Example:\n"
 "  mapsh pinned /sys/fs/bpf/q push --type __u64 42",
-		.flags = CMD_NEEDS_BPF | CMD_MAP_VERB, .map_types = QUEUE_MAPS,
+		.flags = CMD_NEEDS_BPF | CMD_MAP_VERB | CMD_WRITES, .map_types = QUEUE_MAPS,
 	},
 	{
 		.name = "pop", .fn = verb_pop, .opts = qread_opts,
@@ -408,7 +409,7 @@ const struct cmd map_verbs[] = {
 "the columns of dump (-j: {\"value\": V}), then removes it: it is written\n"
 "before it leaves the map, as in drain. An empty map is an error ('mapsh:\n"
 "samples is empty', exit 1).",
-		.flags = CMD_NEEDS_BPF | CMD_MAP_VERB, .map_types = QUEUE_MAPS,
+		.flags = CMD_NEEDS_BPF | CMD_MAP_VERB | CMD_WRITES, .map_types = QUEUE_MAPS,
 	},
 	{
 		.name = "peek", .fn = verb_peek, .opts = qread_opts,
@@ -435,7 +436,7 @@ const struct cmd map_verbs[] = {
 "attached: drain attaches a buffer on every CPU and reads until no sample\n"
 "has arrived for 0.2 s.\n"
 "\n" STREAM_HELP,
-		.flags = CMD_NEEDS_BPF | CMD_MAP_VERB,
+		.flags = CMD_NEEDS_BPF | CMD_MAP_VERB | CMD_WRITES,
 		.map_types = QUEUE_MAPS | STREAM_MAPS,
 	},
 	{
@@ -698,7 +699,10 @@ int map_cmd_run(struct ctx *ctx, int argc, char **argv)
 		goto out;
 	}
 	ctx->map = m;
+	if (verb->flags & CMD_WRITES)
+		mapw_begin(ctx->set.audit_log, verb->name);
 	rc = cmd_fn_for(verb, m->info.type)(ctx, verb, &vals, nw, words);
+	mapw_end();
 	out_flush(&ctx->out);
 	ctx->map = NULL;
 out:

@@ -18,7 +18,7 @@
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
-#include "map/audit.h"
+#include "map/write.h"
 #include "map/bundle.h"
 #include "output/entry_out.h"
 #include "base/err.h"
@@ -532,9 +532,9 @@ int verb_mim_update(struct ctx *ctx, const struct cmd *cmd,
 	__u64 flags;
 	char **kw = argv;
 	int nk = 0, rc;
-	void *key = NULL, *old = NULL;
+	void *key = NULL;
 	struct shape want, got;
-	__u32 from_id, fd32;
+	__u32 from_id;
 
 	rc = verb_update_flags(m, verb, opts, &flags);
 	if (rc)
@@ -580,16 +580,14 @@ int verb_mim_update(struct ctx *ctx, const struct cmd *cmd,
 			      from_id ? " (as its inner map now there)" : "");
 		goto out;
 	}
-	rc = audit_begin(ctx->set.audit_log, m, verb);
-	if (rc)
-		goto out;
-	old = audit_old(m, key);
-	fd32 = (__u32)in->fd;
-	if (bpf_map_update_elem(m->fd, key, &fd32, flags)) {
-		int e = errno;
+	rc = mapw_inner(m, key, in->fd, in->info.id, flags);
+	if (rc) {
+		int e = -rc;
 
 		mapref_key_text(m, key, &sb2);
-		if (e == EEXIST) {
+		if (rc == MAPW_PRINTED) {
+			rc = EXIT_FAIL;
+		} else if (e == EEXIST) {
 			__u32 cur = 0;
 
 			bpf_map_lookup_elem(m->fd, key, &cur);
@@ -608,16 +606,10 @@ int verb_mim_update(struct ctx *ctx, const struct cmd *cmd,
 		}
 		goto out;
 	}
-	{
-		__u32 id = in->info.id;
-
-		audit_change(m, verb, key, old, &id);
-	}
 out:
 	sb_free(&sb);
 	sb_free(&sb2);
 	free(key);
-	free(old);
 	mapref_free(in);
 	return rc;
 }

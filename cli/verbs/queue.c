@@ -44,6 +44,7 @@
 #include <sys/stat.h>
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
+#include "map/write.h"
 #include "output/entry_out.h"
 #include "base/err.h"
 #include "base/interrupt.h"
@@ -123,18 +124,19 @@ static int kq_peek(void *c, void *buf)
 	return bpf_map_lookup_elem(k->m->fd, NULL, buf) ? -errno : 0;
 }
 
+/* pop and put back go through the write path: both are in the audit log. */
 static int kq_pop(void *c, void *buf)
 {
 	struct kq *k = c;
 
-	return bpf_map_lookup_and_delete_elem(k->m->fd, NULL, buf) ? -errno : 0;
+	return mapw_pop(k->m, buf);
 }
 
 static int kq_push(void *c, const void *buf)
 {
 	struct kq *k = c;
 
-	return bpf_map_update_elem(k->m->fd, NULL, buf, BPF_ANY) ? -errno : 0;
+	return mapw_push(k->m, buf, BPF_ANY);
 }
 
 /* Has the reader of a pipe read everything written? Waits until it has
@@ -257,6 +259,8 @@ static int take_setup(struct ctx *ctx, struct mapref *m, const char *verb,
 
 static int take_error(const struct mapref *m, const char *verb, int r)
 {
+	if (r == MAPW_PRINTED)
+		return EXIT_FAIL;
 	return err_fail("%s %s: %s", m->name, verb, strerror(-r));
 }
 
@@ -290,15 +294,12 @@ int verb_push(struct ctx *ctx, const struct cmd *cmd,
 			       err.len ? sb_str(&err) : "not a valid value");
 		goto out;
 	}
-	if (bpf_map_update_elem(m->fd, NULL, buf, flags)) {
-		int e = errno;
-
-		if (e == E2BIG)
-			rc = err_fail("%s is full (%u elements; --exist drops the oldest to make room)",
-				      m->name, m->info.max_entries);
-		else
-			rc = mapref_write_error(m, cmd->name, e, NULL);
-	}
+	rc = mapw_push(m, buf, flags);
+	if (rc == -E2BIG)
+		rc = err_fail("%s is full (%u elements; --exist drops the oldest to make room)",
+			      m->name, m->info.max_entries);
+	else if (rc)
+		rc = mapw_error(m, cmd->name, rc, NULL);
 out:
 	sb_free(&err);
 	free(buf);
@@ -326,6 +327,11 @@ static int pop_or_peek(struct ctx *ctx, const struct cmd *cmd,
 				&keep, &scratch);
 	if (rc)
 		return rc;
+	if (pop && (rc = mapw_prepare(m))) {
+		free(scratch);
+		btf__free(keep);
+		return rc;
+	}
 	eo_init(&eo, &ctx->out, m, NULL, false);
 	if (pop) {
 		interrupt_catch();
@@ -383,6 +389,12 @@ int queue_drain(struct ctx *ctx, const struct cmd *cmd,
 				&keep, &scratch);
 	if (rc)
 		return rc;
+	rc = mapw_prepare(m);
+	if (rc) {
+		free(scratch);
+		btf__free(keep);
+		return rc;
+	}
 	rec_out_init(&k.ro, &ctx->out, m->name, m->value, true,
 		     opts->count[VOPT_S_TIMESTAMP] > 0);
 	interrupt_catch();

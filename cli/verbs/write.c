@@ -8,7 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
-#include "map/audit.h"
+#include "map/write.h"
 #include "base/err.h"
 #include "verbs/map_verbs.h"
 #include "map/mapiter.h"
@@ -35,16 +35,14 @@ static int parse_value(const struct mapref *m, const char *verb, int argc,
 	return EXIT_OK;
 }
 
-/* Write one entry (new: a whole lookup's bytes) and log the change from
- * old to the audit log; the kernel's refusal is printed. */
+/* Write one entry (new: a whole lookup's bytes) through the write path;
+ * the kernel's refusal is printed. */
 static int write_entry(const struct mapref *m, const char *verb,
-		       const void *key, const void *old, const void *new,
-		       __u64 flags)
+		       const void *key, const void *new, __u64 flags)
 {
-	if (bpf_map_update_elem(m->fd, key, new, flags))
-		return mapref_write_error(m, verb, errno, key);
-	audit_change(m, verb, key, old, new);
-	return EXIT_OK;
+	int rc = mapw_update(m, key, new, flags);
+
+	return rc ? mapw_error(m, verb, rc, key) : EXIT_OK;
 }
 
 int verb_update(struct ctx *ctx, const struct cmd *cmd,
@@ -53,7 +51,7 @@ int verb_update(struct ctx *ctx, const struct cmd *cmd,
 	struct mapref *m = ctx->map;
 	struct kv_split s;
 	__u64 flags;
-	void *key = NULL, *raw = NULL, *one = NULL, *old = NULL;
+	void *key = NULL, *raw = NULL, *one = NULL;
 	int rc;
 
 	rc = verb_update_flags(m, cmd->name, opts, &flags);
@@ -83,11 +81,8 @@ int verb_update(struct ctx *ctx, const struct cmd *cmd,
 	if (rc)
 		goto out;
 	rc = parse_value(m, cmd->name, s.nval, s.val, one);
-	if (!rc)
-		rc = audit_begin(ctx->set.audit_log, m, cmd->name);
 	if (rc)
 		goto out;
-	old = audit_old(m, key);
 	if (m->percpu) {
 		if (s.cpu >= 0) {
 			/* Keep the other CPUs' values (zero for a new entry). */
@@ -105,13 +100,12 @@ int verb_update(struct ctx *ctx, const struct cmd *cmd,
 	} else {
 		memcpy(raw, one, m->info.value_size);
 	}
-	rc = write_entry(m, cmd->name, key, old, raw, flags);
+	rc = write_entry(m, cmd->name, key, raw, flags);
 out:
 	kv_split_free(&s);
 	free(key);
 	free(raw);
 	free(one);
-	free(old);
 	return rc;
 }
 
@@ -120,22 +114,14 @@ int verb_delete(struct ctx *ctx, const struct cmd *cmd,
 {
 	struct mapref *m = ctx->map;
 	void *key = calloc(1, m->info.key_size + 1);
-	void *old = NULL;
 	int rc;
 
 	if (!key)
 		return err_fail("out of memory");
 	rc = mapref_parse_key(m, cmd->name, argc, argv, key);
-	if (!rc)
-		rc = audit_begin(ctx->set.audit_log, m, cmd->name);
-	if (!rc)
-		old = audit_old(m, key);
-	if (!rc && bpf_map_delete_elem(m->fd, key))
-		rc = mapref_write_error(m, cmd->name, errno, key);
-	else if (!rc)
-		audit_change(m, cmd->name, key, old, NULL);
+	if (!rc && (rc = mapw_delete(m, key)))
+		rc = mapw_error(m, cmd->name, rc, key);
 	free(key);
-	free(old);
 	return rc;
 }
 
@@ -196,9 +182,7 @@ int verb_set(struct ctx *ctx, const struct cmd *cmd,
 	}
 	if (!memcmp(copy, raw, m->lookup_size))
 		goto out;	/* already so: nothing to write */
-	rc = audit_begin(ctx->set.audit_log, m, cmd->name);
-	if (!rc)
-		rc = write_entry(m, cmd->name, key, raw, copy, BPF_EXIST);
+	rc = write_entry(m, cmd->name, key, copy, BPF_EXIST);
 out:
 	kv_split_free(&s);
 	free(key);
@@ -244,40 +228,32 @@ static int zero_array(struct mapref *m, unsigned long long *done)
 	}
 	for (__u32 i = 0; i < n; i += chunk) {
 		__u32 cnt = n - i < chunk ? n - i : chunk;
-		char *old;
+		int e;
 
 		for (__u32 j = 0; j < cnt; j++)
 			keys[j] = i + j;
-		old = audit_old_n(m, keys, cnt);	/* NULL: not audited */
 		if (batch) {
-			LIBBPF_OPTS(bpf_map_batch_opts, o);
 			__u32 c = cnt;
 
-			if (!bpf_map_update_batch(m->fd, keys, vals, &c, &o)) {
+			e = mapw_update_batch(m, keys, vals, &c);
+			if (!e) {
 				*done += cnt;
-				audit_changes(m, "clear", keys, old, vals, cnt);
-				free(old);
 				continue;
 			}
-			if (errno != EINVAL && errno != EOPNOTSUPP && errno != 524) {
-				rc = mapref_write_error(m, "clear", errno, NULL);
-				free(old);
+			if (e != -EINVAL && e != -EOPNOTSUPP && e != -524) {
+				rc = mapw_error(m, "clear", e, NULL);
 				break;
 			}
 			batch = false;
 		}
 		for (__u32 j = 0; j < cnt; j++) {
-			if (bpf_map_update_elem(m->fd, &keys[j], vals, BPF_ANY)) {
-				rc = mapref_write_error(m, "clear", errno, NULL);
-				free(old);
+			e = mapw_update(m, &keys[j], vals, BPF_ANY);
+			if (e) {
+				rc = mapw_error(m, "clear", e, NULL);
 				goto out;
 			}
 			(*done)++;
-			if (old)
-				audit_changes(m, "clear", &keys[j],
-					      old + (size_t)j * m->lookup_size, vals, 1);
 		}
-		free(old);
 	}
 out:
 	free(keys);
@@ -300,13 +276,16 @@ static int delete_all(struct mapref *m, unsigned long long *done)
 		__u32 start = 0;
 
 		if (batch) {
-			LIBBPF_OPTS(bpf_map_batch_opts, o);
 			__u32 c = n;
+			int e = mapw_delete_batch(m, keys, vals, &c);
 
-			if (!bpf_map_delete_batch(m->fd, keys, &c, &o)) {
+			if (!e) {
 				*done += c;
-				audit_changes(m, "clear", keys, vals, NULL, c);
 				continue;
+			}
+			if (e == MAPW_PRINTED) {
+				rc = EXIT_FAIL;
+				goto out;
 			}
 			/* Some key went away meanwhile (the program, LRU
 			 * eviction), or no batch delete: the rest one by
@@ -314,22 +293,20 @@ static int delete_all(struct mapref *m, unsigned long long *done)
 			 * kernel says how many only when one key failed (c <
 			 * n); a refusal of the whole batch (frozen map, no
 			 * batch delete) leaves c as it was, and none went. */
-			batch = errno == ENOENT;
+			batch = e == -ENOENT;
 			if (c < n) {
 				*done += c;
 				start = c;
-				audit_changes(m, "clear", keys, vals, NULL, c);
 			}
 		}
 		for (__u32 j = start; j < n; j++) {
 			const void *k = (const char *)keys + (size_t)j * m->info.key_size;
+			int e = mapw_delete(m, k);
 
-			if (!bpf_map_delete_elem(m->fd, k)) {
+			if (!e) {
 				(*done)++;
-				audit_changes(m, "clear", k, (const char *)vals +
-					      (size_t)j * m->lookup_size, NULL, 1);
-			} else if (errno != ENOENT) {
-				rc = mapref_write_error(m, "clear", errno, k);
+			} else if (e != -ENOENT) {
+				rc = mapw_error(m, "clear", e, k);
 				goto out;
 			}
 		}
@@ -354,8 +331,6 @@ int verb_clear(struct ctx *ctx, const struct cmd *cmd,
 	if (rc)
 		return rc;
 	rc = confirm(ctx, m);
-	if (!rc)
-		rc = audit_begin(ctx->set.audit_log, m, cmd->name);
 	if (rc)
 		return rc;
 	rc = m->is_array ? zero_array(m, &done) : delete_all(m, &done);
