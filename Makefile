@@ -135,7 +135,7 @@ deps:
 # Test tools: a packet generator, a plain ring buffer reader, and a foreign
 # XDP program to share an interface with.
 TEST_TOOLS := $(BUILD)/pktgen $(BUILD)/ringbuf_read $(BUILD)/xdp_pass.bpf.o \
-	$(BUILD)/perf_run $(BUILD)/perf_emit.bpf.o
+	$(BUILD)/perf_run $(BUILD)/perf_emit.bpf.o $(BUILD)/bad_tags.bpf.o
 $(BUILD)/pktgen: tests/tools/pktgen.c | $(BUILD)/cli
 	$(call msg,CC,$@)
 	$(Q)$(CC) -O2 -Wall -Wextra -o $@ $<
@@ -143,6 +143,9 @@ $(BUILD)/ringbuf_read: tests/tools/ringbuf_read.c | $(BUILD)/cli
 	$(call msg,CC,$@)
 	$(Q)$(CC) -O2 -Wall -Wextra -Wno-unused-parameter -o $@ $< $(PKG_LIBS) -lelf -lz
 $(BUILD)/xdp_pass.bpf.o: tests/tools/xdp_pass.bpf.c | $(BUILD)/cli
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+$(BUILD)/bad_tags.bpf.o: tests/tools/bad_tags.bpf.c | $(BUILD)/cli
 	$(call msg,BPF,$@)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 # A program writing to a perf event array, run by perf_run (tests/stream.bats).

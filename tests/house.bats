@@ -157,3 +157,17 @@ keys() { tmux -L "$SOCK" send-keys -t main -- "$@"; }
 	assert_failure
 	[[ "$stderr" == *"did you mean 'flows'?"* ]]
 }
+
+@test "a display tag that cannot apply is said once a line; the field shows as its type says" {
+	bpftool prog loadall "$TOP/build/bad_tags.bpf.o" "$BPFFS/progs" pinmaps "$BPFFS/m" 2>/dev/null || true
+	[ -e "$BPFFS/m/bad_tags" ] || fail "bad_tags was not pinned"
+	run --separate-stderr mapsh pinned "$BPFFS/m/bad_tags" update 1 port=80 addr=10.1.2.3 when=5 okport=443
+	assert_success
+	[ "${#stderr_lines[@]}" -eq 2 ] || fail "$stderr"
+	[ "${stderr_lines[0]}" = "mapsh: bad_tags: value struct tagged_value: field 'port': mapsh:port needs a 2-byte integer, not a 4-byte __u32: shown as its type says" ]
+	[[ "${stderr_lines[1]}" == "mapsh: bad_tags: value struct tagged_value: field 'when': mapsh:sparkle is no display format (the formats: ipv4, "*" or counter)" ]]
+	run --separate-stderr mapsh -j pinned "$BPFFS/m/bad_tags" dump
+	[ "$(jq -c '.[0].value' <<<"$output")" = '{"port":80,"addr":"10.1.2.3","when":5,"okport":443}' ]
+	# the port was written as a plain number: 80 in host order, not 0x5000
+	[ "$(bpftool -j map lookup pinned "$BPFFS/m/bad_tags" key 1 0 0 0 | jq -r '.value[0:4] | join(" ")')" = "0x50 0x00 0x00 0x00" ]
+}

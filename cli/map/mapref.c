@@ -454,6 +454,22 @@ static bool inner_def_types(const struct btf *btf, const char *outer,
  * defined bytes rather than flagging every use of the types. */
 
 /* Info, BTF (unless already set) and plans for an open m->fd. */
+/* A display tag of the map's types that could not apply is said, once a
+ * line, as the map is opened: never shown silently as something else. */
+static void warn_notes(const struct mapref *m, const char *what,
+		       const struct tv_plan *p)
+{
+	const char *n = p ? tv_plan_notes(p) : NULL;
+
+	while (n && *n) {
+		const char *e = strchr(n, '\n');
+		int len = e ? (int)(e - n) : (int)strlen(n);
+
+		err_warn("%s: %s %s: %.*s", m->name, what, tv_plan_type_name(p), len, n);
+		n = e ? e + 1 : n + len;
+	}
+}
+
 static int finish(const struct map_opts *mo, struct mapref *m, bool have_btf)
 {
 	__u32 len = sizeof(m->info);
@@ -636,6 +652,8 @@ int mapref_open_inner(const struct map_opts *mo, const struct mapref *outer,
 		mapref_free(m);
 		return rc;
 	}
+	warn_notes(m, "key", m->key);
+	warn_notes(m, "value", m->value);
 	*out = m;
 	return EXIT_OK;
 }
@@ -687,6 +705,8 @@ int mapref_open(const struct map_opts *mo, const struct mapsel *sel, struct mapr
 		mapref_free(m);
 		return rc;
 	}
+	warn_notes(m, "key", m->key);
+	warn_notes(m, "value", m->value);
 	*out = m;
 	return EXIT_OK;
 }

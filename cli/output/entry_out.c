@@ -491,21 +491,12 @@ bool eo_cpu0_fields(const struct entry_out *eo, struct strbuf *sb)
 
 		if (l->is_padding)
 			continue;
-		switch (l->fmt) {
-		case TV_FMT_COUNTER:
-		case TV_FMT_KTIME:
-		case TV_FMT_TCPFLAGS:
-			summed = true;
-			break;
-		case TV_FMT_NONE:
+		if (l->fmt == TV_FMT_NONE)
 			summed = l->nelems == 1 &&
 				 (l->kind == TV_KIND_UINT || l->kind == TV_KIND_SINT ||
 				  l->kind == TV_KIND_FLOAT);
-			break;
-		default:
-			summed = false;
-			break;
-		}
+		else
+			summed = tv_fmt_info(l->fmt)->fold != TV_FOLD_NONE;
 		if (summed)
 			continue;
 		if (any)

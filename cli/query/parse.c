@@ -19,9 +19,8 @@
 /* What a field is, for "'x' is a string". */
 static const char *leaf_what(const struct tv_leaf *l)
 {
-	if (l->fmt == TV_FMT_IPV4 || l->fmt == TV_FMT_IPV6 ||
-	    l->fmt == TV_FMT_MAC)
-		return "an address";
+	if (tv_fmt_info(l->fmt)->addr_width)
+		return tv_fmt_info(l->fmt)->what;
 	if (l->kind == TV_KIND_CHAR)
 		return "a string";
 	if (l->nelems > 1)
@@ -31,8 +30,7 @@ static const char *leaf_what(const struct tv_leaf *l)
 
 static bool leaf_ordered(const struct tv_leaf *l)
 {
-	return tv_leaf_is_numeric(l) || l->fmt == TV_FMT_IPV4 ||
-	       l->fmt == TV_FMT_IPV6 || l->fmt == TV_FMT_MAC;
+	return tv_leaf_is_numeric(l) || tv_fmt_info(l->fmt)->ordered;
 }
 
 /* Read one VALUE token at s. *len: characters used; *text: decoded value

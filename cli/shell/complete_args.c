@@ -82,8 +82,7 @@ static void offer_enum(struct an *a, const struct btf *btf, __u32 type_id)
 bool leaf_has_values(const struct tv_leaf *l)
 {
 	return l->kind == TV_KIND_ENUM || l->kind == TV_KIND_BOOL ||
-	       l->fmt == TV_FMT_IPPROTO || l->fmt == TV_FMT_IFINDEX ||
-	       l->fmt == TV_FMT_TCPFLAGS || l->fmt == TV_FMT_KTIME;
+	       tv_fmt_info(l->fmt)->values;
 }
 
 void offer_leaf_values(struct an *a, const struct btf *btf, const struct tv_leaf *l)

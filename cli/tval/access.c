@@ -11,6 +11,7 @@ bool tv_plan_is_raw(const struct tv_plan *p) { return p->raw; }
 const char *tv_plan_type_name(const struct tv_plan *p) { return p->type_name; }
 unsigned tv_plan_flags(const struct tv_plan *p) { return p->flags; }
 uint32_t tv_plan_nleaves(const struct tv_plan *p) { return p->nleaves; }
+const char *tv_plan_notes(const struct tv_plan *p) { return p->notes; }
 
 bool tv_plan_is_scalar(const struct tv_plan *p)
 {

@@ -17,36 +17,13 @@ struct tv_tag {
 	__u32 target;
 	int comp;
 	int fmt;
+	const char *name;	/* what follows "mapsh:" */
 };
 
 struct tv_tags {
 	uint32_t n;
 	struct tv_tag v[];
 };
-
-static const char *const fmt_names[] = {
-	[TV_FMT_NONE] = "",		[TV_FMT_IPV4] = "ipv4",
-	[TV_FMT_IPV6] = "ipv6",		[TV_FMT_MAC] = "mac",
-	[TV_FMT_PORT] = "port",		[TV_FMT_BE] = "be",
-	[TV_FMT_IFINDEX] = "ifindex",	[TV_FMT_KTIME] = "ktime",
-	[TV_FMT_IPPROTO] = "ipproto",	[TV_FMT_TCPFLAGS] = "tcpflags",
-	[TV_FMT_HEX] = "hex",		[TV_FMT_COUNTER] = "counter",
-};
-
-const char *tv_fmt_name(enum tv_fmt fmt)
-{
-	if ((unsigned)fmt >= sizeof(fmt_names) / sizeof(fmt_names[0]))
-		return "";
-	return fmt_names[fmt];
-}
-
-int tv_fmt_from_name(const char *name)
-{
-	for (unsigned i = 1; i < sizeof(fmt_names) / sizeof(fmt_names[0]); i++)
-		if (!strcmp(name, fmt_names[i]))
-			return (int)i;
-	return -1;
-}
 
 struct tv_tags *tv_tags_new(const struct btf *btf)
 {
@@ -72,21 +49,33 @@ struct tv_tags *tv_tags_new(const struct btf *btf)
 			val = btf__name_by_offset(btf, t->name_off);
 			if (!val || strncmp(val, TAG_PREFIX, strlen(TAG_PREFIX)))
 				continue;
-			/* Other mapsh: tags (record=...) are not formats. */
-			fmt = tv_fmt_from_name(val + strlen(TAG_PREFIX));
-			if (fmt < 0)
+			/* mapsh:KEY=VALUE tags (record=...) are not formats;
+			 * any other name that is no format is kept, for the
+			 * plan to report. */
+			if (strchr(val, '='))
 				continue;
+			fmt = tv_fmt_from_name(val + strlen(TAG_PREFIX));
 			if (!pass) {
 				n++;
 				continue;
 			}
+			if (fmt < 0)
+				fmt = TV_TAG_UNKNOWN + (int)tags->n;
 			tags->v[tags->n].target = t->type;
 			tags->v[tags->n].comp = btf_decl_tag(t)->component_idx;
 			tags->v[tags->n].fmt = fmt;
+			tags->v[tags->n].name = val + strlen(TAG_PREFIX);
 			tags->n++;
 		}
 	}
 	return tags;
+}
+
+const char *tv_tags_name(const struct tv_tags *tags, int code)
+{
+	uint32_t i = (uint32_t)(code - TV_TAG_UNKNOWN);
+
+	return tags && code >= TV_TAG_UNKNOWN && i < tags->n ? tags->v[i].name : "?";
 }
 
 void tv_tags_free(struct tv_tags *tags)

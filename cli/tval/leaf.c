@@ -390,19 +390,18 @@ void tv_plan_accumulate(const struct tv_plan *p, void *acc, const void *rec)
 			tv_u128 a = tv_elem_get(l, acc, i);
 			tv_u128 b = tv_elem_get(l, rec, i);
 
-			switch (l->fmt) {
-			case TV_FMT_NONE:
-			case TV_FMT_COUNTER:
+			switch (tv_fmt_info(l->fmt)->fold) {
+			case TV_FOLD_SUM:
 				tv_elem_put(l, acc, i, a + b);
 				break;
-			case TV_FMT_KTIME:
+			case TV_FOLD_MAX:
 				if (b > a)
 					tv_elem_put(l, acc, i, b);
 				break;
-			case TV_FMT_TCPFLAGS:
+			case TV_FOLD_OR:
 				tv_elem_put(l, acc, i, a | b);
 				break;
-			default:
+			case TV_FOLD_NONE:
 				break;
 			}
 		}

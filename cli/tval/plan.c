@@ -53,6 +53,34 @@ static int fail(struct builder *b, const char *fmt, ...)
 	return -1;
 }
 
+/* A tag that could not apply: kept in the plan's notes (never silent),
+ * the leaf shown as its type says. */
+static void note(struct builder *b, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void note(struct builder *b, const char *fmt, ...)
+{
+	struct strbuf sb = STRBUF_INIT;
+	va_list ap;
+
+	if (b->p->notes)
+		sb_adds(&sb, b->p->notes);
+	va_start(ap, fmt);
+	sb_vaddf(&sb, fmt, ap);
+	va_end(ap);
+	sb_addc(&sb, '\n');
+	free(b->p->notes);
+	b->p->notes = strdup(sb_str(&sb));
+	if (!b->p->notes)
+		abort();
+	sb_free(&sb);
+}
+
+static const char *field_name(const struct builder *b)
+{
+	return b->path.len ? sb_str((struct strbuf *)&b->path) : b->p->type_name;
+}
+
 static void *grow(void *arr, uint32_t *cap, uint32_t need, size_t elsz)
 {
 	uint32_t c = *cap ? *cap : 16;
@@ -223,16 +251,6 @@ static bool is_char_elem(struct builder *b, const struct tv_rtype *er)
 		     !strcmp(n, "unsigned char"));
 }
 
-static uint32_t addr_width(int fmt)
-{
-	switch (fmt) {
-	case TV_FMT_IPV4: return 4;
-	case TV_FMT_IPV6: return 16;
-	case TV_FMT_MAC: return 6;
-	default: return 0;
-	}
-}
-
 /* Fill s->kind etc. for a scalar element type; false if it is not one. */
 static bool scalar_kind(struct builder *b, const struct tv_rtype *er,
 			bool in_array, struct leafspec *s)
@@ -291,29 +309,18 @@ static bool scalar_kind(struct builder *b, const struct tv_rtype *er,
 	}
 }
 
-/* Drop formats that make no sense for the leaf they landed on. */
-static int check_fmt(const struct leafspec *s)
+/* A format on the leaf it landed on, or none (noted) where it does not
+ * fit (the format table says which leaves each fits). */
+static int check_fmt(struct builder *b, const struct leafspec *s, bool tagged)
 {
-	bool integer = s->kind == TV_KIND_UINT || s->kind == TV_KIND_SINT;
-
-	switch (s->fmt) {
-	case TV_FMT_PORT:
-		return integer && s->elem_size == 2 && !s->bit_size
-		       ? s->fmt : TV_FMT_NONE;
-	case TV_FMT_BE:
-		return integer && s->elem_size >= 2 && !s->bit_size
-		       ? s->fmt : TV_FMT_NONE;
-	case TV_FMT_IFINDEX:
-	case TV_FMT_KTIME:
-	case TV_FMT_IPPROTO:
-	case TV_FMT_TCPFLAGS:
-	case TV_FMT_COUNTER:
-		return integer && s->elem_size <= 8 ? s->fmt : TV_FMT_NONE;
-	case TV_FMT_HEX:
-		return s->kind == TV_KIND_FLOAT ? TV_FMT_NONE : s->fmt;
-	default:
-		return TV_FMT_NONE;
-	}
+	if (tv_fmt_fits(s->fmt, s->kind, s->elem_size, s->bit_size))
+		return s->fmt;
+	if (tagged)
+		note(b, "field '%s': mapsh:%s needs %s, not a %u-byte %s%s: shown as its type says",
+		     field_name(b), tv_fmt_name(s->fmt), tv_fmt_fits_text(s->fmt),
+		     s->elem_size, s->type_name ? s->type_name : "field",
+		     s->bit_size ? " bitfield" : "");
+	return TV_FMT_NONE;
 }
 
 static int add_resolved(struct builder *b, uint32_t parent, const char *name,
@@ -435,6 +442,18 @@ static int add_resolved(struct builder *b, uint32_t parent, const char *name,
 	int nd = 0, be_bytes = r->be_bytes;
 	uint64_t count = 1, size;
 	uint32_t w;
+	bool tagged;
+
+	if (fmt >= TV_TAG_UNKNOWN) {
+		struct strbuf known = STRBUF_INIT;
+
+		tv_fmt_list(&known);
+		note(b, "field '%s': mapsh:%s is no display format (the formats: %s)",
+		     field_name(b), tv_tags_name(b->tags, fmt), sb_str(&known));
+		sb_free(&known);
+		fmt = -1;
+	}
+	tagged = fmt >= 0;	/* (a format guessed from a name fits, or none) */
 	int err = 0;
 
 	if (++b->depth > MAX_DEPTH) {
@@ -456,8 +475,15 @@ static int add_resolved(struct builder *b, uint32_t parent, const char *name,
 		count *= arr->nelems;
 		if (count > UINT32_MAX)
 			count = UINT32_MAX;
-		if (fmt < 0 && nx.tag_fmt >= 0 && !(b->flags & TV_NO_TAGS))
+		if (fmt < 0 && nx.tag_fmt >= 0 && !(b->flags & TV_NO_TAGS)) {
 			fmt = nx.tag_fmt;
+			if (fmt >= TV_TAG_UNKNOWN) {
+				note(b, "field '%s': mapsh:%s is no display format",
+				     field_name(b), tv_tags_name(b->tags, fmt));
+				fmt = -1;
+			}
+			tagged = fmt >= 0;
+		}
 		if (nx.be_bytes)
 			be_bytes = nx.be_bytes;
 		er = nx;
@@ -503,7 +529,7 @@ static int add_resolved(struct builder *b, uint32_t parent, const char *name,
 	s.fmt = fmt;
 
 	/* Addresses are single values whatever C type holds them. */
-	w = addr_width(fmt);
+	w = tv_fmt_info(fmt)->addr_width;
 	if (w && !bsz && (size * count == w || size == w)) {
 		s.kind = TV_KIND_BYTES;
 		if (size * count == w) {
@@ -517,8 +543,13 @@ static int add_resolved(struct builder *b, uint32_t parent, const char *name,
 		err = add_leaf(b, parent, &s);
 		goto out;
 	}
-	if (w)
+	if (w) {
+		if (tagged)
+			note(b, "field '%s': mapsh:%s needs %s, not %llu: shown as its type says",
+			     field_name(b), tv_fmt_name(fmt), tv_fmt_fits_text(fmt),
+			     (unsigned long long)(size * count));
 		s.fmt = fmt = TV_FMT_NONE;
+	}
 	/* hex on a struct, a byte array or a float: one blob. */
 	if (fmt == TV_FMT_HEX && !bsz &&
 	    (btf_is_composite(er.t) || btf_is_float(er.t) ||
@@ -551,7 +582,7 @@ static int add_resolved(struct builder *b, uint32_t parent, const char *name,
 		s.dims = dims;
 		s.ndims = nd;
 		s.count = (uint32_t)count;
-		s.fmt = check_fmt(&s);
+		s.fmt = check_fmt(b, &s, tagged);
 		err = add_leaf(b, parent, &s);
 		goto out;
 	}
@@ -703,6 +734,7 @@ void tv_plan_free(struct tv_plan *p)
 		return;
 	free(p->nodes);
 	free(p->leaves);
+	free(p->notes);
 	tv_arena_free(p->arena);
 	free(p);
 }

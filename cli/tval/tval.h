@@ -163,8 +163,41 @@ const struct tv_leaf *tv_plan_leaf(const struct tv_plan *plan, uint32_t i);
  * suggest is non-NULL it receives the closest leaf name (or NULL). */
 const struct tv_leaf *tv_find_leaf(const struct tv_plan *plan,
 				   const char *name, const char **suggest);
+/* The display formats, one row each (fmt.c). */
+enum tv_fold {			/* per-CPU maps: the CPUs' values as one */
+	TV_FOLD_NONE,		/* not folded: the first CPU's shows */
+	TV_FOLD_SUM,
+	TV_FOLD_MAX,		/* the latest time */
+	TV_FOLD_OR,		/* every flag seen */
+};
+#define TV_FITS_INT	 (1u << 0)	/* an integer of at most 8 bytes */
+#define TV_FITS_2	 (1u << 1)	/* of exactly 2 bytes */
+#define TV_FITS_2UP	 (1u << 2)	/* of 2 bytes or more */
+#define TV_FITS_WHOLE	 (1u << 3)	/* not a bitfield */
+#define TV_FITS_NOT_FLOAT (1u << 4)
+#define TV_FITS_ADDR	 (1u << 5)	/* addr_width bytes, any C type */
+struct tv_fmt_info {
+	const char *name;	/* the tag mapsh:NAME; "" for none */
+	const char *what;	/* "an address", for messages */
+	uint32_t addr_width;	/* an address of so many bytes, else 0 */
+	unsigned fits;		/* TV_FITS_*: the leaves it applies to */
+	bool ordered;		/* where's < > and sort order it as such */
+	bool values;		/* its values can be listed (completion) */
+	enum tv_fold fold;
+};
+const struct tv_fmt_info *tv_fmt_info(enum tv_fmt fmt);
 const char *tv_fmt_name(enum tv_fmt fmt);	/* "ipv4"; "" for NONE */
+/* The tags of the plan's type that could not apply, one a line ("field
+ * 'port': mapsh:port needs a 2-byte integer, ..."), or NULL. */
+const char *tv_plan_notes(const struct tv_plan *p);
 int tv_fmt_from_name(const char *name);		/* -1 when unknown */
+/* "ipv4, ipv6, ... or counter" */
+void tv_fmt_list(struct strbuf *sb);
+/* Does fmt apply to a leaf of this kind, element size and bit size? */
+bool tv_fmt_fits(enum tv_fmt fmt, enum tv_kind kind, uint32_t elem_size,
+		 uint32_t bit_size);
+/* What fmt fits, for messages: "a 2-byte integer". */
+const char *tv_fmt_fits_text(enum tv_fmt fmt);
 
 /* Host-order value of a scalar leaf (first element of an array): ints,
  * bitfields, enums, bools, ptrs; port/be byte-swapped; ipv4 as a host u32,

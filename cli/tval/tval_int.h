@@ -58,6 +58,7 @@ struct tv_plan {
 	uint32_t npositional;	/* leaves a positional list fills */
 	uint64_t now_mono, now_real;	/* 0: read the clocks per call */
 	struct tv_arena *arena;
+	char *notes;		/* tags that could not apply, one a line */
 };
 
 /* ---- arena (tval_plan.c): plan-lifetime strings and tables ---- */
@@ -70,8 +71,11 @@ void tv_arena_free(struct tv_arena *a);
 struct tv_tags;
 struct tv_tags *tv_tags_new(const struct btf *btf);
 void tv_tags_free(struct tv_tags *tags);
-/* Format tagged on (type id, member index or -1), or -1. */
+/* Format tagged on (type id, member index or -1), or -1; a mapsh: tag that
+ * names no format gives TV_TAG_UNKNOWN + i, its name from tv_tags_name. */
 int tv_tags_fmt(const struct tv_tags *tags, __u32 id, int comp);
+#define TV_TAG_UNKNOWN 0x10000
+const char *tv_tags_name(const struct tv_tags *tags, int code);
 
 /* A type with typedefs and modifiers peeled off, remembering what the
  * chain said on the way. */
