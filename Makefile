@@ -51,7 +51,6 @@ BPF_SKELS := $(patsubst bpf/%.bpf.c,$(BUILD)/bpf/%.skel.h,$(BPF_SRCS))
 
 CLI_SRCS  := $(wildcard cli/*.c cli/*/*.c cli/*/*/*.c)
 CLI_OBJS  := $(patsubst cli/%.c,$(BUILD)/cli/%.o,$(CLI_SRCS))
-LIB_OBJS  := $(filter-out $(BUILD)/cli/main.o,$(CLI_OBJS))
 
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(UNIT_SRCS))
@@ -94,17 +93,22 @@ $(BUILD)/cli/%.o: cli/%.c $(BPF_SKELS)
 # tests/unit/btf_fixture.h.
 BTF_FIXTURE := tests/unit/btf_fixture.h
 
-$(BUILD)/unit/%: tests/unit/%.c $(BTF_FIXTURE) $(LIB_OBJS) $(BPF_OBJS) | $(BUILD)/unit
+# They link only the floors they test: the engine (base/, tval/, query/),
+# and for test_qtake the lossless taking of verbs/qtake.c.
+ENGINE_SRCS := $(wildcard cli/base/*.c cli/tval/*.c cli/query/*.c)
+ENGINE_OBJS := $(patsubst cli/%.c,$(BUILD)/cli/%.o,$(ENGINE_SRCS))
+UNIT_OBJS   := $(ENGINE_OBJS) $(BUILD)/cli/verbs/qtake.o
+$(BUILD)/unit/%: tests/unit/%.c $(BTF_FIXTURE) $(UNIT_OBJS) $(BPF_OBJS) | $(BUILD)/unit
 	$(call msg,UNIT,$@)
-	$(Q)$(CC) $(CFLAGS) -DBPF_OBJ_DIR='"$(CURDIR)/$(BUILD)/bpf"' -o $@ $< $(LIB_OBJS) $(LDLIBS) -lcmocka
+	$(Q)$(CC) $(CFLAGS) -DBPF_OBJ_DIR='"$(CURDIR)/$(BUILD)/bpf"' -o $@ $< $(UNIT_OBJS) $(LDLIBS) -lcmocka
 
 # Fuzz targets: the parsers rebuilt with clang, libFuzzer and ASan/UBSan.
-# The library objects are compiled once (instrumented, without libFuzzer's
+# The engine's objects are compiled once (instrumented, without libFuzzer's
 # main) and linked into every target.
 FUZZ_SAN    := -fsanitize=address,undefined
 FUZZ_CFLAGS := -g -O1 $(FUZZ_SAN) -std=gnu11 -D_GNU_SOURCE \
 	-I$(BUILD)/bpf -Icli -Ibpf $(PKG_CFLAGS)
-FUZZ_OBJS := $(patsubst $(BUILD)/cli/%.o,$(BUILD)/fuzz/obj/%.o,$(LIB_OBJS))
+FUZZ_OBJS := $(patsubst $(BUILD)/cli/%.o,$(BUILD)/fuzz/obj/%.o,$(ENGINE_OBJS))
 $(BUILD)/fuzz/obj/%.o: cli/%.c $(BPF_SKELS)
 	$(call msg,FUZZCC,$@)
 	@mkdir -p $(@D)

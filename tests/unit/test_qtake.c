@@ -11,7 +11,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "verbs/queue.h"
+#include "verbs/qtake.h"
 
 struct fake {
 	uint64_t v[16];		/* queue: v[0] is the head; stack: v[n-1] the top */

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /* Taking one element out of a queue or stack without losing it
- * (verb_queue.c), behind a small interface so the races can be tested
+ * (qtake.c), behind a small interface so the races can be tested
  * without a kernel (tests/unit/test_qtake.c). */
-#ifndef MAPSH_VERB_QUEUE_H
-#define MAPSH_VERB_QUEUE_H
+#ifndef MAPSH_QTAKE_H
+#define MAPSH_QTAKE_H
 
 #include <stdbool.h>
 #include <stddef.h>
