@@ -163,7 +163,7 @@ const struct cmd mapsh_cmds[] = {
 		.flags = CMD_NEEDS_BPF,
 	},
 	{
-		.name = "help", .fn = do_help, .args = "[COMMAND]",
+		.name = "help", .fn = do_help, .pos = (const struct arg_spec[]){ { .kind = ARG_COMMAND, .flags = ARG_OPTIONAL }, { .kind = ARG_END } },
 		.summary = "show the commands, or one command's help",
 	},
 	{
@@ -171,18 +171,18 @@ const struct cmd mapsh_cmds[] = {
 		.summary = "print mapsh's version and the libbpf it uses",
 	},
 	{
-		.name = "source", .fn = do_source, .args = "FILE",
+		.name = "source", .fn = do_source, .pos = (const struct arg_spec[]){ { .kind = ARG_FILE }, { .kind = ARG_END } },
 		.summary = "run the commands in FILE, one per line",
 		.description = SOURCE_DESCRIPTION,
 	},
 	{
-		.name = "use", .fn = do_use, .args = "[MAP]",
+		.name = "use", .fn = do_use, .pos = (const struct arg_spec[]){ { .kind = ARG_MAP, .flags = ARG_OPTIONAL }, { .kind = ARG_END } },
 		.summary = "make MAP the current map: verbs then work without it",
 		.description = USE_DESCRIPTION,
 	},
 	{
 		.name = "__complete", .fn = do_complete, .opts = complete_opts,
-		.args = "[WORD...]", .flags = CMD_HIDDEN,
+		.pos = (const struct arg_spec[]){ { .kind = ARG_WORD, .flags = ARG_OPTIONAL | ARG_REPEAT, .name = "WORD" }, { .kind = ARG_END } }, .flags = CMD_HIDDEN,
 		.summary = "completion candidates for the last word, one per line",
 	},
 	{

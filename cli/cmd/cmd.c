@@ -10,6 +10,89 @@
 #include "base/err.h"
 #include "base/suggest.h"
 
+static const char *const query_texts[][2] = {
+	{ "where", "[where EXPR]" },
+	{ "sort", "[sort FIELD [asc|desc]]..." },
+	{ "sort", "[sort FIELD[/s] [asc|desc]]..." },
+	{ "limit", "[limit N]" },
+	{ "fields", "[fields F,G.H,...]" },
+	{ "fields", "[fields F,G,...]" },
+};
+
+static void arg_text(const struct arg_spec *a, struct strbuf *sb)
+{
+	static const char *const names[] = {
+		[ARG_KEY] = "KEY", [ARG_VALUE] = "VALUE",
+		[ARG_FIELDS] = "FIELD=VALUE", [ARG_FILE] = "FILE",
+		[ARG_PATH] = "PATH", [ARG_MAP] = "MAP",
+		[ARG_COMMAND] = "COMMAND",
+	};
+	bool opt = a->flags & ARG_OPTIONAL;
+
+	if (a->kind == ARG_QUERY) {
+		bool first = true;
+
+		for (unsigned i = 0; i < sizeof(query_texts) / sizeof(query_texts[0]); i++) {
+			if (!(a->clauses & (1u << i)))
+				continue;
+			if (!first)
+				sb_addc(sb, ' ');
+			sb_adds(sb, query_texts[i][1]);
+			first = false;
+		}
+		return;
+	}
+	if (opt)
+		sb_addc(sb, '[');
+	if (a->kind == ARG_CHOICE) {
+		for (const char *const *c = a->choices; c && *c; c++) {
+			if (c != a->choices)
+				sb_addc(sb, '|');
+			sb_adds(sb, *c);
+		}
+	} else if (a->kind == ARG_WORD) {
+		sb_adds(sb, a->name);
+	} else {
+		sb_adds(sb, names[a->kind]);
+	}
+	if (a->flags & ARG_REPEAT)
+		sb_adds(sb, "...");
+	if (opt)
+		sb_addc(sb, ']');
+}
+
+void cmd_args_text(const struct cmd *cmd, struct strbuf *sb)
+{
+	for (const struct arg_spec *a = cmd->pos; a && a->kind != ARG_END; a++) {
+		if (a != cmd->pos)
+			sb_addc(sb, ' ');
+		arg_text(a, sb);
+	}
+}
+
+const struct arg_spec *cmd_arg_at(const struct cmd *cmd, int n)
+{
+	const struct arg_spec *last = NULL;
+	int i = 0;
+
+	for (const struct arg_spec *a = cmd->pos; a && a->kind != ARG_END; a++) {
+		if (a->kind == ARG_QUERY)
+			continue;
+		if (i++ == n)
+			return a;
+		last = a;
+	}
+	return last && (last->flags & ARG_REPEAT) ? last : NULL;
+}
+
+const struct arg_spec *cmd_arg_kind(const struct cmd *cmd, enum arg_kind kind)
+{
+	for (const struct arg_spec *a = cmd->pos; a && a->kind != ARG_END; a++)
+		if (a->kind == kind)
+			return a;
+	return NULL;
+}
+
 cmd_fn cmd_fn_for(const struct cmd *cmd, __u32 map_type)
 {
 	for (const struct cmd_impl *i = cmd->impl; i && i->fn; i++)
@@ -229,9 +312,9 @@ void cmd_synopsis(const struct cmd *cmd, struct strbuf *sb)
 		if (o->repeat)
 			sb_adds(sb, "...");
 	}
-	if (cmd->args && *cmd->args) {
+	if (cmd->pos && cmd->pos->kind != ARG_END) {
 		sb_addc(sb, ' ');
-		sb_adds(sb, cmd->args);
+		cmd_args_text(cmd, sb);
 	}
 }
 

@@ -49,6 +49,38 @@ typedef int (*cmd_fn)(struct ctx *ctx, const struct cmd *cmd,
 #define CMD_WRITES	(1u << 3)	/* a map verb that changes the map: its
 					 * writes go through map/write.h */
 
+/* The positional words of a command, typed: the synopsis, completion and
+ * the `?` help are made from them. */
+enum arg_kind {
+	ARG_END,	/* ends a list */
+	ARG_KEY,	/* a key of the map, typed (KEY) */
+	ARG_VALUE,	/* a value of the map, typed (VALUE) */
+	ARG_FIELDS,	/* FIELD=VALUE words of the value */
+	ARG_QUERY,	/* where/sort/limit/fields clauses (clauses: QC_*) */
+	ARG_FILE,	/* a file */
+	ARG_PATH,	/* a path on a bpffs */
+	ARG_MAP,	/* a map: NAME, id N, pinned PATH, name NAME */
+	ARG_COMMAND,	/* a command or verb name */
+	ARG_CHOICE,	/* one of choices */
+	ARG_WORD,	/* any word (name) */
+};
+#define ARG_OPTIONAL	(1u << 0)
+#define ARG_REPEAT	(1u << 1)	/* the last positional may repeat */
+/* Query clauses an ARG_QUERY takes. */
+#define QC_WHERE	(1u << 0)
+#define QC_SORT		(1u << 1)
+#define QC_SORT_RATE	(1u << 2)	/* sort FIELD[/s]: by a rate too */
+#define QC_LIMIT	(1u << 3)
+#define QC_FIELDS	(1u << 4)	/* fields F,G.H (struct members) */
+#define QC_FIELDS_FLAT	(1u << 5)	/* fields F,G */
+struct arg_spec {
+	enum arg_kind kind;
+	unsigned flags;			/* ARG_OPTIONAL, ARG_REPEAT */
+	unsigned clauses;		/* ARG_QUERY: QC_* */
+	const char *const *choices;	/* ARG_CHOICE, NULL-terminated */
+	const char *name;		/* ARG_WORD: the placeholder */
+};
+
 /* A handler for the map types of a mask ((1ULL << BPF_MAP_TYPE_*)). */
 struct cmd_impl {
 	unsigned long long map_types;
@@ -62,7 +94,7 @@ struct cmd {
 	/* Map verbs only: handlers for some map types, the first that fits
 	 * wins over fn; terminated by { 0 }. */
 	const struct cmd_impl *impl;
-	const char *args;		/* positional part of the synopsis */
+	const struct arg_spec *pos;	/* positional words, ending ARG_END */
 	const char *summary;		/* one line for help listings */
 	const char *description;	/* longer text for --help and the man page */
 	const struct opt_spec *opts;	/* terminated by { NULL } */
@@ -83,6 +115,12 @@ const struct cmd *cmd_find(const struct cmd *table, const char *name);
 int cmd_parse_opts(struct ctx *ctx, const struct cmd *cmd, const char *name,
 		   int *argc, char **argv, struct opt_vals *vals,
 		   bool *want_help);
+/* The positional part of the synopsis ("KEY VALUE", "[where EXPR] ...").*/
+void cmd_args_text(const struct cmd *cmd, struct strbuf *sb);
+/* The spec of the n-th positional word (the query's words aside), or NULL;
+ * does the command take a positional of this kind? */
+const struct arg_spec *cmd_arg_at(const struct cmd *cmd, int n);
+const struct arg_spec *cmd_arg_kind(const struct cmd *cmd, enum arg_kind kind);
 /* The handler of a map verb for a map of this type (impl, else fn). */
 cmd_fn cmd_fn_for(const struct cmd *cmd, __u32 map_type);
 /* Nearest name in a table for "did you mean" hints, or NULL. */

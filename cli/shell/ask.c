@@ -118,7 +118,6 @@ void complete_help(struct ctx *ctx, int nwords, char **words, unsigned flags,
 	char *const *smap = NULL;
 	int nsmap = session_map(&smap);
 	struct strbuf syn = STRBUF_INIT;
-	char ph[256];
 	struct settings saved = ctx->set;	/* the line's options: a copy */
 
 	analyze(&a);
@@ -163,8 +162,15 @@ void complete_help(struct ctx *ctx, int nwords, char **words, unsigned flags,
 		cmd_synopsis(a.cmd, &syn);
 		sb_addf(sb, "Usage: %s%s\n%s\n", cmd_in(a.cmd, cmd_tables.top) ? "mapsh " : "",
 			sb_str(&syn), a.cmd->summary ? a.cmd->summary : "");
-		if (syn_word(a.cmd->args, a.npos, ph, sizeof(ph)))
-			sb_addf(sb, "Next: %s\n", ph);
+		if (cmd_arg_at(a.cmd, a.npos)) {
+			struct arg_spec pos[2] = { *cmd_arg_at(a.cmd, a.npos), { .kind = ARG_END } };
+			struct cmd one = { .pos = pos };
+			struct strbuf t = STRBUF_INIT;
+
+			cmd_args_text(&one, &t);
+			sb_addf(sb, "Next: %s\n", sb_str(&t));
+			sb_free(&t);
+		}
 		break;
 	case K_SELARG:
 		if (!strcmp(a.sel, "id"))
@@ -186,15 +192,14 @@ void complete_help(struct ctx *ctx, int nwords, char **words, unsigned flags,
 		sb_addf(sb, "Usage: mapsh %s %s\n%s\n", a.map.label, sb_str(&syn),
 			a.cmd->summary ? a.cmd->summary : "");
 		if (a.map.known) {
-			const char *s = a.cmd->args ? a.cmd->args : "";
+			const struct arg_spec *q = cmd_arg_kind(a.cmd, ARG_QUERY);
+			bool query = q && (q->clauses & (QC_WHERE | QC_SORT | QC_SORT_RATE));
 
-			if (syn_has_word(s, "KEY") || syn_has_word(s, "where") ||
-			    syn_has_word(s, "sort"))
+			if (cmd_arg_kind(a.cmd, ARG_KEY) || query)
 				help_fields(sb, "Key", a.map.kplan);
-			if (syn_has_word(s, "VALUE") || strstr(s, "=value") ||
-			    syn_has_word(s, "where") || syn_has_word(s, "sort"))
+			if (cmd_arg_kind(a.cmd, ARG_VALUE) || cmd_arg_kind(a.cmd, ARG_FIELDS) || query)
 				help_fields(sb, "Value", a.map.vplan);
-			if (syn_has_word(s, "where") || syn_has_word(s, "sort"))
+			if (query)
 				sb_adds(sb, "Filters: where FIELD OP VALUE [and|or ...], sort FIELD [asc|desc],\n"
 					    "  limit N, fields F,... (OP: == != < <= > >= ~ !~)\n");
 		}

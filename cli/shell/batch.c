@@ -254,6 +254,10 @@ static void set_prefix(const char *p)
 	err_set_prefix(S.prefix);
 }
 
+/* The words of .format and .pretty / .keep-going. */
+static const char *const format_words[] = { "table", "plain", "json", "jsonl", NULL };
+static const char *const on_off[] = { "on", "off", NULL };
+
 static const char *const mode_names[] = {
 	[OUT_TABLE] = "table", [OUT_PLAIN] = "plain",
 	[OUT_JSON] = "json", [OUT_JSONL] = "jsonl",
@@ -396,15 +400,15 @@ static int dot_quit(struct ctx *ctx, const struct cmd *self,
 
 const struct cmd session_cmds[] = {
 	{
-		.name = ".format", .fn = dot_format, .args = "[table|plain|json|jsonl]",
+		.name = ".format", .fn = dot_format, .pos = (const struct arg_spec[]){ { .kind = ARG_CHOICE, .flags = ARG_OPTIONAL, .choices = format_words }, { .kind = ARG_END } },
 		.summary = "output format of the following commands (none: show it)",
 	},
 	{
-		.name = ".pretty", .fn = dot_pretty, .args = "[on|off]",
+		.name = ".pretty", .fn = dot_pretty, .pos = (const struct arg_spec[]){ { .kind = ARG_CHOICE, .flags = ARG_OPTIONAL, .choices = on_off }, { .kind = ARG_END } },
 		.summary = "indent JSON output",
 	},
 	{
-		.name = ".keep-going", .fn = dot_keep_going, .args = "on|off",
+		.name = ".keep-going", .fn = dot_keep_going, .pos = (const struct arg_spec[]){ { .kind = ARG_CHOICE, .choices = on_off }, { .kind = ARG_END } },
 		.summary = "scripts (source) run past failing lines",
 	},
 	{

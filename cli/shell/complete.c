@@ -195,66 +195,30 @@ static void offer_kind(struct an *a, enum complete_kind kind,
 	}
 }
 
-/* ---- positionals of commands, from their synopsis ---- */
+/* ---- positionals of commands, by their kind ---- */
 
-/* The n-th word of a synopsis, brackets and "..." removed ("[COMMAND]" ->
- * "COMMAND"); a last word with "..." repeats. */
-bool syn_word(const char *syn, int n, char *buf, size_t len)
+static void complete_arg(struct an *a, const struct arg_spec *s)
 {
-	char tmp[256];
-	int i = 0;
-	bool repeat = false;
-
-	buf[0] = '\0';
-	while (syn && *syn) {
-		size_t k = 0, o = 0;
-
-		while (*syn == ' ')
-			syn++;
-		if (!*syn)
-			break;
-		while (syn[k] && syn[k] != ' ')
-			k++;
-		for (size_t j = 0; j < k && o + 1 < sizeof(tmp); j++)
-			if (syn[j] != '[' && syn[j] != ']')
-				tmp[o++] = syn[j];
-		tmp[o] = '\0';
-		repeat = o > 3 && !strcmp(tmp + o - 3, "...");
-		if (repeat)
-			tmp[o - 3] = '\0';
-		snprintf(buf, len, "%s", tmp);
-		if (i == n)
-			return true;
-		i++;
-		syn += k;
-	}
-	return repeat && buf[0];
-}
-
-static void complete_placeholder(struct an *a, const char *ph)
-{
-	if (strchr(ph, '|')) {
-		char tmp[256], *save = NULL;
-
-		snprintf(tmp, sizeof(tmp), "%s", ph);
-		for (char *t = strtok_r(tmp, "|", &save); t;
-		     t = strtok_r(NULL, "|", &save))
-			offer(a, t, NULL);
-	} else if (!strcmp(ph, "FILE") || !strcmp(ph, "PATH")) {
+	switch (s->kind) {
+	case ARG_CHOICE:
+		for (const char *const *w = s->choices; w && *w; w++)
+			offer(a, *w, NULL);
+		break;
+	case ARG_FILE:
+	case ARG_PATH:
 		offer_files(a, false);
-	} else if (!strcmp(ph, "DIR")) {
-		offer_files(a, true);
-	} else if (!strcmp(ph, "COMMAND")) {
+		break;
+	case ARG_COMMAND:
 		/* `help dump` shows a verb's help too */
 		offer_commands(a, cmd_tables.top);
 		offer_verbs(a, NULL);
-	} else if (!strcmp(ph, "MAP")) {
+		break;
+	case ARG_MAP:
 		offer_map_names(a);
 		offer_selectors(a);
-	} else if (!strcmp(ph, "IFACE")) {
-		offer_ifaces(a);
-	} else if (islower((unsigned char)ph[0])) {
-		offer(a, ph, NULL);
+		break;
+	default:
+		break;	/* typed map words: complete_verb_args */
 	}
 }
 
@@ -270,17 +234,18 @@ static void complete_sel_arg(struct an *a)
 
 static void complete_cmd_arg(struct an *a)
 {
-	char ph[256];
+	const struct arg_spec *first = cmd_arg_at(a->cmd, 0);
+	const struct arg_spec *s = cmd_arg_at(a->cmd, a->npos);
 
 	/* `use id <TAB>`: the second word of a two-word map selector. */
-	if (a->npos == 1 && syn_word(a->cmd->args, 0, ph, sizeof(ph)) &&
-	    !strcmp(ph, "MAP") && is_selector(a->pos[0])) {
+	if (a->npos == 1 && first && first->kind == ARG_MAP &&
+	    is_selector(a->pos[0])) {
 		a->sel = a->pos[0];
 		complete_sel_arg(a);
 		return;
 	}
-	if (syn_word(a->cmd->args, a->npos, ph, sizeof(ph)))
-		complete_placeholder(a, ph);
+	if (s)
+		complete_arg(a, s);
 }
 
 

@@ -235,12 +235,15 @@ static void offer_query_fields(struct an *a, const struct cmap *m)
 /* The clauses the verb's synopsis has (count: only where). */
 static void offer_query_keywords(struct an *a)
 {
+	static const unsigned clause_bits[] = {	/* query_clause_words' order */
+		QC_WHERE, QC_SORT | QC_SORT_RATE, QC_LIMIT, QC_FIELDS | QC_FIELDS_FLAT,
+	};
 	const char *save = a->prefix;
-	const char *syn = a->cmd && a->cmd->args ? a->cmd->args : "";
+	const struct arg_spec *q = a->cmd ? cmd_arg_kind(a->cmd, ARG_QUERY) : NULL;
 
 	a->prefix = NULL;
-	for (int i = 0; query_clause_words[i]; i++)
-		if (syn_has_word(syn, query_clause_words[i]))
+	for (int i = 0; q && query_clause_words[i] && i < 4; i++)
+		if (q->clauses & clause_bits[i])
 			offer(a, query_clause_words[i], NULL);
 	a->prefix = save;
 }
@@ -370,19 +373,6 @@ static void complete_query(struct an *a, const struct cmap *m, char **q, int nq)
 
 /* ---- verb arguments ---- */
 
-bool syn_has_word(const char *syn, const char *word)
-{
-	size_t n = strlen(word);
-
-	for (const char *p = syn; p && (p = strstr(p, word)); p += n) {
-		bool left = p == syn || !isalnum((unsigned char)p[-1]);
-		bool right = !isalnum((unsigned char)p[n]) && p[n] != '_';
-
-		if (left && right)
-			return true;
-	}
-	return false;
-}
 
 static int plan_nfields(const struct tv_plan *p)
 {
@@ -424,11 +414,10 @@ static bool key_given(const struct cmap *m, char **pos, int npos)
 void complete_verb_args(struct an *a)
 {
 	const struct cmap *m = &a->map;
-	const char *syn = a->cmd->args ? a->cmd->args : "";
-	bool has_key = syn_has_word(syn, "KEY");
-	bool has_value = syn_has_word(syn, "VALUE") || strstr(syn, "=value");
-	bool has_query = syn_has_word(syn, "where") || syn_has_word(syn, "sort");
-	bool has_file = syn_has_word(syn, "FILE") || syn_has_word(syn, "PATH");
+	bool has_key = cmd_arg_kind(a->cmd, ARG_KEY) != NULL;
+	bool has_value = cmd_arg_kind(a->cmd, ARG_VALUE) || cmd_arg_kind(a->cmd, ARG_FIELDS);
+	bool has_query = cmd_arg_kind(a->cmd, ARG_QUERY) != NULL;
+	bool has_file = cmd_arg_kind(a->cmd, ARG_FILE) || cmd_arg_kind(a->cmd, ARG_PATH);
 	const char *eq = strchr(a->cur, '=');
 	bool in_value = false;
 	char pre[512];

@@ -69,9 +69,6 @@ bool verb_fits(const struct cmd *v, const struct cmap *m);
  * completion lists it (not padding). */
 void leaf_desc(const struct tv_leaf *l, char *buf, size_t len);
 bool leaf_listed(const struct tv_leaf *l);
-/* Word n of a synopsis into buf (false: none); does syn have word? */
-bool syn_word(const char *syn, int n, char *buf, size_t len);
-bool syn_has_word(const char *syn, const char *word);
 
 /* offer.c: offering candidates. */
 /* Offer a candidate (alt: a second spelling offered alike). */

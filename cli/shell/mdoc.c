@@ -284,13 +284,22 @@ static void mdoc_opt_list(struct strbuf *sb, const struct opt_spec *opts)
 	sb_adds(sb, ".El\n");
 }
 
+static void mdoc_pos(struct strbuf *sb, const struct cmd *c)
+{
+	struct strbuf t = STRBUF_INIT;
+
+	cmd_args_text(c, &t);
+	mdoc_args(sb, t.len ? sb_str(&t) : NULL);
+	sb_free(&t);
+}
+
 static void mdoc_cmd(struct strbuf *sb, const struct cmd *c, bool verb)
 {
 	sb_adds(sb, verb ? ".It Nm Ar MAP Cm" : ".It Nm Cm");
 	mdoc_arg(sb, c->name, strlen(c->name));
 	for (const struct opt_spec *o = c->opts; o && o->name; o++)
 		mdoc_opt_synopsis(sb, o);
-	mdoc_args(sb, c->args);
+	mdoc_pos(sb, c);
 	sb_addc(sb, '\n');
 	if (c->summary)
 		mdoc_sentence(sb, c->summary);
@@ -311,7 +320,7 @@ static void mdoc_session_cmd(struct strbuf *sb, const struct cmd *c)
 {
 	sb_adds(sb, ".It Ic");
 	mdoc_arg(sb, c->name, strlen(c->name));
-	mdoc_args(sb, c->args);
+	mdoc_pos(sb, c);
 	sb_addc(sb, '\n');
 	mdoc_sentence(sb, c->summary);
 	if (c->alias) {

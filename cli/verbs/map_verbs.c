@@ -140,7 +140,9 @@ static const struct cmd_impl ring_watch_impl[] = { { T(RINGBUF), verb_watch_ring
 const struct cmd map_verbs[] = {
 	{
 		.name = "dump", .fn = verb_dump, .impl = mim_dump, .opts = dump_opts,
-		.args = "[where EXPR] [sort FIELD [asc|desc]]... [limit N] [fields F,G.H,...]",
+		.pos = (const struct arg_spec[]){
+			{ .kind = ARG_QUERY, .flags = ARG_OPTIONAL, .clauses = QC_WHERE | QC_SORT | QC_LIMIT | QC_FIELDS },
+			{ .kind = ARG_END } },
 		.summary = "print every entry, typed (the default verb)",
 		.description =
 "Prints every entry: a table with one column per key and value field on a\n"
@@ -173,7 +175,9 @@ const struct cmd map_verbs[] = {
 	},
 	{
 		.name = "lookup", .fn = verb_lookup, .impl = mim_lookup, .opts = percpu_opts,
-		.args = "KEY",
+		.pos = (const struct arg_spec[]){
+			{ .kind = ARG_KEY },
+			{ .kind = ARG_END } },
 		.summary = "print the entry of one key",
 		.description =
 "Prints the entry stored under KEY, in the columns of dump (-j: one JSON\n"
@@ -184,7 +188,10 @@ const struct cmd map_verbs[] = {
 	},
 	{
 		.name = "update", .fn = verb_update, .impl = mim_update, .opts = update_opts,
-		.args = "KEY VALUE",
+		.pos = (const struct arg_spec[]){
+			{ .kind = ARG_KEY },
+			{ .kind = ARG_VALUE },
+			{ .kind = ARG_END } },
 		.summary = "insert or overwrite one entry",
 		.description =
 "Writes VALUE under KEY, creating the entry or replacing it (--noexist:\n"
@@ -205,21 +212,29 @@ const struct cmd map_verbs[] = {
 	},
 	{
 		.name = "add", .fn = verb_update, .impl = mim_update, .opts = cpu_opts,
-		.args = "KEY VALUE",
+		.pos = (const struct arg_spec[]){
+			{ .kind = ARG_KEY },
+			{ .kind = ARG_VALUE },
+			{ .kind = ARG_END } },
 		.summary = "insert one entry; fail when the key exists",
 		.description = "update --noexist. See 'mapsh MAP update --help' for KEY and VALUE.",
 		.flags = CMD_NEEDS_BPF | CMD_MAP_VERB | CMD_WRITES, .map_types = DATA_MAPS | MIM_MAPS,
 	},
 	{
 		.name = "replace", .fn = verb_update, .impl = mim_update, .opts = cpu_opts,
-		.args = "KEY VALUE",
+		.pos = (const struct arg_spec[]){
+			{ .kind = ARG_KEY },
+			{ .kind = ARG_VALUE },
+			{ .kind = ARG_END } },
 		.summary = "overwrite one entry; fail when the key does not exist",
 		.description = "update --exist. See 'mapsh MAP update --help' for KEY and VALUE.",
 		.flags = CMD_NEEDS_BPF | CMD_MAP_VERB | CMD_WRITES, .map_types = DATA_MAPS | MIM_MAPS,
 	},
 	{
 		.name = "delete", .fn = verb_delete, .opts = no_opts,
-		.args = "KEY",
+		.pos = (const struct arg_spec[]){
+			{ .kind = ARG_KEY },
+			{ .kind = ARG_END } },
 		.summary = "delete the entry of one key",
 		.description =
 "Deletes the entry stored under KEY; a key with no entry is an error (exit\n"
@@ -229,7 +244,10 @@ const struct cmd map_verbs[] = {
 	},
 	{
 		.name = "set", .fn = verb_set, .opts = cpu_opts,
-		.args = "[KEY] FIELD=VALUE...",
+		.pos = (const struct arg_spec[]){
+			{ .kind = ARG_KEY, .flags = ARG_OPTIONAL },
+			{ .kind = ARG_FIELDS, .flags = ARG_REPEAT },
+			{ .kind = ARG_END } },
 		.summary = "change some fields of one entry, keep the others",
 		.description =
 "Reads the entry under KEY, changes the named fields and writes it back\n"
@@ -250,7 +268,9 @@ const struct cmd map_verbs[] = {
 	},
 	{
 		.name = "save", .fn = verb_save, .opts = no_opts,
-		.args = "[FILE]",
+		.pos = (const struct arg_spec[]){
+			{ .kind = ARG_FILE, .flags = ARG_OPTIONAL },
+			{ .kind = ARG_END } },
 		.summary = "write every entry to FILE as JSON (apply reads it back)",
 		.description =
 "Writes every entry to FILE ('-' or none: standard output) in the shape of\n"
@@ -265,7 +285,9 @@ const struct cmd map_verbs[] = {
 	},
 	{
 		.name = "apply", .fn = verb_apply, .opts = apply_opts,
-		.args = "FILE",
+		.pos = (const struct arg_spec[]){
+			{ .kind = ARG_FILE },
+			{ .kind = ARG_END } },
 		.summary = "make the map hold the entries of FILE (validated first)",
 		.description =
 "Reads FILE ('-': standard input) in the shape save writes (a JSON array,\n"
@@ -303,7 +325,9 @@ const struct cmd map_verbs[] = {
 	},
 	{
 		.name = "count", .fn = verb_count, .opts = no_opts,
-		.args = "[where EXPR]",
+		.pos = (const struct arg_spec[]){
+			{ .kind = ARG_QUERY, .flags = ARG_OPTIONAL, .clauses = QC_WHERE },
+			{ .kind = ARG_END } },
 		.summary = "count the entries (those matching EXPR)",
 		.description =
 "Prints the number of entries (arrays: elements), or with where EXPR the\n"
@@ -312,7 +336,9 @@ const struct cmd map_verbs[] = {
 	},
 	{
 		.name = "watch", .fn = verb_watch, .impl = ring_watch_impl, .opts = watch_opts,
-		.args = "[where EXPR] [sort FIELD[/s] [asc|desc]]... [limit N] [fields F,G,...]",
+		.pos = (const struct arg_spec[]){
+			{ .kind = ARG_QUERY, .flags = ARG_OPTIONAL, .clauses = QC_WHERE | QC_SORT_RATE | QC_LIMIT | QC_FIELDS_FLAT },
+			{ .kind = ARG_END } },
 		.summary = "a live view: per-key rates and deltas of the counters, top N",
 		.description =
 "Reads the map every -i SECONDS (default 1) and shows what changed. Counter\n"
@@ -367,7 +393,9 @@ const struct cmd map_verbs[] = {
 	},
 	{
 		.name = "getnext", .fn = verb_getnext, .opts = no_opts,
-		.args = "[KEY]",
+		.pos = (const struct arg_spec[]){
+			{ .kind = ARG_KEY, .flags = ARG_OPTIONAL },
+			{ .kind = ARG_END } },
 		.summary = "print the key that follows KEY (the first key without one)",
 		.description = "bpftool's map getnext: the kernel's iteration order.\n\n" KEY_HELP,
 		.flags = CMD_NEEDS_BPF | CMD_MAP_VERB, .map_types = DATA_MAPS,
@@ -382,14 +410,18 @@ const struct cmd map_verbs[] = {
 	},
 	{
 		.name = "pin", .fn = verb_pin, .opts = no_opts,
-		.args = "PATH",
+		.pos = (const struct arg_spec[]){
+			{ .kind = ARG_PATH },
+			{ .kind = ARG_END } },
 		.summary = "pin the map at PATH on a bpffs",
 		.description = "Pins the map at PATH (a new name on a mounted bpffs).",
 		.flags = CMD_NEEDS_BPF | CMD_MAP_VERB,
 	},
 	{
 		.name = "push", .fn = verb_push, .opts = push_opts,
-		.args = "VALUE",
+		.pos = (const struct arg_spec[]){
+			{ .kind = ARG_VALUE },
+			{ .kind = ARG_END } },
 		.summary = "add an element to a queue or stack",
 		.description =
 "Pushes VALUE, typed like the map's values (field=value words, values in\n"
