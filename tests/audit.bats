@@ -167,10 +167,10 @@ rec() { sed -n "${1}p" "$LOG" | jq -c "$2"; }
 	[ "$(jq -s -c 'map(.op)' "$LOG")" = '["update","delete"]' ]
 }
 
-# id_bytes ID: a map id as the audit log shows a map of maps' value (its
-# four bytes, little-endian, as bpftool prints values without BTF).
+# id_bytes ID: a map of maps' value as the audit log shows it: the inner
+# map's id, as a lookup gives it.
 id_bytes() {
-	printf '["0x%02x","0x%02x","0x%02x","0x%02x"]' $(($1 & 255)) $((($1 >> 8) & 255)) $((($1 >> 16) & 255)) $((($1 >> 24) & 255))
+	printf '{"inner_id":%d}' "$1"
 }
 
 @test "maps of maps: installing, replacing and deleting an inner map is logged with the inner map ids" {

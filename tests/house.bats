@@ -121,18 +121,6 @@ keys() { tmux -L "$SOCK" send-keys -t main -- "$@"; }
 	[ "$(mapsh -j samples peek | jq .value.len)" = 15 ]
 }
 
-@test "installing an inner map logs the inner map ids, old and new" {
-	bpftool map create "$BPFFS/rules_a" type hash key 8 value 16 entries 1024 name "rules_a"
-	bpftool map create "$BPFFS/rules_b" type hash key 8 value 16 entries 1024 name "rules_b"
-	ida=$(bpftool -j map show pinned "$BPFFS/rules_a" | jq .id)
-	idb=$(bpftool -j map show pinned "$BPFFS/rules_b" | jq .id)
-	mapsh --audit-log "$LOG" iface_blocklist add 7 inner=pinned:"$BPFFS/rules_a"
-	mapsh --audit-log "$LOG" iface_blocklist replace 7 inner=id:"$idb"
-	run jq -c '[.op, .key, .old, .new]' "$LOG"
-	assert_output "$(printf '%s\n' "[\"add\",{\"ifindex\":7},null,{\"inner_id\":$ida}]" \
-		"[\"replace\",{\"ifindex\":7},{\"inner_id\":$ida},{\"inner_id\":$idb}]")"
-}
-
 @test "option errors name what was run and a help that exists" {
 	run --separate-stderr mapsh --nosuch
 	assert_failure 2

@@ -164,7 +164,7 @@ map_id() { bpftool -j map show pinned "$1" | jq .id; }
 	assert_success
 	[ "$(mapsh -j iface_blocklist lookup "$HOST1" | jq .inner.id)" = "$new" ]
 	[ "$(wc -l <"$log")" = 1 ]
-	le() { printf '["0x%02x","0x%02x","0x%02x","0x%02x"]' $(($1 & 255)) $((($1 >> 8) & 255)) $((($1 >> 16) & 255)) $((($1 >> 24) & 255)); }
+	le() { printf '{"inner_id":%d}' "$1"; }
 	[ "$(jq -c '[.map.name, .op, .key.ifindex, .old, .new]' "$log")" = \
 	  "[\"iface_blocklist\",\"update\",$HOST_IFINDEX1,$(le "$old"),$(le "$new")]" ]
 	# add of a new key: old is null
