@@ -67,7 +67,7 @@ two_rules() {
 }
 
 @test "-V prints the version and the libbpf it uses; -j as JSON" {
-	version=$(sed -n 's/^#define MAPSH_VERSION "\(.*\)"$/\1/p' "$TOP/cli/ctx.h")
+	version=$(sed -n 's/^#define MAPSH_VERSION "\(.*\)"$/\1/p' "$TOP/cli/cmd/ctx.h")
 	libbpf=$(pkg-config --modversion libbpf | cut -d. -f1,2)
 	[ -n "$version" ]
 	run "$MAPSH" -V
