@@ -1,0 +1,401 @@
+// SPDX-License-Identifier: GPL-2.0
+/* What the lines of one session share: `use MAP`, the dot commands, the
+ * error prefix, and running one line (see batch.h). */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "cmd/argscan.h"
+#include "shell/batch.h"
+#include "shell/session.h"
+#include "cmd/registry.h"
+#include "base/err.h"
+#include "base/interrupt.h"
+#include "base/json_writer.h"
+#include "base/suggest.h"
+#include "verbs/map_verbs.h"
+#include "map/mapref.h"
+
+
+/* --------------------------------------------------------------- session */
+
+struct session_state sess;
+
+
+int session_map(char *const **words)
+{
+	if (words)
+		*words = sess.map;
+	return sess.nmap;
+}
+
+bool session_quit_requested(void)
+{
+	return sess.quit;
+}
+
+void session_restore_errors(void)
+{
+	err_capture(sess.errsink, true);
+}
+
+void session_set_prefix(const char *p)
+{
+	snprintf(sess.prefix, sizeof(sess.prefix), "%s", p ? p : "");
+	err_set_prefix(sess.prefix);
+}
+
+/* The words of .format and .pretty / .keep-going. */
+static const char *const format_words[] = { "table", "plain", "json", "jsonl", NULL };
+static const char *const on_off[] = { "on", "off", NULL };
+
+static const char *const mode_names[] = {
+	[OUT_TABLE] = "table", [OUT_PLAIN] = "plain",
+	[OUT_JSON] = "json", [OUT_JSONL] = "jsonl",
+};
+
+static int global_index(const char *name)
+{
+	for (int i = 0; cmd_tables.globals[i].name; i++)
+		if (!strcmp(cmd_tables.globals[i].name, name))
+			return i;
+	return -1;
+}
+
+static int dot_format(struct ctx *ctx, const struct cmd *self,
+		      const struct opt_vals *opts, int argc, char **argv)
+{
+	int idx = global_index("format"), rc;
+
+	if (argc == 0) {
+		cmd_setup_output(ctx);
+		out_object_begin(&ctx->out);
+		out_str(&ctx->out, "format", mode_names[cmd_output_mode(ctx)]);
+		out_object_end(&ctx->out);
+		return EXIT_OK;
+	}
+	if (argc > 1)
+		return err_usage(".format: one format (table, plain, json or jsonl)");
+	if (idx < 0)
+		return err_fail(".format: no --format option");
+	rc = cmd_tables.apply_global(ctx, idx, argv[0]);
+	if (rc)
+		return rc;
+	ctx->set.json = ctx->set.jsonl = false;
+	return EXIT_OK;
+}
+
+static int parse_onoff(const char *what, const char *arg, bool *v)
+{
+	if (!strcmp(arg, "on") || !strcmp(arg, "yes") || !strcmp(arg, "1") ||
+	    !strcmp(arg, "true")) {
+		*v = true;
+		return EXIT_OK;
+	}
+	if (!strcmp(arg, "off") || !strcmp(arg, "no") || !strcmp(arg, "0") ||
+	    !strcmp(arg, "false")) {
+		*v = false;
+		return EXIT_OK;
+	}
+	return err_usage("%s: '%s' is not valid (expected on or off)", what, arg);
+}
+
+static int dot_pretty(struct ctx *ctx, const struct cmd *self,
+		      const struct opt_vals *opts, int argc, char **argv)
+{
+	if (argc == 0) {
+		cmd_setup_output(ctx);
+		out_object_begin(&ctx->out);
+		out_str(&ctx->out, "pretty", ctx->set.pretty ? "on" : "off");
+		out_object_end(&ctx->out);
+		return EXIT_OK;
+	}
+	if (argc > 1)
+		return err_usage(".pretty: on or off");
+	return parse_onoff(".pretty", argv[0], &ctx->set.pretty);
+}
+
+static int dot_keep_going(struct ctx *ctx, const struct cmd *self,
+			  const struct opt_vals *opts, int argc, char **argv)
+{
+	if (argc != 1)
+		return err_usage(".keep-going: on or off");
+	return parse_onoff(".keep-going", argv[0], &ctx->set.keep_going);
+}
+
+static int dot_show(struct ctx *ctx, const struct cmd *self,
+		    const struct opt_vals *opts, int argc, char **argv)
+{
+	struct strbuf sb = STRBUF_INIT;
+	const char *hist = getenv("MAPSH_HISTFILE");
+
+	if (argc)
+		return err_usage(".show takes no arguments");
+	for (int i = 0; i < sess.nmap; i++) {
+		if (i)
+			sb_addc(&sb, ' ');
+		sb_adds(&sb, sess.map[i]);
+	}
+	cmd_setup_output(ctx);
+	out_object_begin(&ctx->out);
+	out_str(&ctx->out, "format", mode_names[cmd_output_mode(ctx)]);
+	out_str(&ctx->out, "pretty", ctx->set.pretty ? "on" : "off");
+	out_str(&ctx->out, "keep-going", ctx->set.keep_going ? "on" : "off");
+	out_str(&ctx->out, "map", sess.nmap ? sb_str(&sb) : NULL);
+	out_str(&ctx->out, "pin-dir", ctx->set.map.pin_dir);
+	out_str(&ctx->out, "history", hist && *hist ? hist : "~/.mapsh_history");
+	out_object_end(&ctx->out);
+	sb_free(&sb);
+	return EXIT_OK;
+}
+
+static int dot_help(struct ctx *ctx, const struct cmd *self,
+		    const struct opt_vals *opts, int argc, char **argv)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	sb_adds(&sb, "Session commands (they change the defaults of the following lines):\n");
+	for (const struct cmd *c = session_cmds; c->name; c++) {
+		struct strbuf syn = STRBUF_INIT;
+		size_t start = sb.len;
+
+		cmd_synopsis(c, &syn);
+		sb_addf(&sb, "  %s", sb_str(&syn));
+		for (size_t w = sb.len - start; w < 32; w++)
+			sb_addc(&sb, ' ');
+		sb_addf(&sb, " %s\n", c->summary);
+		sb_free(&syn);
+	}
+	sb_adds(&sb,
+		"\nIn the shell:\n"
+		"  Tab                   complete; a second Tab lists the choices\n"
+		"  ?                     what can come next (as the first character of a word)\n"
+		"  help [COMMAND]        the commands, or one command's help\n"
+		"  use [MAP]             run verbs on MAP without naming it\n"
+		"  source FILE           run the commands of FILE\n"
+		"  Ctrl-C                stop the running command; clear the line\n"
+		"  Ctrl-D, quit, exit    leave\n");
+	/* Help is text whatever the output mode. */
+	sb_add(&ctx->out.buf, sb.buf, sb.len);
+	out_flush(&ctx->out);
+	sb_free(&sb);
+	return EXIT_OK;
+}
+
+static int dot_quit(struct ctx *ctx, const struct cmd *self,
+		    const struct opt_vals *opts, int argc, char **argv)
+{
+	sess.quit = true;
+	return EXIT_OK;
+}
+
+const struct cmd session_cmds[] = {
+	{
+		.name = ".format", .fn = dot_format, .pos = (const struct arg_spec[]){ { .kind = ARG_CHOICE, .flags = ARG_OPTIONAL, .choices = format_words }, { .kind = ARG_END } },
+		.summary = "output format of the following commands (none: show it)",
+	},
+	{
+		.name = ".pretty", .fn = dot_pretty, .pos = (const struct arg_spec[]){ { .kind = ARG_CHOICE, .flags = ARG_OPTIONAL, .choices = on_off }, { .kind = ARG_END } },
+		.summary = "indent JSON output",
+	},
+	{
+		.name = ".keep-going", .fn = dot_keep_going, .pos = (const struct arg_spec[]){ { .kind = ARG_CHOICE, .choices = on_off }, { .kind = ARG_END } },
+		.summary = "scripts (source) run past failing lines",
+	},
+	{
+		.name = ".show", .fn = dot_show,
+		.summary = "show the session's settings and current map",
+	},
+	{
+		.name = ".help", .fn = dot_help,
+		.summary = "the session commands and the shell's keys",
+	},
+	{
+		.name = ".quit", .alias = ".exit", .fn = dot_quit,
+		.summary = "leave the shell (also quit, exit, Ctrl-D); end a script",
+	},
+	{ NULL },
+};
+
+static int run_dot(struct ctx *ctx, int argc, char **argv)
+{
+	const struct cmd *c = cmd_find(session_cmds, argv[0]);
+	struct opt_vals vals;
+	bool want_help;
+	int rc;
+
+	if (!c) {
+		const char *s = cmd_suggest(session_cmds, argv[0]);
+
+		if (s)
+			return err_usage("unknown session command '%s' (did you mean '%s'? see .help)",
+					 argv[0], s);
+		return err_usage("unknown session command '%s' (see .help)",
+				 argv[0]);
+	}
+	argc--;
+	argv++;
+	rc = cmd_parse_opts(ctx, c, NULL, &argc, argv, &vals, &want_help);
+	if (rc)
+		return rc;
+	if (want_help) {
+		cmd_setup_output(ctx);
+		cmd_print_help(ctx, c);
+		return EXIT_OK;
+	}
+	rc = c->fn(ctx, c, &vals, argc, argv);
+	out_flush(&ctx->out);
+	return rc;
+}
+
+
+/* Is word a verb of the maps (so that after `use` it runs on the map)? */
+static bool is_map_verb(const char *word)
+{
+	return cmd_find(cmd_tables.verbs, word) != NULL;
+}
+
+int session_run_words(struct ctx *ctx, int argc, char **argv)
+{
+	static const struct opt_spec none[] = { { NULL } };
+	static const struct cmd top = { .name = "mapsh", .opts = none };
+	struct settings saved;
+	struct opt_vals vals;
+	bool want_help = false;
+	char **opts, **words;
+	int k = 0, n = 0, rc;
+	bool use_verb = false;
+
+	if (argc == 0)
+		return EXIT_OK;
+	if (argv[0][0] == '.' && argv[0][1])
+		return run_dot(ctx, argc, argv);
+	if (argc == 1 && (!strcmp(argv[0], "quit") || !strcmp(argv[0], "exit")) &&
+	    !cmd_find(cmd_tables.top, argv[0])) {
+		sess.quit = true;
+		return EXIT_OK;
+	}
+	saved = ctx->set;	/* what the line changes is its own */
+	/* Leading global options, as on the command line: `-j maps`. */
+	opts = calloc((size_t)argc + 1 + (size_t)sess.nmap, sizeof(*opts));
+	words = calloc((size_t)argc + 2 + (size_t)sess.nmap, sizeof(*words));
+	if (!opts || !words)
+		abort();
+	k = argscan_globals(argc, argv, opts, &n);
+	/* After `use MAP`, a verb's options may come first, as after the map
+	 * on the command line: `--per-cpu lookup 0`. Any other option word
+	 * here is the parser's to refuse. */
+	if (k < argc && argscan_is_option(argv[k]) && (k == 0 || strcmp(argv[k - 1], "--"))) {
+		int v = sess.nmap ? map_find_verb(argc - k, argv + k) : -1;
+
+		use_verb = v >= 0 && is_map_verb(argv[k + v]) &&
+			   !cmd_find(cmd_tables.top, argv[k + v]);
+		if (!use_verb)
+			opts[n++] = argv[k++];
+	}
+	rc = cmd_parse_opts(ctx, &top, "", &n, opts, &vals, &want_help);
+	if (rc)
+		goto out;
+	if (k == argc) {
+		if (want_help) {
+			cmd_setup_output(ctx);
+			cmd_print_overview(ctx);
+			goto out;
+		}
+		if (ctx->set.want_version) {
+			char *v[] = { "version", NULL };
+
+			rc = cmd_run(ctx, 1, v);
+			goto out;
+		}
+		rc = err_usage("no command given (try 'help')");
+		goto out;
+	}
+	n = 0;
+	if (sess.nmap && (use_verb || (!cmd_find(cmd_tables.top, argv[k]) && is_map_verb(argv[k]))))
+		for (int i = 0; i < sess.nmap; i++)
+			words[n++] = sess.map[i];
+	for (int i = k; i < argc; i++)
+		words[n++] = argv[i];
+	/* `-h CMD ...` is `CMD ... --help`, as on the command line. */
+	if (want_help)
+		words[n++] = "--help";
+	words[n] = NULL;
+	ctx->out.any_block = false;
+	rc = cmd_run(ctx, n, words);
+out:
+	ctx->set = saved;
+	free(opts);
+	free(words);
+	return rc;
+}
+
+int session_run_line(struct ctx *ctx, const char *line, const char *where)
+{
+	struct tok_line t;
+	char old[sizeof(sess.prefix)];
+	int rc;
+
+	memcpy(old, sess.prefix, sizeof(old));
+	if (where)
+		session_set_prefix(where);
+	tok_split(line, strlen(line), &t);
+	if (t.end == TOK_END_SQUOTE || t.end == TOK_END_DQUOTE)
+		rc = err_usage("unterminated %s quote",
+			       t.end == TOK_END_SQUOTE ? "single" : "double");
+	else
+		rc = session_run_words(ctx, t.n, t.argv);
+	tok_free(&t);
+	if (where)
+		session_set_prefix(old);
+	return rc;
+}
+
+/* ---- use ---- */
+
+static void session_clear_map(void)
+{
+	for (int i = 0; i < sess.nmap; i++)
+		free(sess.map[i]);
+	free(sess.map);
+	sess.map = NULL;
+	sess.nmap = 0;
+}
+
+void session_fini(void)
+{
+	session_clear_map();
+}
+
+int do_use(struct ctx *ctx, const struct cmd *cmd,
+	   const struct opt_vals *opts, int argc, char **argv)
+{
+	int n = argc;
+
+	if (argc == 0) {
+		session_clear_map();
+		return EXIT_OK;
+	}
+	{
+		struct mapref *m = NULL;
+		int rc = mapref_parse(&ctx->set.map, argc, argv, &n, &m);
+
+		if (rc)
+			return rc;
+		mapref_free(m);
+	}
+	if (n != argc)
+		return err_usage("use: one MAP, then nothing ('%s' is extra)",
+				 argv[n]);
+	session_clear_map();
+	sess.map = calloc((size_t)n + 1, sizeof(*sess.map));
+	if (!sess.map)
+		abort();
+	for (int i = 0; i < n; i++) {
+		sess.map[i] = strdup(argv[i]);
+		if (!sess.map[i])
+			abort();
+	}
+	sess.nmap = n;
+	return EXIT_OK;
+}

@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Inside the shell: the state the lines of a session share, which the
+ * batch runner (batch.c) also keeps (nesting, the error prefix, where a
+ * JSON batch collects errors). */
+#ifndef MAPSH_SESSION_H
+#define MAPSH_SESSION_H
+
+#include <stdbool.h>
+#include "base/strbuf.h"
+
+struct session_state {
+	char **map;		/* `use` words */
+	int nmap;
+	bool quit;
+	int depth;		/* nested batches (source) */
+	char prefix[512];	/* current error prefix */
+	struct strbuf *errsink;	/* where a JSON batch collects errors */
+};
+extern struct session_state sess;
+
+/* The prefix of every error message ("FILE:LINE: "). */
+void session_set_prefix(const char *p);
+
+#endif
