@@ -118,9 +118,19 @@ for rec in "${MUTANTS[@]}"; do
 		if [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; then
 			verdict="killed (timed out)"
 			killed=$((killed + 1))
-		elif [ "$rc" -ne 0 ]; then
+		elif [ "$rc" -ne 0 ] && grep -q '^not ok' "$log"; then
 			first=$(grep -m1 '^not ok' "$log" | sed 's/^not ok [0-9]* //')
-			verdict="killed by: ${first:-exit $rc}"
+			verdict="killed by: $first"
+			killed=$((killed + 1))
+		elif [ "$rc" -ne 0 ] && ! grep -q '^ok ' "$log"; then
+			# bats itself failed (a bad filter, a missing file): no
+			# test ran, so nothing was shown
+			verdict="INVALID: the tests did not run (exit $rc; $tests${filter:+ --filter '$filter'})"
+			invalid=$((invalid + 1))
+			mkdir -p "$TOP/build/mutate"
+			cp "$log" "$TOP/build/mutate/$name.log"
+		elif [ "$rc" -ne 0 ]; then
+			verdict="killed by: exit $rc"
 			killed=$((killed + 1))
 		elif grep -q '^ok ' "$log"; then
 			verdict="SURVIVED ($tests${filter:+ --filter '$filter'})"
