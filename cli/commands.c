@@ -16,7 +16,6 @@
 #include "verbs/map_verbs.h"
 #include "verbs/maps.h"
 
-static const char *const format_choices[] = { "table", "plain", "json", "jsonl", NULL };
 
 enum {
 	GOPT_JSON, GOPT_PRETTY, GOPT_JSONL, GOPT_FORMAT, GOPT_PIN_DIR,
@@ -29,7 +28,7 @@ const struct opt_spec mapsh_global_opts[] = {
 	[GOPT_PRETTY] = { "pretty", 'p', NULL, "pretty-printed JSON (implies --json)" },
 	[GOPT_JSONL] = { "jsonl", 0, NULL, "one JSON object per line" },
 	[GOPT_FORMAT] = { "format", 0, "FORMAT", "table, plain, json or jsonl (default: table on a terminal, plain otherwise)",
-			  COMPLETE_WORDS, format_choices },
+			  COMPLETE_WORDS, out_mode_names },
 	[GOPT_PIN_DIR] = { "pin-dir", 0, "DIR", "where mapsh pins its maps (default $MAPSH_PIN_DIR or " MAPSH_DEFAULT_PIN_DIR ")",
 			   COMPLETE_DIR },
 	[GOPT_DEBUG] = { "debug", 'd', NULL, "show libbpf's and libxdp's messages" },
@@ -57,8 +56,8 @@ int global_opt_apply(struct ctx *ctx, int idx, const char *arg)
 		ctx->set.jsonl = true;
 		break;
 	case GOPT_FORMAT:
-		for (int i = 0; format_choices[i]; i++) {
-			if (!strcmp(arg, format_choices[i])) {
+		for (int i = 0; out_mode_names[i]; i++) {
+			if (!strcmp(arg, out_mode_names[i])) {
 				ctx->set.format_set = true;
 				ctx->set.format = (enum out_mode)i;
 				ctx->set.json = ctx->set.jsonl = false;

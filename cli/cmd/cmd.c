@@ -10,13 +10,14 @@
 #include "base/err.h"
 #include "base/suggest.h"
 
-static const char *const query_texts[][2] = {
-	{ "where", "[where EXPR]" },
-	{ "sort", "[sort FIELD [asc|desc]]..." },
-	{ "sort", "[sort FIELD[/s] [asc|desc]]..." },
-	{ "limit", "[limit N]" },
-	{ "fields", "[fields F,G.H,...]" },
-	{ "fields", "[fields F,G,...]" },
+/* The synopsis of each query clause, in the order of the QC_* bits. */
+static const char *const query_texts[] = {
+	"[where EXPR]",
+	"[sort FIELD [asc|desc]]...",
+	"[sort FIELD[/s] [asc|desc]]...",
+	"[limit N]",
+	"[fields F,G.H,...]",
+	"[fields F,G,...]",
 };
 
 static void arg_text(const struct arg_spec *a, struct strbuf *sb)
@@ -37,7 +38,7 @@ static void arg_text(const struct arg_spec *a, struct strbuf *sb)
 				continue;
 			if (!first)
 				sb_addc(sb, ' ');
-			sb_adds(sb, query_texts[i][1]);
+			sb_adds(sb, query_texts[i]);
 			first = false;
 		}
 		return;

@@ -456,8 +456,8 @@ static bool inner_def_types(const struct btf *btf, const char *outer,
 /* Info, BTF (unless already set) and plans for an open m->fd. */
 /* A display tag of the map's types that could not apply is said, once a
  * line, as the map is opened: never shown silently as something else. */
-static void warn_notes(const struct mapref *m, const char *what,
-		       const struct tv_plan *p)
+static void warn_plan_notes(const struct mapref *m, const char *what,
+			    const struct tv_plan *p)
 {
 	const char *n = p ? tv_plan_notes(p) : NULL;
 
@@ -468,6 +468,12 @@ static void warn_notes(const struct mapref *m, const char *what,
 		err_warn("%s: %s %s: %.*s", m->name, what, tv_plan_type_name(p), len, n);
 		n = e ? e + 1 : n + len;
 	}
+}
+
+static void warn_notes(const struct mapref *m)
+{
+	warn_plan_notes(m, "key", m->key);
+	warn_plan_notes(m, "value", m->value);
 }
 
 static int finish(const struct map_opts *mo, struct mapref *m, bool have_btf)
@@ -652,8 +658,7 @@ int mapref_open_inner(const struct map_opts *mo, const struct mapref *outer,
 		mapref_free(m);
 		return rc;
 	}
-	warn_notes(m, "key", m->key);
-	warn_notes(m, "value", m->value);
+	warn_notes(m);
 	*out = m;
 	return EXIT_OK;
 }
@@ -705,8 +710,7 @@ int mapref_open(const struct map_opts *mo, const struct mapsel *sel, struct mapr
 		mapref_free(m);
 		return rc;
 	}
-	warn_notes(m, "key", m->key);
-	warn_notes(m, "value", m->value);
+	warn_notes(m);
 	*out = m;
 	return EXIT_OK;
 }

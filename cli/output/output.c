@@ -9,6 +9,11 @@
 #include <unistd.h>
 #include "output/output.h"
 
+const char *const out_mode_names[] = {
+	[OUT_TABLE] = "table", [OUT_PLAIN] = "plain",
+	[OUT_JSON] = "json", [OUT_JSONL] = "jsonl", NULL,
+};
+
 #define OUT_FLUSH_AT (64 * 1024)
 #define CELL_SEP '\x1f'
 #define ROW_SEP '\x1e'

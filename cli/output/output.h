@@ -20,6 +20,9 @@ enum out_mode {
 	OUT_JSONL,	/* one JSON object per line */
 };
 
+/* Their names, indexed by mode, NULL-terminated: --format and .format. */
+extern const char *const out_mode_names[];
+
 #define OUT_MAX_COLS 64
 #define OUT_TABLE_BUFFER_ROWS 1024	/* rows held to size columns */
 

@@ -76,8 +76,8 @@ int qp_fail(struct qp *p, const char *fmt, ...)
 
 bool qp_is_keyword(const char *s)
 {
-	for (size_t i = 0; i < NKEYWORDS; i++)
-		if (!strcasecmp(s, keywords[i]))
+	for (size_t i = 0; query_clause_words[i]; i++)
+		if (!strcasecmp(s, query_clause_words[i]))
 			return true;
 	return false;
 }
@@ -93,8 +93,8 @@ const char *qp_keyword_suggest(const char *s)
 	struct sg_best b;
 
 	sg_init(&b, s);
-	for (size_t i = 0; i < NKEYWORDS; i++)
-		sg_offer(&b, keywords[i]);
+	for (size_t i = 0; query_clause_words[i]; i++)
+		sg_offer(&b, query_clause_words[i]);
 	return b.best;
 }
 
@@ -215,11 +215,11 @@ int qp_fail_unexpected(struct qp *p, const char *word)
 	p->clause = NULL;
 	n = qp_field_run(word);
 	if (word[n] && qp_is_ws(word[n]))
-		for (size_t i = 0; i < NKEYWORDS; i++)
-			if (qp_word_is(word, n, keywords[i]))
+		for (size_t i = 0; query_clause_words[i]; i++)
+			if (qp_word_is(word, n, query_clause_words[i]))
 				return qp_fail(p, "unexpected '%s' (%s must be a "
 					    "word of its own: %s '...')", word,
-					    keywords[i], keywords[i]);
+					    query_clause_words[i], query_clause_words[i]);
 	if (kw)
 		return qp_fail(p, "unexpected '%s' (did you mean '%s'?)", word,
 			    kw);

@@ -358,8 +358,8 @@ static int peek_conn(struct qp *p, size_t *len)
 	if (n && qp_lx_fresh(p) && qp_lx_word_ends(p, n)) {
 		if (s[0] == '-')
 			return C_END;
-		for (size_t i = 0; i < NKEYWORDS; i++)
-			if (qp_word_is(s, n, keywords[i]))
+		for (size_t i = 0; query_clause_words[i]; i++)
+			if (qp_word_is(s, n, query_clause_words[i]))
 				return C_END;
 	}
 	return C_OTHER;

@@ -13,8 +13,6 @@
 
 #define OPS_LIST "(== != < <= > >= ~)"
 
-#define keywords query_clause_words
-#define NKEYWORDS QUERY_NCLAUSES
 
 struct qp {
 	const struct tv_plan *kp, *vp;

@@ -10,7 +10,6 @@
 
 /* The clauses, in the order a synopsis lists them; NULL-terminated. */
 extern const char *const query_clause_words[];
-#define QUERY_NCLAUSES 4
 
 /* The comparison operators, each with its enum q_op (query.h), longest
  * spelling first where one is a prefix of another; text NULL ends it.

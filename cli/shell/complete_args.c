@@ -242,7 +242,8 @@ static void offer_query_keywords(struct an *a)
 	const struct arg_spec *q = a->cmd ? cmd_arg_kind(a->cmd, ARG_QUERY) : NULL;
 
 	a->prefix = NULL;
-	for (int i = 0; q && query_clause_words[i] && i < 4; i++)
+	for (int i = 0; q && query_clause_words[i] &&
+			i < (int)(sizeof(clause_bits) / sizeof(clause_bits[0])); i++)
 		if (q->clauses & clause_bits[i])
 			offer(a, query_clause_words[i], NULL);
 	a->prefix = save;

@@ -45,14 +45,8 @@ void session_set_prefix(const char *p)
 	err_set_prefix(sess.prefix);
 }
 
-/* The words of .format and .pretty / .keep-going. */
-static const char *const format_words[] = { "table", "plain", "json", "jsonl", NULL };
+/* The words of .pretty and .keep-going. */
 static const char *const on_off[] = { "on", "off", NULL };
-
-static const char *const mode_names[] = {
-	[OUT_TABLE] = "table", [OUT_PLAIN] = "plain",
-	[OUT_JSON] = "json", [OUT_JSONL] = "jsonl",
-};
 
 static int global_index(const char *name)
 {
@@ -70,7 +64,7 @@ static int dot_format(struct ctx *ctx, const struct cmd *self,
 	if (argc == 0) {
 		cmd_setup_output(ctx);
 		out_object_begin(&ctx->out);
-		out_str(&ctx->out, "format", mode_names[cmd_output_mode(ctx)]);
+		out_str(&ctx->out, "format", out_mode_names[cmd_output_mode(ctx)]);
 		out_object_end(&ctx->out);
 		return EXIT_OK;
 	}
@@ -138,7 +132,7 @@ static int dot_show(struct ctx *ctx, const struct cmd *self,
 	}
 	cmd_setup_output(ctx);
 	out_object_begin(&ctx->out);
-	out_str(&ctx->out, "format", mode_names[cmd_output_mode(ctx)]);
+	out_str(&ctx->out, "format", out_mode_names[cmd_output_mode(ctx)]);
 	out_str(&ctx->out, "pretty", ctx->set.pretty ? "on" : "off");
 	out_str(&ctx->out, "keep-going", ctx->set.keep_going ? "on" : "off");
 	out_str(&ctx->out, "map", sess.nmap ? sb_str(&sb) : NULL);
@@ -191,7 +185,7 @@ static int dot_quit(struct ctx *ctx, const struct cmd *self,
 
 const struct cmd session_cmds[] = {
 	{
-		.name = ".format", .fn = dot_format, .pos = (const struct arg_spec[]){ { .kind = ARG_CHOICE, .flags = ARG_OPTIONAL, .choices = format_words }, { .kind = ARG_END } },
+		.name = ".format", .fn = dot_format, .pos = (const struct arg_spec[]){ { .kind = ARG_CHOICE, .flags = ARG_OPTIONAL, .choices = out_mode_names }, { .kind = ARG_END } },
 		.summary = "output format of the following commands (none: show it)",
 	},
 	{
