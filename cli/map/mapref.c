@@ -180,16 +180,23 @@ static char *best_of(struct names *ns, const char *word)
 	return r;
 }
 
+/* The names pinned in the pin directory and its inner/. */
+static void pinned_names(struct names *ns, const struct map_opts *mo)
+{
+	char dir[PATH_MAX];
+
+	names_from_dir(ns, mo->pin_dir, "");
+	snprintf(dir, sizeof(dir), "%s/" PIN_INNER_SUBDIR, mo->pin_dir);
+	names_from_dir(ns, dir, PIN_INNER_SUBDIR "/");
+}
+
 /* Did-you-mean among what is pinned in the pin directory only. */
 static char *pinned_suggest(const struct map_opts *mo, const char *word)
 {
 	struct names ns = { 0 };
-	char dir[PATH_MAX];
 	char *r;
 
-	names_from_dir(&ns, mo->pin_dir, "");
-	snprintf(dir, sizeof(dir), "%s/" PIN_INNER_SUBDIR, mo->pin_dir);
-	names_from_dir(&ns, dir, PIN_INNER_SUBDIR "/");
+	pinned_names(&ns, mo);
 	r = best_of(&ns, word);
 	names_free(&ns);
 	return r;
@@ -199,13 +206,10 @@ char *mapref_suggest(const struct map_opts *mo, const char *word,
 		     const char *const *extra)
 {
 	struct names ns = { 0 };
-	char dir[PATH_MAX];
 	const char *const *bn = bundle_map_names();
 	char *r;
 
-	names_from_dir(&ns, mo->pin_dir, "");
-	snprintf(dir, sizeof(dir), "%s/" PIN_INNER_SUBDIR, mo->pin_dir);
-	names_from_dir(&ns, dir, PIN_INNER_SUBDIR "/");
+	pinned_names(&ns, mo);
 	for (; bn && *bn; bn++)
 		names_add(&ns, *bn);
 	for (; extra && *extra; extra++)
