@@ -223,11 +223,11 @@ clean:
 # Benchmarks (bench/bench.sh): mapsh against bpftool and minimal C readers.
 # BENCH_ENTRIES=N shrinks the map, BENCH_QUICK=1 does fewer runs.
 BENCH_LIBS  := $(shell $(PKG_CONFIG) --libs libbpf 2>/dev/null)
-BENCH_TOOLS := $(addprefix $(BUILD)/bench/,mkmap rawdump minlookup rbconsumer produce bench.bpf.o)
+BENCH_TOOLS := $(addprefix $(BUILD)/bench/,mkmap rawdump minlookup rbconsumer produce batchw bench.bpf.o)
 $(BUILD)/bench/%.bpf.o: bench/%.bpf.c bpf/mapsh.h | $(BUILD)/bench
 	$(call msg,BPF,$@)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
-$(BUILD)/bench/%: bench/%.c bpf/mapsh.h | $(BUILD)/bench
+$(BUILD)/bench/%: bench/%.c bench/flows.h bpf/mapsh.h | $(BUILD)/bench
 	$(call msg,CC,$@)
 	$(Q)$(CC) -O2 -Wall -Wextra -Wno-unused-parameter -Ibpf -o $@ $< $(BENCH_LIBS)
 $(BUILD)/bench:
