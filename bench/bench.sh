@@ -8,6 +8,31 @@
 #   2. typed one-shot lookup latency (process start to exit)
 #   3. ring buffer drain rate, and a live follow under a saturating producer
 #   4. watch: CPU time per refresh and peak RSS
+#   5. the writing verbs on the map of 1. (FILE: a `mapsh pinned P save` of
+#      it, JSON in the bench's temporary directory under /tmp):
+#      a. on the filled map, nothing written:
+#         count            beside the raw batch read (bench/rawdump, which
+#                          counts); bpftool has no count: its text dump
+#                          ("Found N elements" at the end) from 1. is shown
+#         save FILE        (fsync and rename) beside `-j dump` to /dev/null,
+#                          target <= 1.5x; `-j dump > FILE` (no fsync) shown
+#                          to tell the writing of the file from the rest
+#         apply FILE       unchanged (every entry already as in FILE)
+#                          beside `-j dump`, target <= 2x
+#      b. apply FILE into the emptied map (bench/batchw clear before each
+#         run), beside its floor bench/batchw fill: the same N entries
+#         (bench/flows.h) written by one loop of BPF_MAP_UPDATE_BATCH, no
+#         file and no parsing; target <= 3x. Its peak RSS against
+#         3 x N x (key + value size) + 32 MiB. bpftool's way: `bpftool
+#         batch file` of N `map update pinned P key hex .. value hex ..`
+#         lines (run on 100000 entries first; when N would take over 60 s
+#         the 100000-entry time is scaled to N and marked so)
+#      c. clear --yes of the filled map (bench/batchw fill before each run),
+#         beside its floor bench/batchw clear: one loop of
+#         BPF_MAP_LOOKUP_AND_DELETE_BATCH; bpftool has no clear (n/a)
+#      A command slower than 90 s (the older apply) runs once, and so, with
+#      BENCH_QUICK=1, does every mapsh command slower than 2 s. No audit
+#      log: MAPSH_AUDIT_LOG is unset, as by default.
 #
 # Environment: BENCH_ENTRIES (default 1000000), BENCH_QUICK=1 (fewer runs),
 # BENCH_RB_RECORDS (records per drain, default 1000000), MAPSH (./mapsh).
@@ -23,9 +48,13 @@ N=${BENCH_ENTRIES:-1000000}
 RB_N=${BENCH_RB_RECORDS:-1000000}
 if [ "${BENCH_QUICK:-0}" = 1 ]; then
 	DUMP_RUNS=1 LOOKUP_RUNS=30 RB_RUNS=2 LIVE_SECS=1 WATCH_COUNT=3
+	WRITE_RUNS=1 FLOOR_RUNS=3
 else
 	DUMP_RUNS=3 LOOKUP_RUNS=200 RB_RUNS=5 LIVE_SECS=3 WATCH_COUNT=10
+	WRITE_RUNS=3 FLOOR_RUNS=5
 fi
+SLOW_SECS=90	# a command slower than this runs once
+unset MAPSH_AUDIT_LOG	# the writes are measured without an audit log
 
 die() { echo "bench: $*" >&2; exit 1; }
 note() { echo "bench: $*" >&2; }
@@ -33,7 +62,7 @@ note() { echo "bench: $*" >&2; }
 for t in hyperfine /usr/bin/time bpftool jq; do
 	command -v "$t" >/dev/null || die "$t is missing (make deps)"
 done
-for t in mkmap rawdump minlookup rbconsumer produce bench.bpf.o; do
+for t in mkmap rawdump minlookup rbconsumer produce batchw bench.bpf.o; do
 	[ -e "$B/$t" ] || die "$B/$t is missing (run make bench)"
 done
 
@@ -163,7 +192,7 @@ echo
 
 # ---- 1. dump ----
 
-note "1/4 dump: $DUMP_RUNS runs each (bpftool text takes ~17 s per 1M entries)"
+note "1/5 dump: $DUMP_RUNS runs each (bpftool text takes ~17 s per 1M entries)"
 declare -A LABEL=(
 	[raw]="raw batch read (bench/rawdump)"
 	[mplain]="mapsh pinned P dump (plain)"
@@ -228,7 +257,7 @@ echo
 
 # ---- 2. lookup ----
 
-note "2/4 lookup: $LOOKUP_RUNS runs each"
+note "2/5 lookup: $LOOKUP_RUNS runs each"
 LABEL=(
 	[min]="minimal C (bench/minlookup)"
 	[mapsh]="mapsh pinned P lookup (typed key)"
@@ -272,7 +301,7 @@ echo
 
 # ---- 3. ring buffer ----
 
-note "3/4 ring buffer: $RB_RUNS drains each, then ${LIVE_SECS} s live per consumer"
+note "3/5 ring buffer: $RB_RUNS drains each, then ${LIVE_SECS} s live per consumer"
 E=$FS/bench_events L=$FS/bench_live
 LABEL=(
 	[rbc]="printf consumer (bench/rbconsumer)"
@@ -365,7 +394,7 @@ echo
 
 # ---- 4. watch ----
 
-note "4/4 watch: $WATCH_COUNT refreshes at 1 s"
+note "4/5 watch: $WATCH_COUNT refreshes at 1 s"
 kc=$((N * 32))	# key 16 B + counters (packets, bytes) 16 B per entry
 echo "4. watch of the $N-entry map, -i 1 --count $WATCH_COUNT -j to /dev/null"
 echo "   CPU = user + sys (/usr/bin/time) / refreshes; raw = one bench/rawdump (from 1.)"
@@ -392,5 +421,188 @@ else
 		na "watch peak RSS / key+counter bytes" "$why"
 	fi
 fi
+
+# ---- 5. writes ----
+
+# measure ID RUNS PREP OUT CMD...: one run of CMD (after PREP, a command
+# line or ""; stdout to OUT) under /usr/bin/time, for its wall time, peak
+# RSS and exit status; then, unless RUNS is 1 or that run took over SLOW_SECS,
+# RUNS runs of hyperfine (PREP before each; at least FLOOR_RUNS when the
+# first run took under 2 s). Leaves MEAN SD RSS RUNS_OF.
+declare -A RSS RUNS_OF
+measure() {
+	local id=$1 runs=$2 prep=$3 out=$4 p=() t0
+	shift 4
+	[ -n "$prep" ] && { $prep >/dev/null || die "$prep failed"; }
+	t0=$EPOCHREALTIME
+	if ! run /usr/bin/time -f %M -o "$TMP/time.$id" "$@" >"$out" 2>"$TMP/once.err"; then
+		WHY[$id]="failed: $(grep -v '^Command' "$TMP/once.err" | head -n 1)"
+		return 1
+	fi
+	MEAN[$id]=$(awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { print b - a }')
+	RSS[$id]=$(cat "$TMP/time.$id") SD[$id]=0 RUNS_OF[$id]=1
+	# A run under 2 s costs little: at least FLOOR_RUNS of them.
+	awk -v t="${MEAN[$id]}" 'BEGIN { exit !(t < 2) }' && [ "$runs" -lt "$FLOOR_RUNS" ] && runs=$FLOOR_RUNS
+	if [ "$runs" -gt 1 ] && awk -v t="${MEAN[$id]}" -v l="$SLOW_SECS" 'BEGIN { exit !(t <= l) }'; then
+		[ -n "$prep" ] && p=(--prepare "$prep")
+		[ "$out" != /dev/null ] && p+=(--output "$out")
+		hf "$TMP/w.$id.json" --runs "$runs" "${p[@]}" -n "$id" "$*" || {
+			WHY[$id]="failed under hyperfine"
+			return 1
+		}
+		RUNS_OF[$id]=$runs
+	fi
+}
+# entries P: the number of entries in P now.
+entries() { "$B/rawdump" "$F"; }
+
+note "5/5 writes: apply, save, clear, count ($WRITE_RUNS run(s) of a mapsh write, $FLOOR_RUNS under 2 s, 1 over $SLOW_SECS s)"
+S=$TMP/flows.json	# what save writes and apply reads
+LABEL=(
+	[wraw]="raw batch read (bench/rawdump)"
+	[wcount]="mapsh pinned P count"
+	[wbcount]="bpftool map dump pinned P (from 1.)"
+	[wjdump]="mapsh -j pinned P dump"
+	[wjfile]="mapsh -j pinned P dump > FILE"
+	[wsave]="mapsh pinned P save FILE"
+	[wsame]="mapsh pinned P apply FILE (unchanged)"
+	[wfill]="update_batch floor (bench/batchw fill)"
+	[wapply]="mapsh pinned P apply FILE"
+	[wbpf]="bpftool batch file (map update lines)"
+	[wdel]="delete floor (bench/batchw clear)"
+	[wclear]="mapsh pinned P clear --yes"
+)
+# Each row's reference: the ratio column reads "X× REF".
+declare -A REF=(
+	[wcount]=wraw [wbcount]=wraw [wjfile]=wjdump [wsave]=wjdump [wsame]=wjdump
+	[wapply]=wfill [wbpf]=wfill [wclear]=wdel
+)
+declare -A REFNAME=([wraw]=raw [wjdump]="-j dump" [wfill]=floor [wdel]=floor)
+declare -A BNOTE
+FLOOR_FILL="$B/batchw fill $F $N"
+FLOOR_CLEAR="$B/batchw clear $F"
+for v in count dump save apply clear; do
+	have pinned "$F" $v || WHY[m$v]="not available (command missing)"
+done
+
+# a. on the filled map
+measure wraw "$FLOOR_RUNS" "" /dev/null "$B/rawdump" "$F" || true
+if [ -z "${WHY[mcount]:-}" ]; then
+	measure wcount "$WRITE_RUNS" "" /dev/null "$MAPSH" pinned "$F" count || true
+else
+	WHY[wcount]=${WHY[mcount]}
+fi
+if [ -n "${WHY[btext]:-}" ]; then
+	WHY[wbcount]="bpftool has no count; its text dump ${WHY[btext]}"
+else
+	MEAN[wbcount]=${MEAN[btext]} SD[wbcount]=${SD[btext]} RUNS_OF[wbcount]=$DUMP_RUNS
+	RSS[wbcount]=$(peak "$TMP/rss.btext")
+	BNOTE[wbcount]="bpftool has no count: its text dump ends 'Found N elements'"
+fi
+if [ -z "${WHY[mdump]:-}" ]; then
+	measure wjdump "$WRITE_RUNS" "" /dev/null "$MAPSH" -j pinned "$F" dump || true
+	measure wjfile "$WRITE_RUNS" "" "$TMP/dump.out" "$MAPSH" -j pinned "$F" dump || true
+	rm -f "$TMP/dump.out"
+else
+	WHY[wjdump]=${WHY[mdump]} WHY[wjfile]=${WHY[mdump]}
+fi
+if [ -z "${WHY[msave]:-}" ]; then
+	measure wsave "$WRITE_RUNS" "" /dev/null "$MAPSH" pinned "$F" save "$S" || true
+	[ -z "${WHY[wsave]:-}" ] && [ ! -s "$S" ] && WHY[wsave]="failed: no file written"
+else
+	WHY[wsave]=${WHY[msave]}
+fi
+# Without a save file there is nothing to apply.
+if [ -n "${WHY[mapply]:-}" ]; then
+	WHY[wsame]=${WHY[mapply]} WHY[wapply]=${WHY[mapply]}
+elif [ -n "${WHY[wsave]:-}" ]; then
+	WHY[wsame]="no save file (save ${WHY[wsave]})" WHY[wapply]=${WHY[wsame]}
+else
+	measure wsame "$WRITE_RUNS" "" /dev/null "$MAPSH" pinned "$F" apply "$S" || true
+fi
+
+# b. into the emptied map
+measure wfill "$FLOOR_RUNS" "$FLOOR_CLEAR" /dev/null "$B/batchw" fill "$F" "$N" || true
+if [ -z "${WHY[wapply]:-}" ] &&
+	measure wapply "$WRITE_RUNS" "$FLOOR_CLEAR" /dev/null "$MAPSH" pinned "$F" apply "$S"; then
+	got=$(entries)
+	[ "$got" = "$N" ] || WHY[wapply]="wrote $got of $N entries"
+fi
+# bpftool batch: first 100000 entries (or N if fewer); all N when that
+# would take at most 60 s, else the time scaled to N.
+bn=$((N < 100000 ? N : 100000))
+"$B/batchw" bpftool "$F" "$bn" >"$TMP/batch.txt"
+if measure wbpf 1 "$FLOOR_CLEAR" /dev/null bpftool batch file "$TMP/batch.txt"; then
+	got=$(entries)
+	if [ "$got" != "$bn" ]; then
+		WHY[wbpf]="wrote $got of $bn entries"
+	elif [ "$bn" -lt "$N" ] && awk -v t="${MEAN[wbpf]}" -v n="$N" -v b="$bn" 'BEGIN { exit !(t * n / b > 60) }'; then
+		BNOTE[wbpf]="$bn entries took $(secs "${MEAN[wbpf]}"): time × $N/$bn (scaled), RSS of $bn"
+		MEAN[wbpf]=$(awk -v t="${MEAN[wbpf]}" -v n="$N" -v b="$bn" 'BEGIN { print t * n / b }')
+		LABEL[wbpf]="bpftool batch file (SCALED, see below)"
+	elif [ "$bn" -lt "$N" ]; then
+		"$B/batchw" bpftool "$F" "$N" >"$TMP/batch.txt"
+		measure wbpf "$WRITE_RUNS" "$FLOOR_CLEAR" /dev/null bpftool batch file "$TMP/batch.txt" &&
+			{ got=$(entries); [ "$got" = "$N" ] || WHY[wbpf]="wrote $got of $N entries"; }
+	fi
+fi
+rm -f "$TMP/batch.txt"
+
+# c. clear of the filled map
+measure wdel "$FLOOR_RUNS" "$FLOOR_FILL" /dev/null "$B/batchw" clear "$F" || true
+if [ -n "${WHY[mclear]:-}" ]; then
+	WHY[wclear]=${WHY[mclear]}
+elif measure wclear "$WRITE_RUNS" "$FLOOR_FILL" /dev/null "$MAPSH" pinned "$F" clear --yes; then
+	got=$(entries)
+	[ "$got" = 0 ] || WHY[wclear]="left $got of $N entries"
+fi
+$FLOOR_FILL >/dev/null
+
+# wrow ID: one row of the table.
+wrow() {
+	local id=$1 r=${REF[$1]:-} x=""
+	if [ -n "${WHY[$id]:-}" ]; then
+		printf "   %-42s %s\n" "${LABEL[$id]}" "${WHY[$id]}"
+		return
+	fi
+	[ -n "$r" ] && [ -n "${MEAN[$r]:-}" ] && x="$(ratio "${MEAN[$id]}" "${MEAN[$r]}")× ${REFNAME[$r]}"
+	printf "   %-42s %s %4s %-15s %10s\n" "${LABEL[$id]}" "$(pad 20 "$(mean_sd "${MEAN[$id]}" "${SD[$id]}")")" \
+		"${RUNS_OF[$id]}" "$x" "$(mib "${RSS[$id]}")"
+	[ -n "${BNOTE[$id]:-}" ] && printf "   %-42s (%s)\n" "" "${BNOTE[$id]}"
+	return 0
+}
+# wverdict WHAT ID REF LIMIT: the time ratio ID / REF against LIMIT.
+wverdict() {
+	local w
+	w=${WHY[$2]:-${WHY[$3]:-}}
+	if [ -n "$w" ]; then
+		na "$1" "$w"
+	else
+		verdict "$1" "$(ratio "${MEAN[$2]}" "${MEAN[$3]}")" "<=" "$4"
+	fi
+}
+
+echo "5. writing verbs, $N entries (the map of 1.); FILE = its save, $(mib $(($(stat -c %s "$S" 2>/dev/null || echo 0) / 1024))) of JSON under /tmp"
+echo "   hyperfine, mean ± σ over the runs shown (1: one run, wall time); peak RSS from"
+echo "   /usr/bin/time %M of the first run; no audit log"
+printf "   %-42s %-20s %4s %-15s %10s\n" command time runs ratio "peak RSS"
+echo "   a. the filled map, nothing written"
+for id in wraw wcount wbcount wjdump wjfile wsave wsame; do wrow $id; done
+echo "   b. into the emptied map (bench/batchw clear before each run)"
+for id in wfill wapply wbpf; do wrow $id; done
+echo "   c. clear of the filled map (bench/batchw fill before each run)"
+for id in wdel wclear; do wrow $id; done
+printf "   %-42s %s\n" "bpftool" "n/a: no clear (only one 'map delete' per key)"
+echo "   targets:"
+wverdict "apply into an empty map / update_batch floor" wapply wfill 3
+lim=$(awk -v n="$N" 'BEGIN { printf "%.1f", (3 * n * (16 + 40) + 32 * 1048576) / 1048576 }')
+if [ -n "${WHY[wapply]:-}" ]; then
+	na "apply peak RSS (limit 3*N*(16+40) B + 32 MiB)" "${WHY[wapply]}"
+else
+	verdict "apply peak RSS (limit 3*N*(16+40) B + 32 MiB)" \
+		"$(awk -v k="${RSS[wapply]}" 'BEGIN { printf "%.1f", k / 1024 }')" "<=" "$lim" " MiB"
+fi
+wverdict "unchanged apply / -j dump" wsame wjdump 2
+wverdict "save / -j dump" wsave wjdump 1.5
 echo
 echo "load average at end: $(loadavg)"
