@@ -736,6 +736,8 @@ int map_cmd_run(struct ctx *ctx, int argc, char **argv)
 	rc = cmd_fn_for(verb, m->info.type)(ctx, verb, &vals, nw, words);
 	mapw_end();
 	out_flush(&ctx->out);
+	/* A verb that followed a reload (map/repin.h) left the new map. */
+	m = ctx->map;
 	ctx->map = NULL;
 out:
 	mapref_free(m);
