@@ -8,6 +8,7 @@
 
 load helpers
 load sys_lib
+load tty_lib
 bats_require_minimum_version 1.5.0
 
 setup() {
@@ -18,7 +19,10 @@ setup() {
 	ERR="$BATS_TEST_TMPDIR/err"
 }
 # every background command ends here, also when the test failed
-teardown() { sys_teardown; }
+teardown() {
+	tty_kill_server
+	sys_teardown
+}
 
 map_id() { bpftool -j map show pinned "$1" | jq .id; }
 
@@ -215,6 +219,37 @@ perf_setup() {
 	[ "$rc" = 0 ] || fail "watch exited $rc: $(cat "$ERR")"
 	[ "$(grep 'records/s' "$OUT" | tail -n 1 | jq .records)" = 1 ]
 	[ "$(cat "$ERR")" = "$(reload_line events)" ]
+}
+
+# A 120x20 terminal (tmux) running a shell in the test's namespace.
+start_term() {
+	tty_new_server
+	ttmux new-session -d -s w -x 120 -y 20 \
+		"env TERM=xterm NO_COLOR=1 MAPSH_PIN_DIR='$MAPSH_PIN_DIR' PS1='PROMPT\$ ' nsenter --net=/run/netns/$NS bash --norc --noprofile"
+	wait_screen 'PROMPT$'
+}
+# the screen, wrapped lines joined
+screen() { ttmux capture-pane -J -t w -p; }
+keys() { ttmux send-keys -t w "$@"; }
+pane() { ttmux display -p -t w "$1"; }
+
+@test "the full-screen watch shows a followed reload under its header; unloaded, it leaves the view and says why" {
+	start_term
+	keys "timeout 60 '$MAPSH' blocklist watch -i 0.3; echo EXIT=\$?" Enter
+	WAIT_TRIES=100 wait_screen 'blocklist (hash)  0/4096 entries'
+	[ "$(pane '#{alternate_on}')" = 1 ]
+	reload blocklist
+	# the line is on the view, not on stderr under it
+	WAIT_TRIES=100 wait_screen "blocklist: the pin now names another map (id $NEW_ID, was $OLD_ID): following the new one"
+	mapsh blocklist update src_ip=10.0.0.5 dst_port=0 protocol=0 action=drop
+	WAIT_TRIES=100 wait_screen '10.0.0.5'
+	wait_screen 'blocklist (hash)  1/4096 entries'
+	mapsh unload >/dev/null
+	WAIT_TRIES=100 wait_screen 'EXIT=1'
+	[ "$(pane '#{alternate_on}')" = 0 ]
+	run screen
+	assert_line "$(gone_line blocklist "$MAPSH_PIN_DIR/blocklist")"
+	refute_output --partial 'the pin now names'
 }
 
 RULE_A='{"key":{"src_ip":"10.0.0.9","dst_port":0,"protocol":0},"value":{"action":"drop"}}'
