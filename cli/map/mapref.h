@@ -61,6 +61,7 @@ struct mapref {
 	__u32 lookup_size;	/* bytes one lookup returns: stride * ncpus */
 	bool is_array;		/* ARRAY / PERCPU_ARRAY: keys 0..max-1 exist */
 	bool lpm;		/* LPM_TRIE */
+	uint64_t pin_checked;	/* when the pin was last checked (repin.h) */
 };
 
 /* Recognise the selector at argv[0]: returns the words it takes (1 or 2),

@@ -71,6 +71,14 @@ int do_use(struct ctx *ctx, const struct cmd *cmd,
 	"Makes MAP (any map selector: NAME, id N, pinned PATH, name NAME,\n" \
 	"OUTER[KEY]) the current map of the shell or the batch: the following\n" \
 	"lines may give a verb without the map ('dump', 'lookup ...'), and the\n" \
-	"prompt shows it. 'use' alone forgets it."
+	"prompt shows it. 'use' alone forgets it.\n" \
+	"\n" \
+	"The map is opened again by each line, by the words given, so after a\n" \
+	"reload ('mapsh unload' and 'mapsh load') NAME and pinned PATH name the\n" \
+	"new map; the first line that uses it says so on stderr ('flows: the pin\n" \
+	"now names another map (id 41, was 17): using the new one'). When nothing\n" \
+	"is pinned there any more, that is said once, MAP stays the current map,\n" \
+	"and its lines fail until it is loaded again ('pinned again (id 41):\n" \
+	"using it'). id N names one map only: once it is gone, lines fail."
 
 #endif

@@ -15,6 +15,7 @@
 #include "base/suggest.h"
 #include "verbs/map_verbs.h"
 #include "map/mapref.h"
+#include "map/repin.h"
 
 
 /* --------------------------------------------------------------- session */
@@ -306,9 +307,13 @@ int session_run_words(struct ctx *ctx, int argc, char **argv)
 		goto out;
 	}
 	n = 0;
-	if (sess.nmap && (use_verb || (!cmd_find(cmd_tables.top, argv[k]) && is_map_verb(argv[k]))))
+	if (sess.nmap && (use_verb || (!cmd_find(cmd_tables.top, argv[k]) && is_map_verb(argv[k])))) {
+		/* The words of `use` are opened again by each line; say
+		 * when they now name another map, or (once) none. */
+		mapref_pin_recheck(sess.map_name, sess.map_pin, &sess.map_id);
 		for (int i = 0; i < sess.nmap; i++)
 			words[n++] = sess.map[i];
+	}
 	for (int i = k; i < argc; i++)
 		words[n++] = argv[i];
 	/* `-h CMD ...` is `CMD ... --help`, as on the command line. */
@@ -354,6 +359,9 @@ static void session_clear_map(void)
 	free(sess.map);
 	sess.map = NULL;
 	sess.nmap = 0;
+	free(sess.map_pin);
+	sess.map_pin = NULL;
+	sess.map_id = 0;
 }
 
 void session_fini(void)
@@ -376,12 +384,21 @@ int do_use(struct ctx *ctx, const struct cmd *cmd,
 
 		if (rc)
 			return rc;
+		if (n != argc) {
+			mapref_free(m);
+			return err_usage("use: one MAP, then nothing ('%s' is extra)",
+					 argv[n]);
+		}
+		session_clear_map();
+		if (m->pin_path) {
+			sess.map_pin = strdup(m->pin_path);
+			if (!sess.map_pin)
+				abort();
+		}
+		snprintf(sess.map_name, sizeof(sess.map_name), "%s", m->name);
+		sess.map_id = m->info.id;
 		mapref_free(m);
 	}
-	if (n != argc)
-		return err_usage("use: one MAP, then nothing ('%s' is extra)",
-				 argv[n]);
-	session_clear_map();
 	sess.map = calloc((size_t)n + 1, sizeof(*sess.map));
 	if (!sess.map)
 		abort();

@@ -6,11 +6,18 @@
 #define MAPSH_SESSION_H
 
 #include <stdbool.h>
+#include <linux/types.h>
 #include "base/strbuf.h"
 
 struct session_state {
 	char **map;		/* `use` words */
 	int nmap;
+	/* The pin the `use` map was found at (NULL: id N, name NAME, an
+	 * inner map), its name in messages, and the id last seen there (0
+	 * once it was said gone): a reload is said when a line uses it. */
+	char *map_pin;
+	char map_name[320];
+	__u32 map_id;
 	bool quit;
 	int depth;		/* nested batches (source) */
 	char prefix[512];	/* current error prefix */

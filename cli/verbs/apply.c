@@ -511,7 +511,8 @@ static int apply_watch(struct ctx *ctx, struct mapref *m, const char *path,
 	}
 	while (!interrupted()) {
 		struct pollfd pfd = { .fd = ifd, .events = POLLIN };
-		int r = poll(&pfd, 1, -1), hit;
+		/* Woken at least every second to look at the pin. */
+		int r = poll(&pfd, 1, 1000), hit = 0, pin;
 
 		if (r < 0) {
 			if (errno == EINTR)
@@ -519,9 +520,10 @@ static int apply_watch(struct ctx *ctx, struct mapref *m, const char *path,
 			rc = err_fail("%s apply: %s", m->name, strerror(errno));
 			break;
 		}
-		hit = drain_events(ifd, base);
+		if (r > 0)
+			hit = drain_events(ifd, base);
 		/* Let a burst of writes settle: apply once after it. */
-		while (hit >= 0 && !interrupted() && poll(&pfd, 1, 100) > 0) {
+		while (r > 0 && hit >= 0 && !interrupted() && poll(&pfd, 1, 100) > 0) {
 			int more = drain_events(ifd, base);
 
 			hit = more < 0 ? -1 : hit | more;
@@ -531,7 +533,19 @@ static int apply_watch(struct ctx *ctx, struct mapref *m, const char *path,
 				      m->name, dir);
 			break;
 		}
-		if (hit && !interrupted())
+		if (interrupted())
+			break;
+		/* The map the pin names now (map/repin.h), checked before
+		 * each run: after a reload the file goes to the new map at
+		 * once. m is ctx->map, which the dispatcher frees. */
+		pin = mapref_follow_pin(&ctx->map, &ctx->set.map,
+					hit ? MAPREF_PIN_NOW : 0, NULL, NULL);
+		if (pin == MAPREF_PIN_GONE) {
+			rc = EXIT_FAIL;
+			break;
+		}
+		m = ctx->map;
+		if (hit || pin == MAPREF_PIN_NEW)
 			apply_once(ctx, m, path, ao, &unreadable);
 	}
 out:

@@ -123,6 +123,17 @@ static const struct opt_spec follow_opts[] = {
 "any other reader's), lost samples are reported as 'lost N samples on CPU\n" \
 "C' (JSON: {\"lost\": N, \"cpu\": C}) among the records."
 
+/* follow, watch and apply --watch across a reload (map/repin.h). */
+#define RELOAD_HELP \
+"A reload ('mapsh unload' then 'mapsh load', or another map pinned at the\n" \
+"same path) is followed: when the pin of MAP (NAME or pinned PATH) names\n" \
+"another map, that one is opened with its own types, and one line on\n" \
+"stderr says so ('flows: the pin now names another map (id 41, was 17):\n" \
+"following the new one'); when nothing has been pinned there for 3\n" \
+"seconds, one line says so and the command exits 1. The pin is looked at\n" \
+"every half second or so. A map selected by id N, name NAME or OUTER[KEY]\n" \
+"has no pin to follow: it stays on the map it opened."
+
 static const struct opt_spec apply_opts[] = {
 	[VOPT_PRUNE] = { "prune", 0, NULL, "also remove the entries the file does not have (arrays: zero them)" },
 	[VOPT_DRY_RUN] = { "dry-run", 'n', NULL, "list what would change, write nothing" },
@@ -312,11 +323,15 @@ const struct cmd map_verbs[] = {
 "  --watch     apply, then again each time FILE is written or replaced\n"
 "              (editors that save by rename included), one report line per\n"
 "              run (-j: one object per line); a bad file is reported and\n"
-"              the map left as it is. Ctrl-C or SIGTERM stops it (exit 0)\n"
+"              the map left as it is. Ctrl-C or SIGTERM stops it (exit 0).\n"
+"              A reload is followed (below): FILE is applied to the new\n"
+"              map at once\n"
 "\n"
 "Changes are written in the order changed, removed, added (room is made\n"
 "before entries are added to a full map). A write the kernel refuses stops\n"
 "the apply there; the changes made before it stay (and are audited).\n"
+"\n"
+"--watch: " RELOAD_HELP "\n"
 "\n"
 "Examples:\n"
 "  mapsh blocklist apply rules.json --dry-run\n"
@@ -371,6 +386,12 @@ const struct cmd map_verbs[] = {
 "                                                 \"baseline\": true)\n"
 "With fields, entries are flat objects as in dump. Ctrl-C and SIGTERM stop\n"
 "cleanly (exit 0).\n"
+"\n"
+RELOAD_HELP " After a reload the\n"
+"new map starts from a new baseline (the refreshes are numbered on; the\n"
+"full-screen view shows the line under its header); where, sort and fields\n"
+"are read again against its types, and when they no longer fit, watch says\n"
+"why and exits 1.\n"
 "\n"
 "Ring buffers: follow's records with a rate line per interval (text:\n"
 "'# TIME R records/s, B bytes/s (N records, M bytes)'; JSON: {\"time\",\n"
@@ -477,8 +498,12 @@ const struct cmd map_verbs[] = {
 		.description =
 "Streams the records of a ring buffer or perf event array as the programs\n"
 "write them, until Ctrl-C or SIGTERM, --count N records or --timeout\n"
-"SECONDS; it sleeps in epoll between batches (no polling loop).\n"
+"SECONDS; it sleeps in epoll between batches (waking every half second\n"
+"to look at the pin, below).\n"
 "\n" STREAM_HELP "\n"
+"\n" RELOAD_HELP " After a reload, what\n"
+"was left in the old map is printed first, then the new map's records,\n"
+"decoded with its record type; --count and --timeout count on.\n"
 "\n"
 "Examples:\n"
 "  mapsh events follow --jsonl | jq -c 'select(.dst_port == 22)'\n"
@@ -736,6 +761,8 @@ int map_cmd_run(struct ctx *ctx, int argc, char **argv)
 	rc = cmd_fn_for(verb, m->info.type)(ctx, verb, &vals, nw, words);
 	mapw_end();
 	out_flush(&ctx->out);
+	/* A verb that followed a reload (map/repin.h) left the new map. */
+	m = ctx->map;
 	ctx->map = NULL;
 out:
 	mapref_free(m);

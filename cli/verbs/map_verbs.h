@@ -10,6 +10,7 @@
 #include "cmd/cmd.h"
 #include "cmd/ctx.h"
 #include "map/mapref.h"
+#include "map/repin.h"	/* long-running verbs follow their pin */
 
 /* The verbs, terminated by { NULL }. */
 extern const struct cmd map_verbs[];

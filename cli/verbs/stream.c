@@ -9,7 +9,14 @@
  * no polling loop and no window where a Ctrl-C is missed (interrupt.h).
  * Records are formatted into the output buffer from the sample callbacks
  * and written per batch (and every 64 KiB), so nothing already taken out of
- * the map is left unwritten when a signal stops the command. */
+ * the map is left unwritten when a signal stops the command.
+ *
+ * follow follows the pin, not the fd (map/repin.h): it wakes up at least
+ * every FOLLOW_CHECK_MS, and when the pin names another map (an unload and
+ * a load) it takes what is left in the old one, then reads the new one
+ * with a ring or perf buffer of its own and the new map's record type;
+ * --count and --timeout go on counting. When nothing is pinned any more it
+ * says so and exits 1. */
 #include <errno.h>
 #include <math.h>
 #include <poll.h>
@@ -31,10 +38,15 @@
 #include "tval/fast.h"
 #include "output/records.h"
 #include "map/rectype.h"
+#include "map/repin.h"
 
 #define PERF_DEFAULT_PAGES 64
 #define PERF_DRAIN_IDLE_MS 200	/* drain of a perf event array: quiet time */
 #define STREAM_STOP (-ECANCELED)	/* a ring buffer callback: stop here */
+#define FOLLOW_CHECK_MS 500	/* follow: the pin is checked this often */
+/* ring_run, perf_run: the pin names another map; ctx->map is it now, and
+ * *old the one read so far. */
+#define STREAM_REOPENED 100
 
 /* ---- options ---- */
 
@@ -162,7 +174,7 @@ static int wait_ready(struct waiter *w, int fd, int max_ms)
 /* ---- ring buffers ---- */
 
 struct rb_run {
-	struct rec_out ro;
+	struct rec_out *ro;
 	unsigned long long max;		/* --count; 0: none */
 	const volatile unsigned long *cons;	/* the ring's consumer position */
 	unsigned long end;		/* drain: stop once past this position */
@@ -175,32 +187,49 @@ static int rb_sample(void *ctx, void *data, size_t len)
 {
 	struct rb_run *x = ctx;
 
-	rec_out_add(&x->ro, data, len);
-	if (x->max && x->ro.records >= x->max)
+	rec_out_add(x->ro, data, len);
+	if (x->max && x->ro->records >= x->max)
 		x->stop = true;
 	/* The consumer position is this record's start until it returns. */
 	if (x->bounded && *x->cons + ((len + BPF_RINGBUF_HDR_SZ + 7) & ~7ul) >= x->end)
 		x->stop = true;
-	if ((x->ro.records & 4095) == 0 && x->w && past_deadline(x->w))
+	if ((x->ro->records & 4095) == 0 && x->w && past_deadline(x->w))
 		x->stop = true;
-	if (x->stop || x->ro.o->broken || interrupted())
+	if (x->stop || x->ro->o->broken || interrupted())
 		return STREAM_STOP;
 	return 0;
 }
 
-static int ring_run(struct ctx *ctx, struct mapref *m, const struct cmd *cmd,
-		    const struct sopts *s, struct tv_plan *plan)
+/* follow: has the pin moved (checked with signals let through: a Ctrl-C
+ * ends the grace wait)? EXIT_OK, STREAM_REOPENED with *old set, or
+ * EXIT_FAIL when it is gone (the line said). */
+static int follow_check(struct ctx *ctx, struct waiter *w, struct mapref **old)
+{
+	int r;
+
+	unblock(w);
+	r = mapref_follow_pin(&ctx->map, &ctx->set.map, 0, old, NULL);
+	reblock(w);
+	if (r == MAPREF_PIN_GONE)
+		return EXIT_FAIL;
+	return r == MAPREF_PIN_NEW ? STREAM_REOPENED : EXIT_OK;
+}
+
+static int ring_run(struct ctx *ctx, const struct cmd *cmd,
+		    const struct sopts *s, struct rec_out *ro, struct waiter *w,
+		    struct mapref **old)
 {
 	bool follow = !strcmp(cmd->name, "follow");
+	struct mapref *m = ctx->map;
 	long page = sysconf(_SC_PAGESIZE);
 	struct rb_run x;
-	struct waiter w;
 	struct ring_buffer *rb;
 	void *cons_page, *prod_page;
-	int rc = EXIT_OK, r;
+	int rc = EXIT_OK, r, moved = EXIT_OK;
 
 	memset(&x, 0, sizeof(x));
 	x.max = s->count;
+	x.ro = ro;
 	cons_page = mmap(NULL, (size_t)page, PROT_READ, MAP_SHARED, m->fd, 0);
 	if (cons_page == MAP_FAILED)
 		return err_fail("%s %s: cannot map the ring buffer: %s", m->name,
@@ -213,15 +242,13 @@ static int ring_run(struct ctx *ctx, struct mapref *m, const struct cmd *cmd,
 		return rc;
 	}
 	x.cons = cons_page;
-	rec_out_init(&x.ro, &ctx->out, m->name, plan, false, s->timestamp);
 	rb = ring_buffer__new(m->fd, rb_sample, &x, NULL);
 	if (!rb) {
 		rc = err_fail("%s %s: cannot read the ring buffer: %s", m->name,
 			      cmd->name, strerror(errno));
 		goto out_unmap;
 	}
-	wait_begin(&w, follow ? s->timeout_ns : 0);
-	x.w = &w;
+	x.w = w;
 	if (!follow) {
 		/* The records present now: up to the producer position. */
 		unsigned long start;
@@ -230,7 +257,7 @@ static int ring_run(struct ctx *ctx, struct mapref *m, const struct cmd *cmd,
 		x.end = __atomic_load_n((const unsigned long *)prod_page, __ATOMIC_ACQUIRE);
 		x.bounded = true;
 		start = *x.cons;
-		unblock(&w);
+		unblock(w);
 		/* A record reserved but not yet committed stops a pass:
 		 * try again briefly. */
 		while (*x.cons < x.end && start != x.end && !x.stop &&
@@ -249,46 +276,51 @@ static int ring_run(struct ctx *ctx, struct mapref *m, const struct cmd *cmd,
 				usleep(1000);
 			}
 		}
-		reblock(&w);
+		reblock(w);
 	} else {
 		int epfd = ring_buffer__epoll_fd(rb);
 
 		for (;;) {
-			unblock(&w);
+			unblock(w);
 			r = ring_buffer__consume(rb);
-			reblock(&w);
+			reblock(w);
 			out_flush(&ctx->out);
 			if (r < 0 && r != STREAM_STOP) {
 				rc = err_fail("%s follow: reading the ring buffer failed: %s",
 					      m->name, strerror(-r));
 				break;
 			}
-			if (x.stop || ctx->out.broken || interrupted() || past_deadline(&w))
+			/* A new map: the old one was read to its end. */
+			if (moved || x.stop || ctx->out.broken || interrupted() ||
+			    past_deadline(w))
 				break;
-			r = wait_ready(&w, epfd, -1);
+			r = wait_ready(w, epfd, FOLLOW_CHECK_MS);
 			if (r < 0 && r != -EINTR) {
 				rc = err_fail("%s follow: waiting failed: %s", m->name,
 					      strerror(-r));
 				break;
 			}
+			moved = follow_check(ctx, w, old);
+			if (moved == EXIT_FAIL) {
+				rc = EXIT_FAIL;
+				break;
+			}
 		}
 	}
 	out_flush(&ctx->out);
-	wait_end(&w);
 	ring_buffer__free(rb);
-	if (!rc)
-		rec_out_summary(&x.ro, "record");
 out_unmap:
-	rec_out_fini(&x.ro);
 	munmap(cons_page, (size_t)page);
 	munmap(prod_page, (size_t)page);
+	if (!rc && moved == STREAM_REOPENED)
+		return STREAM_REOPENED;
 	return rc;
 }
 
 /* ---- perf event arrays ---- */
 
 struct pb_run {
-	struct rec_out ro;
+	struct rec_out *ro;
 	unsigned long long max;
 	bool stop;
 	unsigned long long seen;	/* samples and lost records this pass */
@@ -303,8 +335,8 @@ static void pb_sample(void *ctx, int cpu, void *data, __u32 size)
 	 * --count are dropped with them. */
 	if (x->stop)
 		return;
-	rec_out_add(&x->ro, data, size);
-	if (x->max && x->ro.records >= x->max)
+	rec_out_add(x->ro, data, size);
+	if (x->max && x->ro->records >= x->max)
 		x->stop = true;
 }
 
@@ -314,44 +346,42 @@ static void pb_lost(void *ctx, int cpu, __u64 cnt)
 
 	x->seen++;
 	if (!x->stop)
-		rec_out_lost(&x->ro, cnt, cpu);
+		rec_out_lost(x->ro, cnt, cpu);
 }
 
-static int perf_run(struct ctx *ctx, struct mapref *m, const struct cmd *cmd,
-		    const struct sopts *s, struct tv_plan *plan)
+static int perf_run(struct ctx *ctx, const struct cmd *cmd,
+		    const struct sopts *s, struct rec_out *ro, struct waiter *w,
+		    struct mapref **old)
 {
 	bool follow = !strcmp(cmd->name, "follow");
+	struct mapref *m = ctx->map;
 	struct perf_buffer *pb;
 	struct pb_run x;
-	struct waiter w;
-	int rc = EXIT_OK, r, epfd;
+	int rc = EXIT_OK, r, epfd, moved = EXIT_OK;
 
 	memset(&x, 0, sizeof(x));
-	rec_out_init(&x.ro, &ctx->out, m->name, plan, false, s->timestamp);
+	x.ro = ro;
 	x.max = s->count;
 	pb = perf_buffer__new(m->fd, s->pages, pb_sample, pb_lost, &x, NULL);
-	if (!pb) {
-		rc = err_fail("%s %s: cannot attach perf buffers: %s", m->name,
-			      cmd->name, strerror(errno));
-		rec_out_fini(&x.ro);
-		return rc;
-	}
+	if (!pb)
+		return err_fail("%s %s: cannot attach perf buffers: %s", m->name,
+				cmd->name, strerror(errno));
 	epfd = perf_buffer__epoll_fd(pb);
-	wait_begin(&w, follow ? s->timeout_ns : 0);
 	for (;;) {
 		x.seen = 0;
-		unblock(&w);
+		unblock(w);
 		r = perf_buffer__consume(pb);
-		reblock(&w);
+		reblock(w);
 		out_flush(&ctx->out);
 		if (r < 0) {
 			rc = err_fail("%s %s: reading the perf buffers failed: %s",
 				      m->name, cmd->name, strerror(-r));
 			break;
 		}
-		if (x.stop || ctx->out.broken || interrupted() || past_deadline(&w))
+		if (moved || x.stop || ctx->out.broken || interrupted() ||
+		    past_deadline(w))
 			break;
-		r = wait_ready(&w, epfd, follow ? -1 : PERF_DRAIN_IDLE_MS);
+		r = wait_ready(w, epfd, follow ? FOLLOW_CHECK_MS : PERF_DRAIN_IDLE_MS);
 		if (r < 0 && r != -EINTR) {
 			rc = err_fail("%s %s: waiting failed: %s", m->name, cmd->name,
 				      strerror(-r));
@@ -359,28 +389,46 @@ static int perf_run(struct ctx *ctx, struct mapref *m, const struct cmd *cmd,
 		}
 		if (r == 0 && !follow)	/* drain: quiet for a while */
 			break;
+		if (follow && (moved = follow_check(ctx, w, old)) == EXIT_FAIL) {
+			rc = EXIT_FAIL;
+			break;
+		}
 	}
 	/* Stopped by a signal: the buffers go away with us, so take what
 	 * they hold first. */
 	if (!rc && !x.stop && !ctx->out.broken && interrupted())
 		perf_buffer__consume(pb);
 	out_flush(&ctx->out);
-	wait_end(&w);
 	perf_buffer__free(pb);
-	if (!rc)
-		rec_out_summary(&x.ro, "record");
-	rec_out_fini(&x.ro);
+	if (!rc && moved == STREAM_REOPENED)
+		return STREAM_REOPENED;
 	return rc;
 }
 
 /* ---- the verbs ---- */
 
+/* The record lines of a new map: the counts go on. */
+static void rec_out_switch(struct rec_out *ro, struct ctx *ctx,
+			   const struct sopts *s, struct tv_plan *plan)
+{
+	unsigned long long records = ro->records, bytes = ro->bytes, lost = ro->lost;
+
+	rec_out_fini(ro);
+	rec_out_init(ro, &ctx->out, ctx->map->name, plan, false, s->timestamp);
+	ro->records = records;
+	ro->bytes = bytes;
+	ro->lost = lost;
+}
+
 static int stream_verb(struct ctx *ctx, const struct cmd *cmd,
 		       const struct opt_vals *opts, int argc, char **argv)
 {
+	bool follow = !strcmp(cmd->name, "follow");
 	struct mapref *m = ctx->map;
 	struct tv_plan *plan = NULL;
 	struct btf *keep = NULL;
+	struct rec_out ro;
+	struct waiter w;
 	struct sopts s;
 	int rc;
 
@@ -391,10 +439,44 @@ static int stream_verb(struct ctx *ctx, const struct cmd *cmd,
 		rc = rectype_of(&ctx->set.map, m, cmd->name, s.type, &plan, &keep);
 	if (rc)
 		return rc;
-	if (m->info.type == BPF_MAP_TYPE_RINGBUF)
-		rc = ring_run(ctx, m, cmd, &s, plan);
-	else
-		rc = perf_run(ctx, m, cmd, &s, plan);
+	rec_out_init(&ro, &ctx->out, m->name, plan, false, s.timestamp);
+	wait_begin(&w, follow ? s.timeout_ns : 0);
+	for (;;) {
+		struct mapref *old = NULL;
+		struct tv_plan *np = NULL;
+		struct btf *nk = NULL;
+
+		if (ctx->map->info.type == BPF_MAP_TYPE_RINGBUF)
+			rc = ring_run(ctx, cmd, &s, &ro, &w, &old);
+		else
+			rc = perf_run(ctx, cmd, &s, &ro, &w, &old);
+		if (old) {
+			/* The new map's record type (its BTF may differ),
+			 * before the old map and the plan into its BTF go. */
+			int r = rectype_of(&ctx->set.map, ctx->map, cmd->name,
+					   s.type, &np, &nk);
+
+			rec_out_switch(&ro, ctx, &s, np);
+			tv_plan_free(plan);
+			btf__free(keep);
+			plan = np;
+			keep = nk;
+			mapref_free(old);
+			if (r)	/* the new map, not the command line */
+				rc = EXIT_FAIL;
+		}
+		if (rc != STREAM_REOPENED)
+			break;
+		if ((s.count && ro.records >= s.count) || ctx->out.broken ||
+		    interrupted() || past_deadline(&w)) {
+			rc = EXIT_OK;
+			break;
+		}
+	}
+	wait_end(&w);
+	if (!rc)
+		rec_out_summary(&ro, "record");
+	rec_out_fini(&ro);
 	tv_plan_free(plan);
 	btf__free(keep);
 	return rc;

@@ -163,7 +163,8 @@ static void line_summary(struct watch *w)
 
 		watch_usage_text(w, &sb);
 		if (w->baseline) {
-			out_line(o, "# %s refresh 1 (baseline): %s", iso, sb_str(&sb));
+			out_line(o, "# %s refresh %llu (baseline): %s", iso,
+				 w->refreshes, sb_str(&sb));
 		} else {
 			sb_addf(&sb, ", %llu new, %llu changed, %llu removed",
 				w->n_new, w->n_changed, w->n_removed);
@@ -210,6 +211,8 @@ int watch_lines_run(struct watch *w)
 	for (;;) {
 		uint64_t now;
 
+		if (watch_follow_pin(w) < 0)
+			return w->err[0] ? err_fail("%s", w->err) : EXIT_FAIL;
 		if (watch_refresh(w))
 			return err_fail("%s watch: %s", w->m->name, w->err);
 		if (interrupted() || w->ctx->out.broken)

@@ -595,7 +595,8 @@ int watch_refresh(struct watch *w)
 	mono = clock_mono_ns();
 	w->last_real = clock_real_ns();
 	mapref_set_clock(m, mono, w->last_real);
-	w->baseline = w->refreshes == 0;
+	w->baseline = w->refreshes == 0 || w->rebase;
+	w->rebase = false;
 	w->dt = w->baseline ? 0 : (double)(mono - w->last_mono) / 1e9;
 	if (!w->baseline && w->dt <= 0)
 		w->dt = 1e-9;
@@ -858,6 +859,9 @@ int watch_setup(struct watch *w, const struct opt_vals *opts, int argc,
 	struct mapref *m = w->m;
 	int rc;
 
+	w->opts = opts;
+	w->argc = argc;
+	w->argv = argv;
 	if (!m->key)
 		return err_usage("%s watch: the map has no keys to watch", m->name);
 	w->show_zero = opts->count[WOPT_ALL] > 0;

@@ -20,6 +20,7 @@
 #include "base/interrupt.h"
 #include "map/mapinfo.h"
 #include "map/rectype.h"
+#include "map/repin.h"
 #include "output/records.h"
 #include "output/screen.h"
 #include "verbs/watch/watch.h"
@@ -136,7 +137,8 @@ static void draw(struct ring_watch *x, struct screen_term *t)
 	sb_addf(&sb, "%llu records, %llu bytes  [q]uit [p]ause", x->ro.records,
 		x->ro.bytes);
 	screen_frame_line(&f, sb.buf, sb.len, NULL);
-	screen_frame_line(&f, "", 0, NULL);
+	/* The blank line, or the reload the view followed. */
+	screen_frame_line(&f, w->note, strlen(w->note), NULL);
 	for (size_t i = 0; i < n; i++) {
 		const struct strbuf *l =
 			&x->lines[(x->head + RING_LINES - n + i) % RING_LINES];
@@ -146,6 +148,60 @@ static void draw(struct ring_watch *x, struct screen_term *t)
 	screen_frame_end(&f);
 	sb_free(&sb);
 	x->dirty = false;
+}
+
+/* Has the pin moved (map/repin.h)? 0: no; 1: *rb reads the new map (what
+ * was left in the old one taken first), with the new map's record type in
+ * *plan; -1: stop with EXIT_FAIL, what is left to say in w->err. */
+static int ring_repin(struct ring_watch *x, struct ring_buffer **rb,
+		      struct tv_plan **plan, struct btf **plan_btf)
+{
+	struct watch *w = x->w;
+	struct ctx *ctx = w->ctx;
+	struct mapref *old = NULL;
+	struct strbuf said = STRBUF_INIT;
+	struct tv_plan *np = NULL;
+	struct btf *nb = NULL;
+	struct out *o = x->ro.o;
+	bool json = x->ro.json;
+	unsigned long long records = x->ro.records, bytes = x->ro.bytes;
+	int r;
+
+	r = mapref_follow_pin(&ctx->map, &ctx->set.map, 0, &old,
+			      x->tty ? &said : NULL);
+	if (r == MAPREF_PIN_NEW)
+		snprintf(w->note, sizeof(w->note), "%s", sb_str(&said));
+	else if (r == MAPREF_PIN_GONE)	/* the view: to say once it is left */
+		snprintf(w->err, sizeof(w->err), "%s", sb_str(&said));
+	sb_free(&said);
+	if (r == MAPREF_PIN_SAME)
+		return 0;
+	if (r == MAPREF_PIN_GONE)
+		return -1;
+	ring_buffer__consume(*rb);
+	ring_buffer__free(*rb);
+	*rb = NULL;
+	w->m = ctx->map;
+	r = rectype_of(&ctx->set.map, w->m, "watch", NULL, &np, &nb);
+	rec_out_fini(&x->ro);
+	rec_out_init(&x->ro, o, w->m->name, np, false, false);
+	x->ro.json = json;
+	x->ro.records = records;
+	x->ro.bytes = bytes;
+	tv_plan_free(*plan);
+	btf__free(*plan_btf);
+	*plan = np;
+	*plan_btf = nb;
+	mapref_free(old);
+	if (r)
+		return -1;
+	*rb = ring_buffer__new(w->m->fd, on_record, x, NULL);
+	if (!*rb) {
+		snprintf(w->err, sizeof(w->err), "%.160s watch: cannot read the ring buffer: %s",
+			 w->m->name, strerror(errno));
+		return -1;
+	}
+	return 1;
 }
 
 static int ring_run(struct watch *w)
@@ -158,7 +214,7 @@ static int ring_run(struct watch *w)
 	struct tv_plan *plan = NULL;
 	struct btf *plan_btf = NULL;
 	uint64_t step = (uint64_t)(w->interval * 1e9), next, last_tick, last_draw = 0;
-	bool keys_ok = false;
+	bool keys_ok = false, gone = false;
 	int rc = EXIT_OK;
 
 	memset(&x, 0, sizeof(x));
@@ -273,13 +329,23 @@ static int ring_run(struct watch *w)
 			if (n > 0)
 				draw(&x, &t);
 		}
+		r = ring_repin(&x, &rb, &plan, &plan_btf);
+		if (r < 0) {
+			rc = EXIT_FAIL;
+			gone = true;
+			break;
+		}
+		if (r > 0 && x.tty)
+			draw(&x, &t);
 	}
 	if (x.tty)
 		screen_term_leave(&w->ctx->out, &t);
 	else
 		out_flush(o);
 	ring_buffer__free(rb);
-	if (rc)
+	if (rc && gone)
+		rc = w->err[0] ? err_fail("%s", w->err) : EXIT_FAIL;
+	else if (rc)
 		err_fail("%s watch: %s", w->m->name, w->err);
 out:
 	if (x.lines)

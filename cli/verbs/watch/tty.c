@@ -64,7 +64,8 @@ static void header(struct watch *w, struct screen_term *t, struct screen_frame *
 	sb_addf(&sb, "  showing %zu", w->held.n);
 	sb_adds(&sb, "  [q]uit [p]ause [s]ort [r]everse");
 	screen_frame_line(f, sb.buf, sb.len, NULL);
-	screen_frame_line(f, "", 0, NULL);
+	/* The blank line, or the reload the view followed. */
+	screen_frame_line(f, w->note, strlen(w->note), NULL);
 	sb_free(&sb);
 }
 
@@ -239,7 +240,7 @@ int watch_tty_run(struct watch *w)
 	struct screen_term t;
 	uint64_t step = (uint64_t)(w->interval * 1e9), next;
 	long long limit = query_limit(w->q);
-	bool failed = false, last = false, keys_ok;
+	bool failed = false, gone = false, last = false, keys_ok;
 
 	memset(&t, 0, sizeof(t));
 	if (!step)
@@ -260,6 +261,10 @@ int watch_tty_run(struct watch *w)
 
 			if (last)
 				break;	/* --count: the last view stayed up one interval */
+			if (watch_follow_pin(w) < 0) {
+				gone = true;
+				break;
+			}
 			w->hold_max = limit >= 0 && (size_t)limit < room ? (size_t)limit : room;
 			if (watch_refresh(w)) {
 				failed = true;
@@ -304,6 +309,8 @@ int watch_tty_run(struct watch *w)
 		}
 	}
 	screen_term_leave(&w->ctx->out, &t);
+	if (gone)
+		return w->err[0] ? err_fail("%s", w->err) : EXIT_FAIL;
 	if (failed)
 		return err_fail("%s watch: %s", w->m->name, w->err);
 	return EXIT_OK;

@@ -117,11 +117,17 @@ struct watch {
 	double dt;			/* seconds since the one before */
 	uint64_t last_mono;		/* ns, CLOCK_MONOTONIC of the read */
 	uint64_t last_real;		/* ns, CLOCK_REALTIME */
+	bool rebase;			/* the next refresh is a baseline (a new map) */
+	/* what watch_setup had, to set up again on a new map */
+	const struct opt_vals *opts;
+	int argc;
+	char **argv;
 	unsigned long long entries;	/* entries read (arrays: non-zero) */
 	unsigned long long matched;	/* ... passing where */
 	unsigned long long n_new, n_changed, n_removed;
 	unsigned long long total_removed;
 	char err[256];			/* why a refresh failed */
+	char note[384];			/* the view: the last reload followed */
 };
 
 /* The options every view has (interval, count, rate or delta) for
@@ -137,6 +143,13 @@ void watch_free(struct watch *w);
 extern const struct watch_sink watch_lines_sink;
 int watch_lines_run(struct watch *w);
 
+/* Before a refresh: has the pin of the map moved (map/repin.h)? 0: no;
+ * 1: the watch was set up again on the new map (its types, the query
+ * parsed against them; the refresh count goes on, the next refresh is a
+ * baseline; the view shows the line in w->note); -1: stop with EXIT_FAIL
+ * (the pin is gone, or the query does not fit the new map): what is left
+ * to say is in w->err (empty when all was said on stderr). */
+int watch_follow_pin(struct watch *w);
 /* One refresh: read the map, update the state, select rows (and hand them
  * to the sink as they come). 0, or -1 with w->err set. */
 int watch_refresh(struct watch *w);
