@@ -440,7 +440,7 @@ int cmd_run(struct ctx *ctx, int argc, char **argv)
 		return err_usage("no command given (try 'mapsh help')");
 	cmd = cmd_find(cmd_tables.top, argv[0]);
 	if (!cmd)	/* `mapsh MAP VERB ...`, or an unknown command */
-		return cmd_tables.run_map(ctx, argc, argv);
+		return out_status(&ctx->out, cmd_tables.run_map(ctx, argc, argv));
 	argc--;
 	argv++;
 	rc = cmd_parse_opts(ctx, cmd, NULL, &argc, argv, &vals, &want_help);
@@ -455,6 +455,6 @@ int cmd_run(struct ctx *ctx, int argc, char **argv)
 		return err_fail("%s: this needs root (CAP_BPF and CAP_NET_ADMIN)",
 				cmd->name);
 	rc = cmd->fn(ctx, cmd, &vals, argc, argv);
-	out_flush(&ctx->out);
-	return rc;
+	/* A write that failed fails the command (output.h). */
+	return out_status(&ctx->out, rc);
 }
