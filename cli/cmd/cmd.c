@@ -402,7 +402,9 @@ void cmd_print_overview(struct ctx *ctx)
 	sb_adds(&sb, "\nOptions:\n");
 	opt_help_lines(&sb, cmd_tables.globals);
 	sb_adds(&sb, "\nRun 'mapsh COMMAND --help' for a command's options, 'mapsh MAP --help'\n"
-		     "for the verbs of a map.\n");
+		     "for the verbs of a map.\n"
+		     "\nExit status: 0 ok, 1 failure (also output that could not be written:\n"
+		     "'mapsh: write error: ...'; a closed pipe is no failure), 2 usage error.\n");
 	help_write(ctx, &sb);
 	sb_free(&sb);
 }
