@@ -147,6 +147,12 @@ full_fails() {
 	run --separate-stderr bash -c "timeout 20 '$MAPSH' <'$BATS_TEST_TMPDIR/script' >/dev/full"
 	[ "$status" -eq 1 ]
 	[ "$stderr" = "<stdin>:1: $ENOSPC_MSG" ]
+	# the line whose output failed stops the script (no -k)
+	printf 'config\nsamples push src_port=9 len=9\n' >"$BATS_TEST_TMPDIR/script2"
+	run --separate-stderr timeout 20 bash -c 'exec "$@" >/dev/full' _ "$MAPSH" -f "$BATS_TEST_TMPDIR/script2"
+	[ "$status" -eq 1 ]
+	[ "$stderr" = "$BATS_TEST_TMPDIR/script2:1: $ENOSPC_MSG" ]
+	[ -z "$(samples_left)" ] || fail "the script went on past line 1"
 	# the shell on a terminal, its standard output on /dev/full
 	data_term "'$MAPSH' >/dev/full"
 	# nothing shows when the shell is ready (its prompt goes to
