@@ -114,6 +114,9 @@ int main(int argc, char **argv)
 	rc = cmd_run(&ctx, argc - i, argv + i);
 out:
 	session_fini();
+	/* The last flush (stdio's too): a write error fails even a command
+	 * that succeeded, the shell and a batch (output.h). */
+	rc = out_status(&ctx.out, rc);
 	out_fini(&ctx.out);
 	return rc;
 }

@@ -84,14 +84,27 @@ apply_fails() {
 	  "$(dump_pinned proto_stats | jq '.[0].values | length')" ]
 }
 
-@test "save writes what -j dump prints; to stdout, with --jsonl one line per entry" {
+@test "save writes what -j dump prints, one entry a line; to stdout, with --jsonl one line per entry" {
+	# an empty map: []
+	run mapsh blocklist save
+	assert_success
+	assert_output "[]"
 	mapsh blocklist add src_ip=10.0.0.9 dst_port=0 protocol=0 action=drop
 	mapsh blocklist add src_ip=10.0.0.8 dst_port=80 protocol=tcp action=allow
 	run mapsh blocklist save
 	assert_success
-	[ "$output" = "$(mapsh -j blocklist dump)" ]
+	# the entries of -j dump, each compact on a line of its own
+	[ "$(jq -c . <<<"$output")" = "$(mapsh -j blocklist dump)" ]
+	[ "${#lines[@]}" = 4 ]
+	[ "${lines[0]}" = "[" ] && [ "${lines[3]}" = "]" ]
+	[ "${lines[1]}" = "$(mapsh -j blocklist dump | jq -c '.[0]')," ]
+	[ "${lines[2]}" = "$(mapsh -j blocklist dump | jq -c '.[1]')" ]
 	run mapsh blocklist save -
-	[ "$output" = "$(mapsh -j blocklist dump)" ]
+	[ "$(jq -c . <<<"$output")" = "$(mapsh -j blocklist dump)" ]
+	mapsh blocklist save "$F" >/dev/null
+	[ "$(cat "$F")" = "$output" ]
+	# -j dump itself stays one line
+	[ "$(mapsh -j blocklist dump | wc -l)" = 1 ]
 	mapsh --jsonl blocklist save "$F" >/dev/null
 	[ "$(wc -l <"$F")" = 2 ]
 	# JSON lines apply too

@@ -30,6 +30,11 @@ void jw_init(struct jw *w, struct strbuf *out, bool pretty)
 	w->first[0] = true;
 }
 
+void jw_set_lines(struct jw *w, bool on)
+{
+	w->lines = on;
+}
+
 /* Separator before the next element at the current depth. */
 static void element_sep(struct jw *w)
 {
@@ -47,6 +52,8 @@ static void element_sep(struct jw *w)
 	*first = false;
 	if (w->pretty)
 		newline_indent(w);
+	else if (w->lines && w->depth == 1)
+		sb_addc(w->out, '\n');
 }
 
 void jw_value_begin(struct jw *w)
@@ -74,6 +81,8 @@ static void close_(struct jw *w, char c)
 		w->depth--;
 	if (w->pretty && !empty)
 		newline_indent(w);
+	else if (w->lines && w->depth == 0 && !empty)
+		sb_addc(w->out, '\n');
 	sb_addc(w->out, c);
 }
 

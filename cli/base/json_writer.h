@@ -18,9 +18,13 @@ struct jw {
 	int depth;
 	bool first[JW_MAX_DEPTH];	/* no element written yet at this depth */
 	bool after_name;		/* a member name was just written */
+	bool lines;	/* compact, but each element of an outermost array
+			 * on a line of its own: "[\n1,\n2\n]" */
 };
 
 void jw_init(struct jw *w, struct strbuf *out, bool pretty);
+/* w->lines = on (see struct jw); pretty output ignores it. */
+void jw_set_lines(struct jw *w, bool on);
 void jw_start_object(struct jw *w);
 void jw_end_object(struct jw *w);
 void jw_start_array(struct jw *w);

@@ -402,7 +402,9 @@ void cmd_print_overview(struct ctx *ctx)
 	sb_adds(&sb, "\nOptions:\n");
 	opt_help_lines(&sb, cmd_tables.globals);
 	sb_adds(&sb, "\nRun 'mapsh COMMAND --help' for a command's options, 'mapsh MAP --help'\n"
-		     "for the verbs of a map.\n");
+		     "for the verbs of a map.\n"
+		     "\nExit status: 0 ok, 1 failure (also output that could not be written:\n"
+		     "'mapsh: write error: ...'; a closed pipe is no failure), 2 usage error.\n");
 	help_write(ctx, &sb);
 	sb_free(&sb);
 }
@@ -440,7 +442,7 @@ int cmd_run(struct ctx *ctx, int argc, char **argv)
 		return err_usage("no command given (try 'mapsh help')");
 	cmd = cmd_find(cmd_tables.top, argv[0]);
 	if (!cmd)	/* `mapsh MAP VERB ...`, or an unknown command */
-		return cmd_tables.run_map(ctx, argc, argv);
+		return out_status(&ctx->out, cmd_tables.run_map(ctx, argc, argv));
 	argc--;
 	argv++;
 	rc = cmd_parse_opts(ctx, cmd, NULL, &argc, argv, &vals, &want_help);
@@ -455,6 +457,6 @@ int cmd_run(struct ctx *ctx, int argc, char **argv)
 		return err_fail("%s: this needs root (CAP_BPF and CAP_NET_ADMIN)",
 				cmd->name);
 	rc = cmd->fn(ctx, cmd, &vals, argc, argv);
-	out_flush(&ctx->out);
-	return rc;
+	/* A write that failed fails the command (output.h). */
+	return out_status(&ctx->out, rc);
 }

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "output/output.h"
+#include "base/err.h"
 
 const char *const out_mode_names[] = {
 	[OUT_TABLE] = "table", [OUT_PLAIN] = "plain",
@@ -55,13 +56,31 @@ void out_fini(struct out *o)
 		sb_free(&o->cells[i]);
 }
 
+/* A write failed with errno e: a closed pipe (`| head`) ends the output
+ * quietly; anything else is said once and fails the command. */
+static void write_failed(struct out *o, int e)
+{
+	o->broken = true;
+	if (e == EPIPE || o->werr)
+		return;
+	o->werr = e ? e : EIO;
+	if (o->name)
+		err_fail("write error: %s: %s", o->name, strerror(o->werr));
+	else
+		err_fail("write error: %s", strerror(o->werr));
+}
+
 bool out_flush(struct out *o)
 {
 	size_t off = 0;
 
 	/* Anything printed with stdio (libbpf, a handler's help text) goes
 	 * first so the streams never interleave. */
-	fflush(o->fp);
+	errno = 0;
+	if ((fflush(o->fp) || ferror(o->fp)) && !o->broken) {
+		write_failed(o, errno);
+		clearerr(o->fp);
+	}
 	if (o->capture)
 		return !o->broken;
 	if (o->broken) {
@@ -74,14 +93,25 @@ bool out_flush(struct out *o)
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
-			/* The reader went away (`| head`): stop quietly. */
-			o->broken = true;
+			write_failed(o, errno);
 			break;
 		}
 		off += (size_t)n;
+		o->written += (unsigned long long)n;
 	}
 	sb_reset(&o->buf);
 	return !o->broken;
+}
+
+int out_status(struct out *o, int rc)
+{
+	out_flush(o);
+	return rc || !out_failed(o) ? rc : EXIT_FAIL;
+}
+
+void out_set_lines(struct out *o, bool on)
+{
+	jw_set_lines(&o->jw, on);
 }
 
 static void maybe_flush(struct out *o)

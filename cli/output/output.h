@@ -3,7 +3,9 @@
  * layer renders them as an aligned table (tty), tab-separated lines (pipe),
  * one JSON document (-j, -p) or JSON lines (--jsonl). No command prints to
  * stdout by itself. Output is buffered and written in large chunks; a closed
- * pipe (EPIPE) ends output quietly. */
+ * pipe (EPIPE) ends output quietly. Any other failed write (a full disk,
+ * /dev/full) is said once, "mapsh: write error: [FILE: ]REASON", ends the
+ * output too, and makes the command fail (out_failed, out_status). */
 #ifndef MAPSH_OUTPUT_H
 #define MAPSH_OUTPUT_H
 
@@ -31,7 +33,12 @@ struct out {
 	bool pretty;
 	FILE *fp;
 	int fd;
-	bool broken;		/* EPIPE seen: drop further output */
+	bool broken;		/* a write failed: drop further output */
+	int werr;		/* its errno when that was no closed pipe
+				 * (EPIPE): reported once, the command fails */
+	const char *name;	/* the file written, for the message; NULL:
+				 * standard output */
+	unsigned long long written;	/* bytes written to fd so far */
 	bool capture;		/* keep output in buf, write nothing (the
 				 * batch puts a command's JSON in a member) */
 	struct strbuf buf;	/* pending bytes for fp */
@@ -56,8 +63,22 @@ struct out {
 
 void out_init(struct out *o, enum out_mode mode, bool pretty, FILE *fp);
 void out_fini(struct out *o);
-/* Write what is pending to the file descriptor. Returns false after EPIPE. */
+/* Write what is pending to the file descriptor (stdio's buffer of fp
+ * first). Returns false once a write failed: after EPIPE quietly, after
+ * any other error with the one message "write error: ..." (err_fail). */
 bool out_flush(struct out *o);
+/* A write failed other than on a closed pipe (said already). */
+static inline bool out_failed(const struct out *o)
+{
+	return o->werr != 0;
+}
+/* Flush, then the exit code of a command that returned rc: rc, or
+ * EXIT_FAIL when rc is 0 and a write failed. */
+int out_status(struct out *o, int rc);
+/* JSON: each element of the outermost array on a line of its own,
+ * "[\n{...},\n{...}\n]" (save files, for diff and grep); no effect on
+ * pretty output. On until turned off or the writer is set up again. */
+void out_set_lines(struct out *o, bool on);
 static inline bool out_is_json(const struct out *o)
 {
 	return o->mode == OUT_JSON || o->mode == OUT_JSONL;

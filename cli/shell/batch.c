@@ -242,7 +242,7 @@ int batch_run_fp(struct ctx *ctx, FILE *fp, const char *name)
 			jw_end_object(&bw);
 			if (mode == OUT_JSONL)
 				sb_addc(&ctx->out.buf, '\n');
-			out_flush(&ctx->out);
+			line_rc = out_status(&ctx->out, line_rc);
 		}
 		if (line_rc) {
 			failed = 1;
@@ -275,7 +275,10 @@ int batch_run_fp(struct ctx *ctx, FILE *fp, const char *name)
 	if (doc && mode == OUT_JSON) {
 		jw_end_array(&bw);
 		sb_addc(&ctx->out.buf, '\n');
-		out_flush(&ctx->out);
+		if (out_status(&ctx->out, EXIT_OK)) {
+			rc = EXIT_FAIL;
+			failed = 1;
+		}
 	}
 	/* quit/.quit ends the script that holds it. */
 	sess.quit = false;

@@ -239,8 +239,7 @@ static int run_dot(struct ctx *ctx, int argc, char **argv)
 		return EXIT_OK;
 	}
 	rc = c->fn(ctx, c, &vals, argc, argv);
-	out_flush(&ctx->out);
-	return rc;
+	return out_status(&ctx->out, rc);
 }
 
 

@@ -8,10 +8,11 @@
  * alone: each element is peeked (BPF_MAP_LOOKUP_ELEM), written and flushed,
  * then popped. When stdout is a pipe, "written" means read by the reader:
  * mapsh waits until the pipe is empty again (FIONREAD) before the pop, and
- * stops without popping when the reader is gone (POLLERR) — so
- * `mapsh samples drain | head -n 2` removes exactly the two elements head
- * printed. A write that fails (EPIPE, a full disk) stops the drain with
- * the element still in the map.
+ * stops without popping when the reader is gone (POLLERR) leaving bytes of
+ * the element unread; a reader that read it all and then hung up got it,
+ * and it is popped — so `mapsh samples drain | head -n 2` removes exactly
+ * the two elements head read and printed. A write that fails (EPIPE, a
+ * full disk) stops the drain with the element still in the map.
  *
  * Races (qtake()). Between the peek of T and the pop, the map may change,
  * and the pop then returns some other element P. Elements are compared by

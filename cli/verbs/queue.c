@@ -55,8 +55,12 @@ static int kq_push(void *c, const void *buf)
 }
 
 /* Has the reader of a pipe read everything written? Waits until it has
- * (true) or is gone or we are interrupted (false). Anything but a pipe:
- * a write that returned is delivered. */
+ * (true) or is gone or we are interrupted (false). The element written
+ * last is the last bytes in the pipe, so it was read whole exactly when
+ * nothing is left unread. A reader that hangs up after reading it did get
+ * it: once it is gone, the pipe's unread bytes are counted once more
+ * (true when there are none; output then ends, out->broken). Anything but
+ * a pipe: a write that returned is delivered. */
 static bool reader_caught_up(struct out *o)
 {
 	struct stat st;
@@ -73,8 +77,11 @@ static bool reader_caught_up(struct out *o)
 			return true;
 		if (poll(&p, 1, i < 200 ? 0 : 2) > 0 &&
 		    (p.revents & (POLLERR | POLLHUP))) {
+			/* Gone, maybe just after reading it all: the
+			 * bytes it left tell (they stay in the pipe). */
 			o->broken = true;
-			return false;
+			return ioctl(o->fd, FIONREAD, &unread) == 0 &&
+			       unread == 0;
 		}
 		if (interrupted())
 			return false;

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
-/* save: a map's entries to a JSON file, what `mapsh -j MAP dump` prints
- * (apply.c reads it back). */
+/* save: a map's entries to a JSON file, the entries `mapsh -j MAP dump`
+ * prints, one a line: "[\n{...},\n{...}\n]\n" (apply.c reads it back). */
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -32,7 +32,25 @@ struct save_dest {
 	FILE *fp;
 	struct out fo;
 	bool file;
+	unsigned long long flushed;	/* bytes sent on to the disk */
 };
+
+/* Writeback of the file starts every this many bytes written, so that the
+ * disk writes while the rest is formatted and the fsync at the end waits
+ * for the last part only. */
+#define SAVE_WRITEBACK_STEP (8ull << 20)
+
+static void save_writeback(struct save_dest *d)
+{
+	unsigned long long n = d->fo.written - d->flushed;
+
+	if (!d->file || n < SAVE_WRITEBACK_STEP)
+		return;
+	/* a hint: an error here shows again at the fsync */
+	sync_file_range(fileno(d->fp), (off_t)d->flushed, (off_t)n,
+			SYNC_FILE_RANGE_WRITE);
+	d->flushed += n;
+}
 
 static int save_open(struct ctx *ctx, const struct mapref *m, const char *path,
 		     struct save_dest *d)
@@ -76,10 +94,13 @@ static int save_open(struct ctx *ctx, const struct mapref *m, const char *path,
 	}
 	out_init(&d->fo, ctx->out.mode == OUT_JSONL ? OUT_JSONL : OUT_JSON,
 		 ctx->set.pretty, d->fp);
+	d->fo.name = path;	/* "write error: PATH: ..." */
 	return EXIT_OK;
 }
 
-/* Rename into place (ok) or throw away. */
+/* Rename into place (ok) or throw away: FILE is replaced only by a whole
+ * file on disk (written, fsync'ed, closed), else left as it was. A failed
+ * write is said once (the output layer, or here for fsync and close). */
 static int save_close(const struct mapref *m, struct save_dest *d, bool ok)
 {
 	int rc = EXIT_OK;
@@ -88,15 +109,12 @@ static int save_close(const struct mapref *m, struct save_dest *d, bool ok)
 		return EXIT_OK;
 	out_flush(&d->fo);
 	if (ok && d->fo.broken)
-		rc = err_fail("%s save: writing %s failed: %s", m->name, d->path,
-			      strerror(errno ? errno : EIO));
+		rc = EXIT_FAIL;	/* said by out_flush */
 	else if (ok && fsync(fileno(d->fp)))
-		rc = err_fail("%s save: writing %s failed: %s", m->name, d->path,
-			      strerror(errno));
+		rc = err_fail("write error: %s: %s", d->path, strerror(errno));
 	out_fini(&d->fo);
 	if (fclose(d->fp) && ok && !rc)
-		rc = err_fail("%s save: writing %s failed: %s", m->name, d->path,
-			      strerror(errno));
+		rc = err_fail("write error: %s: %s", d->path, strerror(errno));
 	if (ok && !rc && rename(d->tmp, d->path))
 		rc = err_fail("%s save: cannot replace %s: %s", m->name, d->path,
 			      strerror(errno));
@@ -130,6 +148,10 @@ int verb_save(struct ctx *ctx, const struct cmd *cmd,
 		save_close(m, &d, false);
 		return err_fail("out of memory");
 	}
+	/* As dump: the next chunks are read on a second thread while this
+	 * one formats and writes. */
+	if (m->info.max_entries > it.chunk)
+		mapiter_prefetch(&it);
 	if (d.file) {
 		o = &d.fo;
 	} else {
@@ -137,16 +159,19 @@ int verb_save(struct ctx *ctx, const struct cmd *cmd,
 		if (!out_is_json(o))
 			o->mode = OUT_JSON;
 	}
-	eo_init(&eo, &ctx->out, m, NULL, false);
-	eo.o = o;
+	/* Built for o: its mode picks the compiled formatters (tval/fast.c). */
+	eo_init(&eo, o, m, NULL, false);
+	out_set_lines(o, true);
 	out_list_begin(o);
 	while ((r = mapiter_next(&it, &k, &raw)) > 0) {
 		eo_entry(&eo, k, eo_total(&eo, raw), raw);
 		n++;
 		if (o->broken)
 			break;
+		save_writeback(&d);
 	}
 	out_list_end(o);
+	out_set_lines(o, false);
 	eo_fini(&eo);
 	mapiter_fini(&it);
 	ctx->out.mode = saved_mode;
