@@ -229,6 +229,9 @@ JQ_TSV='[.key.src_ip, .key.dst_ip, .key.src_port, .key.dst_port, .key.protocol, 
 	run --separate-stderr mapsh -j pinned "$BPFFS/f" clear --yes
 	assert_failure 1
 	[ "$(jq .deleted <<<"$output")" = 0 ]
+	# without a log too: the refusal of the first batch, nothing rolled back
+	[ "$stderr" = "mapsh: df_$ID is frozen: user space can no longer change it" ]
+	[ "$(bpftool -j map dump pinned "$BPFFS/f")" = "$before" ]
 }
 
 @test "a map of maps of 5,000 keys (walked key by key, 2 chunks): dump and count list every key once" {

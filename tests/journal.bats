@@ -206,6 +206,21 @@ pause() { sleep "0.$(printf %03d $((RANDOM % 150)))"; }
 	done
 }
 
+@test "a journal whose writer is alive is no interrupted write: readers say nothing" {
+	flows_json 10000 60000 packets 1000000 >"$F"
+	for try in 1 2 3; do
+		big_map
+		start "$MAPSH" pinned "$BIG" apply "$F" --prune
+		wait_file "$JOURNAL" "$CHILD" || true
+		# while it writes (or just after)
+		run --separate-stderr mapsh pinned "$BIG" count
+		assert_success
+		[ -z "$stderr" ] || fail "a reader warned while the writer was at work: $stderr"
+		wait "$BG"
+		[ ! -e "$JOURNAL" ]
+	done
+}
+
 @test "clear is journaled too: a Ctrl-C rolls it back, a kill -9 is recovered" {
 	big_map
 	before=$(digest)

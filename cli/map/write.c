@@ -694,8 +694,8 @@ int mapw_journal_commit(const struct mapref *m)
 		return err_fail("%s: internal error: no journal begun", m->name);
 	if (!W.j.n)
 		return EXIT_OK;
-	/* A frozen map refuses every write: say so before anything. */
-	if (mapref_is_frozen(m))
+	/* A frozen map refuses every write: no intent records for them. */
+	if (W.frozen)
 		return mapref_write_error(m, W.s.verb, EPERM, NULL);
 	if (jrnl_store(&W.j, err, sizeof(err)))
 		return err_fail("%s %s: %s (nothing changed)", m->name, W.s.verb, err);
