@@ -38,7 +38,7 @@ const struct opt_spec mapsh_global_opts[] = {
 	[GOPT_FILE] = { "file", 'f', "FILE", "run the commands in FILE, one per line ('-': standard input)",
 			COMPLETE_FILE },
 	[GOPT_KEEP_GOING] = { "keep-going", 'k', NULL, "batch: run every line even after one failed (then exit 1)" },
-	[GOPT_AUDIT_LOG] = { "audit-log", 0, "FILE", "append one JSON line per map change to FILE (default $MAPSH_AUDIT_LOG)",
+	[GOPT_AUDIT_LOG] = { "audit-log", 0, "FILE", "append JSON lines for every map change to FILE, before and after it (default $MAPSH_AUDIT_LOG)",
 			     COMPLETE_FILE },
 	[GOPT_NO_WAIT] = { "no-wait", 0, NULL, "fail at once when another mapsh is writing the map (default: wait for it)" },
 	{ NULL },
