@@ -20,7 +20,7 @@
 enum {
 	GOPT_JSON, GOPT_PRETTY, GOPT_JSONL, GOPT_FORMAT, GOPT_PIN_DIR,
 	GOPT_DEBUG, GOPT_RAW, GOPT_YES, GOPT_VERSION, GOPT_FILE, GOPT_KEEP_GOING,
-	GOPT_AUDIT_LOG,
+	GOPT_AUDIT_LOG, GOPT_NO_WAIT,
 };
 
 const struct opt_spec mapsh_global_opts[] = {
@@ -38,8 +38,9 @@ const struct opt_spec mapsh_global_opts[] = {
 	[GOPT_FILE] = { "file", 'f', "FILE", "run the commands in FILE, one per line ('-': standard input)",
 			COMPLETE_FILE },
 	[GOPT_KEEP_GOING] = { "keep-going", 'k', NULL, "batch: run every line even after one failed (then exit 1)" },
-	[GOPT_AUDIT_LOG] = { "audit-log", 0, "FILE", "append one JSON line per map change to FILE (default $MAPSH_AUDIT_LOG)",
+	[GOPT_AUDIT_LOG] = { "audit-log", 0, "FILE", "append JSON lines for every map change to FILE, before and after it (default $MAPSH_AUDIT_LOG)",
 			     COMPLETE_FILE },
+	[GOPT_NO_WAIT] = { "no-wait", 0, NULL, "fail at once when another mapsh is writing the map (default: wait for it)" },
 	{ NULL },
 };
 
@@ -93,6 +94,9 @@ int global_opt_apply(struct ctx *ctx, int idx, const char *arg)
 		if (!arg || !*arg)
 			return err_usage("--audit-log needs a file");
 		ctx->set.audit_log = audit_keep_path(arg);
+		break;
+	case GOPT_NO_WAIT:
+		ctx->set.no_wait = true;
 		break;
 	}
 	return EXIT_OK;

@@ -16,10 +16,19 @@ teardown() { teardown_common; }
 
 K9="src_ip=10.0.0.9 dst_port=0 protocol=0"
 
-# nlines: lines in the log (0 when there is none)
-nlines() { [ -f "$LOG" ] && wc -l <"$LOG" || echo 0; }
-# rec N FILTER: jq FILTER on line N of the log (1-based)
-rec() { sed -n "${1}p" "$LOG" | jq -c "$2"; }
+# intents [FILE]: the intent records of the log, one a line (each change
+# has one, written before it; its result record follows it)
+intents() { [ -f "${1:-$LOG}" ] && jq -c 'select(.state == "intent")' "${1:-$LOG}" || true; }
+# nlines: the changes in the log (0 when there is none)
+nlines() { intents | wc -l; }
+# rec N FILTER: jq FILTER on change N of the log (1-based)
+rec() { intents | sed -n "${1}p" | jq -c "$2"; }
+# all_done: every intent of the log has a result "done" of its txn after it
+all_done() {
+	jq -s -e 'to_entries as $e | all($e[] | select(.value.state == "intent");
+		. as $i | any($e[]; .key > $i.key and .value.txn == $i.value.txn and .value.state == "done"))' "$LOG" >/dev/null ||
+		fail "an intent without its result: $(cat "$LOG")"
+}
 
 @test "update, set, delete: one line each with old -> new, time, user, map" {
 	mapsh --audit-log "$LOG" blocklist update $K9 action=drop
@@ -45,8 +54,10 @@ rec() { sed -n "${1}p" "$LOG" | jq -c "$2"; }
 	mapsh --audit-log "$LOG" blocklist delete $K9
 	[ "$(rec 6 '[.op, .key.src_ip, .old.action, .old.hits, .new]')" = '["delete","10.0.0.9","FW_DROP",4,null]' ]
 	[ "$(nlines)" = 6 ]
-	# every line is one JSON object
-	jq -e -s 'length == 6 and all(type == "object")' "$LOG"
+	# every line is one JSON object: 6 intents, each with its result
+	jq -e -s 'length == 12 and all(type == "object")' "$LOG"
+	[ "$(jq -s -c 'map(select(.state == "done") | .changes) | unique' "$LOG")" = '[1]' ]
+	all_done
 }
 
 @test "a write that fails is not logged; an unwritable log stops the write" {
@@ -79,16 +90,16 @@ rec() { sed -n "${1}p" "$LOG" | jq -c "$2"; }
 	mapsh blocklist add src_ip=10.0.0.7 dst_port=0 protocol=0 action=drop
 	mapsh --audit-log "$LOG" blocklist clear --yes
 	[ "$(nlines)" = 3 ]
-	[ "$(jq -s -c 'map(.op) | unique' "$LOG")" = '["clear"]' ]
-	[ "$(jq -s -c 'map(.key.src_ip) | sort' "$LOG")" = '["10.0.0.7","10.0.0.8","10.0.0.9"]' ]
-	[ "$(jq -s -c 'map(.new) | unique' "$LOG")" = '[null]' ]
-	[ "$(jq -s -r 'map(select(.key.src_ip == "10.0.0.8"))[0].old.action' "$LOG")" = FW_ALLOW ]
+	[ "$(intents | jq -s -c 'map(.op) | unique')" = '["clear"]' ]
+	[ "$(intents | jq -s -c 'map(.key.src_ip) | sort')" = '["10.0.0.7","10.0.0.8","10.0.0.9"]' ]
+	[ "$(intents | jq -s -c 'map(.new) | unique')" = '[null]' ]
+	[ "$(intents | jq -s -r 'map(select(.key.src_ip == "10.0.0.8"))[0].old.action')" = FW_ALLOW ]
 	: >"$LOG"
 	mapsh iface_stats update 3 packets=5
 	mapsh iface_stats update 9 bytes=7
 	mapsh --audit-log "$LOG" iface_stats clear --yes
 	[ "$(nlines)" = 2 ]
-	[ "$(jq -s -c 'map([.key, .old.packets, .old.bytes, .new.packets, .new.bytes])' "$LOG")" = '[[3,5,0,0,0],[9,0,7,0,0]]' ]
+	[ "$(intents | jq -s -c 'map([.key, .old.packets, .old.bytes, .new.packets, .new.bytes])')" = '[[3,5,0,0,0],[9,0,7,0,0]]' ]
 	# nothing left to clear: nothing logged
 	: >"$LOG"
 	mapsh --audit-log "$LOG" blocklist clear --yes
@@ -107,7 +118,7 @@ rec() { sed -n "${1}p" "$LOG" | jq -c "$2"; }
 	[ "$(nlines)" = 0 ]
 	mapsh --audit-log "$LOG" blocklist apply "$f" --prune
 	[ "$(nlines)" = 3 ]
-	[ "$(jq -s -c 'map([.op, .key.src_ip, .old.action, .new.action])' "$LOG")" = \
+	[ "$(intents | jq -s -c 'map([.op, .key.src_ip, .old.action, .new.action])')" = \
 	  '[["apply","10.0.0.9","FW_ALLOW","FW_DROP"],["apply","10.0.0.6","FW_DROP",null],["apply","10.0.0.7",null,"FW_DROP"]]' ]
 	# unchanged entries are no change
 	mapsh --audit-log "$LOG" blocklist apply "$f" --prune
@@ -126,7 +137,7 @@ rec() { sed -n "${1}p" "$LOG" | jq -c "$2"; }
 	other="$BATS_TEST_TMPDIR/other.log"
 	mapsh --audit-log "$other" blocklist update $K9 action=allow
 	[ "$(nlines)" = 1 ]
-	[ "$(wc -l <"$other")" = 1 ]
+	[ "$(intents "$other" | wc -l)" = 1 ]
 	# empty: off
 	MAPSH_AUDIT_LOG= mapsh blocklist update $K9 action=drop
 	[ "$(nlines)" = 1 ]
@@ -138,8 +149,9 @@ rec() { sed -n "${1}p" "$LOG" | jq -c "$2"; }
 	done
 	for p in "${pids[@]}"; do wait "$p" || fail "a concurrent update failed"; done
 	[ "$(nlines)" = 5 ]
-	jq -e -s 'length == 5' "$LOG"
-	[ "$(jq -s -r 'map(.key.src_ip) | sort | join(" ")' "$LOG")" = "10.0.0.9 10.0.1.1 10.0.1.2 10.0.1.3 10.0.1.4" ]
+	jq -e -s 'length == 10' "$LOG"
+	all_done
+	[ "$(intents | jq -s -r 'map(.key.src_ip) | sort | join(" ")')" = "10.0.0.9 10.0.1.1 10.0.1.2 10.0.1.3 10.0.1.4" ]
 	# the log is private to its owner when created
 	[ "$(stat -c %a "$LOG")" = 600 ]
 }
@@ -164,7 +176,7 @@ rec() { sed -n "${1}p" "$LOG" | jq -c "$2"; }
 @test "batch files (-f) log through the same verbs" {
 	printf 'blocklist update %s action=drop\nblocklist delete %s\n' "$K9" "$K9" |
 		mapsh --audit-log "$LOG" -f - >/dev/null
-	[ "$(jq -s -c 'map(.op)' "$LOG")" = '["update","delete"]' ]
+	[ "$(intents | jq -s -c 'map(.op)')" = '["update","delete"]' ]
 }
 
 # id_bytes ID: a map of maps' value as the audit log shows it: the inner
@@ -205,4 +217,144 @@ id_bytes() {
 	[ "$(nlines)" = 4 ]
 	# the map holds what the log says
 	[ "$(bpftool -j map dump pinned "$MAPSH_PIN_DIR/iface_blocklist" | jq length)" = 0 ]
+}
+
+# rules FIRST END ACTION: a save file of blocklist rules 10.1.x.y -> ACTION
+rules() {
+	awk -v first="$1" -v end="$2" -v a="$3" 'BEGIN { printf "["
+		for (i = first; i < end; i++)
+			printf "%s{\"key\":{\"src_ip\":\"10.1.%d.%d\",\"dst_port\":0,\"protocol\":0},\"value\":{\"action\":\"%s\"}}\n", \
+				(i > first ? "," : ""), int(i / 256), i % 256, a
+		print "]" }'
+}
+
+# tmpfs_at DIR BYTES: a tmpfs of BYTES mounted at DIR (unmounted in teardown)
+tmpfs_at() {
+	mkdir -p "$1"
+	mount -t tmpfs -o size="$2" tmpfs "$1"
+	MOUNTS+=("$1")
+}
+MOUNTS=()
+teardown() {
+	local d
+	for d in "${MOUNTS[@]}"; do umount "$d" 2>/dev/null || umount -l "$d" || true; done
+	teardown_common
+}
+
+@test "an audit log on a full disk: the change is not made, or is rolled back half-way through an apply; exit 1, one line" {
+	small="$BATS_TEST_TMPDIR/small"
+	tmpfs_at "$small" 64k
+	dd if=/dev/zero of="$small/fill" bs=4k count=64 2>/dev/null || true
+	mapsh blocklist add $K9 action=drop
+	before=$(dump_pinned blocklist)
+	run --separate-stderr mapsh --audit-log "$small/log" blocklist set $K9 action=allow
+	assert_failure 1
+	[ "$stderr" = "mapsh: blocklist set: audit log $small/log: No space left on device (nothing changed)" ]
+	[ -z "$output" ]
+	[ "$(dump_pinned blocklist)" = "$before" ]
+	[ ! -s "$small/log" ]	# no record cut short
+	run mapsh --audit-log "$small/log" blocklist delete $K9
+	assert_failure 1
+	[ "$(dump_pinned blocklist)" = "$before" ]
+	# apply: 500 changed, 500 removed, 2,000 added: three batches. Room in
+	# the log for the first batch's records only.
+	rules 0 1000 drop >"$BATS_TEST_TMPDIR/a.json"
+	rules 500 3000 allow >"$BATS_TEST_TMPDIR/b.json"
+	mapsh blocklist apply "$BATS_TEST_TMPDIR/a.json" --prune >/dev/null
+	mapsh --audit-log "$LOG" blocklist apply "$BATS_TEST_TMPDIR/b.json" --prune >/dev/null
+	[ "$(jq -s -c 'map(select(.state == "done") | .changes)' "$LOG")" = '[500,500,2000]' ]
+	first=$(awk '/"state":"done"/ { print NR; exit }' "$LOG")
+	s1=$(head -n "$first" "$LOG" | wc -c)
+	mapsh blocklist apply "$BATS_TEST_TMPDIR/a.json" --prune >/dev/null
+	before=$(dump_pinned blocklist | jq -S 'sort_by(.key)')
+	part="$BATS_TEST_TMPDIR/part"
+	tmpfs_at "$part" $(( (s1 + 8192 + 4095) / 4096 * 4096 ))
+	run --separate-stderr mapsh --audit-log "$part/log" blocklist apply "$BATS_TEST_TMPDIR/b.json" --prune
+	assert_failure 1
+	[ -z "$output" ]
+	[[ "$stderr" =~ ^"mapsh: blocklist apply: audit log $part/log: No space left on device: rolled back 500 changes; the map is as it was"( \(the audit log could not record the rollback\))?$ ]] ||
+		fail "$stderr"
+	[ "$(dump_pinned blocklist | jq -S 'sort_by(.key)')" = "$before" ] || fail "the map changed"
+	# the log: the first batch, whole lines only
+	jq -c . "$part/log" >/dev/null
+	[ "$(jq -s -c 'map(select(.state == "done") | .changes)' "$part/log")" = '[500]' ]
+	[ ! -e "$MAPSH_STATE_DIR/journal/$(bpftool -j map show pinned "$MAPSH_PIN_DIR/blocklist" | jq .id)" ]
+}
+
+@test "the audit log is a regular file: a symbolic link, a FIFO, a device, a directory are refused at once" {
+	echo keep >"$BATS_TEST_TMPDIR/target"
+	ln -s "$BATS_TEST_TMPDIR/target" "$LOG"
+	run --separate-stderr mapsh --audit-log "$LOG" blocklist update $K9 action=drop
+	assert_failure 1
+	[ "$stderr" = "mapsh: blocklist update: audit log $LOG is a symbolic link, not a regular file (refused; nothing changed)" ]
+	[ "$(cat "$BATS_TEST_TMPDIR/target")" = keep ]
+	run mapsh blocklist lookup $K9
+	assert_failure 1
+	# also a dangling one (it would create the file it points to)
+	rm "$LOG"
+	ln -s "$BATS_TEST_TMPDIR/nothing" "$LOG"
+	run mapsh --audit-log "$LOG" blocklist update $K9 action=drop
+	assert_failure 1
+	[ ! -e "$BATS_TEST_TMPDIR/nothing" ]
+	# a FIFO without a reader would block an open for writing forever
+	mkfifo "$BATS_TEST_TMPDIR/fifo"
+	run --separate-stderr timeout 20 "$MAPSH" --audit-log "$BATS_TEST_TMPDIR/fifo" blocklist update $K9 action=drop
+	assert_failure 1
+	[ "$stderr" = "mapsh: blocklist update: audit log $BATS_TEST_TMPDIR/fifo is a FIFO, not a regular file (refused; nothing changed)" ]
+	run --separate-stderr mapsh --audit-log /dev/null blocklist update $K9 action=drop
+	assert_failure 1
+	[ "$stderr" = "mapsh: blocklist update: audit log /dev/null is a device, not a regular file (refused; nothing changed)" ]
+	run --separate-stderr mapsh --audit-log "$BATS_TEST_TMPDIR" blocklist update $K9 action=drop
+	assert_failure 1
+	[ "$stderr" = "mapsh: blocklist update: audit log $BATS_TEST_TMPDIR is a directory, not a regular file (refused; nothing changed)" ]
+	run mapsh blocklist lookup $K9
+	assert_failure 1
+}
+
+@test "a kill -9 during an apply leaves the intent record of every change it made" {
+	# 12,000 flows changed: two batches
+	flows() {
+		awk -v p="$1" 'BEGIN { printf "["
+			for (i = 0; i < 12000; i++)
+				printf "%s{\"key\":{\"src_ip\":\"10.2.%d.%d\",\"dst_ip\":\"10.0.0.1\",\"src_port\":1,\"dst_port\":2,\"protocol\":\"udp\"},\"value\":{\"packets\":%d}}\n", \
+					(i ? "," : ""), int(i / 256), i % 256, p
+			print "]" }'
+	}
+	flows 1 >"$BATS_TEST_TMPDIR/a.json"
+	flows 2 >"$BATS_TEST_TMPDIR/b.json"
+	id=$(bpftool -j map show pinned "$MAPSH_PIN_DIR/flows" | jq .id)
+	for run in 1 2 3 4 5; do
+		mapsh flows apply "$BATS_TEST_TMPDIR/a.json" >/dev/null
+		: >"$LOG"
+		timeout 60 "$MAPSH" --audit-log "$LOG" flows apply "$BATS_TEST_TMPDIR/b.json" >/dev/null 2>&1 &
+		bg=$!
+		child=
+		for ((i = 0; i < 1000; i++)); do
+			child=$(pgrep -P "$bg" | head -n 1) && [ -n "$child" ] && break
+			sleep 0.01
+		done
+		# kill once the first intents are on disk, at a random moment
+		for ((i = 0; i < 6000; i++)); do
+			[ -s "$LOG" ] && break
+			kill -0 "$child" 2>/dev/null || break
+			sleep 0.01
+		done
+		sleep "0.0$((RANDOM % 10))"
+		kill -KILL "$child" 2>/dev/null || true
+		wait "$bg" || true
+		# every flow with the new value has its intent (a record cut
+		# short by the kill is at the end, on its own line)
+		mapsh -j flows dump | jq -r '.[] | select(.value.packets == 2) | .key.src_ip' | sort >"$BATS_TEST_TMPDIR/changed"
+		jq -R -r 'fromjson? | select(.state == "intent" and .new.packets == 2) | .key.src_ip' "$LOG" | sort -u >"$BATS_TEST_TMPDIR/logged"
+		[ -z "$(comm -23 "$BATS_TEST_TMPDIR/changed" "$BATS_TEST_TMPDIR/logged")" ] ||
+			fail "run $run: $(comm -23 "$BATS_TEST_TMPDIR/changed" "$BATS_TEST_TMPDIR/logged" | wc -l) changes without a record"
+		[ "$(jq -R 'fromjson? // "bad"' "$LOG" | grep -c '^"bad"$')" -le 1 ]
+		if [ -e "$MAPSH_STATE_DIR/journal/$id" ]; then
+			mapsh --audit-log "$LOG" flows recover >/dev/null
+			[ "$(mapsh -j flows dump | jq '[.[] | select(.value.packets == 2)] | length')" = 0 ]
+			# the recover is in the log too, each entry put back
+			[ "$(jq -R -r 'fromjson? | select(.op == "recover" and .state == "intent") | .new.packets' "$LOG" | sort -u)" = 1 ] ||
+				[ "$(wc -l <"$BATS_TEST_TMPDIR/changed")" = 0 ]
+		fi
+	done
 }

@@ -22,6 +22,9 @@ setup_bpffs() {
 	mkdir -p "$BPFFS"
 	mount -t bpf bpf "$BPFFS"
 	export MAPSH_PIN_DIR="$BPFFS/mapsh"
+	# Write locks and undo journals (map/lock.h) of this test's own, never
+	# the host's /run/mapsh.
+	export MAPSH_STATE_DIR="$BATS_TEST_TMPDIR/state"
 	# libxdp keeps its dispatcher's state and lock on this bpffs too,
 	# not on the host's /sys/fs/bpf.
 	export LIBXDP_BPFFS="$BPFFS"

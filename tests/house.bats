@@ -105,11 +105,13 @@ keys() { tmux -L "$SOCK" send-keys -t main -- "$@"; }
 	mapsh --audit-log "$LOG" samples push len=13
 	mapsh --audit-log "$LOG" samples pop >/dev/null
 	mapsh --audit-log "$LOG" samples drain >/dev/null
-	run jq -c '[.op, .key, (.old // {} | .len), (.new // {} | .len)]' "$LOG"
+	run jq -c 'select(.state == "intent") | [.op, .key, (.old // {} | .len), (.new // {} | .len)]' "$LOG"
 	assert_output "$(printf '%s\n' '["push",null,null,11]' '["push",null,null,12]' \
 		'["push",null,null,13]' '["pop",null,11,null]' '["drain",null,12,null]' \
 		'["drain",null,13,null]')"
 	[ "$(sed -n 1p "$LOG" | jq -r .new.src_ip)" = 10.1.1.1 ]
+	# each intent has its result
+	[ "$(jq -s -c 'map(select(.state == "done") | .changes)' "$LOG")" = '[1,1,1,1,1,1]' ]
 	# an audit log that cannot be opened: nothing popped
 	run --separate-stderr mapsh --audit-log /nonexistent/dir/log samples push len=14
 	assert_failure 1

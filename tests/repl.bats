@@ -25,7 +25,7 @@ start_repl() {
 	[ -n "${NS:-}" ] && pre="nsenter --net=/run/netns/$NS"
 	tty_new_server
 	ttmux new-session -d -s repl -x 200 -y 50 \
-		"env TERM=xterm NO_COLOR=1 MAPSH_HISTFILE='$HIST' MAPSH_PIN_DIR='$MAPSH_PIN_DIR' $pre '$MAPSH'; echo EXITED=\$?; sleep 600"
+		"env TERM=xterm NO_COLOR=1 MAPSH_HISTFILE='$HIST' MAPSH_PIN_DIR='$MAPSH_PIN_DIR' MAPSH_STATE_DIR='$MAPSH_STATE_DIR' $pre '$MAPSH'; echo EXITED=\$?; sleep 600"
 	wait_screen 'mapsh>'
 }
 
@@ -183,6 +183,21 @@ wait_last() {
 	wait_last 'mapsh> version'
 	keys Enter
 	wait_screen 'libbpf'
+}
+
+@test "the history file is never written through a symbolic link" {
+	echo 'not history' >"$BATS_TEST_TMPDIR/target"
+	ln -s "$BATS_TEST_TMPDIR/target" "$HIST"
+	start_repl
+	keys 'version' Enter
+	wait_screen "mapsh: history file $HIST is a symbolic link: not written (the history is not kept)"
+	keys 'maps' Enter
+	keys 'quit' Enter
+	wait_screen 'EXITED=0'
+	[ "$(cat "$BATS_TEST_TMPDIR/target")" = 'not history' ]
+	[ -L "$HIST" ]
+	# said once, not at every line
+	[ "$(screen | grep -c 'is a symbolic link')" = 1 ]
 }
 
 @test "Ctrl-C at the prompt abandons the line" {

@@ -27,6 +27,7 @@ struct settings {
 	const char *batch_file;	/* -f FILE: run FILE's lines ("-": stdin) */
 	bool keep_going;	/* --keep-going: a batch runs past failures */
 	const char *audit_log;	/* --audit-log FILE (map/audit.h); NULL: $MAPSH_AUDIT_LOG */
+	bool no_wait;		/* --no-wait: a map another writer holds is an error (map/lock.h) */
 };
 
 struct ctx {

@@ -8,6 +8,8 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/file.h>
+#include <sys/stat.h>
 #include <bpf/bpf.h>
 #include "map/audit.h"
 #include "base/err.h"
@@ -51,6 +53,62 @@ bool audit_active(void)
 	return active;
 }
 
+const char *audit_open_path(void)
+{
+	return active ? open_path : NULL;
+}
+
+static const char *file_kind(mode_t mode)
+{
+	if (S_ISFIFO(mode))
+		return "a FIFO";
+	if (S_ISDIR(mode))
+		return "a directory";
+	if (S_ISCHR(mode) || S_ISBLK(mode))
+		return "a device";
+	if (S_ISSOCK(mode))
+		return "a socket";
+	if (S_ISLNK(mode))
+		return "a symbolic link";
+	return "not a regular file";
+}
+
+/* Open the log: a regular file, never through a symbolic link, never
+ * blocking on a FIFO. fd, or -1 after printing. */
+static int open_log(const char *path, const struct mapref *m, const char *verb)
+{
+	struct stat st;
+	int fd, e, fl;
+
+	/* Read too, to see whether the last record was cut short (append). */
+	fd = open(path, O_RDWR | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC |
+			O_NONBLOCK, 0600);
+	if (fd < 0 && errno == EACCES)
+		fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW |
+				O_CLOEXEC | O_NONBLOCK, 0600);
+	if (fd < 0) {
+		e = errno;
+		if (!lstat(path, &st) && !S_ISREG(st.st_mode)) {
+			err_fail("%s %s: audit log %s is %s, not a regular file (refused; nothing changed)",
+				 m->name, verb, path, file_kind(st.st_mode));
+			return -1;
+		}
+		err_fail("%s %s: audit log %s: %s (nothing changed)", m->name,
+			 verb, path, strerror(e));
+		return -1;
+	}
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
+		err_fail("%s %s: audit log %s is %s, not a regular file (refused; nothing changed)",
+			 m->name, verb, path, file_kind(st.st_mode));
+		close(fd);
+		return -1;
+	}
+	fl = fcntl(fd, F_GETFL);
+	if (fl >= 0)
+		fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
+	return fd;
+}
+
 int audit_begin(const char *setting, const struct mapref *m, const char *verb)
 {
 	const char *path = audit_path(setting);
@@ -63,10 +121,9 @@ int audit_begin(const char *setting, const struct mapref *m, const char *verb)
 		active = true;
 		return EXIT_OK;
 	}
-	fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+	fd = open_log(path, m, verb);
 	if (fd < 0)
-		return err_fail("%s %s: audit log %s: %s (nothing changed)",
-				m->name, verb, path, strerror(errno));
+		return EXIT_FAIL;
 	if (log_fd >= 0)
 		close(log_fd);
 	free(open_path);
@@ -243,43 +300,88 @@ static void add_user(struct jw *jw)
 	jw_end_object(jw);
 }
 
-void audit_change(const struct mapref *m, const char *op, const void *key,
-		  const void *old, const void *new)
+/* time, user, pid, map, op, txn: the members every record starts with. */
+static void record_head(struct jw *jw, const struct audit_txn *t, const char *state)
 {
-	struct strbuf sb = STRBUF_INIT;
-	struct jw jw;
-	size_t off = 0;
+	jw_start_object(jw);
+	add_time(jw);
+	add_user(jw);
+	jw_kv_u64(jw, "pid", (uint64_t)getpid());
+	jw_name(jw, "map");
+	jw_start_object(jw);
+	jw_kv_string(jw, "name", t->m->name);
+	jw_kv_u64(jw, "id", t->m->info.id);
+	jw_end_object(jw);
+	jw_kv_string(jw, "op", t->op);
+	jw_kv_string(jw, "txn", t->id);
+	jw_kv_string(jw, "state", state);
+}
 
-	if (!active || log_fd < 0)
-		return;
-	jw_init(&jw, &sb, false);
-	jw_start_object(&jw);
-	add_time(&jw);
-	add_user(&jw);
-	jw_kv_u64(&jw, "pid", (uint64_t)getpid());
-	jw_name(&jw, "map");
-	jw_start_object(&jw);
-	jw_kv_string(&jw, "name", m->name);
-	jw_kv_u64(&jw, "id", m->info.id);
-	jw_end_object(&jw);
-	jw_kv_string(&jw, "op", op);
-	audit_json_members(&jw, m, key, old, new);
-	jw_end_object(&jw);
-	sb_addc(&sb, '\n');
-	/* One write: O_APPEND keeps concurrent writers' lines whole. */
-	while (off < sb.len) {
-		ssize_t n = write(log_fd, sb.buf + off, sb.len - off);
+/* Append buf to the log, whole or not at all, and sync it: 0 or -errno.
+ * Under an flock of the log (other mapsh writers wait), a record cut
+ * short by a full disk is cut off again. */
+static int append(const char *buf, size_t len)
+{
+	struct stat st;
+	off_t start = -1;
+	size_t off = 0;
+	int rc = 0;
+
+	while (flock(log_fd, LOCK_EX) && errno == EINTR)
+		;
+	if (!fstat(log_fd, &st))
+		start = st.st_size;
+	/* A writer killed in the middle of a record left it cut short: ours
+	 * start on a line of their own. */
+	if (start > 0) {
+		char last = '\n';
+
+		if (pread(log_fd, &last, 1, start - 1) == 1 && last != '\n' &&
+		    write(log_fd, "\n", 1) == 1)
+			start++;
+	}
+	while (off < len) {
+		ssize_t n = write(log_fd, buf + off, len - off);
 
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0) {
-			err_warn("%s %s: writing the audit log %s failed: %s",
-				 m->name, op, open_path, strerror(errno));
+			rc = n < 0 ? -errno : -EIO;
 			break;
 		}
 		off += (size_t)n;
 	}
-	sb_free(&sb);
+	if (!rc && fdatasync(log_fd))
+		rc = -errno;
+	if (rc && off && start >= 0 && ftruncate(log_fd, start)) {
+		/* cannot cut it: the line stays cut short */
+	}
+	flock(log_fd, LOCK_UN);
+	return rc;
+}
+
+static unsigned txn_seq;
+
+void audit_txn_begin(struct audit_txn *t, const struct mapref *m, const char *op)
+{
+	static char prefix[40];
+
+	memset(t, 0, sizeof(*t));
+	sb_init(&t->lines);
+	t->m = m;
+	t->op = op;
+	t->on = active && log_fd >= 0;
+	if (!t->on)
+		return;
+	if (!prefix[0]) {
+		struct timespec ts;
+
+		clock_gettime(CLOCK_REALTIME, &ts);
+		snprintf(prefix, sizeof(prefix), "%llx-%ld",
+			 (unsigned long long)ts.tv_sec * 1000000000ull + (unsigned long long)ts.tv_nsec,
+			 (long)getpid());
+	}
+	snprintf(t->id, sizeof(t->id), "%s-%u", prefix, ++txn_seq);
 }
 
 static bool same_value(const struct mapref *m, const char *a, const char *b)
@@ -293,18 +395,90 @@ static bool same_value(const struct mapref *m, const char *a, const char *b)
 	return true;
 }
 
-void audit_changes(const struct mapref *m, const char *op, const void *keys,
-		   const void *olds, const void *news, __u32 n)
+void audit_txn_add(struct audit_txn *t, const void *key, const void *old,
+		   const void *new)
 {
-	if (!active)
-		return;
-	for (__u32 i = 0; i < n; i++) {
-		const char *k = (const char *)keys + (size_t)i * m->info.key_size;
-		const char *o = olds ? (const char *)olds + (size_t)i * m->lookup_size : NULL;
-		const char *w = news ? (const char *)news + (size_t)i * m->lookup_size : NULL;
+	struct jw jw;
+	bool has;
 
-		if (o && w && same_value(m, o, w))
-			continue;
-		audit_change(m, op, k, o, w);
+	if (!t->on)
+		return;
+	if (t->n == t->cap) {
+		size_t c = t->cap ? t->cap * 2 : 64;
+		unsigned char *h = realloc(t->has, c);
+
+		if (!h)
+			abort();
+		t->has = h;
+		t->cap = c;
 	}
+	/* A queue's element has no key: old or new alone is the change. */
+	has = !(key && old && new && same_value(t->m, old, new));
+	t->has[t->n++] = has;
+	if (!has)
+		return;
+	jw_init(&jw, &t->lines, false);
+	record_head(&jw, t, "intent");
+	audit_json_members(&jw, t->m, key, old, new);
+	jw_end_object(&jw);
+	sb_addc(&t->lines, '\n');
+	t->nintent++;
+}
+
+int audit_txn_intent(struct audit_txn *t)
+{
+	int rc;
+
+	if (!t->on || !t->nintent)
+		return 0;
+	rc = append(t->lines.buf, t->lines.len);
+	sb_reset(&t->lines);
+	return rc;
+}
+
+int audit_txn_result(struct audit_txn *t, size_t done, const void *keys,
+		     const size_t *gone, size_t ngone, int err)
+{
+	struct strbuf sb = STRBUF_INIT;
+	const struct mapref *m = t->m;
+	size_t made = 0;
+	struct jw jw;
+	int rc;
+
+	if (!t->on || !t->nintent)
+		return 0;
+	for (size_t i = 0; i < done && i < t->n; i++)
+		made += t->has[i];
+	for (size_t g = 0; g < ngone; g++)
+		if (gone[g] < t->n && t->has[gone[g]] && made)
+			made--;
+	jw_init(&jw, &sb, false);
+	record_head(&jw, t, err ? "failed" : "done");
+	jw_kv_u64(&jw, "changes", made);
+	if (err)
+		jw_kv_string(&jw, "error", strerror(err));
+	if (ngone && keys && m->key) {
+		jw_name(&jw, "gone");
+		jw_start_array(&jw);
+		for (size_t g = 0; g < ngone; g++)
+			tv_format_json(m->key, (const char *)keys +
+				       gone[g] * m->info.key_size, &jw);
+		jw_end_array(&jw);
+	}
+	if (t->taken) {
+		jw_name(&jw, "old");
+		value_json(&jw, m, t->taken);
+	}
+	jw_end_object(&jw);
+	sb_addc(&sb, '\n');
+	rc = append(sb.buf, sb.len);
+	sb_free(&sb);
+	return rc;
+}
+
+void audit_txn_free(struct audit_txn *t)
+{
+	sb_free(&t->lines);
+	free(t->has);
+	memset(t, 0, sizeof(*t));
 }

@@ -15,6 +15,7 @@
 #include <bpf/libbpf.h>
 #include "map/bpffs.h"
 #include "map/bundle.h"
+#include "map/journal.h"
 #include "base/err.h"
 #include "map/mapiter.h"
 #include "map/mapref.h"
@@ -456,7 +457,6 @@ static bool inner_def_types(const struct btf *btf, const char *outer,
  * but the buffer the kernel fills is zeroed first, so that valgrind (which
  * does not know that BPF_OBJ_GET_INFO_BY_FD writes through info.btf) sees
  * defined bytes rather than flagging every use of the types. */
-
 /* Info, BTF (unless already set) and plans for an open m->fd. */
 /* A display tag of the map's types that could not apply is said, once a
  * line, as the map is opened: never shown silently as something else. */
@@ -478,6 +478,7 @@ static void warn_notes(const struct mapref *m)
 {
 	warn_plan_notes(m, "key", m->key);
 	warn_plan_notes(m, "value", m->value);
+	jrnl_note(m);	/* an interrupted write left it partly changed? */
 }
 
 static int finish(const struct map_opts *mo, struct mapref *m, bool have_btf)

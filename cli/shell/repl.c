@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* The interactive shell on libedit (see repl.h). */
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <locale.h>
 #include <pwd.h>
@@ -48,6 +49,44 @@ char *repl_history_path(void)
 	if (asprintf(&p, "%s/.mapsh_history", home) < 0)
 		return NULL;
 	return p;
+}
+
+/* Save the history to path, never through a symbolic link nor into
+ * anything but a regular file (a link in a shared directory would make
+ * root write where it points): false after a warning when it cannot be. */
+static bool save_history(History *hist, const char *path)
+{
+	HistEvent ev;
+	struct stat st;
+	FILE *f;
+	int fd;
+
+	fd = open(path, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK, 0600);
+	if (fd < 0) {
+		if (!lstat(path, &st) && S_ISLNK(st.st_mode))
+			err_warn("history file %s is a symbolic link: not written (the history is not kept)",
+				 path);
+		else
+			err_warn("history file %s: %s (the history is not kept)", path,
+				 strerror(errno));
+		return false;
+	}
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
+		err_warn("history file %s is not a regular file: not written (the history is not kept)",
+			 path);
+		close(fd);
+		return false;
+	}
+	if (ftruncate(fd, 0) || !(f = fdopen(fd, "w"))) {
+		err_warn("history file %s: %s (the history is not kept)", path,
+			 strerror(errno));
+		close(fd);
+		return false;
+	}
+	fchmod(fd, 0600);
+	history(hist, &ev, H_SAVE_FP, f);
+	fclose(f);
+	return true;
 }
 
 static char *prompt_fn(EditLine *el)
@@ -341,7 +380,6 @@ int repl_run(struct ctx *ctx)
 	History *hist;
 	HistEvent ev;
 	char *histfile = repl_history_path();
-	bool chmodded = false;
 	struct sigaction sa;
 
 	R.ctx = ctx;
@@ -405,10 +443,9 @@ int repl_run(struct ctx *ctx)
 			continue;
 		}
 		history(hist, &ev, H_ENTER, line);
-		if (histfile && history(hist, &ev, H_SAVE, histfile) >= 0 &&
-		    !chmodded) {
-			chmod(histfile, 0600);
-			chmodded = true;
+		if (histfile && !save_history(hist, histfile)) {
+			free(histfile);		/* warned once: no more saving */
+			histfile = NULL;
 		}
 		if (!help_line(line))
 			session_run_line(ctx, line, NULL);

@@ -258,32 +258,34 @@ static const void *change_key(const struct apply_set *s, const struct plan *p,
 				  : KEY_AT(s, c->entry);
 }
 
+/* The plan through the undo journal (map/write.h): every change with
+ * its old value on disk first, then written in batches. A signal, the
+ * kernel's refusal or the audit log stops it, and what was written is
+ * rolled back: the map is as it was. */
 static int write_plan(struct apply_set *s, struct plan *p)
 {
 	const struct mapref *m = s->m;
 	char *zero = calloc(1, m->lookup_size + 8);
-	int rc = EXIT_OK;
-	size_t i;
+	size_t done = 0;
+	int rc;
 
 	if (!zero)
 		return err_fail("out of memory");
-	for (i = 0; i < p->nch; i++) {
+	rc = mapw_journal_begin(m, p->nch);
+	for (size_t i = 0; !rc && i < p->nch; i++) {
 		const struct change *c = &p->ch[i];
-		const void *key = change_key(s, p, c);
+		const char *old = c->op == CH_ADD ? NULL : p->olds + c->old * m->lookup_size;
 		const char *new = c->op == CH_REMOVE ? (m->is_array ? zero : NULL)
 						     : VAL_AT(s, c->entry);
-		int e = new ? mapw_update(m, key, new, BPF_ANY) : mapw_delete(m, key);
 
-		if (!e)
-			continue;
-		if (!new && e == -ENOENT)
-			continue;	/* gone meanwhile (LRU, the program) */
-		rc = mapw_error(m, "apply", e, key);
-		if (e != MAPW_PRINTED || i)	/* (the audit log: nothing made) */
-			err_warn("%s apply: stopped after %zu of %zu changes (the ones made are kept)",
-				 m->name, i, p->nch);
-		break;
+		rc = mapw_journal_add(m, change_key(s, p, c), old, new);
 	}
+	if (!rc)
+		rc = mapw_journal_commit(m);
+	if (!rc)
+		rc = mapw_journal_write(m, &done);
+	if (!rc)
+		mapw_journal_done(m);
 	free(zero);
 	return rc;
 }
@@ -422,10 +424,16 @@ static int apply_once(struct ctx *ctx, struct mapref *m, const char *path,
 	sb_free(&text);
 	if (!rc)
 		rc = index_keys(&s);
+	/* The map's write lock before reading what will change (--watch
+	 * lets it go between rounds). */
+	if (!rc && !ao->dry_run)
+		rc = mapw_prepare(m);
 	if (!rc)
 		rc = make_plan(&s, ao->prune, &p);
 	if (!rc && !ao->dry_run)
 		rc = write_plan(&s, &p);
+	if (ao->watch)
+		mapw_release(m);
 	if (!rc)
 		report(ctx, &s, &p, ao->dry_run, ao->watch);
 	plan_free(&p);
@@ -582,5 +590,9 @@ int verb_apply(struct ctx *ctx, const struct cmd *cmd,
 					 m->name);
 		return apply_watch(ctx, m, argv[0], &ao);
 	}
+	/* Ctrl-C and SIGTERM stop the write cleanly: rolled back, exit
+	 * 128 + the signal. */
+	if (!ao.dry_run)
+		interrupt_catch();
 	return apply_once(ctx, m, argv[0], &ao, &unreadable);
 }

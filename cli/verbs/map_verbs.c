@@ -7,6 +7,7 @@
 #include <linux/bpf.h>
 #include "base/err.h"
 #include "cmd/argscan.h"
+#include "map/journal.h"
 #include "map/write.h"
 #include "cmd/registry.h"
 #include "verbs/map_verbs.h"
@@ -138,6 +139,12 @@ static const struct opt_spec apply_opts[] = {
 	[VOPT_PRUNE] = { "prune", 0, NULL, "also remove the entries the file does not have (arrays: zero them)" },
 	[VOPT_DRY_RUN] = { "dry-run", 'n', NULL, "list what would change, write nothing" },
 	[VOPT_WATCH] = { "watch", 0, NULL, "keep running: apply again each time FILE changes" },
+	{ NULL },
+};
+
+static const struct opt_spec recover_opts[] = {
+	[VOPT_FORWARD] = { "forward", 0, NULL, "finish the interrupted write instead (every key to its new value)" },
+	[VOPT_DISCARD] = { "discard", 0, NULL, "forget the journal, leave the map as it is" },
 	{ NULL },
 };
 
@@ -274,7 +281,9 @@ const struct cmd map_verbs[] = {
 		.summary = "delete every entry (arrays: zero every element)",
 		.description =
 "Deletes every entry of a hash or LPM map, or zeroes every element of an\n"
-"array. It asks first on a terminal; otherwise --yes is required.",
+"array. It asks first on a terminal; otherwise --yes is required. Like\n"
+"apply it keeps an undo journal: Ctrl-C or SIGTERM roll it back, and\n"
+"'recover' undoes one that was killed.",
 		.flags = CMD_NEEDS_BPF | CMD_MAP_VERB | CMD_WRITES, .map_types = DATA_MAPS,
 	},
 	{
@@ -331,14 +340,40 @@ const struct cmd map_verbs[] = {
 "              map at once\n"
 "\n"
 "Changes are written in the order changed, removed, added (room is made\n"
-"before entries are added to a full map). A write the kernel refuses stops\n"
-"the apply there; the changes made before it stay (and are audited).\n"
+"before entries are added to a full map), in batches, after an undo\n"
+"journal of them is on disk (see 'mapsh MAP recover --help'). A write the\n"
+"kernel refuses, an audit log that cannot be written, Ctrl-C or SIGTERM\n"
+"stop the apply and roll back what it wrote: the map is as it was (exit 1,\n"
+"130, 143). The programs see the map change batch by batch: this is no\n"
+"transaction of the kernel's.\n"
 "\n"
 "--watch: " RELOAD_HELP "\n"
 "\n"
 "Examples:\n"
 "  mapsh blocklist apply rules.json --dry-run\n"
 "  mapsh blocklist apply rules.json --prune --watch",
+		.flags = CMD_NEEDS_BPF | CMD_MAP_VERB | CMD_WRITES, .map_types = DATA_MAPS,
+	},
+	{
+		.name = "recover", .fn = verb_recover, .opts = recover_opts,
+		.summary = "undo (or --forward: finish) a write that was killed half-way",
+		.description =
+"apply and clear keep an undo journal while they write: the old and the\n"
+"new value of every key they change, on disk before the first write\n"
+"($MAPSH_STATE_DIR, default /run/mapsh: journal/MAP_ID). A Ctrl-C or\n"
+"SIGTERM rolls the write back itself; after a SIGKILL or a crash the next\n"
+"command on the map says that it is partly changed, and writers refuse it\n"
+"until it is recovered. recover puts every journaled key back to the\n"
+"bytes it had before (per-CPU maps: every CPU's), each through the audit\n"
+"log, then removes the journal. It may itself be interrupted and run\n"
+"again. Keys changed since by a program are put back too; entries an LRU\n"
+"map evicted meanwhile are not the journal's.\n"
+"\n"
+"  --forward   finish the write instead: every key to its new value\n"
+"  --discard   remove the journal and leave the map as it is\n"
+"\n"
+"Example:\n"
+"  mapsh flows recover",
 		.flags = CMD_NEEDS_BPF | CMD_MAP_VERB | CMD_WRITES, .map_types = DATA_MAPS,
 	},
 	{
@@ -745,7 +780,11 @@ int map_cmd_run(struct ctx *ctx, int argc, char **argv)
 		rc = err_fail("%s %s: this needs root (CAP_BPF)", selname, verb->name);
 		goto out;
 	}
+	/* A writer says itself why it will not write over an interrupted
+	 * write's journal; the others are told on opening the map. */
+	jrnl_quiet(verb->flags & CMD_WRITES);
 	rc = mapref_open(&ctx->set.map, &sel, &m);
+	jrnl_quiet(false);
 	if (rc)
 		goto out;
 	if (default_verb && !map_verb_applies(verb, m->info.type))
@@ -761,9 +800,19 @@ int map_cmd_run(struct ctx *ctx, int argc, char **argv)
 		goto out;
 	}
 	ctx->map = m;
-	if (verb->flags & CMD_WRITES)
-		mapw_begin(ctx->set.audit_log, verb->name);
-	rc = cmd_fn_for(verb, m->info.type)(ctx, verb, &vals, nw, words);
+	if (verb->flags & CMD_WRITES) {
+		/* The map's write lock, before the verb reads what it
+		 * changes (map/write.h). */
+		struct mapw_session ws = {
+			.audit_log = ctx->set.audit_log, .verb = verb->name,
+			.no_wait = ctx->set.no_wait,
+			.recovering = verb->fn == verb_recover,
+		};
+
+		rc = mapw_begin(&ws, m);
+	}
+	if (!rc)
+		rc = cmd_fn_for(verb, m->info.type)(ctx, verb, &vals, nw, words);
 	mapw_end();
 	out_flush(&ctx->out);
 	/* A verb that followed a reload (map/repin.h) left the new map. */

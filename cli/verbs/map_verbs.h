@@ -73,6 +73,9 @@ int verb_mim_lookup(struct ctx *, const struct cmd *, const struct opt_vals *, i
 int verb_mim_update(struct ctx *, const struct cmd *, const struct opt_vals *, int, char **);
 int verb_save(struct ctx *, const struct cmd *, const struct opt_vals *, int, char **);
 int verb_apply(struct ctx *, const struct cmd *, const struct opt_vals *, int, char **);
+/* recover [--forward | --discard] (recover.c) */
+enum { VOPT_FORWARD = 0, VOPT_DISCARD };
+int verb_recover(struct ctx *, const struct cmd *, const struct opt_vals *, int, char **);
 
 /* ---- helpers shared by the verbs (map_verbs.c) ---- */
 

@@ -10,6 +10,7 @@
 #include <bpf/bpf.h>
 #include "map/write.h"
 #include "base/err.h"
+#include "base/interrupt.h"
 #include "verbs/map_verbs.h"
 #include "map/mapiter.h"
 
@@ -213,109 +214,48 @@ static int confirm(struct ctx *ctx, const struct mapref *m)
 	return EXIT_OK;
 }
 
-static int zero_array(struct mapref *m, unsigned long long *done)
+static bool all_zero(const struct mapref *m, const char *v)
 {
-	__u32 n = m->info.max_entries, chunk = 1024;
-	__u32 *keys = calloc(chunk, sizeof(*keys));
-	void *vals = calloc(chunk, m->lookup_size);
-	bool batch = true;
-	int rc = EXIT_OK;
-
-	if (!keys || !vals) {
-		free(keys);
-		free(vals);
-		return err_fail("out of memory");
-	}
-	for (__u32 i = 0; i < n; i += chunk) {
-		__u32 cnt = n - i < chunk ? n - i : chunk;
-		int e;
-
-		for (__u32 j = 0; j < cnt; j++)
-			keys[j] = i + j;
-		if (batch) {
-			__u32 c = cnt;
-
-			e = mapw_update_batch(m, keys, vals, &c);
-			if (!e) {
-				*done += cnt;
-				continue;
-			}
-			if (e != -EINVAL && e != -EOPNOTSUPP && e != -524) {
-				rc = mapw_error(m, "clear", e, NULL);
-				break;
-			}
-			batch = false;
-		}
-		for (__u32 j = 0; j < cnt; j++) {
-			e = mapw_update(m, &keys[j], vals, BPF_ANY);
-			if (e) {
-				rc = mapw_error(m, "clear", e, NULL);
-				goto out;
-			}
-			(*done)++;
-		}
-	}
-out:
-	free(keys);
-	free(vals);
-	return rc;
+	for (int c = 0; c < m->ncpus; c++)
+		for (__u32 i = 0; i < m->info.value_size; i++)
+			if (v[(size_t)c * m->stride + i])
+				return false;
+	return true;
 }
 
-static int delete_all(struct mapref *m, unsigned long long *done)
+/* The undo journal of a clear: every entry and its value, deleted (an
+ * array: every element that is not zero, zeroed). */
+static int journal_clear(struct mapref *m)
 {
 	struct mapiter it;
 	const void *keys, *vals;
-	bool batch = true;
+	char *zero = calloc(1, m->lookup_size + 8);
 	__u32 n;
-	int r, rc = EXIT_OK;
+	int r, rc;
 
-	if (mapiter_init(&it, m->fd, m->info.key_size, m->lookup_size,
-			 m->info.max_entries))
+	if (!zero)
 		return err_fail("out of memory");
-	while ((r = mapiter_next_chunk(&it, &keys, &vals, &n)) > 0) {
-		__u32 start = 0;
+	rc = mapw_journal_begin(m, 1024);
+	if (!rc && mapiter_init(&it, m->fd, m->info.key_size, m->lookup_size,
+				m->info.max_entries))
+		rc = err_fail("out of memory");
+	else if (!rc) {
+		while (!rc && (r = mapiter_next_chunk(&it, &keys, &vals, &n)) > 0) {
+			for (__u32 j = 0; j < n && !rc; j++) {
+				const char *k = (const char *)keys + (size_t)j * m->info.key_size;
+				const char *v = (const char *)vals + (size_t)j * m->lookup_size;
 
-		if (batch) {
-			__u32 c = n;
-			int e = mapw_delete_batch(m, keys, vals, &c);
-
-			if (!e) {
-				*done += c;
-				continue;
-			}
-			if (e == MAPW_PRINTED) {
-				rc = EXIT_FAIL;
-				goto out;
-			}
-			/* Some key went away meanwhile (the program, LRU
-			 * eviction), or no batch delete: the rest one by
-			 * one. c entries were deleted before the error: the
-			 * kernel says how many only when one key failed (c <
-			 * n); a refusal of the whole batch (frozen map, no
-			 * batch delete) leaves c as it was, and none went. */
-			batch = e == -ENOENT;
-			if (c < n) {
-				*done += c;
-				start = c;
+				if (m->is_array && all_zero(m, v))
+					continue;	/* already as clear leaves it */
+				rc = mapw_journal_add(m, k, v, m->is_array ? zero : NULL);
 			}
 		}
-		for (__u32 j = start; j < n; j++) {
-			const void *k = (const char *)keys + (size_t)j * m->info.key_size;
-			int e = mapw_delete(m, k);
-
-			if (!e) {
-				(*done)++;
-			} else if (e != -ENOENT) {
-				rc = mapw_error(m, "clear", e, k);
-				goto out;
-			}
-		}
+		if (!rc && r < 0)
+			rc = err_fail("%s clear: reading the map failed: %s", m->name,
+				      strerror(-r));
+		mapiter_fini(&it);
 	}
-	if (r < 0)
-		rc = err_fail("%s clear: reading the map failed: %s", m->name,
-			      strerror(-r));
-out:
-	mapiter_fini(&it);
+	free(zero);
 	return rc;
 }
 
@@ -333,7 +273,24 @@ int verb_clear(struct ctx *ctx, const struct cmd *cmd,
 	rc = confirm(ctx, m);
 	if (rc)
 		return rc;
-	rc = m->is_array ? zero_array(m, &done) : delete_all(m, &done);
+	/* Journaled: a Ctrl-C, SIGTERM or a refusal half-way puts every
+	 * entry back (map/write.h). */
+	interrupt_catch();
+	rc = journal_clear(m);
+	if (!rc)
+		rc = mapw_journal_commit(m);
+	if (!rc) {
+		size_t n = 0;
+
+		rc = mapw_journal_write(m, &n);
+		done = n;
+		if (!rc)
+			mapw_journal_done(m);
+	}
+	if (rc)
+		done = 0;	/* rolled back */
+	else if (m->is_array)
+		done = m->info.max_entries;	/* every element is zero now */
 	if (out_is_json(o)) {
 		out_object_begin(o);
 		out_u64(o, m->is_array ? "zeroed" : "deleted", done);
