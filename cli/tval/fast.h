@@ -36,4 +36,15 @@ bool tvf_ok(const struct tvf *f);
 /* Append the output for these records (as many as the sources used). */
 void tvf_run(const struct tvf *f, struct strbuf *sb, const void *const *recs);
 
+/* The inverse of tvf_run on text: read what the program prints into the
+ * records (recs[src], their bytes outside what the program covers kept).
+ * Returns the bytes of text it read, or 0 when text is not in the form
+ * the program prints (the caller then uses the general parsers). *exact
+ * says whether every value was read by its exact inverse; when it is
+ * false the read is only a candidate: the caller checks that tvf_run
+ * prints those bytes back from the records. Text steps (tvf_leaf_text)
+ * are not read: 0. */
+size_t tvf_read(const struct tvf *f, const char *text, size_t len,
+		void *const *recs, bool *exact);
+
 #endif

@@ -4,7 +4,10 @@
  * reference clock, the rest are the record's bytes. A compiled program must
  * print exactly what tv_leaf_format_text / tv_format_json print: every
  * leaf alone, all leaves as one tab-separated row, and the whole value as
- * a JSON member. */
+ * a JSON member. The reader of that JSON (tvf_read) must give back a record
+ * that prints the same text, and on any text (the input after its first
+ * byte, read as JSON) a read it calls exact must print back byte for byte
+ * what it read. */
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -197,6 +200,42 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	jw_end_object(&w);
 	tvf_run(jsons[t][f], &got, recs);
 	same(&want, &got);
+
+	/* read back what was printed */
+	{
+		uint8_t back[64] = { 0 };
+		void *brecs[1] = { back };
+		bool exact;
+		size_t n = tvf_read(jsons[t][f], got.buf, got.len, brecs, &exact);
+
+		if (n && n != got.len)
+			abort();
+		if (n) {
+			sb_reset(&want);
+			tvf_run(jsons[t][f], &want, (const void *const *)brecs);
+			same(&got, &want);
+		}
+	}
+	/* any text: an exact read prints back what it read */
+	if (size > 1) {
+		uint8_t any[64] = { 0 };
+		void *arecs[1] = { any };
+		bool exact;
+		size_t n = tvf_read(jsons[t][f], (const char *)data + 1, size - 1, arecs,
+				    &exact);
+
+		if (n > size - 1)
+			abort();
+		if (n && exact) {
+			sb_reset(&want);
+			tvf_run(jsons[t][f], &want, (const void *const *)arecs);
+			if (want.len != n || memcmp(want.buf, data + 1, n)) {
+				fprintf(stderr, "read %.*s\nprints %s\n", (int)n,
+					(const char *)data + 1, sb_str(&want));
+				abort();
+			}
+		}
+	}
 	sb_free(&want);
 	sb_free(&got);
 	return 0;
