@@ -18,7 +18,7 @@ PKG_CONFIG ?= pkg-config
 BUILD   := build
 ARCH_INC := /usr/include/$(shell $(CC) -dumpmachine 2>/dev/null)
 
-PKGS    := libbpf libxdp libedit jansson
+PKGS    := libbpf libxdp libedit jansson yajl
 PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
 
@@ -32,7 +32,8 @@ LDLIBS  += $(PKG_LIBS) -lelf -lz
 ifeq ($(DYNAMIC),1)
 MAPSH_LIBS := $(LDLIBS)
 else
-MAPSH_LIBS := -Wl,-Bstatic $(shell $(PKG_CONFIG) --static --libs $(PKGS) 2>/dev/null) \
+# Debian ships yajl's static library as libyajl_s.a.
+MAPSH_LIBS := -Wl,-Bstatic $(patsubst -lyajl,-lyajl_s,$(shell $(PKG_CONFIG) --static --libs $(PKGS) 2>/dev/null)) \
 	-lmd -Wl,-Bdynamic
 endif
 BPF_CFLAGS := -g -O2 -target bpf -Wall -Wextra -I$(ARCH_INC) -Ibpf
@@ -123,7 +124,7 @@ $(BUILD)/bpf $(BUILD)/cli $(BUILD)/unit $(BUILD)/fuzz:
 # Debian packages the build, the tests and the demo need; only the missing
 # ones are installed.
 DEB_PKGS := clang llvm libbpf-dev libxdp-dev libedit-dev libelf-dev zlib1g-dev \
-	libjansson-dev libcmocka-dev pkg-config bpftool xdp-tools iproute2 jq \
+	libjansson-dev libyajl-dev libcmocka-dev pkg-config bpftool xdp-tools iproute2 jq \
 	libbsd-dev libmd-dev libncurses-dev \
 	bats bats-assert bats-support gcc make valgrind hyperfine time \
 	mandoc man-db tmux zsh fish

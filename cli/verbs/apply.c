@@ -7,6 +7,8 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,75 +28,79 @@
 
 #include "verbs/apply_set.h"
 
-/* ---- comparing and writing ---- */
+/* ---- comparing ---- */
 
 enum change_op { CH_CHANGE, CH_REMOVE, CH_ADD };
 static const char *const change_names[] = { "change", "remove", "add" };
 
-/* The changes to make, in the order they are written. */
-struct change {
-	enum change_op op;
-	size_t entry;		/* CH_CHANGE, CH_ADD: the file's entry */
-	size_t old;		/* CH_CHANGE, CH_REMOVE: index into olds */
-};
-
+/* The change set, flat: changes (an entry and the map's old value),
+ * removals (a key and its old value), and additions (the entries the map
+ * did not hold: seen[] is clear). */
 struct plan {
-	struct change *ch;
-	size_t nch, chcap;
-	char *olds;		/* old values: lookup_size apart */
-	char *rkeys;		/* keys of CH_REMOVE: key_size apart */
-	size_t nold, oldcap, nrk, rkcap;
-	unsigned long long added, changed, unchanged, removed;
+	uint32_t *chg;		/* entry indexes */
+	char *chg_old;		/* lookup_size apart */
+	size_t nchg, chgcap;
+	char *rm_keys, *rm_old;	/* key_size / lookup_size apart */
+	size_t nrm, rmcap;
+	uint8_t *seen;		/* a bit per entry: the map holds its key */
+	unsigned long long added, changed, unchanged, removed, in_map;
 };
 
 static void plan_free(struct plan *p)
 {
-	free(p->ch);
-	free(p->olds);
-	free(p->rkeys);
+	free(p->chg);
+	free(p->chg_old);
+	free(p->rm_keys);
+	free(p->rm_old);
+	free(p->seen);
 }
 
-static int grow(void **buf, size_t *cap, size_t need, size_t elem)
+static bool is_seen(const struct plan *p, size_t i)
 {
-	void *b;
-	size_t c;
+	return p->seen[i / 8] & (1u << (i % 8));
+}
 
-	if (need <= *cap)
-		return 0;
-	c = *cap ? *cap * 2 : 64;
-	while (c < need)
-		c *= 2;
-	b = realloc(*buf, c * elem);
+static int grow(void **buf, size_t cap, size_t elem)
+{
+	void *b = realloc(*buf, cap * elem);
+
 	if (!b)
 		return -1;
 	*buf = b;
-	*cap = c;
 	return 0;
 }
 
-static int plan_add(struct plan *p, const struct mapref *m, enum change_op op,
-		    size_t entry, const void *old, const void *rkey)
+static int add_change(struct plan *p, const struct mapref *m, size_t e,
+		      const void *old)
 {
-	struct change *c;
+	if (p->nchg == p->chgcap) {
+		size_t cap = p->chgcap ? p->chgcap * 2 : 256;
 
-	if (grow((void **)&p->ch, &p->chcap, p->nch + 1, sizeof(*p->ch)))
-		return -1;
-	c = &p->ch[p->nch++];
-	c->op = op;
-	c->entry = entry;
-	c->old = 0;
-	if (old) {
-		if (grow((void **)&p->olds, &p->oldcap, p->nold + 1, m->lookup_size))
+		if (grow((void **)&p->chg, cap, sizeof(*p->chg)) ||
+		    grow((void **)&p->chg_old, cap, m->lookup_size))
 			return -1;
-		memcpy(p->olds + p->nold * m->lookup_size, old, m->lookup_size);
-		c->old = p->nold++;
+		p->chgcap = cap;
 	}
-	if (rkey) {
-		if (grow((void **)&p->rkeys, &p->rkcap, p->nrk + 1, m->info.key_size))
+	p->chg[p->nchg] = (uint32_t)e;
+	memcpy(p->chg_old + p->nchg * m->lookup_size, old, m->lookup_size);
+	p->nchg++;
+	return 0;
+}
+
+static int add_remove(struct plan *p, const struct mapref *m, const void *key,
+		      const void *old)
+{
+	if (p->nrm == p->rmcap) {
+		size_t cap = p->rmcap ? p->rmcap * 2 : 256;
+
+		if (grow((void **)&p->rm_keys, cap, m->info.key_size) ||
+		    grow((void **)&p->rm_old, cap, m->lookup_size))
 			return -1;
-		memcpy(p->rkeys + p->nrk * m->info.key_size, rkey, m->info.key_size);
-		c->entry = p->nrk++;
+		p->rmcap = cap;
 	}
+	memcpy(p->rm_keys + p->nrm * m->info.key_size, key, m->info.key_size);
+	memcpy(p->rm_old + p->nrm * m->lookup_size, old, m->lookup_size);
+	p->nrm++;
 	return 0;
 }
 
@@ -116,170 +122,255 @@ static bool is_zero(const struct mapref *m, const char *v)
 	return true;
 }
 
-/* The keys of an LPM trie, sorted: a trie's lookup is a longest-prefix
- * match, so whether a prefix is in the map takes a walk of its keys. */
-struct keyset {
-	char *keys;
+/* The map, read on a thread of its own while the file is parsed: a big
+ * apply then costs about the longer of the two instead of their sum. */
+struct snapshot {
+	pthread_t thread;
+	bool running;
+	const struct mapref *m;
+	char *keys, *vals;	/* n entries, key_size / lookup_size apart */
 	size_t n, cap;
-	__u32 ks;
+	int err;		/* -errno */
 };
 
-static int ks_cmp(const void *a, const void *b, void *arg)
+static void *snap_read(void *arg)
 {
-	return memcmp(a, b, *(const __u32 *)arg);
-}
-
-static int keyset_load(struct keyset *k, const struct mapref *m)
-{
+	struct snapshot *sn = arg;
+	const struct mapref *m = sn->m;
 	struct mapiter it;
-	const void *key, *raw;
+	const void *k, *v;
+	__u32 n;
 	int r;
 
-	memset(k, 0, sizeof(*k));
-	k->ks = m->info.key_size;
 	if (mapiter_init(&it, m->fd, m->info.key_size, m->lookup_size,
-			 m->info.max_entries))
-		return -ENOMEM;
-	while ((r = mapiter_next(&it, &key, &raw)) > 0) {
-		if (grow((void **)&k->keys, &k->cap, k->n + 1, k->ks)) {
-			r = -ENOMEM;
-			break;
+			 m->info.max_entries)) {
+		sn->err = -ENOMEM;
+		return NULL;
+	}
+	while ((r = mapiter_next_chunk(&it, &k, &v, &n)) > 0) {
+		if (sn->n + n > sn->cap) {
+			size_t cap = sn->cap ? sn->cap * 2 : 65536;
+			char *nk, *nv;
+
+			while (cap < sn->n + n)
+				cap *= 2;
+			nk = realloc(sn->keys, cap * m->info.key_size);
+			if (nk)
+				sn->keys = nk;
+			nv = nk ? realloc(sn->vals, cap * m->lookup_size) : NULL;
+			if (!nv) {
+				r = -ENOMEM;
+				break;
+			}
+			sn->vals = nv;
+			sn->cap = cap;
 		}
-		memcpy(k->keys + k->n++ * k->ks, key, k->ks);
+		memcpy(sn->keys + sn->n * m->info.key_size, k, (size_t)n * m->info.key_size);
+		memcpy(sn->vals + sn->n * m->lookup_size, v, (size_t)n * m->lookup_size);
+		sn->n += n;
 	}
 	mapiter_fini(&it);
-	if (r < 0)
-		return r;
-	qsort_r(k->keys, k->n, k->ks, ks_cmp, &k->ks);
+	sn->err = r < 0 ? r : 0;
+	return NULL;
+}
+
+/* Start reading the map when the file is big enough that a copy of the
+ * whole map costs no more memory than the file's own bytes. */
+static void snap_start(struct snapshot *sn, const struct mapref *m, const char *path)
+{
+	struct stat st;
+	sigset_t all, old;
+
+	memset(sn, 0, sizeof(*sn));
+	sn->m = m;
+	if (!strcmp(path, "-") || stat(path, &st) || !S_ISREG(st.st_mode) ||
+	    (unsigned long long)m->info.max_entries * (m->info.key_size + m->lookup_size) >
+	    (unsigned long long)st.st_size || st.st_size < (16 << 20))
+		return;
+	sigfillset(&all);	/* signals stay with the main thread */
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	sn->running = !pthread_create(&sn->thread, NULL, snap_read, sn);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+}
+
+static void snap_join(struct snapshot *sn)
+{
+	if (sn->running)
+		pthread_join(sn->thread, NULL);
+	sn->running = false;
+}
+
+static void snap_free(struct snapshot *sn)
+{
+	snap_join(sn);
+	free(sn->keys);
+	free(sn->vals);
+	sn->keys = sn->vals = NULL;
+	sn->n = sn->cap = 0;
+}
+
+struct planner {
+	struct apply_set *s;
+	struct plan *p;
+	bool prune;
+	size_t next;
+};
+
+/* One entry of the map against the file. */
+static int plan_entry(struct planner *pl, const void *k, const void *raw)
+{
+	struct apply_set *s = pl->s;
+	const struct mapref *m = s->m;
+	struct plan *p = pl->p;
+	/* A file saved from this map lists its entries in the order the map
+	 * gives them: try the entry after the last one first. */
+	long e = pl->next < s->n && !memcmp(KEY_AT(s, pl->next), k, m->info.key_size)
+		 ? (long)pl->next : set_find(s, k);
+	const char *mask;
+	char *v;
+
+	p->in_map++;
+	if (e < 0) {
+		if (!pl->prune || (m->is_array && is_zero(m, raw)))
+			return 0;	/* (--prune leaves an array's zeros) */
+		if (add_remove(p, m, k, raw))
+			return -1;
+		p->removed++;
+		return 0;
+	}
+	pl->next = (size_t)e + 1;
+	p->seen[e / 8] |= (uint8_t)(1u << (e % 8));
+	v = VAL_AT(s, e);
+	/* Fields the entry leaves out keep the map's value. */
+	if ((mask = set_mask(s, (size_t)e)))
+		for (size_t b = 0; b < m->lookup_size; b++)
+			v[b] = (char)((((const char *)raw)[b] & ~mask[b]) | (v[b] & mask[b]));
+	if (same_value(m, raw, v)) {
+		p->unchanged++;
+		return 0;
+	}
+	if (add_change(p, m, (size_t)e, raw))
+		return -1;
+	p->changed++;
 	return 0;
 }
 
-static bool keyset_has(const struct keyset *k, const void *key)
-{
-	return sorted_keys_have(k->keys, NULL, k->n, k->ks, key);
-}
-
-/* Compare the file with the map: what to change, remove and add. */
-static int make_plan(struct apply_set *s, bool prune, struct plan *p)
+/* Compare the file with one read of the map (the snapshot when there is
+ * one): every map entry is looked up in the file's index, so the cost is
+ * the read plus a hash probe per entry. */
+static int make_plan(struct apply_set *s, bool prune, struct plan *p,
+		     struct snapshot *sn)
 {
 	const struct mapref *m = s->m;
-	char *cur = calloc(2, m->lookup_size + 8);
-	char *merged = cur ? cur + m->lookup_size + 8 : NULL;
-	bool *missing = calloc(s->n + 1, sizeof(*missing));
-	struct strbuf err = STRBUF_INIT;
-	struct keyset lpm = { 0 };
-	int rc = EXIT_OK, r;
+	struct planner pl = { s, p, prune, 0 };
+	struct mapiter it;
+	const void *k, *raw;
+	int r;
 
-	if (!cur || !missing)
-		goto oom;
-	if (m->lpm && (r = keyset_load(&lpm, m))) {
-		rc = err_fail("%s apply: reading the map failed: %s", m->name,
-			      strerror(-r));
-		goto out;
+	p->seen = calloc(s->n / 8 + 1, 1);
+	if (!p->seen)
+		return err_fail("out of memory");
+	if (sn->running) {
+		snap_join(sn);
+		if (sn->err)
+			return err_fail("%s apply: reading the map failed: %s", m->name,
+					strerror(-sn->err));
+		for (size_t i = 0; i < sn->n; i++)
+			if (plan_entry(&pl, sn->keys + i * m->info.key_size,
+				       sn->vals + i * m->lookup_size))
+				return err_fail("out of memory");
+		goto done;
 	}
-	for (size_t i = 0; i < s->n; i++) {
-		memset(cur, 0, m->lookup_size);
-		if (m->lpm && !keyset_has(&lpm, KEY_AT(s, i))) {
-			missing[i] = true;
-			continue;
-		}
-		if (bpf_map_lookup_elem(m->fd, KEY_AT(s, i), cur)) {
-			if (errno != ENOENT) {
-				rc = err_fail("%s apply: reading the map failed: %s",
-					      m->name, strerror(errno));
-				goto out;
-			}
-			missing[i] = true;
-			continue;
-		}
-		/* Fields the entry leaves out keep the map's value. */
-		memcpy(merged, cur, m->lookup_size);
-		sb_reset(&err);
-		if (parse_entry_value(s, s->elems[i], merged, false, &err)) {
-			rc = entry_err(s, i, s->lines[i], sb_str(&err));
-			goto out;
-		}
-		if (same_value(m, cur, merged)) {
-			p->unchanged++;
-			continue;
-		}
-		memcpy(VAL_AT(s, i), merged, m->lookup_size);
-		if (plan_add(p, m, CH_CHANGE, i, cur, NULL))
-			goto oom;
-		p->changed++;
-	}
-	if (prune) {
-		struct mapiter it;
-		const void *k, *raw;
-
-		if (mapiter_init(&it, m->fd, m->info.key_size, m->lookup_size,
-				 m->info.max_entries))
-			goto oom;
-		while ((r = mapiter_next(&it, &k, &raw)) > 0) {
-			if (set_has_key(s, k))
-				continue;
-			if (m->is_array && is_zero(m, raw))
-				continue;	/* already as --prune leaves it */
-			if (plan_add(p, m, CH_REMOVE, 0, raw, k)) {
-				mapiter_fini(&it);
-				goto oom;
-			}
-			p->removed++;
-		}
-		mapiter_fini(&it);
-		if (r < 0) {
-			rc = err_fail("%s apply: reading the map failed: %s",
-				      m->name, strerror(-r));
-			goto out;
+	if (mapiter_init(&it, m->fd, m->info.key_size, m->lookup_size,
+			 m->info.max_entries))
+		return err_fail("out of memory");
+	mapiter_prefetch(&it);	/* read ahead while this thread compares */
+	while ((r = mapiter_next(&it, &k, &raw)) > 0) {
+		if (plan_entry(&pl, k, raw)) {
+			mapiter_fini(&it);
+			return err_fail("out of memory");
 		}
 	}
-	for (size_t i = 0; i < s->n; i++) {
-		if (!missing[i])
-			continue;
-		if (plan_add(p, m, CH_ADD, i, NULL, NULL))
-			goto oom;
-		p->added++;
-	}
-out:
-	free(cur);
-	free(missing);
-	free(lpm.keys);
-	sb_free(&err);
-	return rc;
-oom:
-	rc = err_fail("out of memory");
-	goto out;
+	mapiter_fini(&it);
+	if (r < 0)
+		return err_fail("%s apply: reading the map failed: %s", m->name,
+				strerror(-r));
+done:
+	p->added = s->n - p->changed - p->unchanged;
+	return EXIT_OK;
 }
 
-static const void *change_key(const struct apply_set *s, const struct plan *p,
-			      const struct change *c)
+/* ---- capacity ---- */
+
+/* An LRU map starts evicting before it is full: each CPU keeps a few
+ * free nodes of its own (the kernel's LOCAL_FREE_TARGET, 128), and with
+ * BPF_F_NO_COMMON_LRU every CPU has its own share of max_entries. */
+static unsigned long long room(const struct mapref *m, bool *lru)
 {
-	return c->op == CH_REMOVE ? p->rkeys + c->entry * s->m->info.key_size
-				  : KEY_AT(s, c->entry);
+	__u32 t = m->info.type, max = m->info.max_entries;
+	long ncpu = sysconf(_SC_NPROCESSORS_CONF);
+
+	if (ncpu < 1)
+		ncpu = 1;
+	*lru = t == BPF_MAP_TYPE_LRU_HASH || t == BPF_MAP_TYPE_LRU_PERCPU_HASH;
+	if (!*lru)
+		return max;
+	if (m->info.map_flags & BPF_F_NO_COMMON_LRU)
+		return max / (unsigned long long)ncpu;
+	return max > 128ULL * ncpu ? max - 128ULL * ncpu : 0;
 }
 
-/* The plan through the undo journal (map/write.h): every change with
- * its old value on disk first, then written in batches. A signal, the
- * kernel's refusal or the audit log stops it, and what was written is
- * rolled back: the map is as it was. */
+/* Would the map hold every entry after the change? EXIT_OK, or EXIT_FAIL
+ * after saying why not (nothing is written then). */
+static int check_room(const struct apply_set *s, const struct plan *p)
+{
+	const struct mapref *m = s->m;
+	unsigned long long after, fit;
+	bool lru;
+
+	if (m->is_array || !p->added)
+		return EXIT_OK;
+	after = p->in_map - p->removed + p->added;
+	fit = room(m, &lru);
+	if (after <= fit)
+		return EXIT_OK;
+	if (lru)
+		return err_fail("%s apply: does not fit: the map would hold %llu entries, and an LRU map of max_entries %u evicts beyond about %llu, so entries of this apply would be dropped (%llu now, %llu to add, %llu to remove); nothing written",
+				m->name, after, m->info.max_entries, fit, p->in_map,
+				p->added, p->removed);
+	return err_fail("%s apply: does not fit: the map would hold %llu entries, max_entries is %u (%llu now, %llu to add, %llu to remove); nothing written",
+			m->name, after, m->info.max_entries, p->in_map, p->added,
+			p->removed);
+}
+
+/* ---- writing ---- */
+
+/* The plan through the undo journal (map/write.h): every change with its
+ * old value on disk first, then written in batches, removals first (room
+ * for the additions). A signal, the kernel's refusal or the audit log
+ * stops it, and what was written is rolled back: the map is as it was. */
 static int write_plan(struct apply_set *s, struct plan *p)
 {
 	const struct mapref *m = s->m;
-	char *zero = calloc(1, m->lookup_size + 8);
+	char *zero;
 	size_t done = 0;
 	int rc;
 
-	if (!zero)
+	if (!p->nrm && !p->nchg && !p->added)
+		return EXIT_OK;
+	if (!(zero = calloc(1, m->lookup_size + 8)))
 		return err_fail("out of memory");
-	rc = mapw_journal_begin(m, p->nch);
-	for (size_t i = 0; !rc && i < p->nch; i++) {
-		const struct change *c = &p->ch[i];
-		const char *old = c->op == CH_ADD ? NULL : p->olds + c->old * m->lookup_size;
-		const char *new = c->op == CH_REMOVE ? (m->is_array ? zero : NULL)
-						     : VAL_AT(s, c->entry);
-
-		rc = mapw_journal_add(m, change_key(s, p, c), old, new);
-	}
+	rc = mapw_journal_begin(m, p->nrm + p->nchg + p->added);
+	for (size_t i = 0; !rc && i < p->nrm; i++)
+		rc = mapw_journal_add(m, p->rm_keys + i * m->info.key_size,
+				      p->rm_old + i * m->lookup_size,
+				      m->is_array ? zero : NULL);
+	for (size_t i = 0; !rc && i < p->nchg; i++)
+		rc = mapw_journal_add(m, KEY_AT(s, p->chg[i]),
+				      p->chg_old + i * m->lookup_size, VAL_AT(s, p->chg[i]));
+	for (size_t i = 0; !rc && i < s->n; i++)
+		if (!is_seen(p, i))
+			rc = mapw_journal_add(m, KEY_AT(s, i), NULL, VAL_AT(s, i));
 	if (!rc)
 		rc = mapw_journal_commit(m);
 	if (!rc)
@@ -288,6 +379,30 @@ static int write_plan(struct apply_set *s, struct plan *p)
 		mapw_journal_done(m);
 	free(zero);
 	return rc;
+}
+
+/* An LRU map may still have dropped some of what was just written (its
+ * per-CPU free lists): look each written key up and say so. */
+static int check_evicted(const struct apply_set *s, const struct plan *p)
+{
+	const struct mapref *m = s->m;
+	char *v;
+	unsigned long long lost = 0;
+	bool lru;
+
+	room(m, &lru);
+	if (!lru || !p->added)
+		return EXIT_OK;
+	if (!(v = malloc(m->lookup_size)))
+		return err_fail("out of memory");
+	for (size_t i = 0; i < s->n; i++)
+		if (!is_seen(p, i) && bpf_map_lookup_elem(m->fd, KEY_AT(s, i), v))
+			lost++;
+	free(v);
+	if (!lost)
+		return EXIT_OK;
+	return err_fail("%s apply: the LRU map evicted %llu of the %llu entries this apply added",
+			m->name, lost, p->added);
 }
 
 /* ---- reporting ---- */
@@ -320,45 +435,80 @@ static void value_text(const struct mapref *m, const char *raw, struct strbuf *s
 	free(sum);
 }
 
+/* Each change of the plan: op, key, old (NULL: none), new; changes,
+ * removals, additions. */
+typedef void (*change_fn)(void *arg, const struct mapref *m, enum change_op op,
+			  const void *key, const void *old, const void *new);
+
+static void each_change(const struct apply_set *s, const struct plan *p,
+			const char *zero, change_fn fn, void *arg)
+{
+	const struct mapref *m = s->m;
+
+	for (size_t i = 0; i < p->nchg; i++)
+		fn(arg, m, CH_CHANGE, KEY_AT(s, p->chg[i]),
+		   p->chg_old + i * m->lookup_size, VAL_AT(s, p->chg[i]));
+	for (size_t i = 0; i < p->nrm; i++)
+		fn(arg, m, CH_REMOVE, p->rm_keys + i * m->info.key_size,
+		   p->rm_old + i * m->lookup_size, m->is_array ? zero : NULL);
+	for (size_t i = 0; i < s->n; i++)
+		if (!is_seen(p, i))
+			fn(arg, m, CH_ADD, KEY_AT(s, i), NULL, VAL_AT(s, i));
+}
+
+static void change_text(void *arg, const struct mapref *m, enum change_op op,
+			const void *key, const void *old, const void *new)
+{
+	struct out *o = arg;
+	struct strbuf sb = STRBUF_INIT;
+
+	sb_addf(&sb, "%-6s ", change_names[op]);
+	mapref_key_text(m, key, &sb);
+	if (op != CH_ADD) {
+		sb_adds(&sb, op == CH_CHANGE ? ": " : ": was ");
+		value_text(m, old, &sb);
+	}
+	if (op != CH_REMOVE) {
+		sb_adds(&sb, op == CH_CHANGE ? " -> " : ": ");
+		value_text(m, new, &sb);
+	}
+	out_line(o, "%s", sb_str(&sb));
+	sb_free(&sb);
+}
+
+static void change_json(void *arg, const struct mapref *m, enum change_op op,
+			const void *key, const void *old, const void *new)
+{
+	struct jw *jw = arg;
+
+	jw_start_object(jw);
+	jw_kv_string(jw, "op", change_names[op]);
+	audit_json_members(jw, m, key, old, new);
+	jw_end_object(jw);
+}
+
 static void report(struct ctx *ctx, const struct apply_set *s,
 		   const struct plan *p, bool dry_run, bool watch)
 {
 	const struct mapref *m = s->m;
 	struct out *o = &ctx->out;
 	char now[64] = "";
+	char *zero = calloc(1, m->lookup_size + 8);
 	struct jw *jw;
 
+	if (!zero)
+		abort();
 	if (watch)
 		iso_now(now, sizeof(now));
 	if (!out_is_json(o)) {
-		if (dry_run) {
-			struct strbuf sb = STRBUF_INIT;
-
-			for (size_t i = 0; i < p->nch; i++) {
-				const struct change *c = &p->ch[i];
-				const char *old = c->op == CH_ADD ? NULL
-						  : p->olds + c->old * m->lookup_size;
-
-				sb_reset(&sb);
-				sb_addf(&sb, "%-6s ", change_names[c->op]);
-				mapref_key_text(m, change_key(s, p, c), &sb);
-				if (c->op != CH_ADD) {
-					sb_adds(&sb, c->op == CH_CHANGE ? ": " : ": was ");
-					value_text(m, old, &sb);
-				}
-				if (c->op != CH_REMOVE) {
-					sb_adds(&sb, c->op == CH_CHANGE ? " -> " : ": ");
-					value_text(m, VAL_AT(s, c->entry), &sb);
-				}
-				out_line(o, "%s", sb_str(&sb));
-			}
-			sb_free(&sb);
-		}
+		if (dry_run)
+			each_change(s, p, zero, change_text, o);
 		out_line(o, "%s%s%s: %llu added, %llu changed, %llu unchanged, %llu removed%s",
 			 now, *now ? " " : "", m->name, p->added, p->changed,
 			 p->unchanged, p->removed,
 			 dry_run ? " (dry run: nothing written)" : "");
 		out_flush(o);
+		free(zero);
 		return;
 	}
 	out_object_begin(o);
@@ -373,28 +523,11 @@ static void report(struct ctx *ctx, const struct apply_set *s,
 	out_bool(o, "dry_run", dry_run);
 	if (dry_run && (jw = out_json_field(o, "changes"))) {
 		jw_start_array(jw);
-		for (size_t i = 0; i < p->nch; i++) {
-			const struct change *c = &p->ch[i];
-			const char *old = c->op == CH_ADD ? NULL
-					  : p->olds + c->old * m->lookup_size;
-			const char *new = c->op == CH_REMOVE ? NULL : VAL_AT(s, c->entry);
-			char *zero = NULL;
-
-			if (c->op == CH_REMOVE && m->is_array) {
-				zero = calloc(1, m->lookup_size + 8);
-				if (!zero)
-					abort();
-				new = zero;
-			}
-			jw_start_object(jw);
-			jw_kv_string(jw, "op", change_names[c->op]);
-			audit_json_members(jw, m, change_key(s, p, c), old, new);
-			jw_end_object(jw);
-			free(zero);
-		}
+		each_change(s, p, zero, change_json, jw);
 		jw_end_array(jw);
 	}
 	out_object_end(o);
+	free(zero);
 }
 
 /* ---- apply ---- */
@@ -409,33 +542,39 @@ static int apply_once(struct ctx *ctx, struct mapref *m, const char *path,
 		      const struct apply_opts *ao, bool *unreadable)
 {
 	struct apply_set s = { .m = m, .file = strcmp(path, "-") ? path : "<stdin>" };
-	struct strbuf text = STRBUF_INIT;
 	struct plan p = { 0 };
-	int rc, e = 0;
+	struct snapshot sn;
+	int rc = EXIT_OK;
 
-	*unreadable = false;
-	if (read_all(path, &text, &e)) {
-		*unreadable = true;
-		sb_free(&text);
-		return err_fail("%s apply: cannot read %s: %s", m->name, path,
-				strerror(e));
-	}
-	rc = parse_entries(&s, text.buf ? text.buf : "", text.len);
-	sb_free(&text);
-	if (!rc)
-		rc = index_keys(&s);
 	/* The map's write lock before reading what will change (--watch
 	 * lets it go between rounds). */
-	if (!rc && !ao->dry_run)
+	if (!ao->dry_run)
 		rc = mapw_prepare(m);
+	if (rc)
+		return rc;
+	snap_start(&sn, m, path);
+	rc = apply_read(&s, path, unreadable);
 	if (!rc)
-		rc = make_plan(&s, ao->prune, &p);
-	if (!rc && !ao->dry_run)
+		rc = make_plan(&s, ao->prune, &p, &sn);
+	if (!rc && ao->dry_run) {
+		report(ctx, &s, &p, true, ao->watch);
+		rc = check_room(&s, &p);
+		goto out;
+	}
+	if (!rc)
+		rc = check_room(&s, &p);
+	snap_free(&sn);		/* its memory goes to the journal */
+	if (!rc)
 		rc = write_plan(&s, &p);
-	if (ao->watch)
-		mapw_release(m);
 	if (!rc)
-		report(ctx, &s, &p, ao->dry_run, ao->watch);
+		rc = check_evicted(&s, &p);
+	if (!rc)
+		report(ctx, &s, &p, false, ao->watch);
+out:
+	/* --watch lets the map's write lock go between rounds */
+	if (ao->watch && !ao->dry_run)
+		mapw_release(m);
+	snap_free(&sn);
 	plan_free(&p);
 	set_free(&s);
 	return rc;

@@ -1,39 +1,40 @@
 // SPDX-License-Identifier: GPL-2.0
-/* apply, reading: the file save wrote into an entry set (apply.h).
+/* apply, reading: the file save wrote into an entry set (apply_set.h).
  *
- * The file is what `mapsh -j MAP dump` prints: an array of {"key": K,
+ * The file is what `mapsh MAP save` writes: a JSON array of {"key": K,
  * "value": V} (per-CPU maps add "per_cpu": [{"cpu": N, "value": V}, ...]),
- * or the same objects one per line. apply reads it with jansson, then hands
- * every key and value to the typed parser (tv_parse_json), and only when
- * every entry is valid compares with the map and writes the difference.
+ * one entry a line, or the same objects as JSON lines, or any other
+ * layout of the same JSON. It is read in chunks, one entry at a time, so
+ * memory holds the binary entries and one entry's text, never the file.
+ *
+ * Each entry is read one of two ways:
+ *  - in the exact compact form save writes, by the compiled reader
+ *    (tvf_read), which is kept only when the compiled formatter prints the
+ *    same bytes back from what it read;
+ *  - anything else (other spacing, member order, names instead of
+ *    numbers, fields left out) through the general path: yajl finds where
+ *    the entry ends and checks it is JSON, then jansson and the typed
+ *    parser (tv_parse_json) read it.
  *
  * jansson keeps integers in a long long, which would refuse a u64 above
  * INT64_MAX and round big numbers through doubles. So, as tval_json does,
- * every bare number token is first wrapped into a marked string
- * ("\u0001<token>"); an element's key or value is dumped back to text with
- * the marks removed again before tv_parse_json parses the numbers
- * exactly. Both passes only insert characters inside a line, so line
- * numbers in messages are the file's. */
+ * every bare number token of an entry is first wrapped into a marked
+ * string ("\u0001<token>"); an element's key or value is dumped back to
+ * text with the marks removed again before tv_parse_json parses the
+ * numbers exactly. Both passes only insert characters inside a line, so
+ * line numbers in messages are the file's. */
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <limits.h>
-#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
-#include <sys/inotify.h>
-#include <sys/stat.h>
-#include <bpf/bpf.h>
 #include <jansson.h>
-#include "map/audit.h"
-#include "output/entry_out.h"
+#include <yajl/yajl_parse.h>
 #include "base/err.h"
-#include "base/interrupt.h"
+#include "tval/fast.h"
 #include "verbs/map_verbs.h"
-#include "map/mapiter.h"
 
 #include "verbs/apply_set.h"
 
@@ -139,85 +140,6 @@ static int parse_typed(const struct tv_plan *plan, json_t *v, void *buf,
 	return tv_parse_json(plan, json_text(v, scratch), buf, flags, err);
 }
 
-int read_all(const char *path, struct strbuf *sb, int *err)
-{
-	int fd = strcmp(path, "-") ? open(path, O_RDONLY | O_CLOEXEC) : STDIN_FILENO;
-
-	if (fd < 0) {
-		*err = errno;
-		return -1;
-	}
-	for (;;) {
-		ssize_t n;
-
-		sb_grow(sb, 65536);
-		n = read(fd, sb->buf + sb->len, sb->cap - sb->len - 1);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			*err = errno;
-			if (fd != STDIN_FILENO)
-				close(fd);
-			return -1;
-		}
-		if (n == 0)
-			break;
-		sb->len += (size_t)n;
-	}
-	sb_grow(sb, 1);
-	sb->buf[sb->len] = '\0';
-	if (fd != STDIN_FILENO)
-		close(fd);
-	return 0;
-}
-
-/* ---- the entries of one file ---- */
-
-
-void set_free(struct apply_set *s)
-{
-	for (size_t i = 0; i < s->n; i++)
-		json_decref(s->elems[i]);
-	free(s->keys);
-	free(s->vals);
-	free(s->elems);
-	free(s->lines);
-	free(s->order);
-	sb_free(&s->text);
-}
-
-static int set_grow(struct apply_set *s)
-{
-	const struct mapref *m = s->m;
-	size_t cap = s->cap ? s->cap * 2 : 64;
-	char *k, *v;
-	json_t **e;
-	unsigned *l;
-
-	k = realloc(s->keys, cap * m->info.key_size);
-	if (k)
-		s->keys = k;
-	v = realloc(s->vals, cap * m->lookup_size);
-	if (v)
-		s->vals = v;
-	e = realloc(s->elems, cap * sizeof(*e));
-	if (e)
-		s->elems = e;
-	l = realloc(s->lines, cap * sizeof(*l));
-	if (l)
-		s->lines = l;
-	if (!k || !v || !e || !l)
-		return -1;
-	s->cap = cap;
-	return 0;
-}
-
-/* "FILE:LINE: entry N: what" */
-int entry_err(const struct apply_set *s, size_t idx, unsigned line, const char *what)
-{
-	return err_fail("%s:%u: entry %zu: %s", s->file, line, idx + 1, what);
-}
-
 static int parse_key(struct apply_set *s, json_t *jk, void *buf,
 		     struct strbuf *err)
 {
@@ -262,7 +184,7 @@ static int parse_one_value(struct apply_set *s, const char *where, json_t *jv,
 /* The value of entry elem into raw (m->lookup_size bytes holding the base:
  * zero for validation and new entries, the map's value to merge over).
  * check: also make sure "value" is the sum of "per_cpu". */
-int parse_entry_value(struct apply_set *s, json_t *elem, char *raw,
+static int parse_entry_value(struct apply_set *s, json_t *elem, char *raw,
 		      bool check, struct strbuf *err)
 {
 	const struct mapref *m = s->m;
@@ -373,6 +295,211 @@ int parse_entry_value(struct apply_set *s, json_t *elem, char *raw,
 	return rc;
 }
 
+/* ---- the file, in chunks ---- */
+
+#define CHUNK (1u << 20)		/* bytes read at a time */
+#define AHEAD (64u << 10)		/* text kept ahead of an entry's start */
+
+struct src {
+	int fd;
+	bool eof;
+	char *buf;
+	size_t cap, len, pos;		/* unread text: buf[pos, len) */
+	unsigned line;
+	int err;			/* errno of a failed read */
+};
+
+/* Have at least want bytes unread, or all there is: 0, or -1 with
+ * r->err set. Unread text moves to the front of the buffer. */
+static int src_fill(struct src *r, size_t want)
+{
+	while (!r->eof && r->len - r->pos < want) {
+		ssize_t n;
+
+		if (r->pos && r->cap - r->len < CHUNK) {
+			memmove(r->buf, r->buf + r->pos, r->len - r->pos);
+			r->len -= r->pos;
+			r->pos = 0;
+		}
+		if (r->cap - r->len < CHUNK) {
+			size_t cap = r->cap ? r->cap * 2 : 2 * CHUNK;
+			char *b;
+
+			while (cap - r->len < CHUNK)
+				cap *= 2;
+			if (!(b = realloc(r->buf, cap + 1))) {
+				r->err = ENOMEM;
+				return -1;
+			}
+			r->buf = b;
+			r->cap = cap;
+		}
+		n = read(r->fd, r->buf + r->len, r->cap - r->len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			r->err = errno;
+			return -1;
+		}
+		if (n == 0)
+			r->eof = true;
+		r->len += (size_t)n;
+		if (memchr(r->buf + r->len - n, '\0', (size_t)n)) {
+			r->err = EILSEQ;	/* reported as "not a JSON file" */
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int src_fail(const struct apply_set *s, const struct src *r)
+{
+	if (r->err == EILSEQ)
+		return err_fail("%s: not a JSON file (it holds NUL bytes)", s->file);
+	return err_fail("%s apply: cannot read %s: %s", s->m->name, s->file,
+			strerror(r->err));
+}
+
+/* The next byte after white space (counting lines), 0 at the end, -1 on a
+ * read error. */
+static int src_peek(struct src *r)
+{
+	for (;;) {
+		while (r->pos < r->len) {
+			char c = r->buf[r->pos];
+
+			if (c == '\n')
+				r->line++;
+			else if (c != ' ' && c != '\t' && c != '\r')
+				return (unsigned char)c;
+			r->pos++;
+		}
+		if (r->eof)
+			return 0;
+		if (src_fill(r, 1))
+			return -1;
+	}
+}
+
+static void count_lines(const char *q, size_t n, unsigned *line)
+{
+	for (const char *e = q + n; (q = memchr(q, '\n', (size_t)(e - q))); q++)
+		(*line)++;
+}
+
+/* ---- the entries ---- */
+
+void set_free(struct apply_set *s)
+{
+	free(s->keys);
+	free(s->vals);
+	free(s->lines);
+	free(s->partial);
+	free(s->masks);
+	free(s->slots);
+	sb_free(&s->text);
+}
+
+static int set_grow(struct apply_set *s)
+{
+	const struct mapref *m = s->m;
+	size_t cap = s->cap ? s->cap * 2 : 1024;
+	char *k, *v;
+	uint32_t *l;
+
+	if (cap > UINT32_MAX - 1)
+		return -1;
+	k = realloc(s->keys, cap * m->info.key_size);
+	if (k)
+		s->keys = k;
+	v = realloc(s->vals, cap * m->lookup_size);
+	if (v)
+		s->vals = v;
+	l = realloc(s->lines, cap * sizeof(*l));
+	if (l)
+		s->lines = l;
+	if (!k || !v || !l)
+		return -1;
+	s->cap = cap;
+	return 0;
+}
+
+/* "FILE:LINE: entry N: what" */
+static int entry_err(const struct apply_set *s, size_t idx, unsigned line,
+		     const char *what)
+{
+	return err_fail("%s:%u: entry %zu: %s", s->file, line, idx + 1, what);
+}
+
+/* A key of an array must name one of its elements. */
+static int check_index(const struct apply_set *s, const void *key,
+		       struct strbuf *err)
+{
+	const struct mapref *m = s->m;
+	__u32 idx;
+
+	if (!m->is_array || m->info.key_size != 4)
+		return 0;
+	memcpy(&idx, key, 4);
+	if (idx < m->info.max_entries)
+		return 0;
+	sb_addf(err, "no element %u (%s has %u elements: 0..%u)", idx,
+		m->name, m->info.max_entries, m->info.max_entries - 1);
+	return -1;
+}
+
+/* Which bits of entry idx's value did the entry give? Parsing it again
+ * over all-ones bytes tells: the bits it sets are the same both times.
+ * Entries that set every bit of the value need no mask. */
+static int note_mask(struct apply_set *s, json_t *elem, size_t idx)
+{
+	const struct mapref *m = s->m;
+	struct strbuf err = STRBUF_INIT;
+	char *ones = malloc(m->lookup_size), *v0 = VAL_AT(s, idx);
+	bool whole = true;
+	int rc = 0;
+
+	if (!ones)
+		return -1;
+	memset(ones, 0xff, m->lookup_size);
+	if (parse_entry_value(s, elem, ones, false, &err)) {
+		rc = -1;	/* it parsed over zeros: cannot happen */
+		goto out;
+	}
+	for (size_t b = 0; b < m->lookup_size; b++) {
+		/* the gaps between per-CPU values are no one's bits */
+		bool gap = m->percpu && b % m->stride >= m->info.value_size;
+
+		ones[b] = gap ? (char)0xff : (char)~(ones[b] ^ v0[b]);
+		if ((unsigned char)ones[b] != 0xff)
+			whole = false;
+	}
+	if (whole)
+		goto out;
+	if (s->npartial == s->partcap) {
+		size_t cap = s->partcap ? s->partcap * 2 : 64;
+		uint32_t *p = realloc(s->partial, cap * sizeof(*p));
+		char *mk;
+
+		if (p)
+			s->partial = p;
+		mk = p ? realloc(s->masks, cap * m->lookup_size) : NULL;
+		if (!mk) {
+			rc = -1;
+			goto out;
+		}
+		s->masks = mk;
+		s->partcap = cap;
+	}
+	s->partial[s->npartial] = (uint32_t)idx;
+	memcpy(s->masks + s->npartial * m->lookup_size, ones, m->lookup_size);
+	s->npartial++;
+out:
+	free(ones);
+	sb_free(&err);
+	return rc;
+}
+
 /* Check one element and store it as entry s->n. */
 static int add_entry(struct apply_set *s, json_t *elem, unsigned line)
 {
@@ -384,9 +511,8 @@ static int add_entry(struct apply_set *s, json_t *elem, unsigned line)
 	int rc = EXIT_OK;
 
 	if (!json_is_object(elem)) {
-		json_decref(elem);
-		return entry_err(s, idx, line,
-				 "expected an object {\"key\": ..., \"value\": ...}");
+		sb_adds(&err, "expected an object {\"key\": ..., \"value\": ...}");
+		goto bad;
 	}
 	json_object_foreach(elem, name, x) {
 		if (strcmp(name, "key") && strcmp(name, "value") &&
@@ -402,7 +528,6 @@ static int add_entry(struct apply_set *s, json_t *elem, unsigned line)
 		goto bad;
 	}
 	if (s->n == s->cap && set_grow(s)) {
-		json_decref(elem);
 		sb_free(&err);
 		return err_fail("out of memory");
 	}
@@ -419,189 +544,453 @@ static int add_entry(struct apply_set *s, json_t *elem, unsigned line)
 	memset(VAL_AT(s, idx), 0, m->lookup_size);
 	if (parse_entry_value(s, elem, VAL_AT(s, idx), true, &err))
 		goto bad;
-	s->elems[idx] = elem;
+	if (m->value && note_mask(s, elem, idx)) {
+		sb_free(&err);
+		return err_fail("out of memory");
+	}
 	s->lines[idx] = line;
 	s->n++;
+	s->general++;
 	sb_free(&err);
 	return EXIT_OK;
 bad:
 	rc = entry_err(s, idx, line, sb_str(&err));
-	json_decref(elem);
 	sb_free(&err);
 	return rc;
 }
 
-static void skip_ws(const char *q, size_t n, size_t *pos, unsigned *line)
+/* yajl finds where an entry ends: the parse is cancelled when the value
+ * that began it is complete. */
+struct span {
+	int depth;
+	bool done;
+};
+
+static int sp_open(void *ctx)
 {
-	while (*pos < n && q[*pos] && strchr(" \t\r\n", q[*pos])) {
-		if (q[*pos] == '\n')
-			(*line)++;
-		(*pos)++;
+	((struct span *)ctx)->depth++;
+	return 1;
+}
+
+static int sp_close(void *ctx)
+{
+	struct span *sp = ctx;
+
+	if (--sp->depth == 0)
+		sp->done = true;
+	return !sp->done;
+}
+
+static int sp_scalar(void *ctx)
+{
+	struct span *sp = ctx;
+
+	if (sp->depth == 0)
+		sp->done = true;
+	return !sp->done;
+}
+
+static int sp_null(void *c) { return sp_scalar(c); }
+static int sp_bool(void *c, int b) { (void)b; return sp_scalar(c); }
+static int sp_num(void *c, const char *t, size_t n) { (void)t; (void)n; return sp_scalar(c); }
+static int sp_str(void *c, const unsigned char *t, size_t n) { (void)t; (void)n; return sp_scalar(c); }
+static int sp_key(void *c, const unsigned char *t, size_t n) { (void)c; (void)t; (void)n; return 1; }
+
+static const yajl_callbacks span_cbs = {
+	.yajl_null = sp_null,
+	.yajl_boolean = sp_bool,
+	.yajl_number = sp_num,
+	.yajl_string = sp_str,
+	.yajl_start_map = sp_open,
+	.yajl_map_key = sp_key,
+	.yajl_end_map = sp_close,
+	.yajl_start_array = sp_open,
+	.yajl_end_array = sp_close,
+};
+
+/* The length of the JSON value at r->pos (reading more of the file as
+ * needed): 0 after printing why it is not one. */
+static size_t entry_span(struct apply_set *s, struct src *r)
+{
+	struct span sp = { 0 };
+	yajl_handle h = yajl_alloc(&span_cbs, NULL, &sp);
+	size_t fed = 0, used = 0;
+	yajl_status st = yajl_status_ok;
+
+	if (!h) {
+		err_fail("out of memory");
+		return 0;
 	}
+	for (;;) {
+		size_t have = r->len - r->pos;
+
+		if (have > fed) {
+			st = yajl_parse(h, (const unsigned char *)r->buf + r->pos + fed,
+					have - fed);
+			used = fed + yajl_get_bytes_consumed(h);
+			fed = have;
+			if (st != yajl_status_ok)
+				break;
+		}
+		if (r->eof) {
+			st = yajl_complete_parse(h);
+			used = fed;
+			break;
+		}
+		if (src_fill(r, have + CHUNK)) {
+			yajl_free(h);
+			src_fail(s, r);
+			return 0;
+		}
+	}
+	if (st == yajl_status_client_canceled && sp.done) {
+		yajl_free(h);
+		return used;
+	}
+	{
+		unsigned char *e = yajl_get_error(h, 0, NULL, 0);
+		unsigned line = r->line;
+		struct strbuf msg = STRBUF_INIT;
+		const char *t = (const char *)e;
+
+		count_lines(r->buf + r->pos, used < r->len - r->pos ? used : r->len - r->pos,
+			    &line);
+		/* "parse error: premature EOF\n" and the like */
+		if (t && !strncmp(t, "parse error: ", 13))
+			t += 13;
+		sb_adds(&msg, "invalid JSON: ");
+		sb_add(&msg, t ? t : "?", t ? strcspn(t, "\n") : 1);
+		if (st == yajl_status_ok || (t && strstr(t, "premature EOF")))
+			sb_adds(&msg, " (the file ends inside this entry)");
+		entry_err(s, s->n, line, sb_str(&msg));
+		sb_free(&msg);
+		yajl_free_error(h, e);
+		yajl_free(h);
+	}
+	return 0;
 }
 
-static void count_lines(const char *q, size_t from, size_t to, unsigned *line)
-{
-	for (size_t i = from; i < to; i++)
-		if (q[i] == '\n')
-			(*line)++;
-}
-
-/* Every entry of the file's text, checked. */
-int parse_entries(struct apply_set *s, const char *text, size_t len)
+/* The general path: one entry of any JSON layout. */
+static int read_general(struct apply_set *s, struct src *r)
 {
 	struct strbuf qb = STRBUF_INIT;
-	const char *q;
-	size_t n, pos = 0;
-	unsigned line = 1;
-	bool array;
-	int rc = EXIT_OK;
+	size_t n = entry_span(s, r);
+	json_error_t jerr;
+	json_t *elem;
+	int rc;
 
-	if (memchr(text, '\0', len))
-		return err_fail("%s: not a JSON file (it holds NUL bytes)", s->file);
-	quote_numbers(text, len, &qb);
-	q = sb_str(&qb);
-	n = qb.len;
-	skip_ws(q, n, &pos, &line);
-	if (pos == n) {
+	if (!n)
+		return EXIT_FAIL;
+	quote_numbers(r->buf + r->pos, n, &qb);
+	elem = json_loadb(qb.buf, qb.len, JSON_DECODE_ANY | JSON_REJECT_DUPLICATES,
+			  &jerr);
+	if (!elem) {
+		struct strbuf msg = STRBUF_INIT;
+		unsigned line = r->line;
+		size_t at = jerr.position > 0 ? (size_t)jerr.position : 0;
+
+		count_lines(qb.buf, at < qb.len ? at : qb.len, &line);
+		sb_adds(&msg, "invalid JSON: ");
+		unquote(jerr.text, &msg);
+		rc = entry_err(s, s->n, line, sb_str(&msg));
+		sb_free(&msg);
 		sb_free(&qb);
-		return err_fail("%s: empty file (expected a JSON array of entries or JSON lines; [] for none)",
-				s->file);
-	}
-	array = q[pos] == '[';
-	if (array)
-		pos++;
-	for (;;) {
-		json_error_t jerr;
-		json_t *elem;
-		size_t used;
-
-		skip_ws(q, n, &pos, &line);
-		if (array && pos < n && q[pos] == ']') {
-			pos++;
-			skip_ws(q, n, &pos, &line);
-			if (pos < n)
-				rc = err_fail("%s:%u: unexpected text after the array", s->file, line);
-			break;
-		}
-		if (pos == n) {
-			if (array)
-				rc = err_fail("%s:%u: the array is not closed (expected ']')",
-					      s->file, line);
-			break;
-		}
-		elem = json_loadb(q + pos, n - pos,
-				  JSON_DISABLE_EOF_CHECK | JSON_DECODE_ANY |
-				  JSON_REJECT_DUPLICATES, &jerr);
-		if (!elem) {
-			struct strbuf msg = STRBUF_INIT;
-			size_t at = jerr.position > 0 ? (size_t)jerr.position : 0;
-
-			if (at > n - pos)
-				at = n - pos;
-			count_lines(q, pos, pos + at, &line);
-			sb_adds(&msg, "invalid JSON: ");
-			unquote(jerr.text, &msg);
-			rc = entry_err(s, s->n, line, sb_str(&msg));
-			sb_free(&msg);
-			break;
-		}
-		used = jerr.position > 0 ? (size_t)jerr.position : 0;
-		if (used > n - pos)
-			used = n - pos;
-		if (!used) {	/* jansson always reports what it read */
-			json_decref(elem);
-			rc = entry_err(s, s->n, line, "cannot be read");
-			break;
-		}
-		rc = add_entry(s, elem, line);
-		if (rc)
-			break;
-		count_lines(q, pos, pos + used, &line);
-		pos += used;
-		if (!array)
-			continue;
-		skip_ws(q, n, &pos, &line);
-		if (pos < n && q[pos] == ',') {
-			pos++;
-			skip_ws(q, n, &pos, &line);
-			if (pos < n && q[pos] == ']') {
-				rc = err_fail("%s:%u: a ',' before ']' (JSON has no trailing commas)",
-					      s->file, line);
-				break;
-			}
-			continue;
-		}
-		if (pos < n && q[pos] == ']')
-			continue;
-		if (pos == n) {
-			rc = err_fail("%s:%u: the array is not closed (expected ']')",
-				      s->file, line);
-			break;
-		}
-		rc = err_fail("%s:%u: entry %zu: expected ',' or ']' after it", s->file,
-			      line, s->n);
-		break;
+		return rc;
 	}
 	sb_free(&qb);
+	rc = add_entry(s, elem, r->line);
+	json_decref(elem);
+	count_lines(r->buf + r->pos, n, &r->line);
+	r->pos += n;
 	return rc;
 }
 
-/* Sort the entries by key; a key given twice is an error. */
-static int key_cmp(const void *a, const void *b, void *arg)
+/* The compiled form of what save writes for one entry; per-CPU maps
+ * read "value" (the sum) into src 1 and CPU c's value from src 2 + c. */
+static struct tvf *entry_program(const struct mapref *m)
 {
-	const struct apply_set *s = arg;
-	size_t x = *(const size_t *)a, y = *(const size_t *)b;
-	int c = memcmp(KEY_AT(s, x), KEY_AT(s, y), s->m->info.key_size);
+	struct tvf *f;
 
-	if (c)
-		return c;
-	return x < y ? -1 : x > y;
+	if (!m->key || !m->value || (m->percpu && m->ncpus > 250) || !(f = tvf_new()))
+		return NULL;
+	tvf_lit(f, "{\"key\":", 7);
+	tvf_plan_json(f, m->key, 0);
+	tvf_lit(f, ",\"value\":", 9);
+	tvf_plan_json(f, m->value, 1);
+	if (m->percpu) {
+		char lit[64];
+
+		tvf_lit(f, ",\"per_cpu\":[", 12);
+		for (int c = 0; c < m->ncpus; c++) {
+			int n = snprintf(lit, sizeof(lit), "%s{\"cpu\":%d,\"value\":",
+					 c ? "}," : "", c);
+
+			tvf_lit(f, lit, (size_t)n);
+			tvf_plan_json(f, m->value, 2 + (unsigned)c);
+		}
+		tvf_lit(f, "}]", 2);
+	}
+	tvf_lit(f, "}", 1);
+	if (tvf_ok(f))
+		return f;
+	tvf_free(f);
+	return NULL;
 }
 
-int index_keys(struct apply_set *s)
+/* The fast path: 1 when the entry at r->pos was read, 0 when it is not in
+ * save's exact form. */
+static int read_fast(struct apply_set *s, struct src *r, const struct tvf *f,
+		     void **recs, char *sum)
 {
-	s->order = malloc((s->n + 1) * sizeof(*s->order));
-	if (!s->order)
+	const struct mapref *m = s->m;
+	struct strbuf err = STRBUF_INIT;
+	size_t n;
+	bool exact;
+
+	if (s->n == s->cap && set_grow(s))
+		return -1;
+	recs[0] = KEY_AT(s, s->n);
+	recs[1] = m->percpu ? sum : VAL_AT(s, s->n);
+	for (int c = 0; m->percpu && c < m->ncpus; c++)
+		recs[2 + c] = VAL_AT(s, s->n) + (size_t)c * m->stride;
+	memset(recs[0], 0, m->info.key_size);
+	memset(VAL_AT(s, s->n), 0, m->lookup_size);
+	if (m->percpu)
+		memset(sum, 0, m->info.value_size);
+	n = tvf_read(f, r->buf + r->pos, r->len - r->pos, recs, &exact);
+	if (!n)
+		return 0;
+	if (!exact) {	/* printed back, it must be the same bytes */
+		sb_reset(&s->text);
+		tvf_run(f, &s->text, (const void *const *)recs);
+		if (s->text.len != n || memcmp(s->text.buf, r->buf + r->pos, n))
+			return 0;
+	}
+	if (m->percpu) {	/* "value" must be what dump sums */
+		char *want = sum + m->info.value_size + 8;
+
+		mapref_sum_cpus(m, VAL_AT(s, s->n), want);
+		if (memcmp(sum, want, m->info.value_size))
+			return 0;	/* the general path says so */
+	}
+	if (check_index(s, recs[0], &err)) {
+		sb_free(&err);
+		return 0;	/* the general path says why */
+	}
+	s->lines[s->n++] = r->line;
+	s->fast++;
+	r->pos += n;
+	return 1;
+}
+
+/* ---- the index ---- */
+
+/* FNV-1a-like over 8-byte words, with murmur3's finalizer so that every
+ * key byte reaches the low bits the table uses. */
+static uint64_t key_hash(const void *key, size_t n)
+{
+	const unsigned char *p = key;
+	uint64_t h = 0x9e3779b97f4a7c15ULL ^ n, w;
+
+	while (n >= 8) {
+		memcpy(&w, p, 8);
+		h = (h ^ w) * 0x100000001b3ULL;
+		h ^= h >> 29;
+		p += 8;
+		n -= 8;
+	}
+	if (n) {
+		w = 0;
+		memcpy(&w, p, n);
+		h = (h ^ w) * 0x100000001b3ULL;
+	}
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdULL;
+	h ^= h >> 33;
+	h *= 0xc4ceb9fe1a85ec53ULL;
+	return h ^ (h >> 33);
+}
+
+long set_find(const struct apply_set *s, const void *key)
+{
+	size_t ks = s->m->info.key_size, mask = s->nslots - 1;
+
+	if (!s->nslots)
+		return -1;
+	for (size_t i = key_hash(key, ks) & mask;; i = (i + 1) & mask) {
+		uint32_t e = s->slots[i];
+
+		if (!e)
+			return -1;
+		if (!memcmp(KEY_AT(s, e - 1), key, ks))
+			return (long)e - 1;
+	}
+}
+
+/* Index the keys; a key given twice is an error. */
+static int index_keys(struct apply_set *s)
+{
+	size_t ks = s->m->info.key_size, mask;
+
+	s->nslots = 16;
+	while (s->nslots < 2 * s->n)
+		s->nslots *= 2;
+	s->slots = calloc(s->nslots, sizeof(*s->slots));
+	if (!s->slots)
 		return err_fail("out of memory");
-	for (size_t i = 0; i < s->n; i++)
-		s->order[i] = i;
-	qsort_r(s->order, s->n, sizeof(*s->order), key_cmp, s);
-	for (size_t i = 1; i < s->n; i++) {
-		size_t a = s->order[i - 1], b = s->order[i];
+	mask = s->nslots - 1;
+	for (size_t e = 0; e < s->n; e++) {
+		const char *key = KEY_AT(s, e);
+		size_t i = key_hash(key, ks) & mask;
 
-		if (!memcmp(KEY_AT(s, a), KEY_AT(s, b), s->m->info.key_size)) {
-			char what[96];
+		for (; s->slots[i]; i = (i + 1) & mask) {
+			size_t a = s->slots[i] - 1;
 
-			snprintf(what, sizeof(what), "key: the same key as entry %zu", a + 1);
-			return entry_err(s, b, s->lines[b], what);
+			if (!memcmp(KEY_AT(s, a), key, ks)) {
+				char what[96];
+
+				snprintf(what, sizeof(what), "key: the same key as entry %zu",
+					 a + 1);
+				return entry_err(s, e, s->lines[e], what);
+			}
 		}
+		s->slots[i] = (uint32_t)e + 1;
 	}
 	return EXIT_OK;
 }
 
-/* Is key one of the n keys of ks bytes at keys, sorted by their bytes
- * through order (entry indexes), or as they stand when order is NULL? */
-bool sorted_keys_have(const char *keys, const size_t *order, size_t n,
-		      size_t ks, const void *key)
+const char *set_mask(const struct apply_set *s, size_t i)
 {
-	size_t lo = 0, hi = n;
+	size_t lo = 0, hi = s->npartial;
 
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
-		int c = memcmp(keys + (order ? order[mid] : mid) * ks, key, ks);
 
-		if (!c)
-			return true;
-		if (c < 0)
+		if (s->partial[mid] == i)
+			return s->masks + mid * s->m->lookup_size;
+		if (s->partial[mid] < i)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
-	return false;
+	return NULL;
 }
 
-bool set_has_key(const struct apply_set *s, const void *key)
+/* ---- the file ---- */
+
+static int read_entries(struct apply_set *s, struct src *r)
 {
-	return sorted_keys_have(s->keys, s->order, s->n, s->m->info.key_size, key);
+	const struct mapref *m = s->m;
+	struct tvf *f = entry_program(m);
+	void **recs = calloc((size_t)m->ncpus + 2, sizeof(*recs));
+	char *sum = calloc(2, m->info.value_size + 8);
+	bool array;
+	int c, rc = EXIT_OK;
+
+	if (!recs || !sum) {
+		rc = err_fail("out of memory");
+		goto out;
+	}
+
+	if ((c = src_peek(r)) < 0) {
+		rc = src_fail(s, r);
+		goto out;
+	}
+	if (!c) {
+		rc = err_fail("%s: empty file (expected a JSON array of entries or JSON lines; [] for none)",
+			      s->file);
+		goto out;
+	}
+	array = c == '[';
+	if (array)
+		r->pos++;
+	for (;;) {
+		if ((c = src_peek(r)) < 0) {
+			rc = src_fail(s, r);
+			break;
+		}
+		if (array && c == ']') {
+			r->pos++;
+			if ((c = src_peek(r)) < 0)
+				rc = src_fail(s, r);
+			else if (c)
+				rc = err_fail("%s:%u: unexpected text after the array",
+					      s->file, r->line);
+			break;
+		}
+		if (!c) {
+			if (array)
+				rc = err_fail("%s:%u: the array is not closed (expected ']')",
+					      s->file, r->line);
+			break;
+		}
+		if (src_fill(r, AHEAD)) {
+			rc = src_fail(s, r);
+			break;
+		}
+		c = f && r->buf[r->pos] == '{' ? read_fast(s, r, f, recs, sum) : 0;
+		if (c < 0) {
+			rc = err_fail("out of memory");
+			break;
+		}
+		if (!c && (rc = read_general(s, r)))
+			break;
+		if (!array)
+			continue;
+		if ((c = src_peek(r)) < 0) {
+			rc = src_fail(s, r);
+			break;
+		}
+		if (c == ',') {
+			r->pos++;
+			if ((c = src_peek(r)) < 0) {
+				rc = src_fail(s, r);
+				break;
+			}
+			if (c == ']') {
+				rc = err_fail("%s:%u: a ',' before ']' (JSON has no trailing commas)",
+					      s->file, r->line);
+				break;
+			}
+			continue;
+		}
+		if (c == ']')
+			continue;
+		if (!c) {
+			rc = err_fail("%s:%u: the array is not closed (expected ']')",
+				      s->file, r->line);
+			break;
+		}
+		rc = err_fail("%s:%u: entry %zu: expected ',' or ']' after it", s->file,
+			      r->line, s->n);
+		break;
+	}
+out:
+	tvf_free(f);
+	free(recs);
+	free(sum);
+	return rc;
+}
+
+int apply_read(struct apply_set *s, const char *path, bool *unreadable)
+{
+	struct src r = { .line = 1 };
+	int rc;
+
+	*unreadable = false;
+	r.fd = strcmp(path, "-") ? open(path, O_RDONLY | O_CLOEXEC) : STDIN_FILENO;
+	if (r.fd < 0) {
+		*unreadable = true;
+		return err_fail("%s apply: cannot read %s: %s", s->m->name, path,
+				strerror(errno));
+	}
+	rc = read_entries(s, &r);
+	if (rc && r.err && r.err != EILSEQ)
+		*unreadable = true;
+	if (!rc)
+		rc = index_keys(s);
+	if (r.fd != STDIN_FILENO)
+		close(r.fd);
+	free(r.buf);
+	return rc;
 }
