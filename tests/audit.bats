@@ -119,7 +119,7 @@ all_done() {
 	mapsh --audit-log "$LOG" blocklist apply "$f" --prune
 	[ "$(nlines)" = 3 ]
 	[ "$(intents | jq -s -c 'map([.op, .key.src_ip, .old.action, .new.action])')" = \
-	  '[["apply","10.0.0.9","FW_ALLOW","FW_DROP"],["apply","10.0.0.6","FW_DROP",null],["apply","10.0.0.7",null,"FW_DROP"]]' ]
+	  '[["apply","10.0.0.6","FW_DROP",null],["apply","10.0.0.9","FW_ALLOW","FW_DROP"],["apply","10.0.0.7",null,"FW_DROP"]]' ]
 	# unchanged entries are no change
 	mapsh --audit-log "$LOG" blocklist apply "$f" --prune
 	[ "$(nlines)" = 3 ]
@@ -256,13 +256,14 @@ teardown() {
 	run mapsh --audit-log "$small/log" blocklist delete $K9
 	assert_failure 1
 	[ "$(dump_pinned blocklist)" = "$before" ]
-	# apply: 500 changed, 500 removed, 2,000 added: three batches. Room in
-	# the log for the first batch's records only.
+	# apply: 500 removed (first: room for the additions), then 500
+	# changed and 2,000 added: two batches. Room in the log for the first
+	# batch's records only.
 	rules 0 1000 drop >"$BATS_TEST_TMPDIR/a.json"
 	rules 500 3000 allow >"$BATS_TEST_TMPDIR/b.json"
 	mapsh blocklist apply "$BATS_TEST_TMPDIR/a.json" --prune >/dev/null
 	mapsh --audit-log "$LOG" blocklist apply "$BATS_TEST_TMPDIR/b.json" --prune >/dev/null
-	[ "$(jq -s -c 'map(select(.state == "done") | .changes)' "$LOG")" = '[500,500,2000]' ]
+	[ "$(jq -s -c 'map(select(.state == "done") | .changes)' "$LOG")" = '[500,2500]' ]
 	first=$(awk '/"state":"done"/ { print NR; exit }' "$LOG")
 	s1=$(head -n "$first" "$LOG" | wc -c)
 	mapsh blocklist apply "$BATS_TEST_TMPDIR/a.json" --prune >/dev/null
