@@ -97,19 +97,28 @@ wait_holder() {
 	fail "pid $1 never held the lock"
 }
 
-# A random pause of 0 to 0.149 s (an apply of 60,000 changes writes for
-# about 0.2 s here).
-pause() { sleep "0.$(printf %03d $((RANDOM % 150)))"; }
+# A random pause of 0 to PAUSE_MS (default 150) milliseconds.
+pause() {
+	local ms=$((RANDOM % ${PAUSE_MS:-150}))
+	sleep "$((ms / 1000)).$(printf %03d $((ms % 1000)))"
+}
 
 @test "kill -9 at random points of a 50,000-entry apply (20 runs): the next command warns, recover undoes it byte for byte, --forward finishes it" {
 	# 20,000 entries changed, 30,000 added, 10,000 removed (--prune)
 	flows_json 10000 60000 packets 1000000 >"$F"
 	big_map
 	before=$(digest)
+	t0=$(date +%s%N)
 	run mapsh pinned "$BIG" apply "$F" --prune
+	t1=$(date +%s%N)
 	assert_success
 	assert_output --regexp ': 30000 added, 20000 changed, 0 unchanged, 10000 removed$'
 	after=$(digest)
+	# The writes follow the journal's appearance and take a few tens of
+	# milliseconds: kill within a tenth of a whole apply's time after it
+	# (wait_file itself looks every 10 ms).
+	PAUSE_MS=$(( (t1 - t0) / 10000000 ))
+	((PAUSE_MS >= 5)) || PAUSE_MS=5
 	[ "$before" != "$after" ]
 	[ ! -e "$JOURNAL" ]
 	interrupted=0 partly=0 recover_killed=0
