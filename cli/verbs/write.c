@@ -160,7 +160,8 @@ static bool is_field_word(const char *w)
 }
 
 /* set changes only the fields it names: a bare word (a value in field
- * order, bytes, JSON) would be taken for a whole value, so it is refused. */
+ * order, bytes, JSON) would be taken for a whole value, so it is refused
+ * (a value without BTF has no fields: bytes are all it takes). */
 static int check_field_words(const struct mapref *m, const char *verb,
 			     int n, char **w)
 {
@@ -168,6 +169,8 @@ static int check_field_words(const struct mapref *m, const char *verb,
 	uint32_t shown = 0;
 	int rc;
 
+	if (m->value && tv_plan_is_raw(m->value))
+		return EXIT_OK;	/* no BTF, no fields: the bytes are the value */
 	for (int i = 0; i < n; i++) {
 		if (is_field_word(w[i]))
 			continue;
