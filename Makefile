@@ -188,11 +188,13 @@ test: deps
 test-prereqs: $(MAPSH_BIN) $(UNIT_BINS) $(TEST_TOOLS) $(FUZZ_BINS)
 
 # Under SANITIZE=1 the tests run build/san/mapsh: an ASan or UBSan report
-# ends the run of mapsh with an error (halt_on_error), so the test fails;
-# leaks are reported too (mapsh frees what it allocates; valgrind.bats is
-# skipped: valgrind cannot run an ASan binary).
+# ends the run of mapsh with an error (halt_on_error), so the test fails.
+# Leaks are not checked there: LeakSanitizer's stop-the-world at exit can
+# hang for good when a SIGCONT comes with the SIGTERM that ends a watch
+# (timeout(1) sends both); the normal run's valgrind tests check leaks,
+# and are skipped here (valgrind cannot run an ASan binary).
 SAN_ENV := MAPSH=$(CURDIR)/$(MAPSH_BIN) MAPSH_UNIT_DIR=$(CURDIR)/$(OBJ)/unit \
-	MAPSH_SANITIZED=1 ASAN_OPTIONS=detect_leaks=1:verify_asan_link_order=0:exitcode=99 \
+	MAPSH_SANITIZED=1 ASAN_OPTIONS=detect_leaks=0:verify_asan_link_order=0:exitcode=99 \
 	UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1:exitcode=98
 check: test-prereqs
 	$(Q)$(if $(filter 1,$(SANITIZE)),env $(SAN_ENV)) bats $(BATS_FLAGS) tests/
