@@ -279,10 +279,10 @@ as_nobody_bpf() {
 # ---- the build ----
 
 @test "make CFLAGS=... keeps the flags the build needs; SANITIZE=1 builds elsewhere" {
-	run env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -s -C "$TOP" -n -B CFLAGS=-O0 build/cli/base/err.o
+	run env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL -u SANITIZE make -s -C "$TOP" -n -B CFLAGS=-O0 build/cli/base/err.o
 	assert_success
 	[[ "$output" == *"-O0 "*"-std=gnu11"*"-Icli"* ]] || fail "$output"
-	run env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -s -C "$TOP" -n -B SANITIZE=1 build/san/cli/base/err.o build/san/mapsh
+	run env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL -u SANITIZE make -s -C "$TOP" -n -B SANITIZE=1 build/san/cli/base/err.o build/san/mapsh
 	assert_success
 	[[ "$output" == *"-fsanitize=address,undefined"*"-o build/san/cli/base/err.o"* ]] || fail "$output"
 	[[ "$output" == *"-o build/san/mapsh"* ]] || fail "$output"
