@@ -16,20 +16,34 @@ BPFTOOL ?= bpftool
 PKG_CONFIG ?= pkg-config
 
 BUILD   := build
+# SANITIZE=1: mapsh and the unit tests built with ASan and UBSan, their
+# objects and binaries in build/san (./mapsh stays the normal build);
+# `make test SANITIZE=1` runs the tests on build/san/mapsh.
+ifeq ($(SANITIZE),1)
+OBJ     := $(BUILD)/san
+MAPSH_BIN := $(OBJ)/mapsh
+SAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer
+else
+OBJ     := $(BUILD)
+MAPSH_BIN := mapsh
+SAN_FLAGS :=
+endif
 ARCH_INC := /usr/include/$(shell $(CC) -dumpmachine 2>/dev/null)
 
 PKGS    := libbpf libxdp libedit jansson yajl
 PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
 
+# CFLAGS is the user's (make CFLAGS=-O0 keeps what the build needs).
 CFLAGS  ?= -O2 -g
-CFLAGS  += -Wall -Wextra -Wno-unused-parameter -std=gnu11 -D_GNU_SOURCE \
+override CFLAGS += $(SAN_FLAGS) -Wall -Wextra -Wno-unused-parameter -std=gnu11 -D_GNU_SOURCE \
 	   -I$(BUILD)/bpf -Icli -Ibpf $(PKG_CFLAGS)
 LDLIBS  += $(PKG_LIBS) -lelf -lz
 # mapsh itself links its libraries statically unless DYNAMIC=1: a one-shot
 # command then maps and relocates one binary instead of a dozen shared
 # libraries, which is about a third of a typed lookup's run time here.
-ifeq ($(DYNAMIC),1)
+# The sanitizers' runtimes want the shared libraries.
+ifneq ($(filter 1,$(DYNAMIC) $(SANITIZE)),)
 MAPSH_LIBS := $(LDLIBS)
 else
 # Debian ships yajl's static library as libyajl_s.a.
@@ -51,10 +65,10 @@ BPF_OBJS  := $(patsubst bpf/%.bpf.c,$(BUILD)/bpf/%.bpf.o,$(BPF_SRCS))
 BPF_SKELS := $(patsubst bpf/%.bpf.c,$(BUILD)/bpf/%.skel.h,$(BPF_SRCS))
 
 CLI_SRCS  := $(wildcard cli/*.c cli/*/*.c cli/*/*/*.c)
-CLI_OBJS  := $(patsubst cli/%.c,$(BUILD)/cli/%.o,$(CLI_SRCS))
+CLI_OBJS  := $(patsubst cli/%.c,$(OBJ)/cli/%.o,$(CLI_SRCS))
 
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
-UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(UNIT_SRCS))
+UNIT_BINS := $(patsubst tests/unit/%.c,$(OBJ)/unit/%,$(UNIT_SRCS))
 
 FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BINS := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(FUZZ_SRCS))
@@ -68,11 +82,14 @@ comma := ,
 
 .PHONY: test-prereqs mutate all clean test check unit bats fuzz demo demo-clean deps install uninstall bench man
 
-all: mapsh
+all: $(MAPSH_BIN)
 
-mapsh: $(CLI_OBJS)
+$(MAPSH_BIN): $(CLI_OBJS)
 	$(call msg,LINK,$@)
-	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(MAPSH_LIBS)
+	$(Q)$(CC) $(SAN_FLAGS) $(LDFLAGS) -o $@ $^ $(MAPSH_LIBS)
+ifeq ($(SANITIZE),1)
+mapsh: $(MAPSH_BIN)
+endif
 
 $(BUILD)/bpf/%.bpf.o: bpf/%.bpf.c | $(BUILD)/bpf
 	$(call msg,BPF,$@)
@@ -85,7 +102,7 @@ $(BUILD)/bpf/%.skel.h: $(BUILD)/bpf/%.bpf.o
 	$(Q)$(BPFTOOL) gen skeleton $< name $* > $@ 2> $@.log || { cat $@.log; exit 1; }
 
 # Every cli object may include a skeleton, so they all wait for them.
-$(BUILD)/cli/%.o: cli/%.c $(BPF_SKELS)
+$(OBJ)/cli/%.o: cli/%.c $(BPF_SKELS)
 	$(call msg,CC,$@)
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
@@ -97,9 +114,10 @@ BTF_FIXTURE := tests/unit/btf_fixture.h
 # They link only the floors they test: the engine (base/, tval/, query/),
 # and for test_qtake the lossless taking of verbs/qtake.c.
 ENGINE_SRCS := $(wildcard cli/base/*.c cli/tval/*.c cli/query/*.c)
-ENGINE_OBJS := $(patsubst cli/%.c,$(BUILD)/cli/%.o,$(ENGINE_SRCS))
-UNIT_OBJS   := $(ENGINE_OBJS) $(BUILD)/cli/verbs/qtake.o
-$(BUILD)/unit/%: tests/unit/%.c $(BTF_FIXTURE) $(UNIT_OBJS) $(BPF_OBJS) | $(BUILD)/unit
+ENGINE_OBJS := $(patsubst cli/%.c,$(OBJ)/cli/%.o,$(ENGINE_SRCS))
+UNIT_OBJS   := $(ENGINE_OBJS) $(OBJ)/cli/verbs/qtake.o
+$(OBJ)/unit/%: tests/unit/%.c $(BTF_FIXTURE) $(UNIT_OBJS) $(BPF_OBJS)
+	@mkdir -p $(@D)
 	$(call msg,UNIT,$@)
 	$(Q)$(CC) $(CFLAGS) -DBPF_OBJ_DIR='"$(CURDIR)/$(BUILD)/bpf"' -o $@ $< $(UNIT_OBJS) $(LDLIBS) -lcmocka
 
@@ -109,7 +127,7 @@ $(BUILD)/unit/%: tests/unit/%.c $(BTF_FIXTURE) $(UNIT_OBJS) $(BPF_OBJS) | $(BUIL
 FUZZ_SAN    := -fsanitize=address,undefined
 FUZZ_CFLAGS := -g -O1 $(FUZZ_SAN) -std=gnu11 -D_GNU_SOURCE \
 	-I$(BUILD)/bpf -Icli -Ibpf $(PKG_CFLAGS)
-FUZZ_OBJS := $(patsubst $(BUILD)/cli/%.o,$(BUILD)/fuzz/obj/%.o,$(ENGINE_OBJS))
+FUZZ_OBJS := $(patsubst cli/%.c,$(BUILD)/fuzz/obj/%.o,$(ENGINE_SRCS))
 $(BUILD)/fuzz/obj/%.o: cli/%.c $(BPF_SKELS)
 	$(call msg,FUZZCC,$@)
 	@mkdir -p $(@D)
@@ -118,7 +136,7 @@ $(BUILD)/fuzz/%: tests/fuzz/%.c $(BTF_FIXTURE) $(FUZZ_OBJS) | $(BUILD)/fuzz
 	$(call msg,FUZZ,$@)
 	$(Q)$(CLANG) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< $(FUZZ_OBJS) $(LDLIBS)
 
-$(BUILD)/bpf $(BUILD)/cli $(BUILD)/unit $(BUILD)/fuzz:
+$(BUILD)/bpf $(BUILD)/cli $(BUILD)/fuzz:
 	$(Q)mkdir -p $@
 
 # Debian packages the build, the tests and the demo need; only the missing
@@ -168,10 +186,19 @@ test: deps
 	$(Q)$(MAKE) --no-print-directory check
 
 # Everything the bats tests run.
-test-prereqs: mapsh $(UNIT_BINS) $(TEST_TOOLS) $(FUZZ_BINS)
+test-prereqs: $(MAPSH_BIN) $(UNIT_BINS) $(TEST_TOOLS) $(FUZZ_BINS)
 
+# Under SANITIZE=1 the tests run build/san/mapsh: an ASan or UBSan report
+# ends the run of mapsh with an error (halt_on_error), so the test fails.
+# Leaks are not checked there: LeakSanitizer's stop-the-world at exit can
+# hang for good when a SIGCONT comes with the SIGTERM that ends a watch
+# (timeout(1) sends both); the normal run's valgrind tests check leaks,
+# and are skipped here (valgrind cannot run an ASan binary).
+SAN_ENV := MAPSH=$(CURDIR)/$(MAPSH_BIN) MAPSH_UNIT_DIR=$(CURDIR)/$(OBJ)/unit \
+	MAPSH_SANITIZED=1 ASAN_OPTIONS=detect_leaks=0:verify_asan_link_order=0:exitcode=99 \
+	UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1:exitcode=98
 check: test-prereqs
-	$(Q)bats $(BATS_FLAGS) tests/
+	$(Q)$(if $(filter 1,$(SANITIZE)),env $(SAN_ENV)) bats $(BATS_FLAGS) tests/
 
 # Mutation testing (tests/mutate/run.sh): every mutant of tests/mutate/*.mut
 # applied to a scratch copy and run against its tests; MUTANTS=a,b for some.
@@ -185,8 +212,8 @@ demo: deps
 demo-clean:
 	$(Q)./tests/demo.sh --clean
 
-install: mapsh
-	install -D -m 0755 mapsh $(DESTDIR)$(BINDIR)/mapsh
+install: $(MAPSH_BIN)
+	install -D -m 0755 $(MAPSH_BIN) $(DESTDIR)$(BINDIR)/mapsh
 	install -D -m 0644 man/mapsh.8 $(DESTDIR)$(MANDIR)/mapsh.8
 	install -D -m 0644 completions/mapsh.bash $(DESTDIR)$(BASHCOMPDIR)/mapsh
 	install -D -m 0644 completions/_mapsh $(DESTDIR)$(ZSHCOMPDIR)/_mapsh
@@ -200,8 +227,8 @@ uninstall:
 # The man page's command reference is generated from the command tables:
 # `make man` rewrites the part between the GENERATED markers
 # (tests/man.bats fails when it is out of date).
-man: mapsh
-	$(Q)./mapsh __synopsis --mdoc > $(BUILD)/mapsh.8.gen
+man: $(MAPSH_BIN)
+	$(Q)./$(MAPSH_BIN) __synopsis --mdoc > $(BUILD)/mapsh.8.gen
 	$(Q)awk -v gen=$(BUILD)/mapsh.8.gen \
 		'/^\.\\" BEGIN GENERATED/ { while ((getline l < gen) > 0) print l; skip = 1; next } \
 		 /^\.\\" END GENERATED/ { skip = 0; next } !skip' man/mapsh.8 > $(BUILD)/mapsh.8.new
@@ -237,4 +264,4 @@ bench: deps
 	$(Q)$(MAKE) --no-print-directory $(if $(V),,-s) mapsh $(BENCH_TOOLS)
 	$(Q)./bench/bench.sh
 
--include $(shell find $(BUILD)/cli $(BUILD)/fuzz/obj -name '*.d' 2>/dev/null) $(wildcard $(BUILD)/bpf/*.d)
+-include $(shell find $(OBJ)/cli $(BUILD)/fuzz/obj -name '*.d' 2>/dev/null) $(wildcard $(BUILD)/bpf/*.d)

@@ -94,12 +94,17 @@ two_rules() {
 	assert_output --partial "version	"
 }
 
-@test "commands that need BPF refuse without root, exit 1" {
+@test "commands that need BPF refuse without CAP_BPF, exit 1" {
 	command -v setpriv >/dev/null || skip "setpriv not installed"
 	run --separate-stderr setpriv --reuid=65534 --regid=65534 --clear-groups "$MAPSH" maps
 	assert_failure 1
-	[ "$stderr" = "mapsh: maps: this needs root (CAP_BPF and CAP_NET_ADMIN)" ]
+	[ "$stderr" = "mapsh: maps: this needs CAP_BPF or CAP_SYS_ADMIN (root has both)" ]
 	[ -z "$output" ]
+	# load also needs CAP_NET_ADMIN: CAP_BPF alone is not enough
+	run --separate-stderr setpriv --reuid=65534 --regid=65534 --clear-groups \
+		--inh-caps=+bpf --ambient-caps=+bpf "$MAPSH" load
+	assert_failure 1
+	[ "$stderr" = "mapsh: this needs CAP_BPF (or CAP_SYS_ADMIN) and CAP_NET_ADMIN (root has them)" ]
 }
 
 @test "global options work before and after the command" {
@@ -206,7 +211,7 @@ two_rules() {
 		"644 ./usr/share/fish/vendor_completions.d/mapsh.fish" \
 		"644 ./usr/share/man/man8/mapsh.8" \
 		"644 ./usr/share/zsh/vendor-completions/_mapsh")"
-	cmp "$dest/usr/bin/mapsh" "$TOP/mapsh"
+	cmp "$dest/usr/bin/mapsh" "$MAPSH"
 	cmp "$dest/usr/share/man/man8/mapsh.8" "$TOP/man/mapsh.8"
 	cmp "$dest/usr/share/bash-completion/completions/mapsh" "$TOP/completions/mapsh.bash"
 	cmp "$dest/usr/share/zsh/vendor-completions/_mapsh" "$TOP/completions/_mapsh"

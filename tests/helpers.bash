@@ -7,7 +7,8 @@ load '/usr/lib/bats/bats-support/load'
 load '/usr/lib/bats/bats-assert/load'
 
 TOP="$(cd "$BATS_TEST_DIRNAME/.." && pwd)"
-MAPSH="$TOP/mapsh"
+# The binary under test: ./mapsh, or the sanitizer build (make test SANITIZE=1).
+MAPSH="${MAPSH:-$TOP/mapsh}"
 PKTGEN="$TOP/build/pktgen"
 export NO_COLOR=1
 

@@ -8,6 +8,8 @@ bats_require_minimum_version 1.5.0
 
 setup() {
 	command -v valgrind >/dev/null || skip "valgrind not installed"
+	# (valgrind cannot run a binary built with ASan)
+	[ -z "${MAPSH_SANITIZED:-}" ] || skip "the sanitizer build is checked by ASan itself"
 	setup_bpffs
 	setup_net 1
 	mapsh load --iface "$HOST1"

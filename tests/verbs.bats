@@ -212,8 +212,13 @@ bad_input() {
 	run lookup iface_stats $(hex_u32le 200)
 	[ "$(jq .formatted.value.packets <<<"$output")" = 3 ]
 	[ "$(jq .formatted.value.drops <<<"$output")" = 2 ]
+	# replace writes the fields it names; --zero-rest zeroes the others
 	mapsh iface_stats replace 200 packets=1
+	[ "$(lookup iface_stats $(hex_u32le 200) | jq .formatted.value.packets)" = 1 ]
+	[ "$(lookup iface_stats $(hex_u32le 200) | jq .formatted.value.drops)" = 2 ]
+	mapsh iface_stats replace --zero-rest 200 packets=1
 	[ "$(lookup iface_stats $(hex_u32le 200) | jq .formatted.value.drops)" = 0 ]
+	[ "$(lookup iface_stats $(hex_u32le 200) | jq .formatted.value.bytes)" = 0 ]
 	run mapsh iface_stats count
 	assert_output 256
 	run mapsh iface_stats clear --yes

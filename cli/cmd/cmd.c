@@ -7,6 +7,7 @@
 #include "cmd/argscan.h"
 #include "cmd/cmd.h"
 #include "cmd/registry.h"
+#include "base/caps.h"
 #include "base/err.h"
 #include "base/suggest.h"
 
@@ -453,8 +454,8 @@ int cmd_run(struct ctx *ctx, int argc, char **argv)
 		cmd_print_help(ctx, cmd);
 		return EXIT_OK;
 	}
-	if ((cmd->flags & CMD_NEEDS_BPF) && geteuid() != 0)
-		return err_fail("%s: this needs root (CAP_BPF and CAP_NET_ADMIN)",
+	if ((cmd->flags & CMD_NEEDS_BPF) && !caps_have_bpf())
+		return err_fail("%s: this needs CAP_BPF or CAP_SYS_ADMIN (root has both)",
 				cmd->name);
 	rc = cmd->fn(ctx, cmd, &vals, argc, argv);
 	/* A write that failed fails the command (output.h). */

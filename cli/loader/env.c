@@ -5,16 +5,13 @@
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
-#include <sys/syscall.h>
 #include <linux/capability.h>
 
 #include "base/bpflog.h"
+#include "base/caps.h"
 #include "base/err.h"
 #include "loader/loader_int.h"
 
-#ifndef CAP_BPF
-#define CAP_BPF 39
-#endif
 
 /* ---- logging ---- */
 
@@ -41,22 +38,8 @@ void loader_set_logging(bool debug)
 
 int loader_check_caps(void)
 {
-	struct __user_cap_header_struct hdr = {
-		.version = _LINUX_CAPABILITY_VERSION_3,
-	};
-	struct __user_cap_data_struct data[2];
-	unsigned long long eff;
-
-	memset(data, 0, sizeof(data));
-	if (syscall(SYS_capget, &hdr, data) < 0) {
-		if (geteuid() == 0)
-			return EXIT_OK;
-		return err_fail("this needs root (CAP_BPF and CAP_NET_ADMIN)");
-	}
-	eff = data[0].effective | (unsigned long long)data[1].effective << 32;
-	if (!(eff & (1ULL << CAP_NET_ADMIN)) ||
-	    !(eff & ((1ULL << CAP_BPF) | (1ULL << CAP_SYS_ADMIN))))
-		return err_fail("this needs root (CAP_BPF and CAP_NET_ADMIN)");
+	if (!caps_have(CAP_NET_ADMIN) || !caps_have_bpf())
+		return err_fail("this needs CAP_BPF (or CAP_SYS_ADMIN) and CAP_NET_ADMIN (root has them)");
 	return EXIT_OK;
 }
 

@@ -47,7 +47,7 @@ enum loader_mode {
 void loader_set_logging(bool debug);
 
 /* CAP_BPF (or CAP_SYS_ADMIN) and CAP_NET_ADMIN in the effective set;
- * EXIT_FAIL with "this needs root (...)" otherwise. */
+ * EXIT_FAIL with "this needs CAP_BPF ... and CAP_NET_ADMIN" otherwise. */
 int loader_check_caps(void);
 
 /* Interface names to indexes; duplicates dropped. EXIT_FAIL with "no such

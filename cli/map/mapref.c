@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Map selection: see mapref.h. */
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,10 +17,12 @@
 #include <bpf/libbpf.h>
 #include "map/bpffs.h"
 #include "map/bundle.h"
+#include "base/caps.h"
 #include "map/journal.h"
 #include "base/err.h"
 #include "map/mapiter.h"
 #include "map/mapref.h"
+#include "map/mapref_int.h"
 #include "base/suggest.h"
 
 #define SELECT_FORMS "NAME (pinned in the pin directory), id N, pinned PATH or name NAME"
@@ -48,6 +52,19 @@ int mapsel_parse(int argc, char **argv, struct mapsel *sel)
 				  kw[i].kind == MAPSEL_ID ? "42" :
 				  kw[i].kind == MAPSEL_PINNED ? "/sys/fs/bpf/m" : "flows");
 			return -1;
+		}
+		if (kw[i].kind == MAPSEL_ID) {
+			char *end;
+			unsigned long long id;
+
+			errno = 0;
+			id = strtoull(argv[1], &end, 0);
+			if (*end || errno || id > UINT32_MAX || argv[1][0] == '-' ||
+			    !isdigit((unsigned char)argv[1][0])) {
+				err_usage("id '%s': not a map id (expected a number, e.g. 'mapsh id 42 dump')",
+					  argv[1]);
+				return -1;
+			}
 		}
 		sel->kind = kw[i].kind;
 		sel->arg = argv[1];
@@ -257,6 +274,10 @@ static int open_kname(const char *want, int *fdp)
 	int n = 0, fd = -1;
 	struct names seen = { 0 };
 
+	if (bpf_map_get_next_id(0, &id) && errno == EPERM)
+		return err_fail("permission denied looking up map name '%s': listing the kernel's maps needs CAP_SYS_ADMIN (or open its pin: pinned PATH)",
+				want);
+	id = 0;
 	while (bpf_map_get_next_id(id, &id) == 0) {
 		struct bpf_map_info info = { 0 };
 		__u32 len = sizeof(info);
@@ -355,25 +376,24 @@ static int open_direct(const struct map_opts *mo, enum mapsel_kind kind,
 		       const char *arg, struct mapref *m, int *fdp)
 {
 	char path[PATH_MAX];
-	int fd = -1;
+	int fd = -1, rc;
 
 	switch (kind) {
 	case MAPSEL_PINNAME:
 		if (!find_pin(mo, arg, path, sizeof(path)))
 			return -ENOENT;
-		fd = bpf_obj_get(path);
-		if (fd < 0)
-			return err_fail("cannot open %s: %s", path, strerror(errno));
+		rc = mapref_open_pin(path, &fd);
+		if (rc == -ENOENT)
+			return err_fail("cannot open %s: %s", path, strerror(ENOENT));
+		if (rc)
+			return rc;
 		free(m->pin_path);
 		m->pin_path = strdup(path);
 		break;
 	case MAPSEL_PINNED:
-		fd = bpf_obj_get(arg);
-		if (fd < 0) {
-			if (errno == ENOENT)
-				return -ENOENT;
-			return err_fail("cannot open %s: %s", arg, strerror(errno));
-		}
+		rc = mapref_open_pin(arg, &fd);
+		if (rc)
+			return rc;
 		free(m->pin_path);
 		m->pin_path = strdup(arg);
 		break;
@@ -389,23 +409,25 @@ static int open_direct(const struct map_opts *mo, enum mapsel_kind kind,
 		if (fd < 0) {
 			if (errno == ENOENT)
 				return -ENOENT;
-			return err_fail("cannot open map id %lu: %s", id, strerror(errno));
+			return errno == EPERM
+			       ? err_fail("permission denied opening map id %lu: a map by id needs CAP_SYS_ADMIN (or open its pin: pinned PATH)", id)
+			       : err_fail("cannot open map id %lu: %s", id, strerror(errno));
 		}
 		break;
 	}
-	case MAPSEL_KNAME: {
-		int rc = open_kname(arg, &fd);
-
+	case MAPSEL_KNAME:
+		rc = open_kname(arg, &fd);
 		if (rc)
 			return rc;
 		break;
-	}
 	default:
 		return -ENOENT;
 	}
 	if (!fd_is_map(fd)) {
+		const char *what = mapref_pin_kind(fd);
+
 		close(fd);
-		return err_fail("%s is not a map", arg);
+		return err_fail("%s is %s", arg, what);
 	}
 	*fdp = fd;
 	return 0;
@@ -503,6 +525,8 @@ static int finish(const struct map_opts *mo, struct mapref *m, bool have_btf)
 		/* Queues, ring buffers, maps of maps, maps without BTF. */
 		map_btf_free(&m->mb);
 		map_btf_resolve(m->fd, &m->info, &m->mb);
+		if (!m->mb.btf && i->btf_id && !caps_have(CAP_SYS_ADMIN))
+			mapref_bundled_types(i, &m->mb);
 	}
 	m->percpu = map_type_is_percpu(i->type);
 	m->ncpus = 1;
@@ -772,7 +796,20 @@ static int lpm_parse(const struct mapref *m, const char *text, void *buf,
 	__u32 alen = lpm_addr_len(m);
 	char tmp[128];
 
-	if (!strchr(text, '/') && alen)
+	const char *slash = strchr(text, '/');
+
+	/* (an address of the other family is tval's to name) */
+	if (slash && alen && isdigit((unsigned char)slash[1]) &&
+	    (alen == 16) == (memchr(text, ':', (size_t)(slash - text)) != NULL)) {
+		unsigned long long plen = strtoull(slash + 1, NULL, 10);
+
+		if (plen > alen * 8) {
+			sb_addf(err, "%.*s: prefix length %s is over %u",
+				64, text, slash + 1, alen * 8);
+			return -EINVAL;
+		}
+	}
+	if (!slash && alen)
 		snprintf(tmp, sizeof(tmp), "%s/%u", text, alen * 8);
 	else
 		snprintf(tmp, sizeof(tmp), "%s", text);
@@ -834,6 +871,18 @@ int mapref_parse_key(const struct mapref *m, const char *verb, int argc,
 		return rc;
 	}
 	sb_free(&err);
+	if (m->lpm && m->info.key_size > 4) {
+		/* Every form (prefixlen=N, JSON, hex): the kernel's EINVAL
+		 * would not say which field. */
+		__u32 plen, bits = (m->info.key_size - 4) * 8;
+
+		memcpy(&plen, buf, 4);
+		if (plen > bits) {
+			memset(buf, 0, m->info.key_size);
+			return err_usage("%s %s: prefix length %u is over %u (the key's address has %u bits)",
+					 m->name, verb, plen, bits, bits);
+		}
+	}
 	if (m->is_array && m->info.key_size == 4) {
 		__u32 idx;
 
@@ -948,53 +997,4 @@ long long mapref_count(const struct mapref *m)
 bool mapref_is_frozen(const struct mapref *m)
 {
 	return fd_is_frozen(m->fd);
-}
-
-int mapref_write_error(const struct mapref *m, const char *verb, int err,
-		       const void *key)
-{
-	struct strbuf k = STRBUF_INIT;
-	int rc;
-
-	if (key)
-		mapref_key_text(m, key, &k);
-	switch (err) {
-	case E2BIG:
-	case ENOSPC:
-		if (m->is_array) {
-			rc = err_fail("%s: no element %s (%s has %u elements)",
-				      m->name, sb_str(&k), m->name,
-				      m->info.max_entries);
-		} else {
-			long long n = mapref_count(m);
-
-			if (n < 0)
-				n = m->info.max_entries;
-			rc = err_fail("%s is full (%lld of %u entries)", m->name, n,
-				      m->info.max_entries);
-		}
-		break;
-	case EEXIST:
-		rc = err_fail("%s: an entry with key %s exists already (use update or replace)",
-			      m->name, sb_str(&k));
-		break;
-	case ENOENT:
-		rc = err_fail("%s: no entry with key %s", m->name, sb_str(&k));
-		break;
-	case EPERM:
-	case EACCES:
-		if (fd_is_frozen(m->fd) || (m->info.map_flags & BPF_F_RDONLY))
-			rc = err_fail("%s is frozen: user space can no longer change it",
-				      m->name);
-		else
-			rc = err_fail("%s %s: %s (run as root)", m->name, verb,
-				      strerror(err));
-		break;
-	default:
-		rc = err_fail("%s %s: the kernel refused: %s", m->name, verb,
-			      strerror(err));
-		break;
-	}
-	sb_free(&k);
-	return rc;
 }

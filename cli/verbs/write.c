@@ -2,6 +2,7 @@
 /* Writing verbs: update/add/replace, delete, set, clear. Every word is
  * parsed and checked before the first syscall that writes, so bad input
  * leaves the map exactly as it was. */
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -46,18 +47,35 @@ static int write_entry(const struct mapref *m, const char *verb,
 	return rc ? mapw_error(m, verb, rc, key) : EXIT_OK;
 }
 
+/* The entry under key as it is now into raw (lookup_size bytes): 1 when
+ * it exists, 0 when not (raw is then zero), or an exit code printed. */
+static int read_old(const struct mapref *m, const char *verb, const void *key,
+		    void *raw)
+{
+	if (!bpf_map_lookup_elem(m->fd, key, raw))
+		return 1;
+	memset(raw, 0, m->lookup_size);
+	if (errno == ENOENT)
+		return 0;
+	return -mapref_write_error(m, verb, errno, key);
+}
+
 int verb_update(struct ctx *ctx, const struct cmd *cmd,
 		const struct opt_vals *opts, int argc, char **argv)
 {
 	struct mapref *m = ctx->map;
 	struct kv_split s;
 	__u64 flags;
-	void *key = NULL, *raw = NULL, *one = NULL;
+	void *key = NULL, *raw = NULL;
+	bool keep;
 	int rc;
 
 	rc = verb_update_flags(m, cmd->name, opts, &flags);
 	if (rc)
 		return rc;
+	/* Fields the words do not name keep what the entry has, unless
+	 * --zero-rest; an entry that must be new has nothing to keep. */
+	keep = !opts->count[VOPT_ZERO_REST] && flags != BPF_NOEXIST;
 	rc = verb_split_kv(m, cmd->name, argc, argv, opt_get(opts, VOPT_CPU), &s);
 	if (rc)
 		goto out;
@@ -73,40 +91,43 @@ int verb_update(struct ctx *ctx, const struct cmd *cmd,
 	}
 	key = calloc(1, m->info.key_size + 1);
 	raw = calloc(1, m->lookup_size + 8);
-	one = calloc(1, m->info.value_size + 8);
-	if (!key || !raw || !one) {
+	if (!key || !raw) {
 		rc = err_fail("out of memory");
 		goto out;
 	}
 	rc = mapref_parse_key(m, cmd->name, s.nkey, s.key, key);
 	if (rc)
 		goto out;
-	rc = parse_value(m, cmd->name, s.nval, s.val, one);
-	if (rc)
-		goto out;
-	if (m->percpu) {
-		if (s.cpu >= 0) {
-			/* Keep the other CPUs' values (zero for a new entry). */
-			if (bpf_map_lookup_elem(m->fd, key, raw) && errno != ENOENT) {
-				rc = err_fail("%s %s: %s", m->name, cmd->name, strerror(errno));
-				goto out;
-			}
-			memcpy((char *)raw + (size_t)s.cpu * m->stride, one,
-			       m->info.value_size);
-		} else {
-			for (int c = 0; c < m->ncpus; c++)
-				memcpy((char *)raw + (size_t)c * m->stride, one,
-				       m->info.value_size);
+	if (!m->value) {
+		rc = parse_value(m, cmd->name, s.nval, s.val, raw);
+		goto out;	/* (refused: no values) */
+	}
+	/* Per-CPU with --cpu N: the other CPUs keep theirs (zero in a new
+	 * entry) whatever --zero-rest says. */
+	if (keep || (m->percpu && s.cpu >= 0)) {
+		rc = read_old(m, cmd->name, key, raw);
+		if (rc < 0) {
+			rc = -rc;
+			goto out;
 		}
-	} else {
-		memcpy(raw, one, m->info.value_size);
+		rc = EXIT_OK;
+	}
+	for (int c = 0; c < m->ncpus; c++) {
+		char *v = (char *)raw + (size_t)c * m->stride;
+
+		if (s.cpu >= 0 && c != s.cpu)
+			continue;
+		if (!keep)
+			memset(v, 0, m->info.value_size);
+		rc = parse_value(m, cmd->name, s.nval, s.val, v);
+		if (rc)
+			goto out;	/* nothing written yet */
 	}
 	rc = write_entry(m, cmd->name, key, raw, flags);
 out:
 	kv_split_free(&s);
 	free(key);
 	free(raw);
-	free(one);
 	return rc;
 }
 
@@ -124,6 +145,54 @@ int verb_delete(struct ctx *ctx, const struct cmd *cmd,
 		rc = mapw_error(m, cmd->name, rc, key);
 	free(key);
 	return rc;
+}
+
+/* FIELD=VALUE: a field path (a, a.b, a[2]) then '='. */
+static bool is_field_word(const char *w)
+{
+	size_t n = strcspn(w, "=");
+
+	if (!w[n] || !n || !(isalpha((unsigned char)w[0]) || w[0] == '_'))
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!isalnum((unsigned char)w[i]) && !strchr("_.[]", w[i]))
+			return false;
+	return true;
+}
+
+/* set changes only the fields it names: a bare word (a value in field
+ * order, bytes, JSON) would be taken for a whole value, so it is refused
+ * (a value without BTF has no fields: bytes are all it takes). */
+static int check_field_words(const struct mapref *m, const char *verb,
+			     int n, char **w)
+{
+	struct strbuf names = STRBUF_INIT;
+	uint32_t shown = 0;
+	int rc;
+
+	if (m->value && tv_plan_is_raw(m->value))
+		return EXIT_OK;	/* no BTF, no fields: the bytes are the value */
+	for (int i = 0; i < n; i++) {
+		if (is_field_word(w[i]))
+			continue;
+		for (uint32_t l = 0; m->value && l < tv_plan_nleaves(m->value); l++) {
+			const struct tv_leaf *lf = tv_plan_leaf(m->value, l);
+
+			if (lf->is_padding || !*lf->name)
+				continue;
+			if (shown++ == 4) {
+				sb_adds(&names, ", ...");
+				break;
+			}
+			sb_addf(&names, "%s%s", shown > 1 ? ", " : "", lf->name);
+		}
+		rc = err_usage("%s %s: '%s' is not FIELD=VALUE (fields: %s; to write a whole value use update)",
+			       m->name, verb, w[i],
+			       names.len ? sb_str(&names) : "none: the value has no named fields");
+		sb_free(&names);
+		return rc;
+	}
+	return EXIT_OK;
 }
 
 int verb_set(struct ctx *ctx, const struct cmd *cmd,
@@ -144,6 +213,9 @@ int verb_set(struct ctx *ctx, const struct cmd *cmd,
 		s.nval = s.nkey;
 		s.nkey = 0;
 	}
+	rc = check_field_words(m, cmd->name, s.nval, s.val);
+	if (rc)
+		goto out;
 	if (!s.nval) {
 		rc = err_usage("%s set: nothing to set: no FIELD=VALUE names a field of %s (expected [KEY] FIELD=VALUE...)",
 			       m->name, m->value ? tv_plan_type_name(m->value) : "the value");

@@ -421,6 +421,8 @@ static int held_sort_cmp(const void *a, const void *b, void *arg)
 
 void watch_sort_held(struct watch *w)
 {
+	if (w->held.n < 2)
+		return;	/* (an empty map has no index array: qsort_r(NULL) is UB) */
 	qsort_r(w->held.idx, w->held.n, sizeof(*w->held.idx), held_sort_cmp, w);
 }
 
@@ -663,6 +665,10 @@ static int parse_interval(const struct mapref *m, const char *s, double *out)
 	if (!*s || *end || errno || !isfinite(v) || v <= 0 || v > 86400 * 365.0)
 		return err_usage("%s watch: -i '%s': expected an interval in seconds > 0 (1, 0.5)",
 				 m->name, s);
+	/* As watch(1): shorter than 0.1 s is a busy loop, not a view. */
+	if (v < WATCH_MIN_INTERVAL)
+		return err_usage("%s watch: -i '%s': the shortest interval is %g s",
+				 m->name, s, WATCH_MIN_INTERVAL);
 	*out = v;
 	return EXIT_OK;
 }

@@ -12,7 +12,7 @@
 
 const struct opt_spec watch_opts[] = {
 	[WOPT_INTERVAL] = { "interval", 'i', "SECONDS",
-			    "time between refreshes (default 1; fractions allowed: 0.5)" },
+			    "time between refreshes (default 1; fractions allowed: 0.5; at least 0.1)" },
 	[WOPT_RATE] = { "rate", 0, NULL,
 			"counters as a rate per second, FIELD/s (default on a terminal)" },
 	[WOPT_DELTA] = { "delta", 0, NULL,

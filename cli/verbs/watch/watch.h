@@ -24,6 +24,8 @@
 #include "base/rowset.h"
 
 #define WATCH_MAX_TRACKED 32
+/* The shortest -i, in seconds (watch(1) has the same floor). */
+#define WATCH_MIN_INTERVAL 0.1
 
 /* Options of watch (watch_opts, in watch.c). */
 enum { WOPT_INTERVAL = 0, WOPT_RATE, WOPT_DELTA, WOPT_COUNT, WOPT_ALL };
