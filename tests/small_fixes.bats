@@ -204,6 +204,8 @@ caps_setup() {
 	command -v setpriv >/dev/null || skip "setpriv not installed"
 	CAPS_DIR=$(mktemp -d /tmp/mapsh-caps.XXXXXX)
 	chmod 755 "$CAPS_DIR"
+	mkdir -m 700 "$CAPS_DIR/state"
+	chown 65534:65534 "$CAPS_DIR/state"
 	CAPS_FS="$CAPS_DIR/fs"
 	mkdir "$CAPS_FS"
 	mount -t bpf bpf "$CAPS_FS"
@@ -213,9 +215,13 @@ caps_setup() {
 	mapsh config set sample_rate=7
 	mapsh blocklist add $RULE action=drop hits=3
 }
-as_nobody() { setpriv --reuid=65534 --regid=65534 --clear-groups "$MAPSH" "$@"; }
+# nobody keeps its write locks in a state directory of its own
+as_nobody() {
+	MAPSH_STATE_DIR="$CAPS_DIR/state" setpriv --reuid=65534 --regid=65534 --clear-groups "$MAPSH" "$@"
+}
 as_nobody_bpf() {
-	setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=+bpf --ambient-caps=+bpf "$MAPSH" "$@"
+	MAPSH_STATE_DIR="$CAPS_DIR/state" setpriv --reuid=65534 --regid=65534 --clear-groups \
+		--inh-caps=+bpf --ambient-caps=+bpf "$MAPSH" "$@"
 }
 
 @test "a user with CAP_BPF reads a pin it may read, typed; the pin's mode decides" {

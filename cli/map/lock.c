@@ -15,9 +15,20 @@
 
 const char *state_dir(void)
 {
-	const char *d = getenv("MAPSH_STATE_DIR");
+	static char own[256];
+	const char *d = getenv("MAPSH_STATE_DIR"), *rt;
 
-	return d && *d ? d : MAPSH_DEFAULT_STATE_DIR;
+	if (d && *d)
+		return d;
+	if (geteuid() == 0)
+		return MAPSH_DEFAULT_STATE_DIR;
+	/* root's directory is root's alone (own_dir) */
+	rt = getenv("XDG_RUNTIME_DIR");
+	if (rt && *rt && strlen(rt) < sizeof(own) - 8)
+		snprintf(own, sizeof(own), "%s/mapsh", rt);
+	else
+		snprintf(own, sizeof(own), "/tmp/mapsh-%u", (unsigned)geteuid());
+	return own;
 }
 
 /* dir exists (made 0700 when missing), is a directory of ours that

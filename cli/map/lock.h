@@ -8,10 +8,13 @@
  * the file after taking it. The kernel drops the lock when the holder
  * exits, however it exits.
  *
- * STATE is $MAPSH_STATE_DIR, else /run/mapsh (bpffs cannot hold regular
- * files; /run is a tmpfs and lasts, like pinned maps, until reboot). It
- * must be a directory of the user's own that nobody else can write; mapsh
- * creates it 0700. Files in it are opened with O_NOFOLLOW. */
+ * STATE is $MAPSH_STATE_DIR, else /run/mapsh for root (bpffs cannot hold
+ * regular files; /run is a tmpfs and lasts, like pinned maps, until
+ * reboot). It must be a directory of the user's own that nobody else can
+ * write; mapsh creates it 0700. So a user other than root (one with
+ * CAP_BPF, or access to a pin) keeps its state in $XDG_RUNTIME_DIR/mapsh,
+ * else /tmp/mapsh-UID: its writers are serialized among themselves, not
+ * with root's. Files in it are opened with O_NOFOLLOW. */
 #ifndef MAPSH_MAP_LOCK_H
 #define MAPSH_MAP_LOCK_H
 

@@ -96,6 +96,15 @@ void mapw_release(const struct mapref *m)
 		maplock_drop(&W.lock);
 }
 
+void mapw_follow(const struct mapref *m)
+{
+	if (!W.open || m->info.id == W.map_id || W.jopen)
+		return;
+	maplock_drop(&W.lock);
+	W.map_id = m->info.id;
+	W.ready = false;	/* the log's records name the new map */
+}
+
 /* Before every write: a session on this map, its lock, its log open. */
 static int ready(const struct mapref *m)
 {

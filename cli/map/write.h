@@ -52,6 +52,9 @@ int mapw_prepare(const struct mapref *m);
 /* Let other writers in (apply --watch between rounds): the next
  * mapw_prepare or write takes the lock again. */
 void mapw_release(const struct mapref *m);
+/* The session's map was replaced under a long-running writer (a reload
+ * followed, map/repin.h): its writes now go to m, under m's lock. */
+void mapw_follow(const struct mapref *m);
 
 int mapw_update(const struct mapref *m, const void *key, const void *value,
 		__u64 flags);

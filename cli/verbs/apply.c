@@ -692,6 +692,8 @@ static int apply_watch(struct ctx *ctx, struct mapref *m, const char *path,
 			break;
 		}
 		m = ctx->map;
+		if (pin == MAPREF_PIN_NEW)
+			mapw_follow(m);	/* the writes go to the new map */
 		if (hit || pin == MAPREF_PIN_NEW)
 			apply_once(ctx, m, path, ao, &unreadable);
 	}
