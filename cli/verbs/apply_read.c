@@ -33,6 +33,7 @@
 #include <jansson.h>
 #include <yajl/yajl_parse.h>
 #include "base/err.h"
+#include "base/hash.h"
 #include "tval/fast.h"
 #include "verbs/map_verbs.h"
 
@@ -785,39 +786,13 @@ static int read_fast(struct apply_set *s, struct src *r, const struct tvf *f,
 
 /* ---- the index ---- */
 
-/* FNV-1a-like over 8-byte words, with murmur3's finalizer so that every
- * key byte reaches the low bits the table uses. */
-static uint64_t key_hash(const void *key, size_t n)
-{
-	const unsigned char *p = key;
-	uint64_t h = 0x9e3779b97f4a7c15ULL ^ n, w;
-
-	while (n >= 8) {
-		memcpy(&w, p, 8);
-		h = (h ^ w) * 0x100000001b3ULL;
-		h ^= h >> 29;
-		p += 8;
-		n -= 8;
-	}
-	if (n) {
-		w = 0;
-		memcpy(&w, p, n);
-		h = (h ^ w) * 0x100000001b3ULL;
-	}
-	h ^= h >> 33;
-	h *= 0xff51afd7ed558ccdULL;
-	h ^= h >> 33;
-	h *= 0xc4ceb9fe1a85ec53ULL;
-	return h ^ (h >> 33);
-}
-
 long set_find(const struct apply_set *s, const void *key)
 {
 	size_t ks = s->m->info.key_size, mask = s->nslots - 1;
 
 	if (!s->nslots)
 		return -1;
-	for (size_t i = key_hash(key, ks) & mask;; i = (i + 1) & mask) {
+	for (size_t i = hash_bytes(key, ks) & mask;; i = (i + 1) & mask) {
 		uint32_t e = s->slots[i];
 
 		if (!e)
@@ -841,7 +816,7 @@ static int index_keys(struct apply_set *s)
 	mask = s->nslots - 1;
 	for (size_t e = 0; e < s->n; e++) {
 		const char *key = KEY_AT(s, e);
-		size_t i = key_hash(key, ks) & mask;
+		size_t i = hash_bytes(key, ks) & mask;
 
 		for (; s->slots[i]; i = (i + 1) & mask) {
 			size_t a = s->slots[i] - 1;

@@ -22,6 +22,7 @@
 #include <linux/bpf.h>
 #include "base/err.h"
 #include "base/clock.h"
+#include "base/hash.h"
 #include "base/interrupt.h"
 #include "map/mapiter.h"
 #include "output/screen.h"
@@ -32,38 +33,6 @@
 #define RF_PARITY	2u	/* which refresh saw it last (alternates) */
 #define RF_MATCHED	4u	/* it passed where when last seen */
 #define RF_ACTIVE	8u	/* a counter moved at its last refresh */
-
-/* ---- hashing ---- */
-
-static inline uint64_t mix64(uint64_t x)
-{
-	x ^= x >> 33;
-	x *= 0xff51afd7ed558ccdULL;
-	x ^= x >> 33;
-	x *= 0xc4ceb9fe1a85ec53ULL;
-	x ^= x >> 33;
-	return x;
-}
-
-static uint64_t hash_bytes(const void *data, size_t n)
-{
-	const unsigned char *s = data;
-	uint64_t h = 0x9e3779b97f4a7c15ULL ^ n, w;
-
-	while (n >= 8) {
-		memcpy(&w, s, 8);
-		h = (h ^ w) * 0x9e3779b97f4a7c15ULL;
-		h ^= h >> 29;
-		s += 8;
-		n -= 8;
-	}
-	if (n) {
-		w = 0;
-		memcpy(&w, s, n);
-		h = (h ^ w) * 0x9e3779b97f4a7c15ULL;
-	}
-	return mix64(h);
-}
 
 /* ---- the state table ---- */
 
