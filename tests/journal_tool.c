@@ -23,34 +23,7 @@
 #include <sys/syscall.h>
 #include <linux/bpf.h>
 
-static long bpf(int cmd, union bpf_attr *a)
-{
-	return syscall(__NR_bpf, cmd, a, sizeof(*a));
-}
-
-static int open_pin(const char *path, struct bpf_map_info *info)
-{
-	union bpf_attr a;
-	int fd;
-
-	memset(&a, 0, sizeof(a));
-	a.pathname = (unsigned long)path;
-	fd = (int)bpf(BPF_OBJ_GET, &a);
-	if (fd < 0) {
-		perror(path);
-		exit(1);
-	}
-	memset(info, 0, sizeof(*info));
-	memset(&a, 0, sizeof(a));
-	a.info.bpf_fd = fd;
-	a.info.info_len = sizeof(*info);
-	a.info.info = (unsigned long)info;
-	if (bpf(BPF_OBJ_GET_INFO_BY_FD, &a)) {
-		perror("BPF_OBJ_GET_INFO_BY_FD");
-		exit(1);
-	}
-	return fd;
-}
+#include "bpf_raw.h"
 
 static void put_be16(unsigned char *p, unsigned v)
 {
