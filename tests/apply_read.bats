@@ -79,13 +79,18 @@ flows_file() {
 	# save's entries, one a line
 	mapsh flows save - | jq -c '.[]' >"$F"
 	before=$(canon flows)
+	# the edits go to the tcp entry: its line is read whole by the compiled
+	# reader (icmp, an alias, is printed back and compared), and the map's
+	# hash order puts it on any line
+	ln=$(grep -n '"protocol":"tcp"' "$F" | cut -d: -f1)
+	[ -n "$ln" ]
 	for edit in 's/"src_port":[0-9]*/"src_port":70000/' 's/"src_ip":"[0-9.]*"/"src_ip":"10.0.0.256"/' \
 		    's/"tcp_flags":"[^"]*"/"tcp_flags":"SYN|NOPE"/' 's/"packets":\([0-9]*\)/"packets":0\1/'; do
-		sed "2$edit" "$F" >"$BATS_TEST_TMPDIR/bad.json"
+		sed "$ln$edit" "$F" >"$BATS_TEST_TMPDIR/bad.json"
 		cmp -s "$F" "$BATS_TEST_TMPDIR/bad.json" && fail "sed '$edit' changed nothing"
 		run --separate-stderr mapsh flows apply "$BATS_TEST_TMPDIR/bad.json"
 		assert_failure 1
-		[[ "$stderr" == *"bad.json:2: entry 2:"* ]] || fail "$edit: $stderr"
+		[[ "$stderr" == *"bad.json:$ln: entry $ln:"* ]] || fail "$edit: $stderr"
 		[ "$(canon flows)" = "$before" ]
 	done
 	# an array's key past its last element, in save's form
