@@ -157,27 +157,22 @@ deps:
 
 # Test tools: a packet generator, a plain ring buffer reader, and a foreign
 # XDP program to share an interface with.
-TEST_TOOLS := $(BUILD)/pktgen $(BUILD)/ringbuf_read $(BUILD)/xdp_pass.bpf.o \
-	$(BUILD)/perf_run $(BUILD)/perf_emit.bpf.o $(BUILD)/bad_tags.bpf.o
+# Every tests/tools/NAME.bpf.c is built to $(BUILD)/NAME.bpf.o.
+TEST_BPF := $(patsubst tests/tools/%.bpf.c,$(BUILD)/%.bpf.o,$(wildcard tests/tools/*.bpf.c))
+TEST_TOOLS := $(BUILD)/pktgen $(BUILD)/ringbuf_read $(BUILD)/perf_run $(TEST_BPF)
 $(BUILD)/pktgen: tests/tools/pktgen.c | $(BUILD)/cli
 	$(call msg,CC,$@)
 	$(Q)$(CC) -O2 -Wall -Wextra -o $@ $<
 $(BUILD)/ringbuf_read: tests/tools/ringbuf_read.c | $(BUILD)/cli
 	$(call msg,CC,$@)
 	$(Q)$(CC) -O2 -Wall -Wextra -Wno-unused-parameter -o $@ $< $(PKG_LIBS) -lelf -lz
-$(BUILD)/xdp_pass.bpf.o: tests/tools/xdp_pass.bpf.c | $(BUILD)/cli
-	$(call msg,BPF,$@)
-	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
-$(BUILD)/bad_tags.bpf.o: tests/tools/bad_tags.bpf.c | $(BUILD)/cli
+$(BUILD)/%.bpf.o: tests/tools/%.bpf.c bpf/mapsh.h | $(BUILD)/cli
 	$(call msg,BPF,$@)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 # A program writing to a perf event array, run by perf_run (tests/stream.bats).
 $(BUILD)/perf_run: tests/tools/perf_run.c | $(BUILD)/cli
 	$(call msg,CC,$@)
 	$(Q)$(CC) -O2 -Wall -Wextra -o $@ $< $(PKG_LIBS) -lelf -lz
-$(BUILD)/perf_emit.bpf.o: tests/tools/perf_emit.bpf.c bpf/mapsh.h | $(BUILD)/cli
-	$(call msg,BPF,$@)
-	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 
 # test and demo first install what is missing, then build in a second make
 # so pkg-config sees the freshly installed libraries.
