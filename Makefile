@@ -173,6 +173,11 @@ $(BUILD)/%.bpf.o: tests/tools/%.bpf.c bpf/mapsh.h | $(BUILD)/cli
 $(BUILD)/perf_run: tests/tools/perf_run.c | $(BUILD)/cli
 	$(call msg,CC,$@)
 	$(Q)$(CC) -O2 -Wall -Wextra -o $@ $< $(PKG_LIBS) -lelf -lz
+# Runs a raw tracepoint program once (tests/maptypes.bats).
+TEST_TOOLS += $(BUILD)/mt_run
+$(BUILD)/mt_run: tests/tools/mt_run.c | $(BUILD)/cli
+	$(call msg,CC,$@)
+	$(Q)$(CC) -O2 -Wall -Wextra -o $@ $< $(PKG_LIBS) -lelf -lz
 
 # test and demo first install what is missing, then build in a second make
 # so pkg-config sees the freshly installed libraries.

@@ -12,6 +12,11 @@ const char *map_type_str(__u32 type)
 {
 	const char *s = libbpf_bpf_map_type_str((enum bpf_map_type)type);
 
+	/* Types newer than this libbpf. */
+	if (!s && type == MAPSH_MAP_TYPE_CGRP_STORAGE)
+		s = "cgrp_storage";
+	if (!s && type == MAPSH_MAP_TYPE_ARENA)
+		s = "arena";
 	return s ? s : "unknown";
 }
 

@@ -33,6 +33,10 @@ struct btf *btf_load_kernel(__u32 id);
 /* "struct flow_key", "__u32", or "4 bytes" when there is no type. */
 void map_type_desc(const struct btf *btf, __u32 type_id, __u32 size,
 		   struct strbuf *sb);
+/* Map types newer than some uapi headers. */
+#define MAPSH_MAP_TYPE_CGRP_STORAGE 32
+#define MAPSH_MAP_TYPE_ARENA 33
+#define MAPSH_MAP_TYPE_LAST 33	/* the last map type mapsh knows */
 /* bpftool's spelling of a map type: "hash", "lru_hash", "percpu_array". */
 const char *map_type_str(__u32 type);
 /* The first line of /proc/self/fdinfo/FD that starts with field

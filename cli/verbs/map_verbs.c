@@ -26,6 +26,24 @@
 /* Queues and stacks (push/pop/peek/drain); streams (drain/follow). */
 #define QUEUE_MAPS (T(QUEUE) | T(STACK))
 #define STREAM_MAPS (T(RINGBUF) | T(PERF_EVENT_ARRAY))
+/* Types whose entries are no plain data (mtypes.c): stack traces; maps of
+ * programs, devices, CPUs and sockets; cgroup storages (plain values, no
+ * delete); bloom filters (values only: a membership test). */
+#define STACK_MAPS T(STACK_TRACE)
+#define FD_MAPS (T(PROG_ARRAY) | T(DEVMAP) | T(DEVMAP_HASH) | T(CPUMAP) | \
+		 T(SOCKMAP) | T(SOCKHASH) | T(XSKMAP))
+#define DEV_MAPS (T(DEVMAP) | T(DEVMAP_HASH) | T(CPUMAP))
+#define CGS_MAPS (T(CGROUP_STORAGE) | T(PERCPU_CGROUP_STORAGE))
+#define BLOOM_MAPS T(BLOOM_FILTER)
+
+#define TYPES_DUMP_HELP \
+"Stack trace maps: one row per frame (id, frame, address, symbol: kernel\n" \
+"addresses as SYMBOL+0xOFF from /proc/kallsyms, user addresses '-'; -j:\n" \
+"{\"key\": ID, \"stack\": [{\"addr\": \"0x..\", \"symbol\": S|null}, ...]}).\n" \
+"Program arrays: the program's id, name and type; device maps: ifindex and\n" \
+"interface name (and program); CPU maps: qsize (and program); socket maps:\n" \
+"the socket's cookie; XDP socket maps: the keys only (the kernel does not\n" \
+"show the sockets)."
 
 #define KEY_HELP \
 "KEY is typed like the map's key: field=value words (src_ip=10.0.0.1\n" \
@@ -160,9 +178,17 @@ static const struct opt_spec recover_opts[] = {
 };
 
 /* The handlers a map type class has of its own. */
-static const struct cmd_impl mim_dump[] = { { MIM_MAPS, verb_mim_dump }, { 0 } };
-static const struct cmd_impl mim_lookup[] = { { MIM_MAPS, verb_mim_lookup }, { 0 } };
-static const struct cmd_impl mim_update[] = { { MIM_MAPS, verb_mim_update }, { 0 } };
+static const struct cmd_impl mim_dump[] = {
+	{ MIM_MAPS, verb_mim_dump }, { STACK_MAPS, mt_stack_dump },
+	{ FD_MAPS, mt_fd_dump }, { 0 } };
+static const struct cmd_impl mim_lookup[] = {
+	{ MIM_MAPS, verb_mim_lookup }, { STACK_MAPS, mt_stack_lookup },
+	{ FD_MAPS, mt_fd_lookup }, { BLOOM_MAPS, mt_bloom_lookup }, { 0 } };
+static const struct cmd_impl mim_update[] = {
+	{ MIM_MAPS, verb_mim_update }, { DEV_MAPS, mt_fd_update }, { 0 } };
+static const struct cmd_impl mt_delete_impl[] = { { STACK_MAPS | FD_MAPS, mt_delete }, { 0 } };
+static const struct cmd_impl mt_clear_impl[] = { { STACK_MAPS | FD_MAPS, mt_clear }, { 0 } };
+static const struct cmd_impl bloom_push_impl[] = { { BLOOM_MAPS, mt_bloom_push }, { 0 } };
 static const struct cmd_impl queue_drain_impl[] = { { QUEUE_MAPS, queue_drain }, { 0 } };
 static const struct cmd_impl ring_watch_impl[] = { { T(RINGBUF), verb_watch_ring }, { 0 } };
 
@@ -199,8 +225,10 @@ const struct cmd map_verbs[] = {
 "entries (JSON: {\"key\": K, \"inner\": {\"id\": .., \"type\": .., \"name\": ..,\n"
 "\"max_entries\": .., \"entries\": ..}}); --recursive also dumps each inner map,\n"
 "typed (JSON: its entries in \"inner\".\"dump\"). 'mapsh OUTER[KEY] dump'\n"
-"dumps one inner map.",
-		.flags = CMD_NEEDS_BPF | CMD_MAP_VERB, .map_types = DATA_MAPS | MIM_MAPS,
+"dumps one inner map.\n"
+"\n" TYPES_DUMP_HELP,
+		.flags = CMD_NEEDS_BPF | CMD_MAP_VERB,
+		.map_types = DATA_MAPS | MIM_MAPS | STACK_MAPS | FD_MAPS | CGS_MAPS,
 	},
 	{
 		.name = "lookup", .fn = verb_lookup, .impl = mim_lookup, .opts = percpu_opts,
@@ -212,8 +240,13 @@ const struct cmd map_verbs[] = {
 "Prints the entry stored under KEY, in the columns of dump (-j: one JSON\n"
 "object). An LPM trie does a longest-prefix match: 'lookup 10.1.2.3' shows\n"
 "the most specific prefix that contains the address. A key with no entry\n"
-"is an error (exit 1). A map of maps shows the inner map stored under KEY.\n\n" KEY_HELP,
-		.flags = CMD_NEEDS_BPF | CMD_MAP_VERB, .map_types = DATA_MAPS | MIM_MAPS,
+"is an error (exit 1). A map of maps shows the inner map stored under KEY.\n"
+"A stack trace map shows the stack with id KEY, a program, device, CPU or\n"
+"socket map the entry at KEY as dump does. A bloom filter takes a VALUE\n"
+"and answers 'maybe present' (exit 0) or 'not present' (exit 1; -j:\n"
+"{\"maybe_present\": BOOL}).\n\n" KEY_HELP,
+		.flags = CMD_NEEDS_BPF | CMD_MAP_VERB,
+		.map_types = DATA_MAPS | MIM_MAPS | STACK_MAPS | FD_MAPS | CGS_MAPS | BLOOM_MAPS,
 	},
 	{
 		.name = "update", .fn = verb_update, .impl = mim_update, .opts = update_opts,
@@ -238,8 +271,13 @@ const struct cmd map_verbs[] = {
 "Maps of maps: VALUE is the inner map, inner=id:N or inner=pinned:PATH;\n"
 "it must match the map's inner map template (type, key and value sizes,\n"
 "flags), which is checked before anything is written:\n"
-"  mapsh iface_blocklist update eth0 inner=pinned:/sys/fs/bpf/rules_eth0",
-		.flags = CMD_NEEDS_BPF | CMD_MAP_VERB | CMD_WRITES, .map_types = DATA_MAPS | MIM_MAPS,
+"  mapsh iface_blocklist update eth0 inner=pinned:/sys/fs/bpf/rules_eth0\n"
+"\n"
+"Device maps: 'update KEY IFACE' (an interface name or index, or\n"
+"ifindex=IFACE); CPU maps: 'update CPU qsize=N'. Neither attaches a program.\n"
+"Cgroup storages: the entry of an attached cgroup (there is no add).",
+		.flags = CMD_NEEDS_BPF | CMD_MAP_VERB | CMD_WRITES,
+		.map_types = DATA_MAPS | MIM_MAPS | DEV_MAPS | CGS_MAPS,
 	},
 	{
 		.name = "add", .fn = verb_update, .impl = mim_update, .opts = cpu_opts,
@@ -262,7 +300,7 @@ const struct cmd map_verbs[] = {
 		.flags = CMD_NEEDS_BPF | CMD_MAP_VERB | CMD_WRITES, .map_types = DATA_MAPS | MIM_MAPS,
 	},
 	{
-		.name = "delete", .fn = verb_delete, .opts = no_opts,
+		.name = "delete", .fn = verb_delete, .impl = mt_delete_impl, .opts = no_opts,
 		.pos = (const struct arg_spec[]){
 			{ .kind = ARG_KEY },
 			{ .kind = ARG_END } },
@@ -270,8 +308,11 @@ const struct cmd map_verbs[] = {
 		.description =
 "Deletes the entry stored under KEY; a key with no entry is an error (exit\n"
 "1). Array elements cannot be deleted: use set, update or clear to zero\n"
-"them. A map of maps drops the inner map stored under KEY.\n\n" KEY_HELP,
-		.flags = CMD_NEEDS_BPF | CMD_MAP_VERB | CMD_WRITES, .map_types = DELETE_MAPS | MIM_MAPS,
+"them. A map of maps drops the inner map stored under KEY; a stack trace\n"
+"map the stack with id KEY; a program, device, CPU or socket map the entry\n"
+"at KEY (a number for 4-byte keys).\n\n" KEY_HELP,
+		.flags = CMD_NEEDS_BPF | CMD_MAP_VERB | CMD_WRITES,
+		.map_types = DELETE_MAPS | MIM_MAPS | STACK_MAPS | FD_MAPS,
 	},
 	{
 		.name = "set", .fn = verb_set, .opts = cpu_opts,
@@ -290,17 +331,20 @@ const struct cmd map_verbs[] = {
 "  mapsh config set sample_rate=100\n"
 "KEY ends where the first FIELD=VALUE naming a value field starts (or\n"
 "write 'key KEY... value FIELD=VALUE...').\n\n" KEY_HELP "\n\n" PERCPU_WRITE_HELP,
-		.flags = CMD_NEEDS_BPF | CMD_MAP_VERB | CMD_WRITES, .map_types = DATA_MAPS,
+		.flags = CMD_NEEDS_BPF | CMD_MAP_VERB | CMD_WRITES, .map_types = DATA_MAPS | CGS_MAPS,
 	},
 	{
-		.name = "clear", .fn = verb_clear, .opts = no_opts,
+		.name = "clear", .fn = verb_clear, .impl = mt_clear_impl, .opts = no_opts,
 		.summary = "delete every entry (arrays: zero every element)",
 		.description =
 "Deletes every entry of a hash or LPM map, or zeroes every element of an\n"
 "array. It asks first on a terminal; otherwise --yes is required. Like\n"
 "apply it keeps an undo journal: Ctrl-C or SIGTERM roll it back, and\n"
-"'recover' undoes one that was killed.",
-		.flags = CMD_NEEDS_BPF | CMD_MAP_VERB | CMD_WRITES, .map_types = DATA_MAPS,
+"'recover' undoes one that was killed. Stack trace, program, device, CPU\n"
+"and socket maps are cleared entry by entry, with no journal (user space\n"
+"cannot write their entries back).",
+		.flags = CMD_NEEDS_BPF | CMD_MAP_VERB | CMD_WRITES,
+		.map_types = DATA_MAPS | STACK_MAPS | FD_MAPS,
 	},
 	{
 		.name = "save", .fn = verb_save, .opts = no_opts,
@@ -479,7 +523,7 @@ RELOAD_HELP " After a reload the\n"
 			{ .kind = ARG_END } },
 		.summary = "print the key that follows KEY (the first key without one)",
 		.description = "bpftool's map getnext: the kernel's iteration order.\n\n" KEY_HELP,
-		.flags = CMD_NEEDS_BPF | CMD_MAP_VERB, .map_types = DATA_MAPS,
+		.flags = CMD_NEEDS_BPF | CMD_MAP_VERB, .map_types = DATA_MAPS | CGS_MAPS,
 	},
 	{
 		.name = "freeze", .fn = verb_freeze, .opts = no_opts,
@@ -499,7 +543,7 @@ RELOAD_HELP " After a reload the\n"
 		.flags = CMD_NEEDS_BPF | CMD_MAP_VERB,
 	},
 	{
-		.name = "push", .fn = verb_push, .opts = push_opts,
+		.name = "push", .fn = verb_push, .impl = bloom_push_impl, .opts = push_opts,
 		.pos = (const struct arg_spec[]){
 			{ .kind = ARG_VALUE },
 			{ .kind = ARG_END } },
@@ -511,8 +555,10 @@ RELOAD_HELP " After a reload the\n"
 "oldest element to make room (BPF_EXIST).\n"
 "\n"
 "Example:\n"
-"  mapsh pinned /sys/fs/bpf/q push --type __u64 42",
-		.flags = CMD_NEEDS_BPF | CMD_MAP_VERB | CMD_WRITES, .map_types = QUEUE_MAPS,
+"  mapsh pinned /sys/fs/bpf/q push --type __u64 42\n"
+"\n"
+"Bloom filters: adds VALUE to the filter (a number for 4- and 8-byte values).",
+		.flags = CMD_NEEDS_BPF | CMD_MAP_VERB | CMD_WRITES, .map_types = QUEUE_MAPS | BLOOM_MAPS,
 	},
 	{
 		.name = "pop", .fn = verb_pop, .opts = qread_opts,
@@ -814,9 +860,12 @@ int map_cmd_run(struct ctx *ctx, int argc, char **argv)
 	if (!map_verb_applies(verb, m->info.type)) {
 		struct strbuf sb = STRBUF_INIT;
 
+		const char *note = mt_refusal_note(m->info.type, verb->name);
+
 		verbs_for(m->info.type, &sb);
-		rc = err_usage("%s (%s): '%s' does not apply (verbs for %s maps: %s)",
+		rc = err_usage("%s (%s): '%s' does not apply%s%s (verbs for %s maps: %s)",
 			       m->name, map_type_str(m->info.type), verb->name,
+			       note ? ": " : "", note ? note : "",
 			       map_type_str(m->info.type), sb_str(&sb));
 		sb_free(&sb);
 		goto out;

@@ -77,6 +77,20 @@ int verb_apply(struct ctx *, const struct cmd *, const struct opt_vals *, int, c
 enum { VOPT_FORWARD = 0, VOPT_DISCARD };
 int verb_recover(struct ctx *, const struct cmd *, const struct opt_vals *, int, char **);
 
+/* Map types whose entries are no plain data (mtypes.c): stack traces;
+ * program arrays, device, CPU and socket maps; bloom filters. */
+int mt_stack_dump(struct ctx *, const struct cmd *, const struct opt_vals *, int, char **);
+int mt_stack_lookup(struct ctx *, const struct cmd *, const struct opt_vals *, int, char **);
+int mt_delete(struct ctx *, const struct cmd *, const struct opt_vals *, int, char **);
+int mt_clear(struct ctx *, const struct cmd *, const struct opt_vals *, int, char **);
+int mt_fd_dump(struct ctx *, const struct cmd *, const struct opt_vals *, int, char **);
+int mt_fd_lookup(struct ctx *, const struct cmd *, const struct opt_vals *, int, char **);
+int mt_fd_update(struct ctx *, const struct cmd *, const struct opt_vals *, int, char **);
+int mt_bloom_lookup(struct ctx *, const struct cmd *, const struct opt_vals *, int, char **);
+int mt_bloom_push(struct ctx *, const struct cmd *, const struct opt_vals *, int, char **);
+/* Why a type has no verb of this kind, for the refusal (NULL: no note). */
+const char *mt_refusal_note(__u32 map_type, const char *verb);
+
 /* ---- helpers shared by the verbs (map_verbs.c) ---- */
 
 /* KEY and VALUE words of update/add/replace/set, split by the rule in the
