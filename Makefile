@@ -233,6 +233,11 @@ man: $(MAPSH_BIN)
 		'/^\.\\" BEGIN GENERATED/ { while ((getline l < gen) > 0) print l; skip = 1; next } \
 		 /^\.\\" END GENERATED/ { skip = 0; next } !skip' man/mapsh.8 > $(BUILD)/mapsh.8.new
 	$(Q)mv $(BUILD)/mapsh.8.new man/mapsh.8
+	$(Q)./$(MAPSH_BIN) __types > $(BUILD)/types.md
+	$(Q)awk -v gen=$(BUILD)/types.md \
+		'/^<!-- BEGIN MAP TYPES/ { print; while ((getline l < gen) > 0) print l; skip = 1; next } \
+		 /^<!-- END MAP TYPES/ { skip = 0 } !skip' README.md > $(BUILD)/README.md.new
+	$(Q)mv $(BUILD)/README.md.new README.md
 	$(Q)mandoc -T lint -W warning man/mapsh.8 || true
 
 unit: $(UNIT_BINS)

@@ -193,5 +193,10 @@ const struct cmd mapsh_cmds[] = {
 		.flags = CMD_HIDDEN,
 		.summary = "every command's synopsis, from the command tables",
 	},
+	{
+		.name = "__types", .fn = verb_types_cmd,
+		.flags = CMD_HIDDEN,
+		.summary = "the verbs of each map type, as the README's Markdown table",
+	},
 	{ NULL },
 };

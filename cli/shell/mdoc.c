@@ -375,6 +375,7 @@ static void synopsis_mdoc(struct strbuf *sb)
 			sb_adds(sb, ".El\n");
 		}
 	}
+	map_types_table(sb, true);
 	sb_adds(sb, ".Ss Session commands\n"
 		    "In the shell and in scripts, lines starting with a dot change the\n"
 		    "session's defaults:\n.Bl -tag -width Ds\n");

@@ -88,6 +88,10 @@ int mt_fd_lookup(struct ctx *, const struct cmd *, const struct opt_vals *, int,
 int mt_fd_update(struct ctx *, const struct cmd *, const struct opt_vals *, int, char **);
 int mt_bloom_lookup(struct ctx *, const struct cmd *, const struct opt_vals *, int, char **);
 int mt_bloom_push(struct ctx *, const struct cmd *, const struct opt_vals *, int, char **);
+/* The verbs of each map type, from map_verbs (typetable.c): a Markdown
+ * table, or mdoc for the man page; `mapsh __types` prints the first. */
+void map_types_table(struct strbuf *sb, bool mdoc);
+int verb_types_cmd(struct ctx *, const struct cmd *, const struct opt_vals *, int, char **);
 /* Why a type has no verb of this kind, for the refusal (NULL: no note). */
 const char *mt_refusal_note(__u32 map_type, const char *verb);
 
