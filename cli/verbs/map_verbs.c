@@ -32,6 +32,7 @@
 #define STACK_MAPS T(STACK_TRACE)
 #define FD_MAPS (T(PROG_ARRAY) | T(DEVMAP) | T(DEVMAP_HASH) | T(CPUMAP) | \
 		 T(SOCKMAP) | T(SOCKHASH) | T(XSKMAP))
+#define READ_FD_MAPS (FD_MAPS & ~T(XSKMAP))	/* the kernel hides XDP sockets */
 #define DEV_MAPS (T(DEVMAP) | T(DEVMAP_HASH) | T(CPUMAP))
 #define CGS_MAPS (T(CGROUP_STORAGE) | T(PERCPU_CGROUP_STORAGE))
 #define BLOOM_MAPS T(BLOOM_FILTER)
@@ -42,8 +43,8 @@
 "{\"key\": ID, \"stack\": [{\"addr\": \"0x..\", \"symbol\": S|null}, ...]}).\n" \
 "Program arrays: the program's id, name and type; device maps: ifindex and\n" \
 "interface name (and program); CPU maps: qsize (and program); socket maps:\n" \
-"the socket's cookie; XDP socket maps: the keys only (the kernel does not\n" \
-"show the sockets)."
+"the socket's cookie. XDP socket maps are not read: the kernel does not\n" \
+"show their sockets to user space."
 
 #define KEY_HELP \
 "KEY is typed like the map's key: field=value words (src_ip=10.0.0.1\n" \
@@ -180,10 +181,10 @@ static const struct opt_spec recover_opts[] = {
 /* The handlers a map type class has of its own. */
 static const struct cmd_impl mim_dump[] = {
 	{ MIM_MAPS, verb_mim_dump }, { STACK_MAPS, mt_stack_dump },
-	{ FD_MAPS, mt_fd_dump }, { 0 } };
+	{ READ_FD_MAPS, mt_fd_dump }, { 0 } };
 static const struct cmd_impl mim_lookup[] = {
 	{ MIM_MAPS, verb_mim_lookup }, { STACK_MAPS, mt_stack_lookup },
-	{ FD_MAPS, mt_fd_lookup }, { BLOOM_MAPS, mt_bloom_lookup }, { 0 } };
+	{ READ_FD_MAPS, mt_fd_lookup }, { BLOOM_MAPS, mt_bloom_lookup }, { 0 } };
 static const struct cmd_impl mim_update[] = {
 	{ MIM_MAPS, verb_mim_update }, { DEV_MAPS, mt_fd_update }, { 0 } };
 static const struct cmd_impl mt_delete_impl[] = { { STACK_MAPS | FD_MAPS, mt_delete }, { 0 } };
@@ -228,7 +229,7 @@ const struct cmd map_verbs[] = {
 "dumps one inner map.\n"
 "\n" TYPES_DUMP_HELP,
 		.flags = CMD_NEEDS_BPF | CMD_MAP_VERB,
-		.map_types = DATA_MAPS | MIM_MAPS | STACK_MAPS | FD_MAPS | CGS_MAPS,
+		.map_types = DATA_MAPS | MIM_MAPS | STACK_MAPS | READ_FD_MAPS | CGS_MAPS,
 	},
 	{
 		.name = "lookup", .fn = verb_lookup, .impl = mim_lookup, .opts = percpu_opts,
@@ -246,7 +247,7 @@ const struct cmd map_verbs[] = {
 "and answers 'maybe present' (exit 0) or 'not present' (exit 1; -j:\n"
 "{\"maybe_present\": BOOL}).\n\n" KEY_HELP,
 		.flags = CMD_NEEDS_BPF | CMD_MAP_VERB,
-		.map_types = DATA_MAPS | MIM_MAPS | STACK_MAPS | FD_MAPS | CGS_MAPS | BLOOM_MAPS,
+		.map_types = DATA_MAPS | MIM_MAPS | STACK_MAPS | READ_FD_MAPS | CGS_MAPS | BLOOM_MAPS,
 	},
 	{
 		.name = "update", .fn = verb_update, .impl = mim_update, .opts = update_opts,

@@ -390,7 +390,7 @@ int mt_clear(struct ctx *ctx, const struct cmd *cmd,
 	struct mapref *m = ctx->map;
 	struct out *o = &ctx->out;
 	unsigned long long done = 0;
-	char *keys = NULL;
+	char *keys = NULL, *v;
 	size_t n;
 	int rc;
 
@@ -402,10 +402,21 @@ int mt_clear(struct ctx *ctx, const struct cmd *cmd,
 		rc = all_keys(m, cmd->name, &keys, &n);
 	if (rc)
 		return rc;
+	v = calloc(1, m->info.value_size + 8);
+	if (!v) {
+		free(keys);
+		return err_fail("out of memory");
+	}
 	for (size_t i = 0; i < n && !rc; i++) {
 		const char *k = keys + i * m->info.key_size;
-		int r = mapw_delete(m, k);
+		int r;
 
+		/* The empty slots of an array (devmap, prog_array, ...) are
+		 * not entries; an XDP socket map does not say. */
+		if (m->info.type != BPF_MAP_TYPE_XSKMAP &&
+		    bpf_map_lookup_elem(m->fd, k, v) && errno == ENOENT)
+			continue;
+		r = mapw_delete(m, k);
 		if (r == -ENOENT)
 			continue;	/* gone since */
 		if (r)
@@ -413,6 +424,7 @@ int mt_clear(struct ctx *ctx, const struct cmd *cmd,
 		else
 			done++;
 	}
+	free(v);
 	free(keys);
 	if (out_is_json(o)) {
 		out_object_begin(o);
@@ -805,6 +817,8 @@ const char *mt_refusal_note(__u32 type, const char *verb)
 	case BPF_MAP_TYPE_SOCKMAP:
 	case BPF_MAP_TYPE_SOCKHASH:
 	case BPF_MAP_TYPE_XSKMAP:
+		if (type == BPF_MAP_TYPE_XSKMAP && !write)
+			return "the kernel does not show the sockets of an XDP socket map to user space";
 		if (write)
 			return "an entry is a socket of the writing process (a file descriptor), which a command line cannot give";
 		return NULL;
@@ -829,6 +843,10 @@ const char *mt_refusal_note(__u32 type, const char *verb)
 		if (!strcmp(verb, "delete") || !strcmp(verb, "clear") || !strcmp(verb, "add"))
 			return "an entry lives as long as its program is attached to the cgroup";
 		return NULL;
+	case BPF_MAP_TYPE_CGROUP_ARRAY:
+		return "its entries are cgroup file descriptors, which the kernel does not give back to user space";
+	case BPF_MAP_TYPE_REUSEPORT_SOCKARRAY:
+		return "its entries are sockets of the process that set them";
 	case BPF_MAP_TYPE_BLOOM_FILTER:
 		return "a bloom filter has no keys: lookup VALUE tests membership, push VALUE adds";
 	default:

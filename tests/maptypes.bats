@@ -1,0 +1,208 @@
+#!/usr/bin/env bats
+# Map types whose entries are no plain data, on real maps made here with
+# bpftool (and tests/tools/mt_stack.bpf.c for stacks with content), each
+# compared with what bpftool shows of the same map; the refusals of the
+# verbs that do not apply; the README's table of verbs by map type.
+
+load helpers
+bats_require_minimum_version 1.5.0
+
+setup() {
+	setup_bpffs
+	ID=$(_unique_id)
+}
+teardown() { teardown_common; }
+
+# The value of bpftool's JSON lookup (hex bytes, little-endian) as a number.
+le_num() { echo $((16#$(jq -r '.value | map(ltrimstr("0x")) | reverse | join("")' <<<"$1"))); }
+
+# Stacks recorded by mt_record, run once: KSTACK and USTACK are the ids.
+record_stacks() {
+	bpftool prog loadall "$TOP/build/mt_stack.bpf.o" "$BPFFS/p" pinmaps "$BPFFS/m"
+	"$TOP/build/mt_run" "$BPFFS/p/mt_record" >/dev/null
+	ST="$BPFFS/m/mt_stacks"
+	KSTACK=$(le_num "$(bpftool -j map lookup pinned "$BPFFS/m/mt_ids" key 0 0 0 0)")
+	USTACK=$(le_num "$(bpftool -j map lookup pinned "$BPFFS/m/mt_ids" key 1 0 0 0)")
+	[ "$KSTACK" -ge 0 ] && [ "$USTACK" -ge 0 ]
+}
+
+# bpftool's stacks as {"ID": ["0xADDR", ...]} (little-endian u64s up to
+# the first zero).
+bpftool_stacks() {
+	bpftool -j map dump pinned "$1" | python3 -c '
+import json, sys
+out = {}
+for e in json.load(sys.stdin):
+    k = int.from_bytes(bytes(int(b, 16) for b in e["key"]), "little")
+    v = bytes(int(b, 16) for b in e["value"])
+    a = [int.from_bytes(v[i:i+8], "little") for i in range(0, len(v), 8)]
+    a = a[:a.index(0)] if 0 in a else a
+    out[str(k)] = [hex(x) for x in a]
+print(json.dumps(out, sort_keys=True, separators=(",", ":")))'
+}
+
+@test "stack_trace dump: bpftool's addresses, kernel ones named as /proc/kallsyms names them" {
+	record_stacks
+	run -0 mapsh -j pinned "$ST" dump
+	mine=$(jq -cS 'map({(.key|tostring): [.stack[].addr]}) | add' <<<"$output")
+	[ "$mine" = "$(bpftool_stacks "$ST")" ] || fail "mapsh $mine, bpftool $(bpftool_stacks "$ST")"
+	# the kernel stack: the bpf(2) call that ran the program, every
+	# frame's symbol the text symbol at or below it in kallsyms
+	jq -e ".[] | select(.key == $KSTACK) | [.stack[].symbol] | any(startswith(\"bpf_prog_test_run_raw_tp+\"))" <<<"$output"
+	jq -r ".[] | select(.key == $KSTACK) | .stack[] | \"\(.addr) \(.symbol)\"" <<<"$output" >"$BATS_TEST_TMPDIR/frames"
+	python3 - "$BATS_TEST_TMPDIR/frames" <<'PY'
+import bisect, sys
+syms = []
+for l in open("/proc/kallsyms"):
+    p = l.split()
+    if p[1] in "tTwW" and int(p[0], 16):
+        syms.append((int(p[0], 16), p[2]))
+syms.sort()
+addrs = [s[0] for s in syms]
+for l in open(sys.argv[1]):
+    a, sym = l.split(" ", 1)
+    a = int(a, 16)
+    i = bisect.bisect_right(addrs, a) - 1
+    want = "%s+0x%x" % (syms[i][1], a - syms[i][0])
+    assert sym.strip().startswith(want), (sym, want)
+PY
+	# the user stack: addresses, no symbols
+	jq -e ".[] | select(.key == $USTACK) | .stack | length > 0 and all(.symbol == null)" <<<"$output"
+	# text: one row per frame, the symbol column
+	run -0 mapsh pinned "$ST" dump
+	[[ "$output" == *"	bpf_prog_test_run_raw_tp+0x"* ]] || fail "$output"
+	[ "$(grep -c "^$KSTACK	" <<<"$output")" = "$(jq ".\"$KSTACK\" | length" <<<"$(bpftool_stacks "$ST")")" ]
+}
+
+@test "stack_trace lookup ID, delete ID, clear: bpftool sees the same" {
+	record_stacks
+	run -0 mapsh -j pinned "$ST" lookup "$KSTACK"
+	[ "$(jq .key <<<"$output")" = "$KSTACK" ]
+	[ "$(jq -c '[.stack[].addr]' <<<"$output")" = "$(bpftool_stacks "$ST" | jq -c ".\"$KSTACK\"")" ]
+	run -0 mapsh pinned "$ST" lookup "$USTACK"
+	[[ "$output" == "$USTACK	0	0x"*"	-"* ]] || fail "$output"
+	run --separate-stderr mapsh pinned "$ST" lookup 63
+	if [ "$KSTACK" != 63 ] && [ "$USTACK" != 63 ]; then
+		[ "$status" -eq 1 ]
+		[ "$stderr" = "mapsh: mt_stacks: no stack with id 63" ]
+	fi
+	run -0 mapsh pinned "$ST" delete "$USTACK"
+	[ "$(bpftool_stacks "$ST" | jq -c keys)" = "[\"$KSTACK\"]" ]
+	run -1 mapsh pinned "$ST" delete "$USTACK"
+	run --separate-stderr mapsh pinned "$ST" clear
+	[ "$status" -eq 2 ]	# no terminal to ask, no --yes
+	run -0 mapsh --yes pinned "$ST" clear
+	[ "$output" = "mt_stacks: deleted 1 entry" ]
+	[ "$(bpftool_stacks "$ST")" = "{}" ]
+}
+
+@test "stack_trace: writing verbs refused in one line, exit 2, saying why" {
+	bpftool map create "$BPFFS/st" type stack_trace key 4 value 64 entries 8 name "st_$ID"
+	run -0 mapsh pinned "$BPFFS/st" dump
+	[ "$output" = "" ]
+	for verb in update add replace set save apply count watch getnext push pop drain follow; do
+		run --separate-stderr mapsh pinned "$BPFFS/st" $verb
+		[ "$status" -eq 2 ] || fail "$verb: $status"
+		[ "${#stderr_lines[@]}" -eq 1 ] || fail "$verb: $stderr"
+		[[ "$stderr" == "mapsh: st_$ID (stack_trace): '$verb' does not apply"*"(verbs for stack_trace maps: dump, lookup, delete, clear, info, freeze, pin)" ]] || fail "$stderr"
+	done
+	run --separate-stderr mapsh pinned "$BPFFS/st" update 1 hex 00
+	[ "$stderr" = "mapsh: st_$ID (stack_trace): 'update' does not apply: only programs record stacks (bpf_get_stackid) (verbs for stack_trace maps: dump, lookup, delete, clear, info, freeze, pin)" ]
+}
+
+@test "prog_array: the program's id, name and type, as bpftool has them" {
+	bpftool prog loadall "$TOP/build/mt_stack.bpf.o" "$BPFFS/p"
+	bpftool map create "$BPFFS/pa" type prog_array key 4 value 4 entries 4 name "pa_$ID"
+	bpftool map update pinned "$BPFFS/pa" key 2 0 0 0 value pinned "$BPFFS/p/mt_record"
+	pid=$(bpftool -j prog show pinned "$BPFFS/p/mt_record" | jq .id)
+	bid=$(bpftool -j map lookup pinned "$BPFFS/pa" key 2 0 0 0 | jq '.value | map(ltrimstr("0x")) | reverse | join("")' -r)
+	[ "$((16#$bid))" = "$pid" ]
+	run -0 mapsh -j pinned "$BPFFS/pa"
+	[ "$(jq -c . <<<"$output")" = "[{\"key\":2,\"prog_id\":$pid,\"prog_name\":\"mt_record\",\"prog_type\":\"raw_tracepoint\"}]" ]
+	run -0 mapsh pinned "$BPFFS/pa" lookup 2
+	[[ "$output" == *"$pid"*mt_record* ]]
+	run -1 mapsh pinned "$BPFFS/pa" lookup 1
+	run -2 mapsh pinned "$BPFFS/pa" lookup 9
+	run --separate-stderr mapsh pinned "$BPFFS/pa" update 1 0
+	[ "$status" -eq 2 ]
+	[[ "$stderr" == *"'update' does not apply: an entry is a program file descriptor"* ]]
+	run -0 mapsh pinned "$BPFFS/pa" delete 2
+	[ "$(bpftool -j map dump pinned "$BPFFS/pa" | jq length)" = 0 ]
+}
+
+@test "devmap and devmap_hash: interfaces by name; update takes a name" {
+	for t in devmap devmap_hash; do
+		bpftool map create "$BPFFS/$t" type $t key 4 value 4 entries 4 name "d${t:6:1}_$ID"
+		run -0 mapsh pinned "$BPFFS/$t" update 3 lo
+		[ "$(bpftool -j map lookup pinned "$BPFFS/$t" key 3 0 0 0 | jq -c .value)" = '["0x01","0x00","0x00","0x00"]' ]
+		run -0 mapsh pinned "$BPFFS/$t" dump
+		[ "$output" = "3	1	lo" ]
+		run -0 mapsh -j pinned "$BPFFS/$t" lookup 3
+		[ "$(jq -c . <<<"$output")" = '{"key":3,"ifindex":1,"ifname":"lo"}' ]
+		run --separate-stderr mapsh pinned "$BPFFS/$t" update 2 nosuch0
+		[ "$status" -eq 2 ]
+		[ "$stderr" = "mapsh: d${t:6:1}_$ID update: no interface 'nosuch0' (expected an interface name or index)" ]
+		run -0 mapsh pinned "$BPFFS/$t" update 0 1
+		run -0 mapsh --yes pinned "$BPFFS/$t" clear
+		[ "$output" = "d${t:6:1}_$ID: deleted 2 entries" ]
+		[ "$(bpftool -j map dump pinned "$BPFFS/$t" | jq '[.[] | select(.value | type == "array")] | length')" = 0 ]
+	done
+}
+
+@test "cpumap: qsize, as bpftool reads it" {
+	bpftool map create "$BPFFS/cm" type cpumap key 4 value 4 entries 1 name "cm_$ID"
+	run -0 mapsh pinned "$BPFFS/cm" update 0 qsize=192
+	[ "$(bpftool -j map lookup pinned "$BPFFS/cm" key 0 0 0 0 | jq -c .value)" = '["0xc0","0x00","0x00","0x00"]' ]
+	run -0 mapsh -j pinned "$BPFFS/cm"
+	[ "$(jq -c . <<<"$output")" = '[{"key":0,"qsize":192}]' ]
+	run -2 mapsh pinned "$BPFFS/cm" update 0 size=3
+	run -0 mapsh pinned "$BPFFS/cm" delete 0
+	run -0 mapsh -j pinned "$BPFFS/cm"
+	[ "$output" = "[]" ]
+}
+
+@test "bloom_filter: lookup is a membership test, push adds" {
+	bpftool map create "$BPFFS/bl" type bloom_filter key 0 value 4 entries 64 name "bl_$ID"
+	run -1 mapsh pinned "$BPFFS/bl" lookup 7
+	[ "$output" = "not present" ]
+	run -0 mapsh pinned "$BPFFS/bl" push 7
+	run -0 mapsh pinned "$BPFFS/bl" lookup 7
+	[ "$output" = "maybe present" ]
+	run -0 mapsh pinned "$BPFFS/bl" lookup hex 07 00 00 00
+	run -0 mapsh -j pinned "$BPFFS/bl" lookup 7
+	[ "$(jq .maybe_present <<<"$output")" = true ]
+	run --separate-stderr mapsh pinned "$BPFFS/bl" dump
+	[ "$status" -eq 2 ]
+	[[ "$stderr" == *"'dump' does not apply: a bloom filter has no keys: lookup VALUE tests membership, push VALUE adds"* ]]
+}
+
+@test "socket, XDP socket and user ring buffer maps: what the kernel lets be read, refusals say why" {
+	bpftool map create "$BPFFS/sm" type sockmap key 4 value 8 entries 4 name "sm_$ID"
+	run -0 mapsh -j pinned "$BPFFS/sm"
+	[ "$output" = "[]" ]
+	run --separate-stderr mapsh pinned "$BPFFS/sm" update 0 1
+	[ "$status" -eq 2 ]
+	[[ "$stderr" == *"'update' does not apply: an entry is a socket of the writing process"* ]]
+	bpftool map create "$BPFFS/xs" type xskmap key 4 value 4 entries 4 name "xs_$ID"
+	run --separate-stderr mapsh pinned "$BPFFS/xs" lookup 0
+	[ "$status" -eq 2 ]
+	[[ "$stderr" == *"'lookup' does not apply: the kernel does not show the sockets of an XDP socket map to user space"* ]]
+	# without a verb: info, not a refusal
+	run -0 mapsh pinned "$BPFFS/xs"
+	[[ "$output" == *"type	xskmap"* ]]
+	bpftool map create "$BPFFS/ur" type user_ringbuf key 0 value 0 entries 4096 name "ur_$ID"
+	run --separate-stderr mapsh pinned "$BPFFS/ur" dump
+	[ "$status" -eq 2 ]
+	[[ "$stderr" == *"(user_ringbuf): 'dump' does not apply: user space writes a user ring buffer"*"(verbs for user_ringbuf maps: info, freeze, pin)" ]]
+}
+
+@test "the README's table of verbs by map type is the one the verb table writes" {
+	run -0 mapsh __types
+	want=$output
+	got=$(sed -n '/^<!-- BEGIN MAP TYPES/,/^<!-- END MAP TYPES/p' "$TOP/README.md" | sed '1d;$d')
+	[ "$got" = "$want" ] || fail "README differs from 'mapsh __types' (run make man)"
+	# it says what the verbs accept: stack_trace dumps, a local storage does not
+	grep -q '^| stack_trace | dump, lookup, delete, clear, info, freeze, pin |$' <<<"$want"
+	grep -q '^| task_storage | info, freeze, pin |$' <<<"$want"
+	[ "$(grep -c '^| ' <<<"$want")" -ge 33 ]
+}
