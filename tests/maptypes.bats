@@ -206,3 +206,16 @@ PY
 	grep -q '^| task_storage | info, freeze, pin |$' <<<"$want"
 	[ "$(grep -c '^| ' <<<"$want")" -ge 33 ]
 }
+
+@test "maps --all shows each map's pin on any mounted bpffs" {
+	mkdir -p "$BPFFS/deep/er"
+	bpftool map create "$BPFFS/deep/er/st" type stack_trace key 4 value 64 entries 8 name "st_$ID"
+	id=$(bpftool -j map show pinned "$BPFFS/deep/er/st" | jq .id)
+	bpftool map create "$BPFFS/h" type hash key 4 value 4 entries 4 name "h_$ID"
+	hid=$(bpftool -j map show pinned "$BPFFS/h" | jq .id)
+	run -0 mapsh -j maps --all
+	[ "$(jq -r ".[] | select(.id == $id) | .pinned" <<<"$output")" = "$BPFFS/deep/er/st" ]
+	[ "$(jq -r ".[] | select(.id == $hid) | .pinned" <<<"$output")" = "$BPFFS/h" ]
+	run -0 mapsh maps --all
+	grep -q "^$id	st_$ID	stack_trace	.*	$BPFFS/deep/er/st\$" <<<"$output" || fail "$(grep "st_$ID" <<<"$output")"
+}

@@ -239,6 +239,8 @@ perf_stat() {
 	[ "$(jq -s -c 'map(.seq)' <<<"$output")" = "[0,1,2,3,4,5,6,7,8,9]" ]
 	[ "$(jq -r .addr <<<"${lines[7]}")" = 10.0.0.7 ]
 	[ "$(jq .port <<<"${lines[7]}")" = 1007 ]
+	# each record says the CPU whose buffer held it: the one it ran on
+	[ "$(jq -s -c 'map(.on_cpu == .cpu and (.on_cpu | type) == "number") | unique' <<<"$output")" = "[true]" ]
 	# follow --count stops after that many
 	bg "$TOP/build/perf_run" "$BPFFS/perf_emit" 3
 	writer=$BG_PID
@@ -246,7 +248,8 @@ perf_stat() {
 	bg_wait "$writer"
 	run cat "$BATS_TEST_TMPDIR/out"
 	[ "${#lines[@]}" -eq 3 ]
-	[[ "${lines[0]}" == "seq=10 cpu="*" addr=10.0.0.10 port=1010" ]]
+	[[ "${lines[0]}" =~ ^on_cpu=([0-9]+)\ seq=10\ cpu=([0-9]+)\ addr=10.0.0.10\ port=1010$ ]] || fail "${lines[0]}"
+	[ "${BASH_REMATCH[1]}" = "${BASH_REMATCH[2]}" ]
 }
 
 @test "perf event array: lost samples are reported per CPU, and add up" {

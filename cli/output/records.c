@@ -42,6 +42,7 @@ void rec_out_init(struct rec_out *r, struct out *o, const char *name,
 	r->json = out_is_json(r->o);
 	r->wrap = wrap;
 	r->timestamp = timestamp;
+	r->cpu = -1;
 	r->name = name;
 	if (!plan)
 		return;
@@ -148,6 +149,8 @@ static void rec_text(struct rec_out *r, const void *data, size_t len)
 		add_now(sb);
 		sb_addc(sb, ' ');
 	}
+	if (r->cpu >= 0)
+		sb_addf(sb, "on_cpu=%d ", r->cpu);
 	if (typed(r, len)) {
 		size_t p = sb->len;
 
@@ -172,19 +175,24 @@ static void rec_json(struct rec_out *r, const void *data, size_t len)
 	if (typed(r, len) && !r->wrap) {
 		size_t p;
 
-		if (r->fast) {
+		if (r->fast && r->cpu < 0) {
 			tvf_run(r->fast, sb, (const void *const *)&data);
 			return;
 		}
-		if (!r->timestamp) {
+		if (!r->timestamp && r->cpu < 0) {
 			tv_format_json(r->plan, data, jw);
 			sb_addc(sb, '\n');
 			return;
 		}
-		/* {"received": T, <the record's members>} */
-		sb_adds(sb, "{\"received\":\"");
-		add_now(sb);
-		sb_addc(sb, '"');
+		/* {"received": T, "on_cpu": C, <the record's members>} */
+		sb_addc(sb, '{');
+		if (r->timestamp) {
+			sb_adds(sb, "\"received\":\"");
+			add_now(sb);
+			sb_addc(sb, '"');
+		}
+		if (r->cpu >= 0)
+			sb_addf(sb, "%s\"on_cpu\":%d", r->timestamp ? "," : "", r->cpu);
 		p = sb->len;
 		tv_format_json(r->plan, data, jw);
 		if (sb->len - p >= 2 && sb->buf[p + 1] == '}') {
@@ -202,6 +210,8 @@ static void rec_json(struct rec_out *r, const void *data, size_t len)
 		add_now(sb);
 		sb_add(sb, "\",", 2);
 	}
+	if (r->cpu >= 0)
+		sb_addf(sb, "\"on_cpu\":%d,", r->cpu);
 	if (typed(r, len)) {
 		sb_adds(sb, "\"value\":");
 		jw_init(jw, sb, false);

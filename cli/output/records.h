@@ -14,6 +14,8 @@
  *   --timestamp       a first member "received": "2024-05-01T12:00:00.123456Z"
  *                     (text: a first word)
  *   perf lost counts  {"lost": N, "cpu": C} (text: "lost N samples on CPU C")
+ *   perf records      a member "on_cpu": C after "received", the CPU whose
+ *                     buffer held it (text: a word on_cpu=C)
  * Records are formatted straight into the output buffer, which is written
  * when it holds 64 KiB and whenever the caller flushes (once per batch). */
 #ifndef MAPSH_RECORDS_H
@@ -35,6 +37,8 @@ struct rec_out {
 	bool json;
 	bool wrap;			/* JSON {"value": V} (queue elements) */
 	bool timestamp;
+	int cpu;			/* >= 0: the perf buffer's CPU, shown as
+					 * "on_cpu" (set before each record) */
 	const char *name;		/* the map, for the warning about sizes */
 	bool warned;			/* a record of another size was seen */
 	unsigned long long records, bytes, lost;

@@ -151,8 +151,10 @@ static const struct opt_spec follow_opts[] = {
 "and on Ctrl-C or SIGTERM, which stop cleanly (exit 0); on a terminal a\n" \
 "summary (records, bytes) goes to stderr at the end.\n" \
 "Perf event arrays: a buffer is attached on every CPU (taking the place of\n" \
-"any other reader's), lost samples are reported as 'lost N samples on CPU\n" \
-"C' (JSON: {\"lost\": N, \"cpu\": C}) among the records."
+"any other reader's), each record says the CPU whose buffer held it (text:\n" \
+"a word on_cpu=C after the receive time; JSON: \"on_cpu\": C), lost samples\n" \
+"are reported as 'lost N samples on CPU C' (JSON: {\"lost\": N, \"cpu\": C})\n" \
+"among the records."
 
 /* follow, watch and apply --watch across a reload (map/repin.h). */
 #define RELOAD_HELP \

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* `mapsh maps`: what maps there are and what they hold. */
 #include <dirent.h>
+#include <stdio.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdlib.h>
@@ -143,9 +144,118 @@ static int list_pinned(struct ctx *ctx, const char *dir, const char *prefix)
 	return 0;
 }
 
+/* The pins of every map on every mounted bpffs (--all): id and path,
+ * sorted by id then path. */
+struct pin {
+	__u32 id;
+	char *path;
+};
+struct pins {
+	struct pin *v;
+	size_t n, cap;
+};
+
+#define PIN_WALK_DEPTH 8
+#define PIN_WALK_MAX 65536
+
+static void walk_pins(struct pins *p, const char *dir, int depth)
+{
+	struct dirent *de;
+	DIR *d;
+
+	if (depth > PIN_WALK_DEPTH || p->n >= PIN_WALK_MAX || !(d = opendir(dir)))
+		return;
+	while ((de = readdir(d)) && p->n < PIN_WALK_MAX) {
+		char path[PATH_MAX], line[64];
+		unsigned id;
+		int fd;
+
+		if (de->d_name[0] == '.' &&
+		    (!de->d_name[1] || (de->d_name[1] == '.' && !de->d_name[2])))
+			continue;
+		if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, de->d_name) >= sizeof(path))
+			continue;
+		if (de->d_type == DT_DIR) {
+			walk_pins(p, path, depth + 1);
+			continue;
+		}
+		fd = bpf_obj_get(path);
+		if (fd < 0)
+			continue;
+		if (!fdinfo_line(fd, "map_id:", line, sizeof(line)) &&
+		    sscanf(line, "map_id: %u", &id) == 1) {
+			if (p->n == p->cap) {
+				size_t nc = p->cap ? p->cap * 2 : 64;
+				struct pin *nv = realloc(p->v, nc * sizeof(*nv));
+
+				if (!nv) {
+					close(fd);
+					break;
+				}
+				p->v = nv;
+				p->cap = nc;
+			}
+			p->v[p->n].id = id;
+			p->v[p->n].path = strdup(path);
+			if (p->v[p->n].path)
+				p->n++;
+		}
+		close(fd);
+	}
+	closedir(d);
+}
+
+static int pin_cmp(const void *a, const void *b)
+{
+	const struct pin *x = a, *y = b;
+
+	if (x->id != y->id)
+		return x->id < y->id ? -1 : 1;
+	return strcmp(x->path, y->path);
+}
+
+static void find_pins(struct pins *p)
+{
+	FILE *f = fopen("/proc/self/mounts", "r");
+	char line[PATH_MAX + 256];
+
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		char dev[256], mnt[PATH_MAX], type[64];
+
+		if (sscanf(line, "%255s %4095s %63s", dev, mnt, type) == 3 &&
+		    !strcmp(type, "bpf"))
+			walk_pins(p, mnt, 0);
+	}
+	fclose(f);
+	if (p->n)
+		qsort(p->v, p->n, sizeof(*p->v), pin_cmp);
+}
+
+/* The first pin of map id (by path), or NULL. */
+static const char *pin_of(const struct pins *p, __u32 id)
+{
+	size_t lo = 0, hi = p->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (p->v[mid].id < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < p->n && p->v[lo].id == id ? p->v[lo].path : NULL;
+}
+
 static int list_all(struct ctx *ctx)
 {
+	struct pins pins = { 0 };
 	__u32 id = 0;
+	int rc = EXIT_OK;
+
+	find_pins(&pins);
 
 	while (bpf_map_get_next_id(id, &id) == 0) {
 		struct bpf_map_info info = { 0 };
@@ -155,13 +265,16 @@ static int list_all(struct ctx *ctx)
 		if (fd < 0)
 			continue;	/* gone since we saw its id */
 		if (bpf_obj_get_info_by_fd(fd, &info, &len) == 0)
-			emit_map(ctx, fd, &info, info.name, NULL);
+			emit_map(ctx, fd, &info, info.name, pin_of(&pins, info.id));
 		close(fd);
 	}
 	if (errno != ENOENT)
-		return err_fail("maps: cannot walk the system's maps: %s",
-				strerror(errno));
-	return EXIT_OK;
+		rc = err_fail("maps: cannot walk the system's maps: %s",
+			      strerror(errno));
+	for (size_t i = 0; i < pins.n; i++)
+		free(pins.v[i].path);
+	free(pins.v);
+	return rc;
 }
 
 int do_maps(struct ctx *ctx, const struct cmd *cmd,

@@ -13,6 +13,8 @@ int do_maps(struct ctx *ctx, const struct cmd *cmd,
 	"One row per map: id, name, type, key and value types (from BTF; byte\n" \
 	"sizes when there is none), entries used (hash-like maps), max_entries,\n" \
 	"memory and pin path. Without --all, the maps pinned in the pin\n" \
-	"directory; with --all, every map of the system, like 'bpftool map show'."
+	"directory; with --all, every map of the system, like 'bpftool map show',\n" \
+	"each with its pin on any mounted bpffs (the first by path when it has\n" \
+	"several; '-' when none)."
 
 #endif

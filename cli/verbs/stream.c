@@ -335,7 +335,9 @@ static void pb_sample(void *ctx, int cpu, void *data, __u32 size)
 	 * --count are dropped with them. */
 	if (x->stop)
 		return;
+	x->ro->cpu = cpu;
 	rec_out_add(x->ro, data, size);
+	x->ro->cpu = -1;
 	if (x->max && x->ro->records >= x->max)
 		x->stop = true;
 }
