@@ -11,7 +11,14 @@ setup() {
 	setup_bpffs
 	ID=$(_unique_id)
 }
-teardown() { teardown_common; }
+teardown() {
+	# a cgroup made by the test (its programs go with it)
+	if [ -n "${CG:-}" ] && [ -d "$CG" ]; then
+		bpftool cgroup detach "$CG" egress pinned "$BPFFS/cgp/mt_egress" 2>/dev/null || :
+		rmdir "$CG" || :
+	fi
+	teardown_common
+}
 
 # The value of bpftool's JSON lookup (hex bytes, little-endian) as a number.
 le_num() { echo $((16#$(jq -r '.value | map(ltrimstr("0x")) | reverse | join("")' <<<"$1"))); }
@@ -218,4 +225,26 @@ PY
 	[ "$(jq -r ".[] | select(.id == $hid) | .pinned" <<<"$output")" = "$BPFFS/h" ]
 	run -0 mapsh maps --all
 	grep -q "^$id	st_$ID	stack_trace	.*	$BPFFS/deep/er/st\$" <<<"$output" || fail "$(grep "st_$ID" <<<"$output")"
+}
+
+@test "cgroup_storage and percpu_cgroup_storage: typed entries of an attached cgroup, written as bpftool reads them" {
+	[ -d /sys/fs/cgroup/unified ] || skip "no cgroup2 hierarchy at /sys/fs/cgroup/unified"
+	bpftool prog loadall "$TOP/build/mt_cgs.bpf.o" "$BPFFS/cgp" pinmaps "$BPFFS/cgm"
+	CG=/sys/fs/cgroup/unified/mt_$ID
+	mkdir "$CG"
+	bpftool cgroup attach "$CG" egress pinned "$BPFFS/cgp/mt_egress"
+	ino=$(stat -c %i "$CG")
+	run -0 mapsh -j pinned "$BPFFS/cgm/mt_cg"
+	[ "$(jq -c . <<<"$output")" = "[{\"key\":{\"cgroup_inode_id\":$ino,\"attach_type\":1},\"value\":{\"packets\":0,\"mark\":0,\"flags\":0}}]" ]
+	[ "$(jq -c '.[0].key' <<<"$output")" = "$(bpftool -j map dump pinned "$BPFFS/cgm/mt_cg" | jq -c '.[0].formatted.key')" ]
+	run -0 mapsh pinned "$BPFFS/cgm/mt_cg" set cgroup_inode_id=$ino attach_type=1 packets=5 mark=7
+	[ "$(bpftool -j map dump pinned "$BPFFS/cgm/mt_cg" | jq -c '.[0].formatted.value')" = '{"packets":5,"mark":7,"flags":0}' ]
+	run -0 mapsh pinned "$BPFFS/cgm/mt_pcg" update cgroup_inode_id=$ino attach_type=1 value 3
+	ncpus=$(cut -d- -f2 /sys/devices/system/cpu/possible); ncpus=$((ncpus + 1))
+	run -0 mapsh -j pinned "$BPFFS/cgm/mt_pcg" lookup cgroup_inode_id=$ino attach_type=1
+	[ "$(jq .value <<<"$output")" = $((3 * ncpus)) ]
+	[ "$(jq -c '[.per_cpu[].value] | unique' <<<"$output")" = "[3]" ]
+	run --separate-stderr mapsh pinned "$BPFFS/cgm/mt_cg" delete cgroup_inode_id=$ino attach_type=1
+	[ "$status" -eq 2 ]
+	[[ "$stderr" == *"'delete' does not apply: an entry lives as long as its program is attached to the cgroup"* ]]
 }
