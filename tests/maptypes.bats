@@ -12,6 +12,7 @@ setup() {
 	ID=$(_unique_id)
 }
 teardown() {
+	[ -z "${SLEEPER:-}" ] || kill "$SLEEPER" 2>/dev/null || :
 	# a cgroup made by the test (its programs go with it)
 	if [ -n "${CG:-}" ] && [ -d "$CG" ]; then
 		bpftool cgroup detach "$CG" egress pinned "$BPFFS/cgp/mt_egress" 2>/dev/null || :
@@ -247,4 +248,39 @@ PY
 	run --separate-stderr mapsh pinned "$BPFFS/cgm/mt_cg" delete cgroup_inode_id=$ino attach_type=1
 	[ "$status" -eq 2 ]
 	[[ "$stderr" == *"'delete' does not apply: an entry lives as long as its program is attached to the cgroup"* ]]
+}
+
+@test "task and cgroup storages: lookup, update, delete by PID and cgroup directory; no dump" {
+	bpftool prog loadall "$TOP/build/mt_lstore.bpf.o" "$BPFFS/lsp" pinmaps "$BPFFS/lsm"
+	TS="$BPFFS/lsm/mt_task"
+	# a process of our own to key by: a sleep, ended in teardown
+	sleep 120 &
+	SLEEPER=$!
+	local pid=$SLEEPER
+	run --separate-stderr mapsh pinned "$TS" lookup "$pid"
+	[ "$status" -eq 1 ]
+	[ "$stderr" = "mapsh: mt_task: no entry for $pid" ]
+	run -0 mapsh pinned "$TS" update "$pid" value count=3 tag=9
+	run -0 mapsh -j pinned "$TS" lookup "$pid"
+	[ "$(jq -c . <<<"$output")" = "{\"key\":\"$pid\",\"value\":{\"count\":3,\"tag\":9,\"pad\":0}}" ]
+	# the fields not named keep what the entry has
+	run -0 mapsh pinned "$TS" update "$pid" tag=10
+	run -0 mapsh -j pinned "$TS" lookup "pid=$pid"
+	[ "$(jq -c .value <<<"$output")" = '{"count":3,"tag":10,"pad":0}' ]
+	run -0 mapsh pinned "$TS" delete "$pid"
+	run -1 mapsh pinned "$TS" lookup "$pid"
+	run -2 mapsh pinned "$TS" lookup notapid
+	run --separate-stderr mapsh pinned "$TS" dump
+	[ "$status" -eq 2 ]
+	[[ "$stderr" == *"'dump' does not apply: the kernel lists no keys of a local storage: lookup, update and delete take a PID (task), a cgroup directory (cgrp) or a file (inode)"* ]]
+	if [ -d /sys/fs/cgroup/unified ]; then
+		CG=/sys/fs/cgroup/unified/mt_$ID
+		mkdir "$CG"
+		run -0 mapsh pinned "$BPFFS/lsm/mt_cgrp" update "$CG" count=7
+		run -0 mapsh -j pinned "$BPFFS/lsm/mt_cgrp" lookup "$CG"
+		[ "$(jq -c .value <<<"$output")" = '{"count":7,"tag":0,"pad":0}' ]
+		run --separate-stderr mapsh pinned "$BPFFS/lsm/mt_cgrp" lookup "$BATS_TEST_TMPDIR"
+		[ "$status" -eq 1 ]
+		[[ "$stderr" == *"the kernel refused $BATS_TEST_TMPDIR as a key of a cgrp_storage map"* ]]
+	fi
 }

@@ -36,6 +36,9 @@
 #define DEV_MAPS (T(DEVMAP) | T(DEVMAP_HASH) | T(CPUMAP))
 #define CGS_MAPS (T(CGROUP_STORAGE) | T(PERCPU_CGROUP_STORAGE))
 #define BLOOM_MAPS T(BLOOM_FILTER)
+/* Local storages reached by an fd a command line can name: a PID, a
+ * cgroup directory, a file (socket storages need a socket). */
+#define LS_MAPS (T(TASK_STORAGE) | (1ULL << MAPSH_MAP_TYPE_CGRP_STORAGE) | T(INODE_STORAGE))
 
 #define TYPES_DUMP_HELP \
 "Stack trace maps: one row per frame (id, frame, address, symbol: kernel\n" \
@@ -186,10 +189,13 @@ static const struct cmd_impl mim_dump[] = {
 	{ READ_FD_MAPS, mt_fd_dump }, { 0 } };
 static const struct cmd_impl mim_lookup[] = {
 	{ MIM_MAPS, verb_mim_lookup }, { STACK_MAPS, mt_stack_lookup },
-	{ READ_FD_MAPS, mt_fd_lookup }, { BLOOM_MAPS, mt_bloom_lookup }, { 0 } };
+	{ READ_FD_MAPS, mt_fd_lookup }, { BLOOM_MAPS, mt_bloom_lookup },
+	{ LS_MAPS, mt_storage_lookup }, { 0 } };
 static const struct cmd_impl mim_update[] = {
-	{ MIM_MAPS, verb_mim_update }, { DEV_MAPS, mt_fd_update }, { 0 } };
-static const struct cmd_impl mt_delete_impl[] = { { STACK_MAPS | FD_MAPS, mt_delete }, { 0 } };
+	{ MIM_MAPS, verb_mim_update }, { DEV_MAPS, mt_fd_update },
+	{ LS_MAPS, mt_storage_update }, { 0 } };
+static const struct cmd_impl mt_delete_impl[] = {
+	{ STACK_MAPS | FD_MAPS, mt_delete }, { LS_MAPS, mt_storage_delete }, { 0 } };
 static const struct cmd_impl mt_clear_impl[] = { { STACK_MAPS | FD_MAPS, mt_clear }, { 0 } };
 static const struct cmd_impl bloom_push_impl[] = { { BLOOM_MAPS, mt_bloom_push }, { 0 } };
 static const struct cmd_impl queue_drain_impl[] = { { QUEUE_MAPS, queue_drain }, { 0 } };
@@ -247,9 +253,11 @@ const struct cmd map_verbs[] = {
 "A stack trace map shows the stack with id KEY, a program, device, CPU or\n"
 "socket map the entry at KEY as dump does. A bloom filter takes a VALUE\n"
 "and answers 'maybe present' (exit 0) or 'not present' (exit 1; -j:\n"
-"{\"maybe_present\": BOOL}).\n\n" KEY_HELP,
+"{\"maybe_present\": BOOL}). Task, cgroup and inode storages take a PID, a\n"
+"cgroup directory or a file as KEY (the kernel takes their fd; it lists no\n"
+"keys of a local storage, so there is no dump).\n\n" KEY_HELP,
 		.flags = CMD_NEEDS_BPF | CMD_MAP_VERB,
-		.map_types = DATA_MAPS | MIM_MAPS | STACK_MAPS | READ_FD_MAPS | CGS_MAPS | BLOOM_MAPS,
+		.map_types = DATA_MAPS | MIM_MAPS | STACK_MAPS | READ_FD_MAPS | CGS_MAPS | BLOOM_MAPS | LS_MAPS,
 	},
 	{
 		.name = "update", .fn = verb_update, .impl = mim_update, .opts = update_opts,
@@ -278,9 +286,11 @@ const struct cmd map_verbs[] = {
 "\n"
 "Device maps: 'update KEY IFACE' (an interface name or index, or\n"
 "ifindex=IFACE); CPU maps: 'update CPU qsize=N'. Neither attaches a program.\n"
-"Cgroup storages: the entry of an attached cgroup (there is no add).",
+"Cgroup storages: the entry of an attached cgroup (there is no add).\n"
+"Task, cgroup and inode storages: KEY is a PID, a cgroup directory or a\n"
+"file ('update 1234 value count=3'); the kernel lists no keys of them.",
 		.flags = CMD_NEEDS_BPF | CMD_MAP_VERB | CMD_WRITES,
-		.map_types = DATA_MAPS | MIM_MAPS | DEV_MAPS | CGS_MAPS,
+		.map_types = DATA_MAPS | MIM_MAPS | DEV_MAPS | CGS_MAPS | LS_MAPS,
 	},
 	{
 		.name = "add", .fn = verb_update, .impl = mim_update, .opts = cpu_opts,
@@ -315,7 +325,7 @@ const struct cmd map_verbs[] = {
 "map the stack with id KEY; a program, device, CPU or socket map the entry\n"
 "at KEY (a number for 4-byte keys).\n\n" KEY_HELP,
 		.flags = CMD_NEEDS_BPF | CMD_MAP_VERB | CMD_WRITES,
-		.map_types = DELETE_MAPS | MIM_MAPS | STACK_MAPS | FD_MAPS,
+		.map_types = DELETE_MAPS | MIM_MAPS | STACK_MAPS | FD_MAPS | LS_MAPS,
 	},
 	{
 		.name = "set", .fn = verb_set, .opts = cpu_opts,

@@ -92,6 +92,11 @@ int mt_bloom_push(struct ctx *, const struct cmd *, const struct opt_vals *, int
  * table, or mdoc for the man page; `mapsh __types` prints the first. */
 void map_types_table(struct strbuf *sb, bool mdoc);
 int verb_types_cmd(struct ctx *, const struct cmd *, const struct opt_vals *, int, char **);
+/* Local storages: KEY is a PID (task), a cgroup directory (cgrp) or a
+ * file (inode), opened as the fd the kernel takes. */
+int mt_storage_lookup(struct ctx *, const struct cmd *, const struct opt_vals *, int, char **);
+int mt_storage_update(struct ctx *, const struct cmd *, const struct opt_vals *, int, char **);
+int mt_storage_delete(struct ctx *, const struct cmd *, const struct opt_vals *, int, char **);
 /* Why a type has no verb of this kind, for the refusal (NULL: no note). */
 const char *mt_refusal_note(__u32 map_type, const char *verb);
 
