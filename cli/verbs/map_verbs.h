@@ -122,6 +122,9 @@ void kv_split_free(struct kv_split *s);
  * EXIT_USAGE when both are given. */
 int verb_update_flags(const struct mapref *m, const char *verb,
 		      const struct opt_vals *opts, __u64 *flags);
+/* clear's question (write.c): EXIT_OK with --yes or a 'y' on the
+ * terminal, else the refusal printed. */
+int verb_confirm_clear(struct ctx *ctx, const struct mapref *m);
 /* EXIT_USAGE naming the first extra word when argc > 0. */
 int verb_no_args(const struct mapref *m, const char *verb, int argc,
 		 char **argv);

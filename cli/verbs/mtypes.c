@@ -363,24 +363,6 @@ int mt_delete(struct ctx *ctx, const struct cmd *cmd,
 	return rc;
 }
 
-static int confirm(struct ctx *ctx, const struct mapref *m)
-{
-	char line[64];
-
-	if (ctx->set.yes)
-		return EXIT_OK;
-	if (!isatty(STDIN_FILENO))
-		return err_usage("%s clear: this deletes every entry: add --yes (stdin is not a terminal to ask)",
-				 m->name);
-	out_flush(&ctx->out);
-	fprintf(stderr, "Delete every entry of %s? [y/N] ", m->name);
-	fflush(stderr);
-	if (!fgets(line, sizeof(line), stdin) ||
-	    !(line[0] == 'y' || line[0] == 'Y'))
-		return err_fail("%s clear: not confirmed, nothing changed", m->name);
-	return EXIT_OK;
-}
-
 /* clear of a map whose entries user space cannot write back (stack
  * traces, program arrays, device and socket maps): each entry deleted,
  * no undo journal. */
@@ -397,7 +379,7 @@ int mt_clear(struct ctx *ctx, const struct cmd *cmd,
 	(void)opts;
 	rc = verb_no_args(m, cmd->name, argc, argv);
 	if (!rc)
-		rc = confirm(ctx, m);
+		rc = verb_confirm_clear(ctx, m);
 	if (!rc)
 		rc = all_keys(m, cmd->name, &keys, &n);
 	if (rc)

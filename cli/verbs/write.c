@@ -266,7 +266,7 @@ out:
 
 /* ---- clear ---- */
 
-static int confirm(struct ctx *ctx, const struct mapref *m)
+int verb_confirm_clear(struct ctx *ctx, const struct mapref *m)
 {
 	char line[64];
 
@@ -342,7 +342,7 @@ int verb_clear(struct ctx *ctx, const struct cmd *cmd,
 	rc = verb_no_args(m, cmd->name, argc, argv);
 	if (rc)
 		return rc;
-	rc = confirm(ctx, m);
+	rc = verb_confirm_clear(ctx, m);
 	if (rc)
 		return rc;
 	/* Journaled: a Ctrl-C, SIGTERM or a refusal half-way puts every
