@@ -12,6 +12,7 @@ setup() {
 	ID=$(_unique_id)
 }
 teardown() {
+	[ -z "${SO_REGISTERED:-}" ] || bpftool struct_ops unregister name mt_cc >/dev/null 2>&1 || :
 	[ -z "${SLEEPER:-}" ] || kill "$SLEEPER" 2>/dev/null || :
 	# a cgroup made by the test (its programs go with it)
 	if [ -n "${CG:-}" ] && [ -d "$CG" ]; then
@@ -211,7 +212,8 @@ PY
 	[ "$got" = "$want" ] || fail "README differs from 'mapsh __types' (run make man)"
 	# it says what the verbs accept: stack_trace dumps, a local storage does not
 	grep -q '^| stack_trace | dump, lookup, delete, clear, info, freeze, pin |$' <<<"$want"
-	grep -q '^| task_storage | info, freeze, pin |$' <<<"$want"
+	grep -q '^| task_storage | lookup, update, delete, info, freeze, pin |$' <<<"$want"
+	grep -q '^| sk_storage | info, freeze, pin |$' <<<"$want"
 	[ "$(grep -c '^| ' <<<"$want")" -ge 33 ]
 }
 
@@ -283,4 +285,28 @@ PY
 		[ "$status" -eq 1 ]
 		[[ "$stderr" == *"the kernel refused $BATS_TEST_TMPDIR as a key of a cgrp_storage map"* ]]
 	fi
+}
+
+@test "struct_ops: the registered struct, typed from the kernel's BTF, as bpftool dumps it" {
+	bpftool struct_ops unregister name mt_cc >/dev/null 2>&1 || :
+	bpftool struct_ops register "$TOP/build/mt_so.bpf.o" >/dev/null
+	SO_REGISTERED=1
+	id=$(bpftool -j struct_ops show name mt_cc | jq '.[0].id')
+	bpftool map pin id "$id" "$BPFFS/so"
+	run -0 mapsh -j pinned "$BPFFS/so" lookup 0
+	[ "$(jq -r .type <<<"$output")" = "struct bpf_struct_ops_tcp_congestion_ops" ]
+	theirs=$(bpftool -j struct_ops dump name mt_cc | jq -c '.[1].bpf_struct_ops_tcp_congestion_ops')
+	[ "$(jq -r .value.common.state <<<"$output")" = "$(jq -r .common.state <<<"$theirs")" ]
+	[ "$(jq -r .value.common.state <<<"$output")" = BPF_STRUCT_OPS_STATE_INUSE ]
+	[ "$(jq -r .value.data.name <<<"$output")" = mt_cc ]
+	# the callbacks: what bpftool shows (the programs' ids), as addresses
+	mine=$(jq -r .value.data.ssthresh <<<"$output")
+	[ "$((mine))" = "$(jq -r .data.ssthresh <<<"$theirs" | sed 's/.*prog_id://')" ] || fail "$mine vs $(jq .data.ssthresh <<<"$theirs")"
+	[ "$(jq -r .value.data.set_state <<<"$output")" = 0x0 ]
+	run -0 mapsh pinned "$BPFFS/so"
+	[[ "$output" == "0	struct bpf_struct_ops_tcp_congestion_ops	{common={refcnt="*"state=BPF_STRUCT_OPS_STATE_INUSE} data={ssthresh=0x"* ]] || fail "$output"
+	run -2 mapsh pinned "$BPFFS/so" lookup 1
+	run --separate-stderr mapsh pinned "$BPFFS/so" update 0 hex 00
+	[ "$status" -eq 2 ]
+	[[ "$stderr" == *"'update' does not apply: a struct_ops map holds kernel callbacks that its loader registers"* ]]
 }

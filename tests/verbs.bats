@@ -398,7 +398,7 @@ bad_input() {
 	[[ "$stderr" == "mapsh: flows: unknown verb 'dmup' (did you mean 'dump'? verbs for lru_hash maps: dump, lookup, update,"* ]]
 	run --separate-stderr mapsh events lookup 1
 	assert_failure 2
-	[[ "$stderr" == "mapsh: events (ringbuf): 'lookup' does not apply (verbs for ringbuf maps: "*"info, freeze, pin, drain, follow)" ]]
+	[[ "$stderr" == "mapsh: events (ringbuf): 'lookup' does not apply: it holds records, not entries: follow or drain read them (verbs for ringbuf maps: "*"info, freeze, pin, drain, follow)" ]]
 	run --separate-stderr mapsh iface_blocklist set x
 	assert_failure 2
 	[[ "$stderr" == *"verbs for hash_of_maps maps: dump, lookup, update, add, replace, delete, "*"count, info, "*"freeze, pin)" ]]

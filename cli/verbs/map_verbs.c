@@ -47,7 +47,9 @@
 "Program arrays: the program's id, name and type; device maps: ifindex and\n" \
 "interface name (and program); CPU maps: qsize (and program); socket maps:\n" \
 "the socket's cookie. XDP socket maps are not read: the kernel does not\n" \
-"show their sockets to user space."
+"show their sockets to user space. struct_ops maps: the one value (key 0)\n" \
+"as the kernel's struct bpf_struct_ops_NAME, typed from its BTF (state,\n" \
+"each callback as the id of its program in hex, the other fields)."
 
 #define KEY_HELP \
 "KEY is typed like the map's key: field=value words (src_ip=10.0.0.1\n" \
@@ -186,11 +188,11 @@ static const struct opt_spec recover_opts[] = {
 /* The handlers a map type class has of its own. */
 static const struct cmd_impl mim_dump[] = {
 	{ MIM_MAPS, verb_mim_dump }, { STACK_MAPS, mt_stack_dump },
-	{ READ_FD_MAPS, mt_fd_dump }, { 0 } };
+	{ READ_FD_MAPS, mt_fd_dump }, { T(STRUCT_OPS), mt_structops_dump }, { 0 } };
 static const struct cmd_impl mim_lookup[] = {
 	{ MIM_MAPS, verb_mim_lookup }, { STACK_MAPS, mt_stack_lookup },
 	{ READ_FD_MAPS, mt_fd_lookup }, { BLOOM_MAPS, mt_bloom_lookup },
-	{ LS_MAPS, mt_storage_lookup }, { 0 } };
+	{ LS_MAPS, mt_storage_lookup }, { T(STRUCT_OPS), mt_structops_dump }, { 0 } };
 static const struct cmd_impl mim_update[] = {
 	{ MIM_MAPS, verb_mim_update }, { DEV_MAPS, mt_fd_update },
 	{ LS_MAPS, mt_storage_update }, { 0 } };
@@ -237,7 +239,8 @@ const struct cmd map_verbs[] = {
 "dumps one inner map.\n"
 "\n" TYPES_DUMP_HELP,
 		.flags = CMD_NEEDS_BPF | CMD_MAP_VERB,
-		.map_types = DATA_MAPS | MIM_MAPS | STACK_MAPS | READ_FD_MAPS | CGS_MAPS,
+		.map_types = DATA_MAPS | MIM_MAPS | STACK_MAPS | READ_FD_MAPS | CGS_MAPS |
+			     T(STRUCT_OPS),
 	},
 	{
 		.name = "lookup", .fn = verb_lookup, .impl = mim_lookup, .opts = percpu_opts,
@@ -257,7 +260,8 @@ const struct cmd map_verbs[] = {
 "cgroup directory or a file as KEY (the kernel takes their fd; it lists no\n"
 "keys of a local storage, so there is no dump).\n\n" KEY_HELP,
 		.flags = CMD_NEEDS_BPF | CMD_MAP_VERB,
-		.map_types = DATA_MAPS | MIM_MAPS | STACK_MAPS | READ_FD_MAPS | CGS_MAPS | BLOOM_MAPS | LS_MAPS,
+		.map_types = DATA_MAPS | MIM_MAPS | STACK_MAPS | READ_FD_MAPS | CGS_MAPS | BLOOM_MAPS | LS_MAPS |
+			     T(STRUCT_OPS),
 	},
 	{
 		.name = "update", .fn = verb_update, .impl = mim_update, .opts = update_opts,

@@ -36,8 +36,9 @@ void map_types_table(struct strbuf *sb, bool mdoc)
 		if (!strcmp(name, "unknown"))
 			continue;
 		if (mdoc) {
+			/* One verb a line: mandoc wants lines under 80. */
 			sb_addf(sb, ".It Cm %s\n", name);
-			verbs_of(t, sb, ", ");
+			verbs_of(t, sb, ",\n");
 			sb_addc(sb, '\n');
 		} else {
 			sb_addf(sb, "| %s | ", name);
