@@ -119,7 +119,7 @@ PY
 	[ "$stderr" = "mapsh: st_$ID (stack_trace): 'update' does not apply: only programs record stacks (bpf_get_stackid) (verbs for stack_trace maps: dump, lookup, delete, clear, info, freeze, pin)" ]
 }
 
-@test "prog_array: the program's id, name and type, as bpftool has them" {
+@test "prog_array: the program's id, name and type, as bpftool has them; update by pin or id" {
 	bpftool prog loadall "$TOP/build/mt_stack.bpf.o" "$BPFFS/p"
 	bpftool map create "$BPFFS/pa" type prog_array key 4 value 4 entries 4 name "pa_$ID"
 	bpftool map update pinned "$BPFFS/pa" key 2 0 0 0 value pinned "$BPFFS/p/mt_record"
@@ -132,10 +132,19 @@ PY
 	[[ "$output" == *"$pid"*mt_record* ]]
 	run -1 mapsh pinned "$BPFFS/pa" lookup 1
 	run -2 mapsh pinned "$BPFFS/pa" lookup 9
-	run --separate-stderr mapsh pinned "$BPFFS/pa" update 1 0
+	# update sets a program, by pin or id; bpftool reads its id there
+	run -0 mapsh pinned "$BPFFS/pa" update 1 pinned "$BPFFS/p/mt_record"
+	run -0 mapsh pinned "$BPFFS/pa" update 3 id "$pid"
+	for k in 1 3; do
+		[ "$(le_num "$(bpftool -j map lookup pinned "$BPFFS/pa" key $k 0 0 0)")" = "$pid" ]
+	done
+	run --separate-stderr mapsh pinned "$BPFFS/pa" update 0 pinned "$BPFFS/pa"
 	[ "$status" -eq 2 ]
-	[[ "$stderr" == *"'update' does not apply: an entry is a program file descriptor"* ]]
+	[ "$stderr" = "mapsh: pa_$ID update: $BPFFS/pa is not a program" ]
+	run -1 mapsh pinned "$BPFFS/pa" update 0 id 4294967295
 	run -0 mapsh pinned "$BPFFS/pa" delete 2
+	run -0 mapsh --yes pinned "$BPFFS/pa" clear
+	[ "$output" = "pa_$ID: deleted 2 entries" ]
 	[ "$(bpftool -j map dump pinned "$BPFFS/pa" | jq length)" = 0 ]
 }
 

@@ -195,6 +195,7 @@ static const struct cmd_impl mim_lookup[] = {
 	{ LS_MAPS, mt_storage_lookup }, { T(STRUCT_OPS), mt_structops_dump }, { 0 } };
 static const struct cmd_impl mim_update[] = {
 	{ MIM_MAPS, verb_mim_update }, { DEV_MAPS, mt_fd_update },
+	{ T(PROG_ARRAY), mt_prog_update },
 	{ LS_MAPS, mt_storage_update }, { 0 } };
 static const struct cmd_impl mt_delete_impl[] = {
 	{ STACK_MAPS | FD_MAPS, mt_delete }, { LS_MAPS, mt_storage_delete }, { 0 } };
@@ -290,11 +291,14 @@ const struct cmd map_verbs[] = {
 "\n"
 "Device maps: 'update KEY IFACE' (an interface name or index, or\n"
 "ifindex=IFACE); CPU maps: 'update CPU qsize=N'. Neither attaches a program.\n"
+"Program arrays: 'update KEY id N' or 'update KEY pinned PATH' (or\n"
+"prog=id:N, prog=pinned:PATH; a bare N is an id); the audit log records\n"
+"program ids.\n"
 "Cgroup storages: the entry of an attached cgroup (there is no add).\n"
 "Task, cgroup and inode storages: KEY is a PID, a cgroup directory or a\n"
 "file ('update 1234 value count=3'); the kernel lists no keys of them.",
 		.flags = CMD_NEEDS_BPF | CMD_MAP_VERB | CMD_WRITES,
-		.map_types = DATA_MAPS | MIM_MAPS | DEV_MAPS | CGS_MAPS | LS_MAPS,
+		.map_types = DATA_MAPS | MIM_MAPS | DEV_MAPS | CGS_MAPS | LS_MAPS | T(PROG_ARRAY),
 	},
 	{
 		.name = "add", .fn = verb_update, .impl = mim_update, .opts = cpu_opts,

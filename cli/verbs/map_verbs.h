@@ -97,6 +97,8 @@ int verb_types_cmd(struct ctx *, const struct cmd *, const struct opt_vals *, in
 int mt_storage_lookup(struct ctx *, const struct cmd *, const struct opt_vals *, int, char **);
 int mt_storage_update(struct ctx *, const struct cmd *, const struct opt_vals *, int, char **);
 int mt_storage_delete(struct ctx *, const struct cmd *, const struct opt_vals *, int, char **);
+/* Program arrays: update KEY id N | pinned PATH (mtypes.c). */
+int mt_prog_update(struct ctx *, const struct cmd *, const struct opt_vals *, int, char **);
 /* struct_ops: dump and lookup 0, typed from the kernel's BTF. */
 int mt_structops_dump(struct ctx *, const struct cmd *, const struct opt_vals *, int, char **);
 /* Why a type has no verb of this kind, for the refusal (NULL: no note). */

@@ -808,7 +808,7 @@ const char *mt_refusal_note(__u32 type, const char *verb)
 		return NULL;
 	case BPF_MAP_TYPE_PROG_ARRAY:
 		if (write)
-			return "an entry is a program file descriptor of the writing process (its loader sets them)";
+			return "update KEY id N (or pinned PATH) sets a program";
 		return NULL;
 	case BPF_MAP_TYPE_PERF_EVENT_ARRAY:
 		if (!strcmp(verb, "dump") || !strcmp(verb, "lookup"))
@@ -836,4 +836,109 @@ const char *mt_refusal_note(__u32 type, const char *verb)
 	default:
 		return NULL;
 	}
+}
+
+/* ---- program arrays: update KEY PROG ---- */
+
+/* PROG: id N, pinned PATH, prog=id:N, prog=pinned:PATH or a bare id: an
+ * fd of the program (closed by the caller) and its id; or minus the exit
+ * code after printing why. */
+static int prog_word_fd(const struct mapref *m, const char *verb, int argc,
+			char **argv, __u32 *id)
+{
+	struct bpf_prog_info pi = { 0 };
+	__u32 len = sizeof(pi);
+	const char *how = NULL, *arg = NULL;
+	int fd;
+
+	if (argc == 2 && (!strcmp(argv[0], "id") || !strcmp(argv[0], "pinned"))) {
+		how = argv[0];
+		arg = argv[1];
+	} else if (argc == 1 && !strncmp(argv[0], "prog=id:", 8)) {
+		how = "id";
+		arg = argv[0] + 8;
+	} else if (argc == 1 && !strncmp(argv[0], "prog=pinned:", 12)) {
+		how = "pinned";
+		arg = argv[0] + 12;
+	} else if (argc == 1 && isdigit((unsigned char)argv[0][0])) {
+		how = "id";
+		arg = argv[0];
+	} else {
+		return -err_usage("%s %s: expected KEY and a program: id N, pinned PATH (or prog=id:N, prog=pinned:PATH)",
+				  m->name, verb);
+	}
+	if (!strcmp(how, "id")) {
+		unsigned long long n;
+		char *end;
+
+		errno = 0;
+		n = strtoull(arg, &end, 0);
+		if (errno || *end || !*arg || n > 0xffffffffULL)
+			return -err_usage("%s %s: '%s' is not a program id", m->name, verb, arg);
+		fd = bpf_prog_get_fd_by_id((__u32)n);
+		if (fd < 0)
+			return -err_fail("%s %s: no program with id %llu: %s", m->name,
+					 verb, n, strerror(errno));
+	} else {
+		fd = bpf_obj_get(arg);
+		if (fd < 0)
+			return -err_fail("%s %s: cannot open %s: %s", m->name, verb, arg,
+					 strerror(errno));
+	}
+	{
+		char line[64];
+
+		/* A map's or link's pin opens too: fdinfo says which. */
+		if (fdinfo_line(fd, "prog_type:", line, sizeof(line))) {
+			close(fd);
+			return -err_usage("%s %s: %s is not a program", m->name, verb, arg);
+		}
+	}
+	if (bpf_obj_get_info_by_fd(fd, &pi, &len) || !pi.id) {
+		close(fd);
+		return -err_usage("%s %s: %s %s is not a program", m->name, verb, how, arg);
+	}
+	*id = pi.id;
+	return fd;
+}
+
+int mt_prog_update(struct ctx *ctx, const struct cmd *cmd,
+		   const struct opt_vals *opts, int argc, char **argv)
+{
+	struct mapref *m = ctx->map;
+	char key[8] = { 0 };
+	__u64 flags;
+	__u32 id = 0;
+	int rc, fd, nk = 1;
+
+	rc = verb_update_flags(m, cmd->name, opts, &flags);
+	if (rc)
+		return rc;
+	if (argc >= 1 && !strcmp(argv[0], "key")) {
+		argv++;
+		argc--;
+	}
+	if (argc < 2)
+		return err_usage("%s %s: expected KEY and a program: id N, pinned PATH (or prog=id:N, prog=pinned:PATH)",
+				 m->name, cmd->name);
+	rc = index_key(m, cmd->name, nk, argv, key);
+	if (rc)
+		return rc;
+	argv += nk;
+	argc -= nk;
+	if (argc >= 1 && !strcmp(argv[0], "value")) {
+		argv++;
+		argc--;
+	}
+	fd = prog_word_fd(m, cmd->name, argc, argv, &id);
+	if (fd < 0)
+		return -fd;
+	rc = mapw_inner(m, key, fd, id, flags);
+	if (rc == -EINVAL)
+		rc = err_fail("%s %s: the kernel refused program %u: a program array holds programs of one type (the type of the programs that call it)",
+			      m->name, cmd->name, id);
+	else if (rc)
+		rc = mapw_error(m, cmd->name, rc, key);
+	close(fd);
+	return rc;
 }
