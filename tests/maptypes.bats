@@ -319,3 +319,29 @@ PY
 	[ "$status" -eq 2 ]
 	[[ "$stderr" == *"'update' does not apply: a struct_ops map holds kernel callbacks that its loader registers"* ]]
 }
+
+@test "every verb a map type lacks is refused in one line, exit 2, naming the verbs it has (table of __types)" {
+	bpftool map create "$BPFFS/stack_trace" type stack_trace key 4 value 64 entries 8 name "a_$ID"
+	bpftool map create "$BPFFS/devmap" type devmap key 4 value 4 entries 4 name "b_$ID"
+	bpftool map create "$BPFFS/sockhash" type sockhash key 4 value 8 entries 4 name "c_$ID"
+	bpftool map create "$BPFFS/bloom_filter" type bloom_filter key 0 value 4 entries 8 name "d_$ID"
+	bpftool map create "$BPFFS/user_ringbuf" type user_ringbuf key 0 value 0 entries 4096 name "e_$ID"
+	bpftool map create "$BPFFS/xskmap" type xskmap key 4 value 4 entries 4 name "f_$ID"
+	local all t verbs v n=0
+	all=$(mapsh __types | sed -n 's/^| hash | \(.*\) |$/\1/p' | tr -d ,)
+	[ -n "$all" ]
+	for t in stack_trace devmap sockhash bloom_filter user_ringbuf xskmap; do
+		verbs=$(mapsh __types | sed -n "s/^| $t | \(.*\) |\$/\1/p")
+		[ -n "$verbs" ] || fail "no row for $t"
+		for v in $all drain follow push pop peek; do
+			case ", $verbs," in *", $v,"*) continue ;; esac
+			run --separate-stderr mapsh pinned "$BPFFS/$t" "$v"
+			[ "$status" -eq 2 ] || fail "$t $v: exit $status: $stderr"
+			[ "${#stderr_lines[@]}" -eq 1 ] || fail "$t $v: $stderr"
+			[[ "$stderr" == "mapsh: "*" ($t): '$v' does not apply"*" (verbs for $t maps: $verbs)" ]] || fail "$t $v: $stderr"
+			[ "$output" = "" ]
+			n=$((n + 1))
+		done
+	done
+	[ "$n" -gt 40 ]
+}
