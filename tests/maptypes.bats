@@ -345,3 +345,36 @@ PY
 	done
 	[ "$n" -gt 40 ]
 }
+
+@test "stack_trace with build ids: each frame the build id of the file it is in and the offset, as bpftool's bytes say" {
+	record_stacks
+	BST="$BPFFS/m/mt_bstacks"
+	bid=$(le_num "$(bpftool -j map lookup pinned "$BPFFS/m/mt_ids" key 2 0 0 0)")
+	run -0 mapsh -j pinned "$BST" lookup "$bid"
+	[ "$(jq .key <<<"$output")" = "$bid" ]
+	# bpftool's bytes: struct bpf_stack_build_id {s32 status; u8 id[20]; u64 offset}
+	theirs=$(bpftool -j map lookup pinned "$BST" key $(printf '0x%02x 0 0 0' "$bid") | python3 -c '
+import json, sys
+v = bytes(int(b, 16) for b in json.load(sys.stdin)["value"])
+out = []
+for i in range(0, len(v), 32):
+    st = int.from_bytes(v[i:i+4], "little", signed=True)
+    if st == 0:
+        break
+    off = int.from_bytes(v[i+24:i+32], "little")
+    out.append({"build_id": v[i+4:i+24].hex(), "offset": hex(off)} if st == 1 else {"addr": hex(off)})
+print(json.dumps(out, separators=(",", ":")))')
+	[ "$(jq -c '[.stack[] | del(.symbol)]' <<<"$output")" = "$theirs" ] || fail "mapsh $output, bpftool $theirs"
+	# a frame with a build id names a file the caller has mapped (libc's
+	# syscall wrapper, libbpf, mt_run)
+	if jq -e '.stack[0].build_id' <<<"$output" >/dev/null; then
+		first=$(jq -r '.stack[0].build_id' <<<"$output")
+		found=
+		for f in "$TOP/build/mt_run" $(ldd "$TOP/build/mt_run" | awk '/=>/ { print $3 }'); do
+			readelf -n "$f" 2>/dev/null | grep -q "Build ID: $first" && found=$f
+		done
+		[ -n "$found" ] || fail "build id $first is in none of mt_run's files"
+	fi
+	run -0 mapsh pinned "$BST" dump
+	[[ "$output" == "$bid	0	0x"* ]]
+}

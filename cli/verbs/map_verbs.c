@@ -44,6 +44,8 @@
 "Stack trace maps: one row per frame (id, frame, address, symbol: kernel\n" \
 "addresses as SYMBOL+0xOFF from /proc/kallsyms, user addresses '-'; -j:\n" \
 "{\"key\": ID, \"stack\": [{\"addr\": \"0x..\", \"symbol\": S|null}, ...]}).\n" \
+"Build-id stacks (BPF_F_STACK_BUILD_ID): a file offset and 'build-id HEX'\n" \
+"(-j: {\"build_id\": HEX, \"offset\": \"0x..\"}).\n" \
 "Program arrays: the program's id, name and type; device maps: ifindex and\n" \
 "interface name (and program); CPU maps: qsize (and program); socket maps:\n" \
 "the socket's cookie. XDP socket maps are not read: the kernel does not\n" \

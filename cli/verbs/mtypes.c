@@ -227,8 +227,17 @@ static void stack_record(struct out *o, const struct mapref *m, const void *k,
 		w = out_json_field(o, "stack");
 		jw_start_array(w);
 		for (unsigned i = 0; i < n; i++) {
+			const struct build_id_frame *f = (const struct build_id_frame *)v + i;
+
 			stack_frame(m, v, i, &addr, &where);
 			jw_start_object(w);
+			if (build_id_stack(m) && f->status == 1) {
+				/* BPF_STACK_BUILD_ID_VALID: file and offset */
+				jw_kv_string(w, "build_id", sb_str(&where) + strlen("build-id "));
+				jw_kv_string(w, "offset", sb_str(&addr));
+				jw_end_object(w);
+				continue;
+			}
 			jw_kv_string(w, "addr", sb_str(&addr));
 			jw_name(w, "symbol");
 			if (where.len)
