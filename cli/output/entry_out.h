@@ -6,15 +6,18 @@
  * dotted path ("src_ip", "inner.a", "x[1].y"); a scalar key or value is
  * the column "key" / "value"; a name that both the key and the value have
  * becomes "key.NAME" and "value.NAME". LPM keys are one "prefix" column
- * ("10.0.0.0/8"). Per-CPU maps show the value summed over CPUs
- * (tv_plan_accumulate), or with per_cpu one row per CPU after a "cpu"
- * column. A selection of fields (dump ... fields a,b) gives exactly those
+ * ("10.0.0.0/8"). Per-CPU maps show the value folded over CPUs
+ * (tv_plan_accumulate: counters and plain integers summed), a field that
+ * is not folded (tv_leaf_fold NONE) each CPU's where the CPUs differ
+ * (eo_value_text), or with per_cpu one row per CPU after a "cpu" column. A selection of fields (dump ... fields a,b) gives exactly those
  * columns.
  *
  * JSON (-j array, --jsonl lines), bpftool's shape:
  *   {"key": K, "value": V}
  *   per-CPU maps: {"key": K, "value": <sum>,
  *                  "per_cpu": [{"cpu": 0, "value": V0}, ...]}
+ *   ("value" only when mapref_one_value: no field that is not folded
+ *   differs between CPUs; flat objects leave such fields out)
  * K and V are tv_format_json (raw maps: ["0x0a","0x00",...]). With a field
  * selection each entry is a flat object of the selected columns
  * ({"src_ip": "10.0.0.1", "packets": 7}; per-CPU maps add "per_cpu":
