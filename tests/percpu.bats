@@ -98,7 +98,7 @@ load_types() {
 	"$PCT" "$MAPSH_PIN_DIR/pc_hash" 01000000 "$(pcv 3 10 1 5 171 1 3 1)" "$(pcv 4 1290 2 6 171 2 3 2)"
 	bt=$(bpftool -j map dump pinned "$MAPSH_PIN_DIR/pc_hash")
 	sum() { jq -r "[.[0].formatted.values[].value.$1] | add" <<<"$bt"; }
-	run -0 mapsh pc_hash dump fields hits,pkts,total,flags,seen,state,lvl,prio
+	run -0 mapsh pc_hash dump fields hits,pkts,total,flags,seen,phase,lvl,prio
 	# hits 3+4, pkts 1+2, total 5+6; flags not 1300; seen agrees; lvl agrees
 	assert_output --regexp "^$(sum hits)	$(sum pkts)	$(sum total)	cpu0=10\|cpu1=1290(\|cpu[^	]*)?	0xab	cpu0=PC_BUSY\|cpu1=PC_DONE(\|cpu[^	]*)?	3	cpu0=1\|cpu1=2"
 	[ "$(sum hits)" = 7 ]
@@ -106,14 +106,14 @@ load_types() {
 	# JSON: every CPU's fields as bpftool reads them; no "value"
 	run -0 mapsh pc_hash dump -j
 	echo "$output" | jq -e '.[0] | has("value") | not'
-	diff <(echo "$output" | jq -c '[.[0].per_cpu[].value | {hits, flags, pkts, total, state, prio: (.prio | tostring)}]') \
-	     <(jq -c '[.[0].formatted.values[].value | {hits, flags, pkts, total, state, prio: (.prio | ltrimstr("0x"))}]' <<<"$bt")
+	diff <(echo "$output" | jq -c '[.[0].per_cpu[].value | {hits, flags, pkts, total, phase, prio: (.prio | tostring)}]') \
+	     <(jq -c '[.[0].formatted.values[].value | {hits, flags, pkts, total, phase, prio: (.prio | ltrimstr("0x"))}]' <<<"$bt")
 	# a field selection leaves out the fields with no one value
 	run -0 mapsh pc_hash dump -j fields hits,flags
 	echo "$output" | jq -e '.[0] | .hits == 7 and (has("flags") | not) and .per_cpu[1].flags == 1290'
 	# a terminal's table says the rule
 	run -0 script -qc "$MAPSH pc_hash dump" /dev/null
-	assert_output --partial "counters and plain integers summed; flags, seen, state, lvl, prio, rest: each CPU's where they differ"
+	assert_output --partial "counters and plain integers summed; flags, seen, phase, lvl, prio, rest: each CPU's where they differ"
 }
 
 @test "BTF: when the unsummed fields agree, one row and JSON \"value\" holds the sums" {

@@ -14,7 +14,7 @@ struct pc_value {
 	__u64 pkts __mapsh("counter");
 	__u32 total;			/* a plain integer */
 	__u32 seen __mapsh("hex");
-	enum pc_state state;
+	enum pc_state phase;		/* an enum: never summed */
 	__u32 lvl:4, prio:4, rest:24;	/* bitfields */
 };
 
