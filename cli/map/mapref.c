@@ -960,14 +960,6 @@ void mapref_fix_clock(const struct mapref *m)
 	mapref_set_clock(m, nm, nr);
 }
 
-void mapref_sum_cpus(const struct mapref *m, const void *raw, void *sum)
-{
-	memcpy(sum, raw, m->info.value_size);
-	for (int c = 1; c < m->ncpus; c++)
-		tv_plan_accumulate(m->value, sum,
-				   (const char *)raw + (size_t)c * m->stride);
-}
-
 long long mapref_count(const struct mapref *m)
 {
 	struct mapiter it;

@@ -117,6 +117,14 @@ void mapref_fix_clock(const struct mapref *m);
  * the CPUs' values folded with tv_plan_accumulate, into sum (value_size
  * bytes). m must have a value plan. */
 void mapref_sum_cpus(const struct mapref *m, const void *raw, void *sum);
+/* Whether the CPUs of a per-CPU lookup (raw) hold different values of
+ * leaf l of the value plan (l NULL: any byte of the value). */
+bool mapref_cpus_differ(const struct mapref *m, const struct tv_leaf *l,
+			const void *raw);
+/* Whether a per-CPU lookup has one honest value: every leaf that is not
+ * folded (tv_leaf_fold NONE) holds the same on every CPU, so the sum of
+ * mapref_sum_cpus is what each such field is. True for other maps. */
+bool mapref_one_value(const struct mapref *m, const void *raw);
 /* Entries now (arrays: max_entries; maps of maps: filled slots), read in
  * batches; -1 for types whose entries cannot be walked. */
 long long mapref_count(const struct mapref *m);

@@ -141,6 +141,95 @@ static struct tvf *fast_done(struct tvf *f)
 	return NULL;
 }
 
+/* ---- per-CPU values that are not folded ---- */
+
+/* Do CPU values a and b agree on leaf l (NULL: the whole value)? */
+static bool cpu_eq(const struct mapref *m, const struct tv_leaf *l,
+		   const char *a, const char *b)
+{
+	if (!l)
+		return !memcmp(a, b, m->info.value_size);
+	if (l->bit_size)
+		return tv_leaf_get_u64(l, a) == tv_leaf_get_u64(l, b);
+	return !memcmp(a + l->offset, b + l->offset, l->size);
+}
+
+/* Is the cell of value leaf l (NULL: the whole value) shown per CPU for
+ * this lookup: a per-CPU map, a leaf that is not folded, CPUs that differ. */
+static bool shown_per_cpu(const struct mapref *m, const struct tv_leaf *l,
+			  const void *raw)
+{
+	if (!m->percpu || !raw || !m->value)
+		return false;
+	if (!l)
+		return !mapref_one_value(m, raw);
+	if (l->is_padding || l->in_union_alt ||
+	    tv_leaf_fold(m->value, l) != TV_FOLD_NONE)
+		return false;
+	return mapref_cpus_differ(m, l, raw);
+}
+
+/* "cpu0,2-3=A|cpu1=B": each distinct value once, after the CPUs that hold
+ * it, in the order of their first CPU. */
+static void per_cpu_text(const struct mapref *m, const struct tv_leaf *l,
+			 const char *raw, struct strbuf *sb)
+{
+	bool *done = calloc((size_t)m->ncpus, sizeof(*done));
+	bool first = true;
+
+	if (!done)
+		abort();
+	for (int c = 0; c < m->ncpus; c++) {
+		const char *v = raw + (size_t)c * m->stride;
+		int run = -1;	/* start of the current range of CPUs */
+
+		if (done[c])
+			continue;
+		if (!first)
+			sb_addc(sb, '|');
+		first = false;
+		sb_adds(sb, "cpu");
+		for (int d = c; d <= m->ncpus; d++) {
+			bool in = d < m->ncpus && !done[d] &&
+				  cpu_eq(m, l, v, raw + (size_t)d * m->stride);
+
+			if (in) {
+				done[d] = true;
+				if (run < 0)
+					run = d;
+				continue;
+			}
+			if (run < 0)
+				continue;
+			if (run != c)
+				sb_addc(sb, ',');
+			sb_add_u64(sb, (unsigned long long)run);
+			if (d - 1 > run) {
+				sb_addc(sb, d - 1 > run + 1 ? '-' : ',');
+				sb_add_u64(sb, (unsigned long long)(d - 1));
+			}
+			run = -1;
+		}
+		sb_addc(sb, '=');
+		if (l)
+			tv_leaf_format_text(l, v, sb);
+		else
+			tv_format_text(m->value, v, sb);
+	}
+	free(done);
+}
+
+void eo_value_text(const struct mapref *m, const struct tv_leaf *l,
+		   const void *value, const void *raw, struct strbuf *sb)
+{
+	if (shown_per_cpu(m, l, raw))
+		per_cpu_text(m, l, raw, sb);
+	else if (l)
+		tv_leaf_format_text(l, value, sb);
+	else
+		tv_format_text(m->value, value, sb);
+}
+
 /* Compile what this output mode prints of every entry. */
 static void compile(struct entry_out *eo)
 {
@@ -225,6 +314,10 @@ static void cell_text(struct entry_out *eo, const struct eo_col *c,
 		      const void *key, const void *value, int cpu,
 		      struct strbuf *sb)
 {
+	/* One row for the entry (not --per-cpu): value fields that are not
+	 * folded show each CPU's where the CPUs differ. */
+	const void *raw = cpu < 0 && !c->in_key ? eo->raw : NULL;
+
 	switch (c->kind) {
 	case EO_COL_LEAF:
 		if (eo->fast_now && eo->cellf[c - eo->cols]) {
@@ -233,11 +326,16 @@ static void cell_text(struct entry_out *eo, const struct eo_col *c,
 			tvf_run(eo->cellf[c - eo->cols], sb, recs);
 			break;
 		}
-		tv_leaf_format_text(c->leaf, c->in_key ? key : value, sb);
+		if (c->in_key)
+			tv_leaf_format_text(c->leaf, key, sb);
+		else
+			eo_value_text(eo->m, c->leaf, value, raw, sb);
 		break;
 	case EO_COL_WHOLE:
-		tv_format_text(c->in_key ? eo->m->key : eo->m->value,
-			       c->in_key ? key : value, sb);
+		if (c->in_key)
+			tv_format_text(eo->m->key, key, sb);
+		else
+			eo_value_text(eo->m, NULL, value, raw, sb);
 		break;
 	case EO_COL_LPM:
 		mapref_lpm_text(eo->m, key, sb);
@@ -377,18 +475,23 @@ void eo_json_members(struct entry_out *eo, const void *key, const void *value,
 {
 	const struct mapref *m = eo->m;
 	struct out *o = eo->o;
+	/* "value" is there when it is the one value of the entry: no field
+	 * that is not folded differs between the CPUs ("per_cpu" has them). */
+	bool one = !m->percpu || mapref_one_value(m, raw);
 	struct jw *jw;
 
 	if (eo->flat) {
 		for (int i = 0; i < eo->ncols; i++) {
 			const struct eo_col *c = &eo->cols[i];
 
-			if (c->kind == EO_COL_CPU)
+			if (c->kind == EO_COL_CPU ||
+			    (!c->in_key && !one &&
+			     shown_per_cpu(m, c->kind == EO_COL_LEAF ? c->leaf : NULL, raw)))
 				continue;
 			jw = out_json_field(o, c->name);
 			json_col(eo, jw, c, key, value);
 		}
-	} else if (eo->kv && fast_ok(eo) && !o->pretty) {
+	} else if (eo->kv && fast_ok(eo) && !o->pretty && one) {
 		const void *recs[2] = { key, value };
 
 		jw = &o->jw;
@@ -403,7 +506,7 @@ void eo_json_members(struct entry_out *eo, const void *key, const void *value,
 			jw = out_json_field(o, "key");
 			tv_format_json(m->key, key, jw);
 		}
-		if (m->value) {
+		if (m->value && one) {
 			jw = out_json_field(o, "value");
 			tv_format_json(m->value, value, jw);
 		}
@@ -446,7 +549,9 @@ void eo_entry(struct entry_out *eo, const void *key, const void *value,
 {
 	struct out *o = eo->o;
 
-	eo->fast_now = fast_ok(eo);
+	eo->raw = eo->m->percpu ? raw : NULL;
+	eo->fast_now = fast_ok(eo) && (eo->per_cpu || !eo->raw ||
+				       mapref_one_value(eo->m, raw));
 	if (out_is_json(o)) {
 		out_record_begin(o);
 		eo_json_members(eo, key, value, raw);
@@ -483,21 +588,13 @@ bool eo_cpu0_fields(const struct entry_out *eo, struct strbuf *sb)
 	const struct tv_plan *p = eo->m->value;
 	bool any = false;
 
-	if (!eo->m->percpu || !p || tv_plan_is_raw(p))
+	if (!eo->m->percpu || !p)
 		return false;
 	for (uint32_t i = 0; i < tv_plan_nleaves(p); i++) {
 		const struct tv_leaf *l = tv_plan_leaf(p, i);
-		bool summed;
 
-		if (l->is_padding)
-			continue;
-		if (l->fmt == TV_FMT_NONE)
-			summed = l->nelems == 1 &&
-				 (l->kind == TV_KIND_UINT || l->kind == TV_KIND_SINT ||
-				  l->kind == TV_KIND_FLOAT);
-		else
-			summed = tv_fmt_info(l->fmt)->fold != TV_FOLD_NONE;
-		if (summed)
+		if (l->is_padding || l->in_union_alt ||
+		    tv_leaf_fold(p, l) != TV_FOLD_NONE)
 			continue;
 		if (any)
 			sb_adds(sb, ", ");

@@ -6,15 +6,18 @@
  * dotted path ("src_ip", "inner.a", "x[1].y"); a scalar key or value is
  * the column "key" / "value"; a name that both the key and the value have
  * becomes "key.NAME" and "value.NAME". LPM keys are one "prefix" column
- * ("10.0.0.0/8"). Per-CPU maps show the value summed over CPUs
- * (tv_plan_accumulate), or with per_cpu one row per CPU after a "cpu"
- * column. A selection of fields (dump ... fields a,b) gives exactly those
+ * ("10.0.0.0/8"). Per-CPU maps show the value folded over CPUs
+ * (tv_plan_accumulate: counters and plain integers summed), a field that
+ * is not folded (tv_leaf_fold NONE) each CPU's where the CPUs differ
+ * (eo_value_text), or with per_cpu one row per CPU after a "cpu" column. A selection of fields (dump ... fields a,b) gives exactly those
  * columns.
  *
  * JSON (-j array, --jsonl lines), bpftool's shape:
  *   {"key": K, "value": V}
  *   per-CPU maps: {"key": K, "value": <sum>,
  *                  "per_cpu": [{"cpu": 0, "value": V0}, ...]}
+ *   ("value" only when mapref_one_value: no field that is not folded
+ *   differs between CPUs; flat objects leave such fields out)
  * K and V are tv_format_json (raw maps: ["0x0a","0x00",...]). With a field
  * selection each entry is a flat object of the selected columns
  * ({"src_ip": "10.0.0.1", "packets": 7}; per-CPU maps add "per_cpu":
@@ -63,6 +66,7 @@ struct entry_out {
 	struct tvf *cellf[OUT_MAX_COLS];	/* table: one cell a column */
 	unsigned fast_flags[2];	/* key, value plan flags they were built for */
 	bool fast_now;		/* they may run for the current entry */
+	const void *raw;	/* per-CPU maps: the current entry's lookup */
 };
 
 /* q may be NULL (every field). */
@@ -89,8 +93,15 @@ void eo_single(struct entry_out *eo, const void *key, const void *value,
  * same name. */
 void eo_leaf_col_name(const struct tv_leaf *leaf, bool in_key,
 		      const struct tv_plan *other, char *buf, size_t size);
-/* Names of value fields that a per-CPU sum shows from CPU 0 (not
- * counters, ktime or flags), comma-separated into sb; false when none. */
+/* A value leaf's cell (l NULL: the whole value) of one entry: value is
+ * what eo_total returned; for per-CPU maps raw is the lookup (NULL: no
+ * per-CPU view), and a leaf that is not folded (tv_leaf_fold NONE) whose
+ * CPUs differ shows each distinct value after the CPUs holding it:
+ * "cpu0,2-3=0x10|cpu1=0x1". */
+void eo_value_text(const struct mapref *m, const struct tv_leaf *l,
+		   const void *value, const void *raw, struct strbuf *sb);
+/* Names of value fields that a per-CPU view does not sum (tv_leaf_fold
+ * NONE), comma-separated into sb; false when none. */
 bool eo_cpu0_fields(const struct entry_out *eo, struct strbuf *sb);
 
 #endif

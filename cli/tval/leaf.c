@@ -366,31 +366,13 @@ void tv_plan_accumulate(const struct tv_plan *p, void *acc, const void *rec)
 {
 	for (uint32_t li = 0; li < p->nleaves; li++) {
 		const struct tv_leaf *l = &p->leaves[li];
+		enum tv_fold fold = tv_leaf_fold(p, l);
 
-		if (l->is_padding || l->in_union_alt)
-			continue;
-		for (uint32_t i = 0; i < l->nelems; i++) {
-			if (l->kind == TV_KIND_FLOAT && l->fmt == TV_FMT_NONE) {
-				uint8_t *d = (uint8_t *)acc + l->offset +
-					     (size_t)i * l->elem_size;
-				double s = tv_leaf_get_double(l, acc, i) +
-					   tv_leaf_get_double(l, rec, i);
-
-				if (l->elem_size == 4) {
-					float f = (float)s;
-
-					memcpy(d, &f, 4);
-				} else {
-					memcpy(d, &s, 8);
-				}
-				continue;
-			}
-			if (l->kind != TV_KIND_UINT && l->kind != TV_KIND_SINT)
-				continue;
+		for (uint32_t i = 0; fold != TV_FOLD_NONE && i < l->nelems; i++) {
 			tv_u128 a = tv_elem_get(l, acc, i);
 			tv_u128 b = tv_elem_get(l, rec, i);
 
-			switch (tv_fmt_info(l->fmt)->fold) {
+			switch (fold) {
 			case TV_FOLD_SUM:
 				tv_elem_put(l, acc, i, a + b);
 				break;

@@ -287,12 +287,19 @@ int tv_parse_cidr_key(const struct tv_plan *plan, const char *text,
 bool tv_plan_is_lpm_key(const struct tv_plan *plan);
 
 /* ---- per-CPU values ---- */
-/* Fold rec into acc (both tv_plan_size bytes) leaf by leaf: counters and
- * untagged integers/floats are added (wrapping at their width), ktime
- * keeps the latest, tcpflags are OR-ed; everything else keeps acc's value.
- * Start from a copy of CPU 0's value. */
+/* Fold rec into acc (both tv_plan_size bytes) leaf by leaf as
+ * tv_leaf_fold says: counters and plain integers are added (wrapping at
+ * their width), ktime keeps the latest, tcpflags are OR-ed; everything
+ * else keeps acc's value. Start from a copy of CPU 0's value. */
 void tv_plan_accumulate(const struct tv_plan *plan, void *acc,
 			const void *rec);
+/* How a leaf of a per-CPU value folds over the CPUs (counter.c): SUM for
+ * counters and plain integers (untagged, not bitfields, not named like
+ * flags, a mask, a state, a type or an id: flags, *_mask, state, pid...),
+ * the format's fold for tagged integers (ktime MAX, tcpflags OR), NONE
+ * for everything else (enums, bools, strings, floats, addresses, hex,
+ * bitfields, raw bytes): a value shown per CPU where the CPUs differ. */
+enum tv_fold tv_leaf_fold(const struct tv_plan *plan, const struct tv_leaf *l);
 
 /* A counter: a leaf tagged mapsh:counter, or with guess (no --raw-values)
  * an untagged unsigned 64-bit field named packets, bytes, count, hits or

@@ -431,7 +431,7 @@ static void value_text(const struct mapref *m, const char *raw, struct strbuf *s
 	if (!sum)
 		abort();
 	mapref_sum_cpus(m, raw, sum);
-	tv_format_text(m->value, sum, sb);
+	eo_value_text(m, NULL, sum, raw, sb);	/* per CPU where they differ */
 	free(sum);
 }
 

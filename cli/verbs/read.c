@@ -209,8 +209,12 @@ static int dump_run(struct ctx *ctx, struct mapref *m, const struct query *q,
 		struct strbuf sb = STRBUF_INIT;
 
 		if (eo_cpu0_fields(&eo, &sb)) {
-			out_line(o, "(summed over %d CPUs; %s from CPU 0; --per-cpu shows each CPU)",
-				 m->ncpus, sb_str(&sb));
+			if (tv_plan_is_raw(m->value))
+				out_line(o, "(%d CPUs, no BTF: nothing summed; each CPU's bytes where they differ; --per-cpu shows each CPU)",
+					 m->ncpus);
+			else
+				out_line(o, "(%d CPUs: counters and plain integers summed; %s: each CPU's where they differ; --per-cpu shows each CPU)",
+					 m->ncpus, sb_str(&sb));
 			out_flush(o);
 		}
 		sb_free(&sb);

@@ -20,6 +20,9 @@ static void line_json(struct watch *w, const char *row, const char *iso)
 	struct out *o = &w->ctx->out;
 	unsigned fl = watch_row_flags(w, row);
 	const void *v = watch_row_value(w, row);
+	const void *raw = watch_row_raw(w, row);
+	/* Per-CPU maps: "value" when it is the one value of the entry. */
+	bool one = !raw || mapref_one_value(m, raw);
 	struct jw jw;
 	char name[176];
 
@@ -37,7 +40,12 @@ static void line_json(struct watch *w, const char *row, const char *iso)
 			const struct eo_col *c = &w->eo.cols[i];
 			const void *rec = c->in_key ? (const void *)row : v;
 
-			if (c->kind == EO_COL_CPU)
+			/* Not folded and differing between CPUs: no one
+			 * value ("per_cpu" below has them). */
+			if (c->kind == EO_COL_CPU ||
+			    (!one && !c->in_key && c->kind == EO_COL_LEAF &&
+			     mapref_cpus_differ(m, c->leaf, raw) &&
+			     tv_leaf_fold(m->value, c->leaf) == TV_FOLD_NONE))
 				continue;
 			jw_name(&jw, c->name);
 			if (c->kind == EO_COL_LEAF) {
@@ -55,10 +63,22 @@ static void line_json(struct watch *w, const char *row, const char *iso)
 	} else {
 		jw_name(&jw, "key");
 		tv_format_json(m->key, row, &jw);
-		if (m->value) {
+		if (m->value && one) {
 			jw_name(&jw, "value");
 			tv_format_json(m->value, v, &jw);
 		}
+	}
+	if (!one) {	/* as dump -j: every CPU's value */
+		jw_name(&jw, "per_cpu");
+		jw_start_array(&jw);
+		for (int c = 0; c < m->ncpus; c++) {
+			jw_start_object(&jw);
+			jw_kv_u64(&jw, "cpu", (uint64_t)c);
+			jw_name(&jw, "value");
+			tv_format_json(m->value, (const char *)raw + (size_t)c * m->stride, &jw);
+			jw_end_object(&jw);
+		}
+		jw_end_array(&jw);
 	}
 	if ((fl & WROW_RATE) && w->nshow) {
 		jw_name(&jw, "delta");

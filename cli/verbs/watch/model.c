@@ -275,14 +275,30 @@ static uint64_t field_value(const struct watch *w, const struct watch_field *f,
 
 /* ---- held rows ---- */
 
+/* The value part of a held row: the value folded over the CPUs, then, for
+ * per-CPU maps, the lookup itself (every CPU's value), which the views
+ * show for the fields that are not folded where the CPUs differ. */
 static inline size_t vsize(const struct watch *w)
 {
-	return w->m->value ? tv_plan_size(w->m->value) : 0;
+	const struct mapref *m = w->m;
+
+	if (!m->value)
+		return 0;
+	return tv_plan_size(m->value) + (m->percpu ? m->lookup_size : 0);
 }
 
 const void *watch_row_value(const struct watch *w, const char *row)
 {
 	return row + w->m->info.key_size;
+}
+
+const void *watch_row_raw(const struct watch *w, const char *row)
+{
+	const struct mapref *m = w->m;
+
+	if (!m->percpu || !m->value)
+		return NULL;
+	return row + m->info.key_size + tv_plan_size(m->value);
 }
 
 static inline char *row_deltas(const struct watch *w, const char *row)
@@ -507,8 +523,13 @@ static void entry(struct watch *w, struct pass *ps, const void *k,
 	if (!v)
 		v = eo_total(&w->eo, raw);
 	memcpy(row, k, ks);
-	if (vs)
-		memcpy(row + ks, v, vs);
+	if (vs) {
+		size_t ps = tv_plan_size(w->m->value);
+
+		memcpy(row + ks, v, ps);
+		if (w->m->percpu)
+			memcpy(row + ks + ps, raw, w->m->lookup_size);
+	}
 	row[w->held.rec - 1] = (char)((isnew && !w->baseline ? WROW_NEW : 0) |
 				      (w->baseline ? 0 : WROW_RATE));
 	if (ps->stream) {

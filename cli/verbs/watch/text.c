@@ -54,11 +54,17 @@ void watch_cell_text(const struct watch *w, const struct watch_col *c,
 	if (c->eo) {
 		switch (c->eo->kind) {
 		case EO_COL_LEAF:
-			tv_leaf_format_text(c->eo->leaf, c->eo->in_key ? row : v, sb);
+			if (c->eo->in_key)
+				tv_leaf_format_text(c->eo->leaf, row, sb);
+			else	/* per CPU where the CPUs differ, as dump */
+				eo_value_text(m, c->eo->leaf, v,
+					      watch_row_raw(w, row), sb);
 			break;
 		case EO_COL_WHOLE:
-			tv_format_text(c->eo->in_key ? m->key : m->value,
-				       c->eo->in_key ? row : v, sb);
+			if (c->eo->in_key)
+				tv_format_text(m->key, row, sb);
+			else
+				eo_value_text(m, NULL, v, watch_row_raw(w, row), sb);
 			break;
 		case EO_COL_LPM:
 			mapref_lpm_text(m, row, sb);

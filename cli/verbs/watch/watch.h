@@ -41,8 +41,9 @@ struct watch_field {
 };
 
 /* Rows held for display or sorting (held, a rowset: a heap while
- * selecting the top N): [key | value (summed) | deltas (u64 per tracked
- * field) | flags], rec bytes each. The flags: */
+ * selecting the top N): [key | value (folded over CPUs; per-CPU maps:
+ * then every CPU's value) | deltas (u64 per tracked field) | flags], rec
+ * bytes each. The flags: */
 #define WROW_NEW	1u	/* first seen in this refresh */
 #define WROW_RATE	2u	/* has deltas/rates (not the baseline) */
 #define WROW_REMOVED	4u	/* gone (line mode: key only) */
@@ -167,6 +168,8 @@ static inline const char *watch_row(const struct watch *w, size_t i)
 }
 /* Parts of a held row. */
 const void *watch_row_value(const struct watch *w, const char *row);
+/* Per-CPU maps: every CPU's value as read (lookup_size bytes); else NULL. */
+const void *watch_row_raw(const struct watch *w, const char *row);
 uint64_t watch_row_delta(const struct watch *w, const char *row, int field);
 unsigned watch_row_flags(const struct watch *w, const char *row);
 /* The rate of tracked field f of a row; NaN when there is none. */
