@@ -65,7 +65,7 @@ bt_vars() {
 	[ "$stderr" = "mapsh: gl_data.bss set: hitz=1: section .bss has no field 'hitz' (did you mean 'hits'?)" ] || fail "$stderr"
 }
 
-@test "a frozen .rodata map refuses set in one line and stays as it was" {
+@test "frozen .rodata and .kconfig maps refuse set in one line and stay as they were" {
 	load_obj "$TOP/build/gl_data.bpf.o" g
 	M="$BPFFS/g/m/gl_data_rodata"
 	before=$(bpftool -j map dump pinned "$M")
@@ -74,6 +74,17 @@ bt_vars() {
 	[ "${#stderr_lines[@]}" -eq 1 ] || fail "$stderr"
 	[[ "$stderr" == *"is frozen: user space can no longer change it"* ]] || fail "$stderr"
 	[ "$(bpftool -j map dump pinned "$M")" = "$before" ]
+	# .kconfig: what libbpf filled in, typed; the key may be left out
+	K="$BPFFS/g/m/gl_data_kconfig"
+	run --separate-stderr mapsh -j pinned "$K" dump
+	[ "$(jq -c '.[0].value' <<<"$output")" = "$(bt_vars "$K")" ]
+	[ "$(jq -c '.[0].value | keys' <<<"$output")" = '["LINUX_KERNEL_VERSION"]' ]
+	before=$(bpftool -j map dump pinned "$K")
+	run --separate-stderr mapsh pinned "$K" set LINUX_KERNEL_VERSION=1
+	assert_failure 1
+	[ "${#stderr_lines[@]}" -eq 1 ] || fail "$stderr"
+	[[ "$stderr" == *"gl_data.kconfig is frozen"* ]] || fail "$stderr"
+	[ "$(bpftool -j map dump pinned "$K")" = "$before" ]
 }
 
 @test "a section map by its kernel name: OBJ.SECTION as a bare word, the whole object name for libbpf's shortened one" {
@@ -83,7 +94,7 @@ bt_vars() {
 	run --separate-stderr mapsh gl_globa.data lookup 0
 	assert_success
 	[[ "$output" == *"harness"* ]]
-	run --separate-stderr mapsh gl_globals_long.bss set 0 hits=3
+	run --separate-stderr mapsh gl_globals_long.bss set hits=3
 	assert_success
 	[ "$(bt_vars "$BPFFS/g/m/gl_globa_bss")" = '{"hits":3,"last":"","deltas":[0,0,0]}' ]
 	run --separate-stderr mapsh -j name gl_globals_long.rodata dump
@@ -141,7 +152,8 @@ bt_vars() {
 }
 
 # comms: gl_comms entries 1: "harness.sh" + stale "bash", 2: "bash" +
-# stale "zz", 3: bytes that are no string, 4: "dash" with nothing after it.
+# stale "zz", 3: bytes that are no string, 4: "dash" with nothing after
+# it, 5: 3's bytes up to the first NUL, others after it.
 comms() {
 	M="$BPFFS/g/m/gl_comms"
 	bpftool map update pinned "$M" key 1 0 0 0 value hex \
@@ -152,6 +164,8 @@ comms() {
 		01 62 61 00 00 00 00 00 00 00 00 00 00 00 00 00 07 00 00 00 00 00 00 00
 	bpftool map update pinned "$M" key 4 0 0 0 value hex \
 		64 61 73 68 00 00 00 00 00 00 00 00 00 00 00 00 08 00 00 00 00 00 00 00
+	bpftool map update pinned "$M" key 5 0 0 0 value hex \
+		01 62 61 00 00 00 00 00 00 00 00 00 00 00 00 07 09 00 00 00 00 00 00 00
 }
 
 @test "a char array with stale bytes after its NUL shows the string up to the NUL, as bpftool does" {
@@ -159,7 +173,7 @@ comms() {
 	comms
 	run --separate-stderr mapsh -j pinned "$M" dump sort runs
 	assert_success
-	[ "$(jq -c '[.[].value.comm]' <<<"$output")" = '["harness.sh","bash","0x01626100000000000000000000000000","dash"]' ]
+	[ "$(jq -c '[.[].value.comm]' <<<"$output")" = '["harness.sh","bash","0x01626100000000000000000000000000","dash","0x01626100000000000000000000000007"]' ]
 	[ "$(bpftool -j map lookup pinned "$M" key 1 0 0 0 | jq -r .formatted.value.comm)" = harness.sh ]
 	[ "$(bpftool -j map lookup pinned "$M" key 2 0 0 0 | jq -r .formatted.value.comm)" = bash ]
 	run --separate-stderr mapsh pinned "$M" lookup 1
@@ -180,6 +194,8 @@ comms() {
 	# bytes that are no string compare by every byte: "" is not 0x0162...
 	run --separate-stderr mapsh -j pinned "$M" dump where 'comm == ""'
 	[ "$(jq -c '[.[].key]' <<<"$output")" = '[]' ]
+	run --separate-stderr mapsh -j pinned "$M" dump where 'comm == 0x01626100000000000000000000000000'
+	[ "$(jq -c '[.[].key]' <<<"$output")" = '[3]' ]
 }
 
 @test "save, clear, apply keeps every byte after a string's NUL" {
@@ -194,7 +210,7 @@ comms() {
 	[ "$(bpftool -j map dump pinned "$M" | jq -c 'sort_by(.key)')" = "$before" ]
 	# the map's own file: nothing to change
 	run --separate-stderr mapsh pinned "$M" apply "$BATS_TEST_TMPDIR/c.json"
-	[[ "$output" == *"0 added, 0 changed, 4 unchanged, 0 removed"* ]] || fail "$output"
+	[[ "$output" == *"0 added, 0 changed, 5 unchanged, 0 removed"* ]] || fail "$output"
 	# edited in the file, a plain string replaces the whole array
 	sed -i 's/"dash"/"zsh"/' "$BATS_TEST_TMPDIR/c.json"
 	run --separate-stderr mapsh pinned "$M" apply "$BATS_TEST_TMPDIR/c.json"

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Global data of every section libbpf makes a map for (tests/globals.bats):
- * .data and .bss are writable, .rodata is frozen once loaded. Between
- * `flag` and `counter` (and after `small`) the compiler leaves bytes that
- * no variable covers. gl_comms holds strings with stale bytes. */
+ * .data and .bss are writable, .rodata and .kconfig are frozen once
+ * loaded. Between `flag` and `counter` (and after `small`) the compiler
+ * leaves bytes that no variable covers. gl_comms holds strings with stale
+ * bytes. */
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
 
@@ -28,10 +29,13 @@ __s32 deltas[3];
 const volatile __u32 limit = 42;
 const volatile char banner[12] = "hello";
 
+/* .kconfig: filled in by libbpf, frozen */
+extern unsigned int LINUX_KERNEL_VERSION __kconfig;
+
 SEC("xdp")
 int gl_prog(struct xdp_md *ctx __attribute__((unused)))
 {
-	hits += counter + limit + flag + small;
+	hits += counter + limit + flag + small + LINUX_KERNEL_VERSION;
 	hist[hits & 3]++;
 	last[0] = banner[0];
 	deltas[0] = where.a;
