@@ -129,7 +129,9 @@ bool mapsel_is_map_word(const struct map_opts *mo, const char *word)
 	 * opened, so they are asked only when nothing is pinned. */
 	if (find_pin(mo, word, path, sizeof(path)))
 		return true;
-	return bundle_map_find(word) != NULL;
+	if (bundle_map_find(word) != NULL)
+		return true;
+	return mapref_is_section_name(word) && mapref_kname_exists(word);
 }
 
 /* ---- did you mean ---- */
@@ -256,84 +258,6 @@ static bool fd_is_frozen(int fd)
 	       sscanf(line, "frozen: %d", &v) == 1 && v != 0;
 }
 
-static bool kname_matches(const char *kname, const char *want)
-{
-	size_t kl = strlen(kname);
-
-	if (!strcmp(kname, want))
-		return true;
-	/* The kernel keeps BPF_OBJ_NAME_LEN - 1 characters. */
-	return kl == BPF_OBJ_NAME_LEN - 1 && strlen(want) > kl &&
-	       !strncmp(kname, want, kl);
-}
-
-/* Open by kernel name. 0 with *fd set, -ENOENT, or an exit code printed. */
-static int open_kname(const char *want, int *fdp)
-{
-	__u32 id = 0, ids[16];
-	int n = 0, fd = -1;
-	struct names seen = { 0 };
-
-	if (bpf_map_get_next_id(0, &id) && errno == EPERM)
-		return err_fail("permission denied looking up map name '%s': listing the kernel's maps needs CAP_SYS_ADMIN (or open its pin: pinned PATH)",
-				want);
-	id = 0;
-	while (bpf_map_get_next_id(id, &id) == 0) {
-		struct bpf_map_info info = { 0 };
-		__u32 len = sizeof(info);
-		int f = bpf_map_get_fd_by_id(id);
-
-		if (f < 0)
-			continue;
-		if (bpf_obj_get_info_by_fd(f, &info, &len) == 0 &&
-		    kname_matches(info.name, want)) {
-			if (n < 16)
-				ids[n] = id;
-			n++;
-			if (fd < 0) {
-				fd = f;
-				continue;
-			}
-		} else if (info.name[0] && seen.n < 4096) {
-			names_add(&seen, info.name);
-		}
-		close(f);
-	}
-	if (n == 1) {
-		names_free(&seen);
-		*fdp = fd;
-		return 0;
-	}
-	if (fd >= 0)
-		close(fd);
-	if (n > 1) {
-		struct strbuf sb = STRBUF_INIT;
-		int rc;
-
-		for (int i = 0; i < n && i < 16; i++)
-			sb_addf(&sb, "%s%u", i ? ", " : "", ids[i]);
-		if (n > 16)
-			sb_adds(&sb, ", ...");
-		rc = err_fail("name '%s' matches %d maps (ids %s): select one with id N",
-			      want, n, sb_str(&sb));
-		sb_free(&sb);
-		names_free(&seen);
-		return rc;
-	}
-	{
-		char *s = best_of(&seen, want);
-		int rc;
-
-		if (s)
-			rc = err_fail("no map named '%s' (did you mean '%s'?)", want, s);
-		else
-			rc = err_fail("no map named '%s' (see 'mapsh maps --all')", want);
-		free(s);
-		names_free(&seen);
-		return rc;
-	}
-}
-
 static int not_found(const struct map_opts *mo, enum mapsel_kind kind,
 		     const char *arg)
 {
@@ -416,7 +340,7 @@ static int open_direct(const struct map_opts *mo, enum mapsel_kind kind,
 		break;
 	}
 	case MAPSEL_KNAME:
-		rc = open_kname(arg, &fd);
+		rc = mapref_open_kname(arg, &fd, false);
 		if (rc)
 			return rc;
 		break;
@@ -541,7 +465,12 @@ static int finish(const struct map_opts *mo, struct mapref *m, bool have_btf)
 	m->is_array = i->type == BPF_MAP_TYPE_ARRAY ||
 		      i->type == BPF_MAP_TYPE_PERCPU_ARRAY;
 	m->lpm = i->type == BPF_MAP_TYPE_LPM_TRIE;
-	if (i->key_size)
+	/* A typed array without a key type (libbpf's global data maps):
+	 * its key is an index all the same. Untyped maps stay bytes. */
+	if (i->key_size == 4 && m->is_array && !m->mb.key_type_id &&
+	    m->mb.value_type_id)
+		m->key = tv_plan_index(flags);
+	else if (i->key_size)
 		m->key = tv_plan_for_map(m->mb.btf, m->mb.key_type_id,
 					 i->key_size, flags);
 	if (i->value_size)
@@ -699,6 +628,12 @@ static int open_sel(const struct map_opts *mo, enum mapsel_kind kind, const char
 	int fd = -1, rc;
 
 	rc = open_direct(mo, kind, arg, m, &fd);
+	if (rc == -ENOENT && kind == MAPSEL_PINNAME && mapref_is_section_name(arg)) {
+		/* not pinned: gl_data.bss is the kernel's name for it */
+		rc = mapref_open_kname(arg, &fd, true);
+		if (!rc)
+			kind = MAPSEL_KNAME;
+	}
 	if (rc == -ENOENT && (br = inner_bracket(arg)))
 		return open_inner(mo, kind, arg, br, m);
 	if (rc == -ENOENT)
@@ -989,4 +924,17 @@ long long mapref_count(const struct mapref *m)
 bool mapref_is_frozen(const struct mapref *m)
 {
 	return fd_is_frozen(m->fd);
+}
+
+static void plan_exact(struct tv_plan *p, bool on)
+{
+	if (p)
+		tv_plan_set_flags(p, on ? tv_plan_flags(p) | TV_BYTES_EXACT
+					: tv_plan_flags(p) & ~TV_BYTES_EXACT);
+}
+
+void mapref_set_exact(const struct mapref *m, bool on)
+{
+	plan_exact(m->key, on);
+	plan_exact(m->value, on);
 }

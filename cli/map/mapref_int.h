@@ -4,6 +4,7 @@
 #ifndef MAPSH_MAPREF_INT_H
 #define MAPSH_MAPREF_INT_H
 
+#include <stdbool.h>
 #include <linux/bpf.h>
 #include "map/mapinfo.h"
 
@@ -19,5 +20,14 @@ const char *mapref_pin_kind(int fd);
  * map's own (reading BTF by id needs CAP_SYS_ADMIN); mb unchanged when
  * there is none. */
 void mapref_bundled_types(const struct bpf_map_info *i, struct map_btf *mb);
+
+/* Open a map by its kernel name (kname.c; OBJECT.SECTION finds libbpf's
+ * shortened OBJ.SECTION). 0 with *fdp set, -ENOENT, or an exit code
+ * printed; quiet: -ENOENT, nothing said, when no map has the name. */
+int mapref_open_kname(const char *want, int *fdp, bool quiet);
+/* Is w shaped like a global data section's map name (OBJ.bss, ...)? */
+bool mapref_is_section_name(const char *w);
+/* Is a map of this kernel name loaded? Nothing said. */
+bool mapref_kname_exists(const char *want);
 
 #endif

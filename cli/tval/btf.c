@@ -167,6 +167,7 @@ const char *tv_type_name(struct tv_arena **a, const struct btf *btf,
 	case BTF_KIND_ENUM:
 	case BTF_KIND_ENUM64: kw = "enum"; break;
 	case BTF_KIND_FWD: kw = btf_kflag(r->t) ? "union" : "struct"; break;
+	case BTF_KIND_DATASEC: kw = "section"; break;
 	default: break;
 	}
 	if (kw && n && *n) {

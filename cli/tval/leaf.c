@@ -127,16 +127,24 @@ bool tv_is_string(const uint8_t *p, uint32_t len)
 {
 	uint32_t i = 0;
 
-	/* Printable ASCII up to a NUL, then only NULs (bpftool's rule, but
-	 * an all-zero array is the empty string). */
+	/* Printable ASCII up to a NUL (bpftool's rule: what follows the NUL,
+	 * stale bytes of a longer string, is not shown; an all-zero array is
+	 * the empty string). */
 	while (i < len && p[i] >= 0x20 && p[i] < 0x7f)
 		i++;
-	if (i == len)
+	return i < len && !p[i];
+}
+
+bool tv_string_has_tail(const uint8_t *p, uint32_t len)
+{
+	const uint8_t *nul = memchr(p, 0, len);
+
+	if (!nul)
 		return false;
-	for (; i < len; i++)
+	for (uint32_t i = (uint32_t)(nul - p) + 1; i < len; i++)
 		if (p[i])
-			return false;
-	return true;
+			return true;
+	return false;
 }
 
 const char *tv_enum_name(const struct tv_enum_tab *t, uint64_t v)
@@ -308,9 +316,14 @@ int tv_leaf_cmp(const struct tv_leaf *l, const void *a, const void *b)
 	if (l->kind == TV_KIND_CHAR && l->ndims) {
 		uint32_t w = l->dims[l->ndims - 1];
 
+		/* What is shown: strings up to their NUL, anything else
+		 * (shown as hex) by every byte. */
 		for (uint32_t i = 0; i < l->nelems; i += w) {
-			int r = strncmp((const char *)a + l->offset + i,
-					(const char *)b + l->offset + i, w);
+			const uint8_t *x = (const uint8_t *)a + l->offset + i;
+			const uint8_t *y = (const uint8_t *)b + l->offset + i;
+			int r = tv_is_string(x, w) && tv_is_string(y, w)
+				? strncmp((const char *)x, (const char *)y, w)
+				: memcmp(x, y, w);
 
 			if (r)
 				return r < 0 ? -1 : 1;

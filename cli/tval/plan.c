@@ -391,6 +391,42 @@ static int add_members(struct builder *b, uint32_t parent,
 	return 0;
 }
 
+/* A global data section (.data, .bss, .rodata, .kconfig: the value of the
+ * map libbpf makes for it) is a struct whose members are its variables,
+ * each at the offset the section gives. Bytes between variables belong to
+ * none: they are the holes of this struct. */
+static int add_section(struct builder *b, const struct tv_rtype *r)
+{
+	const struct btf_var_secinfo *v = btf_var_secinfos(r->t);
+	uint32_t node = new_node(b, NONE_IDX, TV_N_STRUCT, NULL, 0, r->t->size,
+				 false, b->p->type_name);
+
+	if (node == NONE_IDX)
+		return -1;
+	for (__u16 i = 0; i < btf_vlen(r->t); i++) {
+		const struct btf_type *vt = btf__type_by_id(b->btf, v[i].type);
+		const char *vname;
+		int err, tag;
+
+		if (!vt || !btf_is_var(vt))
+			return fail(b, "malformed BTF: %s holds a type that is no variable",
+				    b->p->type_name);
+		vname = btf__name_by_offset(b->btf, vt->name_off);
+		if (!vname || !*vname)
+			continue;
+		tag = (b->flags & TV_NO_TAGS) ? -1
+					      : tv_tags_fmt(b->tags, v[i].type, -1);
+		sb_adds(&b->path, tv_clean_name(&b->p->arena, vname));
+		err = add_value(b, node, vname, vt->type,
+				(uint64_t)v[i].offset * 8, 0, tag, false, false);
+		sb_trunc(&b->path, 0);
+		if (err)
+			return err;
+	}
+	end_node(b, node);
+	return 0;
+}
+
 /* Arrays whose elements are structs (or other non-scalars): one node per
  * element, recursively per dimension. */
 static int add_array_nodes(struct builder *b, uint32_t parent,
@@ -602,6 +638,10 @@ static int add_resolved(struct builder *b, uint32_t parent, const char *name,
 			   b->p->type_name, sb_str(&b->path));
 		goto out;
 	}
+	if (btf_is_datasec(er.t) && parent == NONE_IDX) {
+		err = add_section(b, &er);
+		goto out;
+	}
 	if (btf_is_composite(er.t)) {
 		uint32_t node = new_node(b, parent,
 					 btf_is_union(er.t) ? TV_N_UNION
@@ -669,7 +709,7 @@ struct tv_plan *tv_plan_new(const struct btf *btf, __u32 type_id,
 	size = btf_is_ptr(r.t) ? b.ptr_size : btf__resolve_size(btf, type_id);
 	if (size < 0 || btf_is_void(r.t) || btf_is_fwd(r.t) ||
 	    btf_is_func(r.t) || btf_is_func_proto(r.t) || btf_is_var(r.t) ||
-	    btf_is_datasec(r.t) || btf_is_decl_tag(r.t)) {
+	    btf_is_decl_tag(r.t)) {
 		fail(&b, "%s has no size", p->type_name);
 		tv_plan_free(p);
 		return NULL;
@@ -737,4 +777,23 @@ void tv_plan_free(struct tv_plan *p)
 	free(p->notes);
 	tv_arena_free(p->arena);
 	free(p);
+}
+
+/* ---- an array's index: a __u32 key that has no BTF ---- */
+
+struct tv_plan *tv_plan_index(unsigned flags)
+{
+	/* One BTF for the process: plans point at its names. */
+	static struct btf *btf;
+	static __s32 id;
+
+	if (!btf) {
+		btf = btf__new_empty();
+		if (!btf)
+			abort();
+		id = btf__add_int(btf, "__u32", 4, 0);
+		if (id < 0)
+			abort();
+	}
+	return tv_plan_for_map(btf, (__u32)id, 4, flags);
 }

@@ -16,9 +16,11 @@
  * Text form (one line, never a raw control character):
  *   struct/union {a=1 b={c=2} arr=[1,2,3] name=abc s="a b"}   padding hidden
  *   scalars bare (42, 10.0.0.1, tcp, FW_DROP, SYN|ACK, true, 0x1f)
- *   char arrays: a string when printable and NUL-padded (quoted with C
- *     escapes only when it holds characters other than [A-Za-z0-9_.:/@+-]
- *     or is empty), else 0x followed by every byte in hex
+ *   char arrays: a string when printable up to a NUL, shown up to it as
+ *     bpftool does (quoted with C escapes only when it holds characters
+ *     other than [A-Za-z0-9_.:/@+-] or is empty), else 0x followed by
+ *     every byte in hex; with TV_BYTES_EXACT (or TV_TEXT_EXACT in text) a
+ *     string with bytes other than 0 after its NUL is that hex too
  *   ktime: an age ("3.2s ago", "-" for 0); TV_TEXT_EXACT prints the ns
  *   ifindex: interface name when it exists, else the number
  * JSON form: the shape of bpftool's btf_dumper (objects, exact integers,
@@ -57,6 +59,9 @@ struct tv_plan;
 				   * ktime as ns, ifindex as a number */
 #define TV_KTIME_WALL	(1u << 3) /* ktime as ISO-8601 UTC wall clock (text
 				   * and JSON); parse accepts it back */
+#define TV_BYTES_EXACT	(1u << 4) /* every byte in text and JSON (save): a
+				   * char array holding bytes after its
+				   * NUL as 0x<hex>, not the string shown */
 
 /* ---- parse flags (tv_parse_*) ---- */
 #define TV_PARSE_ALL	(1u << 0) /* every non-padding field must be given
@@ -135,6 +140,9 @@ struct tv_plan *tv_plan_raw(uint32_t size);
  * else tv_plan_raw(size). Never NULL (aborts on out-of-memory). */
 struct tv_plan *tv_plan_for_map(const struct btf *btf, __u32 type_id,
 				uint32_t size, unsigned flags);
+/* The key of an array map that has no key BTF (global data maps): a __u32
+ * index, so `0` names element 0. */
+struct tv_plan *tv_plan_index(unsigned flags);
 void tv_plan_free(struct tv_plan *plan);
 uint32_t tv_plan_size(const struct tv_plan *plan);
 bool tv_plan_is_raw(const struct tv_plan *plan);

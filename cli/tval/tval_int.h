@@ -121,8 +121,11 @@ void tv_elem_put(const struct tv_leaf *l, void *rec, uint32_t i, tv_u128 v);
 tv_s128 tv_elem_sext(const struct tv_leaf *l, tv_u128 v);
 /* Value bits of one element (bit_size or elem_size * 8). */
 unsigned tv_elem_bits(const struct tv_leaf *l);
-/* Is the char array element at p (len bytes) a printable string? */
+/* Is the char array element at p (len bytes) a printable string (up to
+ * its first NUL)? */
 bool tv_is_string(const uint8_t *p, uint32_t len);
+/* Are there bytes other than 0 after its first NUL? */
+bool tv_string_has_tail(const uint8_t *p, uint32_t len);
 const char *tv_enum_name(const struct tv_enum_tab *t, uint64_t v);
 void tv_clock(const struct tv_plan *p, uint64_t *mono, uint64_t *real);
 

@@ -357,6 +357,10 @@ const struct cmd map_verbs[] = {
 "no fields, takes bytes). For a\n"
 "one-element array the key may be left out:\n"
 "  mapsh config set sample_rate=100\n"
+"A program's global data (the map libbpf makes of its .data or .bss,\n"
+"kernel name OBJ.data, OBJ.bss) is such an array, its variables the\n"
+"fields: 'mapsh myprog.bss set counter=0'. A frozen one (.rodata,\n"
+".kconfig) is refused in one line.\n"
 "KEY ends where the first FIELD=VALUE naming a value field starts (or\n"
 "write 'key KEY... value FIELD=VALUE...').\n\n" KEY_HELP "\n\n" PERCPU_WRITE_HELP,
 		.flags = CMD_NEEDS_BPF | CMD_MAP_VERB | CMD_WRITES, .map_types = DATA_MAPS | CGS_MAPS,
@@ -389,6 +393,9 @@ const struct cmd map_verbs[] = {
 "element. FILE is replaced in one rename, once all of it is on disk: a\n"
 "reader never sees half of it, and when a write fails (a full disk: 'mapsh:\n"
 "write error: FILE: ...', exit 1) the old FILE stays as it was.\n"
+"A char array shown as a string with bytes after its NUL (stale bytes of\n"
+"a longer string) is saved as \"0x..\", every byte, so apply gives them\n"
+"back.\n"
 "\n"
 "Example:\n"
 "  mapsh blocklist save rules.json",

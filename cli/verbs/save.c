@@ -159,7 +159,9 @@ int verb_save(struct ctx *ctx, const struct cmd *cmd,
 		if (!out_is_json(o))
 			o->mode = OUT_JSON;
 	}
-	/* Built for o: its mode picks the compiled formatters (tval/fast.c). */
+	/* Built for o: its mode picks the compiled formatters (tval/fast.c).
+	 * Every byte, a string's stale tail too: apply gives it back. */
+	mapref_set_exact(m, true);
 	eo_init(&eo, o, m, NULL, false);
 	out_set_lines(o, true);
 	out_list_begin(o);
@@ -173,6 +175,7 @@ int verb_save(struct ctx *ctx, const struct cmd *cmd,
 	out_list_end(o);
 	out_set_lines(o, false);
 	eo_fini(&eo);
+	mapref_set_exact(m, false);
 	mapiter_fini(&it);
 	ctx->out.mode = saved_mode;
 	if (r < 0) {
