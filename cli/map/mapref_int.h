@@ -18,6 +18,10 @@ const char *mapref_pin_kind(int fd);
  * from the BTF built into mapsh, for when the kernel does not give the
  * map's own (reading BTF by id needs CAP_SYS_ADMIN); mb unchanged when
  * there is none. */
+/* Key and value plans with the user's types and formats (map/typing.c):
+ * --btf/--key-type/--value-type, --as, the types files. */
+int mapref_typed_plans(const struct map_opts *mo, struct mapref *m,
+		       unsigned flags);
 void mapref_bundled_types(const struct bpf_map_info *i, struct map_btf *mb);
 
 #endif

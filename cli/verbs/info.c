@@ -358,6 +358,86 @@ static int progs_using(__u32 map_id, struct prog_ref *out, int max)
 	return n;
 }
 
+/* The note of plan p about field name (a tag that could not apply), as a
+ * pointer into the notes and its length, or NULL. */
+static const char *field_note(const struct tv_plan *p, const char *name,
+			      int *len)
+{
+	const char *n = tv_plan_notes(p);
+	char pre[300];
+
+	snprintf(pre, sizeof(pre), "field '%s': ", name);
+	while (n && *n) {
+		const char *e = strchr(n, '\n');
+
+		*len = e ? (int)(e - n) : (int)strlen(n);
+		if (!strncmp(n, pre, strlen(pre)) && (int)strlen(pre) <= *len) {
+			*len -= (int)strlen(pre);
+			return n + strlen(pre);
+		}
+		n = e ? e + 1 : n + *len;
+	}
+	return NULL;
+}
+
+/* For each field with a display format (or a tag that could not apply):
+ * which format and why: "value.src6 ipv6 (known type)". */
+static void formats_out(struct out *o, const struct mapref *m, bool json)
+{
+	const struct tv_plan *plans[2] = { m->key, m->value };
+	static const char *const which[2] = { "key", "value" };
+	struct jw *jw = json ? out_json_field(o, "formats") : NULL;
+	struct strbuf sb = STRBUF_INIT;
+
+	if (jw)
+		jw_start_array(jw);
+	for (int k = 0; k < 2; k++) {
+		const struct tv_plan *p = plans[k];
+
+		for (uint32_t i = 0; p && i < tv_plan_nleaves(p); i++) {
+			const struct tv_leaf *l = tv_plan_leaf(p, i);
+			const char *why = tv_fmt_src_name(l->fmt_src), *note;
+			int nlen = 0;
+
+			if (l->fmt_src == TV_SRC_TYPE)
+				continue;
+			note = l->fmt_src == TV_SRC_IGNORED
+			       ? field_note(p, l->name, &nlen) : NULL;
+			if (jw) {
+				jw_start_object(jw);
+				sb_reset(&sb);
+				sb_addf(&sb, "%s%s%s", which[k], *l->name ? "." : "",
+					l->name);
+				jw_kv_string(jw, "field", sb_str(&sb));
+				jw_kv_string(jw, "format", l->fmt_src == TV_SRC_IGNORED
+					     ? "none" : tv_fmt_name(l->fmt));
+				jw_kv_string(jw, "why", why);
+				if (note) {
+					sb_reset(&sb);
+					sb_addf(&sb, "%.*s", nlen, note);
+					jw_kv_string(jw, "reason", sb_str(&sb));
+				}
+				jw_end_object(jw);
+				continue;
+			}
+			if (sb.len)
+				sb_adds(&sb, ", ");
+			sb_addf(&sb, "%s%s%s ", which[k], *l->name ? "." : "",
+				l->name);
+			if (l->fmt_src == TV_SRC_IGNORED)
+				sb_addf(&sb, "ignored (%.*s)", note ? nlen : 3,
+					note ? note : "tag");
+			else
+				sb_addf(&sb, "%s (%s)", tv_fmt_name(l->fmt), why);
+		}
+	}
+	if (jw)
+		jw_end_array(jw);
+	else
+		out_str(o, "formats", sb.len ? sb_str(&sb) : NULL);
+	sb_free(&sb);
+}
+
 int verb_info(struct ctx *ctx, const struct cmd *cmd,
 	      const struct opt_vals *opts, int argc, char **argv)
 {
@@ -419,6 +499,8 @@ int verb_info(struct ctx *ctx, const struct cmd *cmd,
 	sb_reset(&sb);
 	if (!m->mb.btf)
 		sb_adds(&sb, "none");
+	else if (m->mb.from_file)
+		sb_adds(&sb, "--btf");
 	else if (!i->btf_id && m->mb.from_prog)
 		sb_adds(&sb, "a program using the map");
 	else if (!i->btf_id)
@@ -426,6 +508,7 @@ int verb_info(struct ctx *ctx, const struct cmd *cmd,
 	else
 		sb_adds(&sb, "the map");
 	out_str(o, "types_from", sb_str(&sb));
+	formats_out(o, m, json);
 	out_bool(o, "frozen", mapref_is_frozen(m));
 	out_str(o, "pinned", m->pin_path);
 	if (json) {
