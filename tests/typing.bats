@@ -213,3 +213,25 @@ mk_nobtf() {
 	assert_failure 2
 	[[ "$stderr" == "mapsh: $BATS_TEST_TMPDIR/cfg/mapsh/types:8 stomach=wat: no format 'wat' "* ]] || fail "$stderr"
 }
+
+@test "info's C declaration keeps unnamed bitfields and function pointer prototypes" {
+	mk_nobtf dc 4 24
+	run --separate-stderr mapsh --btf "$OBJ" --key-type __u32 $VT 'struct ty_decl' pinned "$BPFFS/dc" info
+	assert_success
+	assert_line "	__u32 a : 3;"
+	assert_line "	__u32 : 5;"
+	assert_line "	__u32 b : 4;"
+	assert_line "	__u32 : 0;"
+	assert_line "	int (*cb)(int, const char *);"
+	assert_line "	void (*v)(void);"
+	# the printed declaration has the map's layout: a C compiler agrees
+	command -v cc >/dev/null || skip "no C compiler"
+	{
+		echo '#include <linux/types.h>'
+		echo '#include <stddef.h>'
+		sed -n '/^struct ty_decl {/,/^};/p' <<<"$output"
+		echo '_Static_assert(sizeof(struct ty_decl) == 24, "size");'
+		echo '_Static_assert(offsetof(struct ty_decl, cb) == 8, "cb");'
+	} >"$BATS_TEST_TMPDIR/d.c"
+	cc -fsyntax-only "$BATS_TEST_TMPDIR/d.c" || fail "$(cat "$BATS_TEST_TMPDIR/d.c")"
+}

@@ -96,7 +96,7 @@ static void body(struct decl *d, __u32 id, int ind);
 static void declarator(struct decl *d, __u32 id, const char *name, int ind)
 {
 	const struct btf *btf = d->btf;
-	const struct btf_type *t = btf__type_by_id(btf, id);
+	const struct btf_type *t = id ? btf__type_by_id(btf, id) : NULL;
 	char dims[128] = "";
 	int stars = 0;
 	bool is_const = false, is_volatile = false, func = false;
@@ -131,7 +131,28 @@ static void declarator(struct decl *d, __u32 id, const char *name, int ind)
 	if (is_volatile)
 		sb_adds(d->sb, "volatile ");
 	if (func) {
-		sb_addf(d->sb, "void (%.*s%s)(void)%s", stars, "**********", name, dims);
+		/* ret (*name[dims])(params): the prototype as it is. */
+		struct strbuf inner = STRBUF_INIT, *outer = d->sb;
+		const struct btf_param *pa = btf_params(t);
+		__u32 ret = t->type;
+
+		sb_addf(&inner, "(%.*s%s%s)(", stars, "**********", name, dims);
+		d->sb = &inner;
+		for (int i = 0; i < btf_vlen(t); i++) {
+			if (i)
+				sb_adds(&inner, ", ");
+			if (!pa[i].type && i == btf_vlen(t) - 1)
+				sb_adds(&inner, "...");
+			else
+				declarator(d, pa[i].type,
+					   btf__name_by_offset(btf, pa[i].name_off), ind);
+		}
+		if (!btf_vlen(t))
+			sb_adds(&inner, "void");
+		sb_addc(&inner, ')');
+		d->sb = outer;
+		declarator(d, ret, sb_str(&inner), ind);
+		sb_free(&inner);
 		return;
 	}
 	if (!t) {
@@ -176,6 +197,26 @@ static const char *member_tag(const struct btf *btf, __u32 id, int comp)
 	return NULL;
 }
 
+/* The unnamed bitfield before a bitfield of type id and bits bits at bit
+ * off, the members before it ending at bit end: "int :5;" or "int :0;". */
+static void pad_bits(struct decl *d, __u32 id, __u64 end, __u64 off,
+		     __u32 bits, int ind)
+{
+	__s64 sz = btf__resolve_size(d->btf, id);
+	__u64 unit = 8 * (__u64)(sz > 0 ? sz : 4), natural, next;
+
+	next = (end + unit - 1) / unit * unit;
+	natural = end % unit + bits <= unit ? end : next;
+	if (off == natural || off < end)
+		return;
+	indent(d->sb, ind);
+	declarator(d, id, "", ind);
+	if (off == next && next != end)
+		sb_adds(d->sb, " : 0;\n");
+	else
+		sb_addf(d->sb, " : %llu;\n", (unsigned long long)(off - end));
+}
+
 /* "struct x {\n ... }" without the final ";". */
 static void body(struct decl *d, __u32 id, int ind)
 {
@@ -217,11 +258,22 @@ static void body(struct decl *d, __u32 id, int ind)
 		*name ? " " : "");
 	{
 		const struct btf_member *m = btf_members(t);
+		__u64 end = 0;	/* bits the members so far take */
 
 		for (int i = 0; i < btf_vlen(t); i++, m++) {
 			__u32 bits = btf_member_bitfield_size(t, i);
+			__u64 off = btf_member_bit_offset(t, i);
 			const char *tag = member_tag(btf, id, i);
 
+			/* BTF has no unnamed bitfields: where C would put this
+			 * bitfield elsewhere, say the gap they made. */
+			if (bits && !btf_is_union(t) && off != end)
+				pad_bits(d, m->type, end, off, bits, ind + 1);
+			if (!btf_is_union(t)) {
+				__s64 sz = btf__resolve_size(btf, m->type);
+
+				end = bits ? off + bits : off + 8 * (__u64)(sz > 0 ? sz : 0);
+			}
 			indent(d->sb, ind + 1);
 			declarator(d, m->type, btf__name_by_offset(btf, m->name_off),
 				   ind + 1);

@@ -35,8 +35,21 @@ struct {
 	__type(value, struct ty_val);
 } ty_vals SEC(".maps");
 
-/* Keep struct flow_key in the object's BTF. */
+/* info's C declaration: unnamed bitfields (not in BTF) and function
+ * pointers with their prototypes. */
+struct ty_decl {
+	__u32 a : 3;
+	__u32 : 5;
+	__u32 b : 4;
+	__u32 : 0;
+	__u32 c : 2;
+	int (*cb)(int x, const char *s);
+	void (*v)(void);
+};
+
+/* Keep struct flow_key and struct ty_decl in the object's BTF. */
 struct flow_key ty_flow_key_anchor SEC(".data.ty");
+struct ty_decl ty_decl_anchor SEC(".data.ty");
 
 SEC("xdp")
 int ty_pass(struct xdp_md *ctx)
