@@ -235,3 +235,20 @@ mk_nobtf() {
 	} >"$BATS_TEST_TMPDIR/d.c"
 	cc -fsyntax-only "$BATS_TEST_TMPDIR/d.c" || fail "$(cat "$BATS_TEST_TMPDIR/d.c")"
 }
+
+@test "--as on a map without BTF: a 4-byte key as ipv4, a 16-byte value as ipv6, other sizes refused" {
+	mk_nobtf r4 4 16
+	run --separate-stderr mapsh --as key=ipv4 --as value=ipv6 pinned "$BPFFS/r4" update 10.78.0.66 2001:db8::7
+	assert_success
+	run bpftool -j map dump pinned "$BPFFS/r4"
+	[ "$(jq -r '.[0].key | join(" ")' <<<"$output")" = "0x0a 0x4e 0x00 0x42" ] || fail "$output"
+	[ "$(jq -r '.[0].value[15]' <<<"$output")" = "0x07" ] || fail "$output"
+	run --separate-stderr mapsh --as key=ipv4 --as value=ipv6 pinned "$BPFFS/r4" lookup 10.78.0.66
+	assert_success
+	[ "$output" = "10.78.0.66	2001:db8::7" ] || fail "$output"
+	run --separate-stderr mapsh --as key=ipv4 pinned "$BPFFS/r4" dump where key == 10.78.0.66
+	[ "${#lines[@]}" -eq 1 ] || fail "$output"
+	run --separate-stderr mapsh --as key=mac pinned "$BPFFS/r4" dump
+	assert_failure 1
+	[[ "$stderr" == "mapsh: $KN: --as key=mac: no such field in the key (raw) or the value (raw); a map without BTF takes ipv4, mac or ipv6 "* ]] || fail "$stderr"
+}

@@ -322,7 +322,12 @@ static int plan_as(struct mapref *m, const struct typing *t, const char *which,
 	struct tv_plan *p;
 
 	if (!n || !m->mb.btf || !type_id) {
-		*out = tv_plan_for_map(m->mb.btf, type_id, size, flags);
+		*out = n ? tv_plan_raw_as(size, as, n) : NULL;
+		if (!*out)
+			*out = tv_plan_for_map(m->mb.btf, type_id, size, flags);
+		for (unsigned i = 0; i < n; i++)
+			if (as[i].hit)
+				hit[src[i]] = true;
 		return EXIT_OK;
 	}
 	p = tv_plan_new_as(m->mb.btf, type_id, flags, as, n, &err);
@@ -415,7 +420,7 @@ int mapref_typed_plans(const struct map_opts *mo, struct mapref *m,
 			      m->value ? tv_plan_type_name(m->value) : "none",
 			      (m->key && tv_plan_is_raw(m->key)) ||
 			      (m->value && tv_plan_is_raw(m->value))
-			      ? "; a map without BTF needs --btf FILE --key-type T --value-type T" : "");
+			      ? "; a map without BTF takes ipv4, mac or ipv6 for a whole key or value of 4, 6 or 16 bytes, else --btf FILE --key-type T --value-type T" : "");
 	}
 	typing_free(&t);
 	return rc;

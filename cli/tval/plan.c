@@ -769,6 +769,25 @@ struct tv_plan *tv_plan_raw(uint32_t size)
 	return p;
 }
 
+/* Raw bytes the user says are an address (--as key=ipv4 on a map
+ * without BTF): one leaf of that format, or NULL when none fits. */
+struct tv_plan *tv_plan_raw_as(uint32_t size, struct tv_as *as, unsigned nas)
+{
+	struct tv_plan *p;
+
+	for (unsigned k = 0; k < nas; k++) {
+		if (*as[k].path || tv_fmt_info(as[k].fmt)->addr_width != size)
+			continue;
+		p = tv_plan_raw(size);
+		p->raw = false;
+		p->leaves[0].fmt = (enum tv_fmt)as[k].fmt;
+		p->leaves[0].fmt_src = TV_SRC_OPTION;
+		as[k].hit = true;
+		return p;
+	}
+	return NULL;
+}
+
 /* ---- for a map: its BTF type if it fits, else raw bytes ---- */
 
 struct tv_plan *tv_plan_for_map(const struct btf *btf, __u32 type_id,

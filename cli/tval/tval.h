@@ -157,6 +157,9 @@ struct tv_plan *tv_plan_new(const struct btf *btf, __u32 type_id,
 struct tv_plan *tv_plan_new_as(const struct btf *btf, __u32 type_id,
 			       unsigned flags, struct tv_as *as, unsigned nas,
 			       struct strbuf *err);
+/* size bytes without BTF that a user format at path "" makes an address
+ * of that size (ipv4 for 4 bytes ...): its plan; else NULL. */
+struct tv_plan *tv_plan_raw_as(uint32_t size, struct tv_as *as, unsigned nas);
 /* A plan for size bytes without BTF: hex bytes like bpftool. */
 struct tv_plan *tv_plan_raw(uint32_t size);
 /* For a map: tv_plan_new() when btf/type_id describe exactly size bytes,
