@@ -20,7 +20,8 @@
 enum {
 	GOPT_JSON, GOPT_PRETTY, GOPT_JSONL, GOPT_FORMAT, GOPT_PIN_DIR,
 	GOPT_DEBUG, GOPT_RAW, GOPT_YES, GOPT_VERSION, GOPT_FILE, GOPT_KEEP_GOING,
-	GOPT_AUDIT_LOG, GOPT_NO_WAIT,
+	GOPT_AUDIT_LOG, GOPT_NO_WAIT, GOPT_AS, GOPT_BTF, GOPT_KEY_TYPE,
+	GOPT_VALUE_TYPE,
 };
 
 const struct opt_spec mapsh_global_opts[] = {
@@ -41,6 +42,12 @@ const struct opt_spec mapsh_global_opts[] = {
 	[GOPT_AUDIT_LOG] = { "audit-log", 0, "FILE", "append JSON lines for every map change to FILE, before and after it (default $MAPSH_AUDIT_LOG)",
 			     COMPLETE_FILE },
 	[GOPT_NO_WAIT] = { "no-wait", 0, NULL, "fail at once when another mapsh is writing the map (default: wait for it)" },
+	[GOPT_AS] = { "as", 0, "PATH=FORMAT", "show and read field PATH (key, value, key.F, value.F or F) as FORMAT (ipv4, ipv6, mac, port, be, ifindex, ktime, ipproto, tcpflags, hex, counter or none); repeatable; also in a types file (" MAP_TYPES_FILE ", ~/.config/mapsh/types, $MAPSH_TYPES: lines 'MAP as PATH=FORMAT', 'MAP btf FILE', 'MAP key-type T', 'MAP value-type T'; MAP a name or pin path, wildcards allowed)",
+		      .repeat = true },
+	[GOPT_BTF] = { "btf", 0, "FILE", "types for a map without BTF from FILE (an object with BTF, a raw BTF file, /sys/kernel/btf/vmlinux or a module's), with --key-type and --value-type",
+		       COMPLETE_FILE },
+	[GOPT_KEY_TYPE] = { "key-type", 0, "TYPE", "the key's type in the --btf FILE ('struct flow_key', '__u32'); its size must be the key's" },
+	[GOPT_VALUE_TYPE] = { "value-type", 0, "TYPE", "the value's type in the --btf FILE; its size must be the value's" },
 	{ NULL },
 };
 
@@ -97,6 +104,24 @@ int global_opt_apply(struct ctx *ctx, int idx, const char *arg)
 		break;
 	case GOPT_NO_WAIT:
 		ctx->set.no_wait = true;
+		break;
+	case GOPT_AS:
+		if (map_as_check("--as", arg))
+			return EXIT_USAGE;
+		if (ctx->set.map.nas == MAP_MAX_AS)
+			return err_usage("--as: at most %d", MAP_MAX_AS);
+		ctx->set.map.as[ctx->set.map.nas++] = arg;
+		break;
+	case GOPT_BTF:
+		if (!arg || !*arg)
+			return err_usage("--btf needs a file");
+		ctx->set.map.btf_file = arg;
+		break;
+	case GOPT_KEY_TYPE:
+		ctx->set.map.key_type = arg;
+		break;
+	case GOPT_VALUE_TYPE:
+		ctx->set.map.value_type = arg;
 		break;
 	}
 	return EXIT_OK;

@@ -14,6 +14,7 @@ struct map_btf {
 	__u32 key_type_id;	/* 0 when the key has no type (or no key) */
 	__u32 value_type_id;
 	bool from_prog;		/* found through a program that uses the map */
+	bool from_file;		/* --btf FILE (or the types file) */
 };
 
 /* Where a map's BTF comes from: the map's own btf_id, or (queues, stacks,

@@ -465,18 +465,7 @@ static int finish(const struct map_opts *mo, struct mapref *m, bool have_btf)
 	m->is_array = i->type == BPF_MAP_TYPE_ARRAY ||
 		      i->type == BPF_MAP_TYPE_PERCPU_ARRAY;
 	m->lpm = i->type == BPF_MAP_TYPE_LPM_TRIE;
-	/* A typed array without a key type (libbpf's global data maps):
-	 * its key is an index all the same. Untyped maps stay bytes. */
-	if (i->key_size == 4 && m->is_array && !m->mb.key_type_id &&
-	    m->mb.value_type_id)
-		m->key = tv_plan_index(flags);
-	else if (i->key_size)
-		m->key = tv_plan_for_map(m->mb.btf, m->mb.key_type_id,
-					 i->key_size, flags);
-	if (i->value_size)
-		m->value = tv_plan_for_map(m->mb.btf, m->mb.value_type_id,
-					   i->value_size, flags);
-	return EXIT_OK;
+	return mapref_typed_plans(mo, m, flags);
 }
 
 static int open_sel(const struct map_opts *mo, enum mapsel_kind kind, const char *arg,

@@ -29,10 +29,23 @@
 
 /* How maps are found and typed: part of the session's settings
  * (cmd/ctx.h), handed down so that this floor knows no session. */
+#define MAP_MAX_AS 32
 struct map_opts {
 	const char *pin_dir;	/* where NAME is looked up */
 	bool raw_values;	/* --raw-values: no display formats (TV_RAW) */
+	const char *as[MAP_MAX_AS];	/* --as PATH=FORMAT (map/typing.c) */
+	int nas;
+	const char *btf_file;	/* --btf FILE with --key-type / --value-type */
+	const char *key_type, *value_type;
 };
+
+/* The system's types file; also ~/.config/mapsh/types, $MAPSH_TYPES. */
+#define MAP_TYPES_FILE "/etc/mapsh/types"
+/* "PATH=FORMAT" well formed with a known format? 0, else -1 after
+ * printing one usage line (naming what, "--as" or "FILE:LINE"). */
+int map_as_check(const char *what, const char *spec);
+/* Does NAME name a type of btf ("struct flow_key", "__u32")? Its id or 0. */
+__u32 map_find_type(const struct btf *btf, const char *name);
 
 enum mapsel_kind {
 	MAPSEL_PINNAME,		/* NAME in the pin directory */

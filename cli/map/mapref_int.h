@@ -21,6 +21,13 @@ const char *mapref_pin_kind(int fd);
  * there is none. */
 void mapref_bundled_types(const struct bpf_map_info *i, struct map_btf *mb);
 
+struct map_opts;
+struct mapref;
+/* Key and value plans with the user's types and formats (map/typing.c):
+ * --btf/--key-type/--value-type, --as, the types files. */
+int mapref_typed_plans(const struct map_opts *mo, struct mapref *m,
+		       unsigned flags);
+
 /* Open a map by its kernel name (kname.c; OBJECT.SECTION finds libbpf's
  * shortened OBJ.SECTION). 0 with *fdp set, -ENOENT, or an exit code
  * printed; quiet: -ENOENT, nothing said, when no map has the name. */

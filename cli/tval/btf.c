@@ -203,6 +203,24 @@ static bool ends_with(const char *s, const char *suffix)
 	return ls >= lx && !strcasecmp(s + ls - lx, suffix);
 }
 
+/* The word before "_ip" counts something (num_ip, nr_ip): no address. */
+static bool is_count_word(const char *n, size_t len)
+{
+	static const char *const words[] = {
+		"num", "n", "nr", "cnt", "count", "max", "min", "total",
+		"len", "idx", "index", "no",
+	};
+	const char *w = n + len;
+
+	while (w > n && w[-1] != '_')
+		w--;
+	for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++)
+		if (strlen(words[i]) == (size_t)(n + len - w) &&
+		    !strncasecmp(w, words[i], (size_t)(n + len - w)))
+			return true;
+	return false;
+}
+
 static bool is_addr_name(const char *n)
 {
 	static const char *const suffixes[] = {
@@ -211,29 +229,74 @@ static bool is_addr_name(const char *n)
 	};
 
 	if (!strcasecmp(n, "saddr") || !strcasecmp(n, "daddr") ||
-	    !strcasecmp(n, "src_ip") || !strcasecmp(n, "dst_ip"))
+	    !strcasecmp(n, "src_ip") || !strcasecmp(n, "dst_ip") ||
+	    !strcasecmp(n, "ip"))
 		return true;
-	for (size_t i = 0; i < sizeof(suffixes) / sizeof(suffixes[0]); i++)
-		if (ends_with(n, suffixes[i]))
+	for (size_t i = 0; i < sizeof(suffixes) / sizeof(suffixes[0]); i++) {
+		size_t ls = strlen(n), lx = strlen(suffixes[i]);
+
+		if (!ends_with(n, suffixes[i]))
+			continue;
+		if (suffixes[i][0] == '_' && is_count_word(n, ls - lx))
+			continue;
+		return true;
+	}
+	return false;
+}
+
+/* "mac" as a word of the name: mac, src_mac, mac_addr, macaddr, dmac;
+ * never inside another word (stomach, machine). */
+static bool is_mac_name(const char *n)
+{
+	size_t len = strlen(n);
+
+	if (!strcasecmp(n, "h_source") || !strcasecmp(n, "h_dest") ||
+	    !strcasecmp(n, "ether_shost") || !strcasecmp(n, "ether_dhost") ||
+	    !strcasecmp(n, "hwaddr") || ends_with(n, "_hwaddr") ||
+	    !strcasecmp(n, "smac") || !strcasecmp(n, "dmac"))
+		return true;
+	for (const char *p = n; (p = strcasestr(p, "mac")); p++) {
+		bool start = p == n || p[-1] == '_';
+		const char *e = p + 3;
+		bool end = !*e || *e == '_' || (*e >= '0' && *e <= '9') ||
+			   !strncasecmp(e, "addr", 4);
+
+		if (start && end && (size_t)(e - n) <= len)
+			return true;
+	}
+	return false;
+}
+
+/* A struct that is one Ethernet address by its name. */
+static bool is_eth_struct(const char *n)
+{
+	static const char *const names[] = {
+		"ethaddr", "eth_addr", "ether_addr", "ethhw_addr", "mac_addr",
+		"macaddr", "mac", "hwaddr", "eth_mac",
+	};
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (!strcasecmp(n, names[i]))
 			return true;
 	return false;
 }
 
-static bool is_mac_name(const char *n)
+enum tv_fmt tv_fallback_fmt(const struct tv_shape *s, bool *known)
 {
-	return strcasestr(n, "mac") || !strcmp(n, "h_source") ||
-	       !strcmp(n, "h_dest");
-}
-
-enum tv_fmt tv_fallback_fmt(const struct tv_shape *s)
-{
+	*known = true;
+	if (s->is_in6)
+		return TV_FMT_IPV6;
+	if (s->type_name && s->size == 6 && !s->is_int && !s->is_array &&
+	    is_eth_struct(s->type_name))
+		return TV_FMT_MAC;
+	*known = false;
 	if (!s->name)
 		return TV_FMT_NONE;
 	if (is_addr_name(s->name)) {
 		if (s->size == 4 && (s->is_int || s->is_array))
 			return TV_FMT_IPV4;
-		if (s->size == 16 && (s->is_in6 || (s->is_array &&
-		    (s->elem_size == 1 || s->elem_size == 4))))
+		if (s->size == 16 && s->is_array &&
+		    (s->elem_size == 1 || s->elem_size == 4))
 			return TV_FMT_IPV6;
 	}
 	if (s->size == 6 && s->is_array && s->elem_size == 1 &&
@@ -241,9 +304,8 @@ enum tv_fmt tv_fallback_fmt(const struct tv_shape *s)
 		return TV_FMT_MAC;
 	if (s->be_bytes == 2 && s->is_int && ends_with(s->name, "port"))
 		return TV_FMT_PORT;
-	if (s->be_bytes)
-		return TV_FMT_BE;
-	return TV_FMT_NONE;
+	*known = s->be_bytes != 0;	/* __be16/32/64 say so */
+	return s->be_bytes ? TV_FMT_BE : TV_FMT_NONE;
 }
 
 bool tv_is_pad_name(const char *n)

@@ -95,3 +95,14 @@ const char *tv_fmt_fits_text(enum tv_fmt fmt)
 		return "anything but a float";
 	return "any field";
 }
+
+const char *tv_fmt_src_name(enum tv_fmt_src src)
+{
+	static const char *const names[] = {
+		[TV_SRC_TYPE] = "type", [TV_SRC_TAG] = "tag",
+		[TV_SRC_KNOWN] = "known type", [TV_SRC_GUESS] = "guess",
+		[TV_SRC_OPTION] = "option", [TV_SRC_IGNORED] = "ignored",
+	};
+
+	return (unsigned)src < sizeof(names) / sizeof(names[0]) ? names[src] : "?";
+}

@@ -34,6 +34,8 @@ struct builder {
 	uint32_t nec;
 	int depth;
 	uint32_t ptr_size;
+	struct tv_as *as;	/* user formats (--as), nas of them */
+	unsigned nas;
 	bool failed;		/* the first failure's message is kept */
 };
 
@@ -161,6 +163,7 @@ struct leafspec {
 	int ndims;
 	uint32_t count;			/* product of dims (1 for scalars) */
 	bool is_signed, padding, alt;
+	int src;			/* enum tv_fmt_src */
 	__u32 type_id;
 	const struct tv_enum_tab *etab;
 };
@@ -201,6 +204,8 @@ static int add_leaf(struct builder *b, uint32_t parent,
 	l->bit_size = (uint8_t)s->bit_size;
 	l->kind = s->kind;
 	l->fmt = (enum tv_fmt)s->fmt;
+	l->fmt_src = (uint8_t)(l->fmt == TV_FMT_NONE && s->src != TV_SRC_IGNORED
+			       ? TV_SRC_TYPE : s->src);
 	l->type_id = s->type_id;
 	l->is_padding = s->padding;
 	l->is_signed = s->is_signed;
@@ -311,15 +316,23 @@ static bool scalar_kind(struct builder *b, const struct tv_rtype *er,
 
 /* A format on the leaf it landed on, or none (noted) where it does not
  * fit (the format table says which leaves each fits). */
-static int check_fmt(struct builder *b, const struct leafspec *s, bool tagged)
+static int check_fmt(struct builder *b, struct leafspec *s, bool tagged)
 {
 	if (tv_fmt_fits(s->fmt, s->kind, s->elem_size, s->bit_size))
 		return s->fmt;
-	if (tagged)
+	if (s->src == TV_SRC_OPTION)
+		return fail(b, "%s needs %s, not a %u-byte %s%s",
+			    tv_fmt_name(s->fmt), tv_fmt_fits_text(s->fmt),
+			    s->elem_size,
+			    s->type_name ? s->type_name : "field",
+			    s->bit_size ? " bitfield" : "");
+	if (tagged) {
+		s->src = TV_SRC_IGNORED;
 		note(b, "field '%s': mapsh:%s needs %s, not a %u-byte %s%s: shown as its type says",
 		     field_name(b), tv_fmt_name(s->fmt), tv_fmt_fits_text(s->fmt),
 		     s->elem_size, s->type_name ? s->type_name : "field",
 		     s->bit_size ? " bitfield" : "");
+	}
 	return TV_FMT_NONE;
 }
 
@@ -488,6 +501,16 @@ static int add_resolved(struct builder *b, uint32_t parent, const char *name,
 		     field_name(b), tv_tags_name(b->tags, fmt), sb_str(&known));
 		sb_free(&known);
 		fmt = -1;
+		s.src = TV_SRC_IGNORED;
+	}
+	if (fmt >= 0)
+		s.src = TV_SRC_TAG;
+	for (unsigned k = 0; k < b->nas; k++) {
+		if (strcmp(b->as[k].path, sb_str(&b->path)))
+			continue;
+		b->as[k].hit = true;
+		fmt = b->as[k].fmt;
+		s.src = TV_SRC_OPTION;
 	}
 	tagged = fmt >= 0;	/* (a format guessed from a name fits, or none) */
 	int err = 0;
@@ -517,8 +540,11 @@ static int add_resolved(struct builder *b, uint32_t parent, const char *name,
 				note(b, "field '%s': mapsh:%s is no display format",
 				     field_name(b), tv_tags_name(b->tags, fmt));
 				fmt = -1;
+				s.src = TV_SRC_IGNORED;
 			}
 			tagged = fmt >= 0;
+			if (tagged)
+				s.src = TV_SRC_TAG;
 		}
 		if (nx.be_bytes)
 			be_bytes = nx.be_bytes;
@@ -556,9 +582,13 @@ static int add_resolved(struct builder *b, uint32_t parent, const char *name,
 			.elem_size = (uint32_t)size, .be_bytes = be_bytes,
 			.is_in6 = btf_is_struct(er.t) && size == 16 && sn &&
 				  !strcmp(sn, "in6_addr"),
+			.type_name = btf_is_composite(er.t) ? sn : NULL,
 		};
+		bool known;
 
-		fmt = tv_fallback_fmt(&sh);
+		fmt = tv_fallback_fmt(&sh, &known);
+		if (fmt != TV_FMT_NONE)
+			s.src = known ? TV_SRC_KNOWN : TV_SRC_GUESS;
 	}
 	if (fmt < 0)
 		fmt = TV_FMT_NONE;
@@ -580,6 +610,15 @@ static int add_resolved(struct builder *b, uint32_t parent, const char *name,
 		goto out;
 	}
 	if (w) {
+		if (s.src == TV_SRC_OPTION) {
+			err = fail(b, "%s needs %s, not the %llu bytes of %s",
+				   tv_fmt_name(fmt), tv_fmt_fits_text(fmt),
+				   (unsigned long long)(size * count),
+				   s.type_name);
+			goto out;
+		}
+		if (tagged)
+			s.src = TV_SRC_IGNORED;
 		if (tagged)
 			note(b, "field '%s': mapsh:%s needs %s, not %llu: shown as its type says",
 			     field_name(b), tv_fmt_name(fmt), tv_fmt_fits_text(fmt),
@@ -619,7 +658,16 @@ static int add_resolved(struct builder *b, uint32_t parent, const char *name,
 		s.ndims = nd;
 		s.count = (uint32_t)count;
 		s.fmt = check_fmt(b, &s, tagged);
+		if (s.fmt < 0) {
+			err = -1;
+			goto out;
+		}
 		err = add_leaf(b, parent, &s);
+		goto out;
+	}
+	if (s.src == TV_SRC_OPTION && fmt != TV_FMT_NONE) {
+		err = fail(b, "%s needs %s, not %s", tv_fmt_name(fmt),
+			   tv_fmt_fits_text(fmt), s.type_name);
 		goto out;
 	}
 	if (bsz) {
@@ -686,7 +734,15 @@ static void finalize(struct tv_plan *p)
 struct tv_plan *tv_plan_new(const struct btf *btf, __u32 type_id,
 			    unsigned flags, struct strbuf *err)
 {
-	struct builder b = { .btf = btf, .flags = flags, .err = err };
+	return tv_plan_new_as(btf, type_id, flags, NULL, 0, err);
+}
+
+struct tv_plan *tv_plan_new_as(const struct btf *btf, __u32 type_id,
+			       unsigned flags, struct tv_as *as, unsigned nas,
+			       struct strbuf *err)
+{
+	struct builder b = { .btf = btf, .flags = flags, .err = err,
+			     .as = as, .nas = nas };
 	struct tv_rtype r;
 	struct tv_plan *p;
 	__s64 size;
@@ -751,6 +807,25 @@ struct tv_plan *tv_plan_raw(uint32_t size)
 	sb_free(&b.path);
 	finalize(p);
 	return p;
+}
+
+/* Raw bytes the user says are an address (--as key=ipv4 on a map
+ * without BTF): one leaf of that format, or NULL when none fits. */
+struct tv_plan *tv_plan_raw_as(uint32_t size, struct tv_as *as, unsigned nas)
+{
+	struct tv_plan *p;
+
+	for (unsigned k = 0; k < nas; k++) {
+		if (*as[k].path || tv_fmt_info(as[k].fmt)->addr_width != size)
+			continue;
+		p = tv_plan_raw(size);
+		p->raw = false;
+		p->leaves[0].fmt = (enum tv_fmt)as[k].fmt;
+		p->leaves[0].fmt_src = TV_SRC_OPTION;
+		as[k].hit = true;
+		return p;
+	}
+	return NULL;
 }
 
 /* ---- for a map: its BTF type if it fits, else raw bytes ---- */

@@ -455,6 +455,23 @@ int tv_parse_elem(const struct tv_leaf *l, void *rec, uint32_t i,
 	memcpy(v, s, n);
 	v[n] = '\0';
 
+	/* A guessed address (num_ip-like names) still takes a plain number:
+	 * the integer its C type holds, in host order. */
+	if (l->fmt_src == TV_SRC_GUESS && l->kind == TV_KIND_BYTES &&
+	    l->elem_size <= 8 && v[0] >= '0' && v[0] <= '9' &&
+	    strspn(v, "0123456789") == n) {
+		unsigned long long u;
+		char *e;
+
+		errno = 0;
+		u = strtoull(v, &e, 10);
+		if (errno || *e || (l->elem_size < 8 &&
+				    u >> (8 * l->elem_size)))
+			return perr(l, i, s, n, err, "out of range for %u bytes",
+				    l->elem_size);
+		memcpy(p, &u, l->elem_size);
+		return 0;
+	}
 	switch (l->fmt) {
 	case TV_FMT_IPV4:
 		if (nf_parse_ipv4(v, tmp))

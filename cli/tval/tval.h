@@ -7,10 +7,13 @@
  *
  * Display formats come from `mapsh:FMT` BTF decl tags on struct members or
  * typedefs (see bpf/mapsh.h), else from name/typedef fallbacks for foreign
- * maps (disabled by TV_RAW):
- *   4-byte int/array named saddr, daddr, *addr, *_ip  -> ipv4
- *   16-byte byte/u32 array or struct in6_addr so named -> ipv6
- *   6-byte array named *mac*, h_source, h_dest         -> mac
+ * maps (disabled by TV_RAW), or from the user (tv_plan_new_as):
+ *   known types: struct in6_addr -> ipv6; a 6-byte Ethernet address
+ *     struct (ethaddr, eth_addr, ether_addr, mac_addr, ...) -> mac
+ *   guesses: 4-byte int/array named saddr, daddr, *addr, SRC_ip (not
+ *     num_ip, nr_ip, ...) -> ipv4; 16-byte array so named -> ipv6;
+ *     6-byte byte array named mac, *_mac, mac_*, h_source, h_dest (the
+ *     word mac, not stomach) -> mac; a guessed address takes plain numbers too
  *   __be16 field named *port -> port; other __be16/32/64 -> be
  *
  * Text form (one line, never a raw control character):
@@ -97,6 +100,25 @@ enum tv_fmt {
 
 #define TV_MAX_DIMS 8
 
+/* Why a leaf shows as it does (info prints it). */
+enum tv_fmt_src {
+	TV_SRC_TYPE,	/* as its C type says: no format */
+	TV_SRC_TAG,	/* a mapsh:FMT tag */
+	TV_SRC_KNOWN,	/* a well-known type: struct in6_addr, an Ethernet address */
+	TV_SRC_GUESS,	/* guessed from the field's name (still takes plain numbers) */
+	TV_SRC_OPTION,	/* --as PATH=FORMAT or the types file */
+	TV_SRC_IGNORED,	/* a tag that could not apply (see tv_plan_notes) */
+};
+const char *tv_fmt_src_name(enum tv_fmt_src src);	/* "tag", "guess", ... */
+
+/* A format the user gave for the leaf at path ("" the root, "addr",
+ * "x[1].mac"); hit is set when the plan has that field. */
+struct tv_as {
+	const char *path;
+	int fmt;
+	bool hit;
+};
+
 /* One scalar field, or one array of scalars (int x[4], __u8 mac[6],
  * int m[2][3]: a single leaf with dims). Arrays of structs are expanded:
  * x[0].a, x[1].a, ... are separate leaves. */
@@ -121,6 +143,7 @@ struct tv_leaf {
 	uint32_t nelems;	/* 1 for scalars, product of dims for arrays */
 	uint8_t ndims;		/* 0 for scalars */
 	uint32_t dims[TV_MAX_DIMS];
+	uint8_t fmt_src;	/* enum tv_fmt_src: why fmt applies */
 	/* private */
 	uint32_t elem_base;	/* index of element 0 in per-parse bitmaps */
 	const struct tv_enum_tab *etab;
@@ -134,6 +157,14 @@ struct tv_leaf {
  * fwd, func) or are malformed/too large. */
 struct tv_plan *tv_plan_new(const struct btf *btf, __u32 type_id,
 			    unsigned flags, struct strbuf *err);
+/* tv_plan_new with user formats: a format that does not fit its field
+ * fails the plan (message in err). */
+struct tv_plan *tv_plan_new_as(const struct btf *btf, __u32 type_id,
+			       unsigned flags, struct tv_as *as, unsigned nas,
+			       struct strbuf *err);
+/* size bytes without BTF that a user format at path "" makes an address
+ * of that size (ipv4 for 4 bytes ...): its plan; else NULL. */
+struct tv_plan *tv_plan_raw_as(uint32_t size, struct tv_as *as, unsigned nas);
 /* A plan for size bytes without BTF: hex bytes like bpftool. */
 struct tv_plan *tv_plan_raw(uint32_t size);
 /* For a map: tv_plan_new() when btf/type_id describe exactly size bytes,

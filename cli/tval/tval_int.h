@@ -103,9 +103,11 @@ struct tv_shape {
 	bool is_array;
 	uint32_t elem_size;	/* arrays: innermost element size */
 	bool is_in6;		/* struct in6_addr */
+	const char *type_name;	/* struct/typedef name of the (element) type */
 	int be_bytes;		/* __be typedef on the (element) type */
 };
-enum tv_fmt tv_fallback_fmt(const struct tv_shape *s);
+/* The format of a known type (*known set) or a safe name guess. */
+enum tv_fmt tv_fallback_fmt(const struct tv_shape *s, bool *known);
 bool tv_is_pad_name(const char *name);
 struct tv_enum_tab *tv_enum_tab_new(struct tv_arena **a,
 				    const struct btf *btf,

@@ -96,7 +96,7 @@ static void body(struct decl *d, __u32 id, int ind);
 static void declarator(struct decl *d, __u32 id, const char *name, int ind)
 {
 	const struct btf *btf = d->btf;
-	const struct btf_type *t = btf__type_by_id(btf, id);
+	const struct btf_type *t = id ? btf__type_by_id(btf, id) : NULL;
 	char dims[128] = "";
 	int stars = 0;
 	bool is_const = false, is_volatile = false, func = false;
@@ -131,7 +131,28 @@ static void declarator(struct decl *d, __u32 id, const char *name, int ind)
 	if (is_volatile)
 		sb_adds(d->sb, "volatile ");
 	if (func) {
-		sb_addf(d->sb, "void (%.*s%s)(void)%s", stars, "**********", name, dims);
+		/* ret (*name[dims])(params): the prototype as it is. */
+		struct strbuf inner = STRBUF_INIT, *outer = d->sb;
+		const struct btf_param *pa = btf_params(t);
+		__u32 ret = t->type;
+
+		sb_addf(&inner, "(%.*s%s%s)(", stars, "**********", name, dims);
+		d->sb = &inner;
+		for (int i = 0; i < btf_vlen(t); i++) {
+			if (i)
+				sb_adds(&inner, ", ");
+			if (!pa[i].type && i == btf_vlen(t) - 1)
+				sb_adds(&inner, "...");
+			else
+				declarator(d, pa[i].type,
+					   btf__name_by_offset(btf, pa[i].name_off), ind);
+		}
+		if (!btf_vlen(t))
+			sb_adds(&inner, "void");
+		sb_addc(&inner, ')');
+		d->sb = outer;
+		declarator(d, ret, sb_str(&inner), ind);
+		sb_free(&inner);
 		return;
 	}
 	if (!t) {
@@ -176,6 +197,26 @@ static const char *member_tag(const struct btf *btf, __u32 id, int comp)
 	return NULL;
 }
 
+/* The unnamed bitfield before a bitfield of type id and bits bits at bit
+ * off, the members before it ending at bit end: "int :5;" or "int :0;". */
+static void pad_bits(struct decl *d, __u32 id, __u64 end, __u64 off,
+		     __u32 bits, int ind)
+{
+	__s64 sz = btf__resolve_size(d->btf, id);
+	__u64 unit = 8 * (__u64)(sz > 0 ? sz : 4), natural, next;
+
+	next = (end + unit - 1) / unit * unit;
+	natural = end % unit + bits <= unit ? end : next;
+	if (off == natural || off < end)
+		return;
+	indent(d->sb, ind);
+	declarator(d, id, "", ind);
+	if (off == next && next != end)
+		sb_adds(d->sb, " : 0;\n");
+	else
+		sb_addf(d->sb, " : %llu;\n", (unsigned long long)(off - end));
+}
+
 /* "struct x {\n ... }" without the final ";". */
 static void body(struct decl *d, __u32 id, int ind)
 {
@@ -217,11 +258,22 @@ static void body(struct decl *d, __u32 id, int ind)
 		*name ? " " : "");
 	{
 		const struct btf_member *m = btf_members(t);
+		__u64 end = 0;	/* bits the members so far take */
 
 		for (int i = 0; i < btf_vlen(t); i++, m++) {
 			__u32 bits = btf_member_bitfield_size(t, i);
+			__u64 off = btf_member_bit_offset(t, i);
 			const char *tag = member_tag(btf, id, i);
 
+			/* BTF has no unnamed bitfields: where C would put this
+			 * bitfield elsewhere, say the gap they made. */
+			if (bits && !btf_is_union(t) && off != end)
+				pad_bits(d, m->type, end, off, bits, ind + 1);
+			if (!btf_is_union(t)) {
+				__s64 sz = btf__resolve_size(btf, m->type);
+
+				end = bits ? off + bits : off + 8 * (__u64)(sz > 0 ? sz : 0);
+			}
 			indent(d->sb, ind + 1);
 			declarator(d, m->type, btf__name_by_offset(btf, m->name_off),
 				   ind + 1);
@@ -358,6 +410,86 @@ static int progs_using(__u32 map_id, struct prog_ref *out, int max)
 	return n;
 }
 
+/* The note of plan p about field name (a tag that could not apply), as a
+ * pointer into the notes and its length, or NULL. */
+static const char *field_note(const struct tv_plan *p, const char *name,
+			      int *len)
+{
+	const char *n = tv_plan_notes(p);
+	char pre[300];
+
+	snprintf(pre, sizeof(pre), "field '%s': ", name);
+	while (n && *n) {
+		const char *e = strchr(n, '\n');
+
+		*len = e ? (int)(e - n) : (int)strlen(n);
+		if (!strncmp(n, pre, strlen(pre)) && (int)strlen(pre) <= *len) {
+			*len -= (int)strlen(pre);
+			return n + strlen(pre);
+		}
+		n = e ? e + 1 : n + *len;
+	}
+	return NULL;
+}
+
+/* For each field with a display format (or a tag that could not apply):
+ * which format and why: "value.src6 ipv6 (known type)". */
+static void formats_out(struct out *o, const struct mapref *m, bool json)
+{
+	const struct tv_plan *plans[2] = { m->key, m->value };
+	static const char *const which[2] = { "key", "value" };
+	struct jw *jw = json ? out_json_field(o, "formats") : NULL;
+	struct strbuf sb = STRBUF_INIT;
+
+	if (jw)
+		jw_start_array(jw);
+	for (int k = 0; k < 2; k++) {
+		const struct tv_plan *p = plans[k];
+
+		for (uint32_t i = 0; p && i < tv_plan_nleaves(p); i++) {
+			const struct tv_leaf *l = tv_plan_leaf(p, i);
+			const char *why = tv_fmt_src_name(l->fmt_src), *note;
+			int nlen = 0;
+
+			if (l->fmt_src == TV_SRC_TYPE)
+				continue;
+			note = l->fmt_src == TV_SRC_IGNORED
+			       ? field_note(p, l->name, &nlen) : NULL;
+			if (jw) {
+				jw_start_object(jw);
+				sb_reset(&sb);
+				sb_addf(&sb, "%s%s%s", which[k], *l->name ? "." : "",
+					l->name);
+				jw_kv_string(jw, "field", sb_str(&sb));
+				jw_kv_string(jw, "format", l->fmt_src == TV_SRC_IGNORED
+					     ? "none" : tv_fmt_name(l->fmt));
+				jw_kv_string(jw, "why", why);
+				if (note) {
+					sb_reset(&sb);
+					sb_addf(&sb, "%.*s", nlen, note);
+					jw_kv_string(jw, "reason", sb_str(&sb));
+				}
+				jw_end_object(jw);
+				continue;
+			}
+			if (sb.len)
+				sb_adds(&sb, ", ");
+			sb_addf(&sb, "%s%s%s ", which[k], *l->name ? "." : "",
+				l->name);
+			if (l->fmt_src == TV_SRC_IGNORED)
+				sb_addf(&sb, "ignored (%.*s)", note ? nlen : 3,
+					note ? note : "tag");
+			else
+				sb_addf(&sb, "%s (%s)", tv_fmt_name(l->fmt), why);
+		}
+	}
+	if (jw)
+		jw_end_array(jw);
+	else
+		out_str(o, "formats", sb.len ? sb_str(&sb) : NULL);
+	sb_free(&sb);
+}
+
 int verb_info(struct ctx *ctx, const struct cmd *cmd,
 	      const struct opt_vals *opts, int argc, char **argv)
 {
@@ -419,6 +551,8 @@ int verb_info(struct ctx *ctx, const struct cmd *cmd,
 	sb_reset(&sb);
 	if (!m->mb.btf)
 		sb_adds(&sb, "none");
+	else if (m->mb.from_file)
+		sb_adds(&sb, "--btf");
 	else if (!i->btf_id && m->mb.from_prog)
 		sb_adds(&sb, "a program using the map");
 	else if (!i->btf_id)
@@ -426,6 +560,7 @@ int verb_info(struct ctx *ctx, const struct cmd *cmd,
 	else
 		sb_adds(&sb, "the map");
 	out_str(o, "types_from", sb_str(&sb));
+	formats_out(o, m, json);
 	out_bool(o, "frozen", mapref_is_frozen(m));
 	out_str(o, "pinned", m->pin_path);
 	if (json) {
