@@ -293,7 +293,7 @@ static bool scalar_kind(struct builder *b, const struct tv_rtype *er,
 			return true;
 		}
 		s->kind = TV_KIND_ENUM;
-		s->is_signed = btf_kflag(t);
+		s->is_signed = tv_enum_signed(t);
 		s->etab = enum_tab(b, er, s->type_name);
 		return true;
 	case BTF_KIND_FLOAT:
