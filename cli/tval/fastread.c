@@ -380,6 +380,13 @@ size_t tvf_read(const struct tvf *f, const char *text, size_t len,
 		case OP_IPP_Q:
 			ok = ipproto(&r, rec);
 			break;
+		case OP_UNCOV:
+			/* absent: the bits are zero (the caller's records
+			 * start zeroed); present: the general parser's */
+			ok = (size_t)(r.end - r.p) < TV_UNCOVERED_LEN + 3 ||
+			     memcmp(r.p + 1 + !s->n, TV_UNCOVERED,
+				    TV_UNCOVERED_LEN);
+			break;
 		case OP_GEN_JSON:
 			/* the leaf's offset is in the leaf, not the step */
 			ok = general(&r, s->leaf, recs[s->src]);
