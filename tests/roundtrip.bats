@@ -162,11 +162,17 @@ roundtrip() {
 	[ "${#stderr_lines[@]}" -eq 1 ] || fail "$stderr"
 	[[ "$stderr" == *"rx_packets=9: 'packets' is given too and shares these bytes (members of one union): give one"* ]]
 	[ -z "$(bytes rt_union)" ] || fail "something was written"
+	# even when they agree: on the command line one member is meant
+	run --separate-stderr mapsh pinned "$m" update 3 packets=7 rx_packets=7
+	assert_failure 2
+	[[ "$stderr" == *"rx_packets=7: 'packets' is given too"* ]] || fail "$stderr"
 	run --separate-stderr mapsh pinned "$m" update 3 packets=7 u.w=5
 	assert_success
 	# save writes the first member of each union only
 	mapsh pinned "$m" save "$BATS_TEST_TMPDIR/u.json"
 	[ "$(jq -c '.[0].value' "$BATS_TEST_TMPDIR/u.json")" = '{"packets":7,"u":{"b":[5,0,0,0,0,0,0,0]}}' ] || fail "$(cat "$BATS_TEST_TMPDIR/u.json")"
+	run --separate-stderr mapsh -j pinned "$m" lookup 3
+	[ "$(jq -c '.value' <<<"$output")" = '{"packets":7,"u":{"b":[5,0,0,0,0,0,0,0]}}' ] || fail "$output"
 	sed -i 's/"packets":7/"packets":70000/' "$BATS_TEST_TMPDIR/u.json"
 	run --separate-stderr mapsh pinned "$m" apply "$BATS_TEST_TMPDIR/u.json"
 	assert_success
@@ -205,4 +211,36 @@ roundtrip() {
 	assert_failure 2
 	[[ "$stderr" == *"out of range for __u16 (0..65535)"* ]]
 	roundtrip rt_ints
+}
+
+@test "key and value sharing field names: the value starts where the key is complete; value.F= names it" {
+	local m="$BPFFS/m/rt_holes"
+	run --separate-stderr mapsh pinned "$m" update key a=1 b=2 c=3 value a=4 b=5 c=6
+	assert_success
+	# a=9 names a key field too, but the key has its a already
+	run --separate-stderr mapsh pinned "$m" set a=1 b=2 c=3 a=9
+	assert_success
+	run --separate-stderr mapsh pinned "$m" set a=1 b=2 c=3 value.b=8
+	assert_success
+	run --separate-stderr mapsh pinned "$m" set 1 2 3 c=7
+	assert_success
+	run --separate-stderr mapsh pinned "$m" set '{"a":1,"b":2,"c":3}' a=10
+	assert_success
+	[ "$(mapsh -j pinned "$m" dump | jq -c '.[0].value')" = '{"a":10,"b":8,"c":7}' ]
+	# a JSON key, then a scalar value
+	run --separate-stderr mapsh pinned "$BPFFS/m/rt_kscalar" update '{"a":1,"b":2,"c":3}' 5
+	assert_success
+	[ "$(mapsh -j pinned "$BPFFS/m/rt_kscalar" dump | jq -c '.[0]')" = '{"key":{"a":1,"b":2,"c":3},"value":5}' ]
+}
+
+@test "a type too large or too deep to show field by field is said, shown as bytes" {
+	run --separate-stderr mapsh pinned "$BPFFS/m/rt_huge" lookup 0
+	assert_success
+	[ "$stderr" = "mapsh: rt_huge: value raw: struct rt_huge is too large to display field by field: shown as bytes" ] || fail "$stderr"
+	run --separate-stderr mapsh pinned "$BPFFS/m/rt_nine" lookup 0
+	assert_success
+	[ "$stderr" = "mapsh: rt_nine: value raw: struct rt_nine: array 'nine' has more than 8 dimensions: shown as bytes" ] || fail "$stderr"
+	# bytes still round-trip
+	"$FILL" fill "$BPFFS/m/rt_nine" 1 3
+	roundtrip rt_nine
 }

@@ -90,6 +90,7 @@ HMAP(rt_chars, __u32, struct rt_chars);
 HMAP(rt_union, __u32, struct rt_union);
 HMAP(rt_holes, struct rt_holes, struct rt_holes);
 HMAP(rt_nested, struct rt_nested, struct rt_nested);
+HMAP(rt_kscalar, struct rt_holes, __u64);
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -97,5 +98,23 @@ struct {
 	__type(key, __u32);
 	__type(value, struct rt_big);
 } rt_big SEC(".maps");
+
+/* Types mapsh cannot show field by field: said, shown as bytes. */
+struct rt_huge { struct { __u16 a; __u16 b; } e[110000]; };
+struct rt_nine { __u8 nine[2][2][2][2][2][2][2][2][2]; };
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct rt_huge);
+} rt_huge SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct rt_nine);
+} rt_nine SEC(".maps");
 
 char LICENSE[] SEC("license") = "GPL";
