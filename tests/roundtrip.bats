@@ -140,6 +140,8 @@ roundtrip() {
 	run --separate-stderr mapsh -j pinned "$m" dump
 	assert_success
 	[ "$(jq -c '[.[].key."@uncovered"] | sort_by(. // "")' <<<"$output")" = '[null,"0x00aa000000000000000000bb"]' ] || fail "$output"
+	run --separate-stderr mapsh -p pinned "$m" dump
+	[ "$(jq -c '[.[].key."@uncovered"] | sort_by(. // "")' <<<"$output")" = '[null,"0x00aa000000000000000000bb"]' ] || fail "-p: $output"
 	# a dumped key finds its entry
 	key=$(jq -c '.[] | select(.key."@uncovered") | .key' <<<"$output")
 	run --separate-stderr mapsh -j pinned "$m" lookup "$key"
@@ -171,8 +173,11 @@ roundtrip() {
 	# save writes the first member of each union only
 	mapsh pinned "$m" save "$BATS_TEST_TMPDIR/u.json"
 	[ "$(jq -c '.[0].value' "$BATS_TEST_TMPDIR/u.json")" = '{"packets":7,"u":{"b":[5,0,0,0,0,0,0,0]}}' ] || fail "$(cat "$BATS_TEST_TMPDIR/u.json")"
-	run --separate-stderr mapsh -j pinned "$m" lookup 3
-	[ "$(jq -c '.value' <<<"$output")" = '{"packets":7,"u":{"b":[5,0,0,0,0,0,0,0]}}' ] || fail "$output"
+	# the compiled (-j) and the general (-p) JSON formatters alike
+	for o in -j -p; do
+		run --separate-stderr mapsh $o pinned "$m" lookup 3
+		[ "$(jq -c '.value' <<<"$output")" = '{"packets":7,"u":{"b":[5,0,0,0,0,0,0,0]}}' ] || fail "$o: $output"
+	done
 	sed -i 's/"packets":7/"packets":70000/' "$BATS_TEST_TMPDIR/u.json"
 	run --separate-stderr mapsh pinned "$m" apply "$BATS_TEST_TMPDIR/u.json"
 	assert_success
