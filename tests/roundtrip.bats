@@ -249,3 +249,12 @@ roundtrip() {
 	"$FILL" fill "$BPFFS/m/rt_nine" 1 3
 	roundtrip rt_nine
 }
+
+@test "bytes after the NUL of a string come back through @uncovered" {
+	local m="$BPFFS/m/rt_chars"
+	# comm written as a string, its stale tail as uncovered bytes
+	run --separate-stderr mapsh pinned "$m" update 1 comm=harness names=ab,c @uncovered=0x000000000000000041424300000000070000
+	assert_success
+	[ "$(bytes rt_chars)" = "01000000 6861726e65737300414243000000000761620000000000006300000000000000" ] || fail "$(bytes rt_chars)"
+	roundtrip rt_chars
+}

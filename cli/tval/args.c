@@ -150,14 +150,8 @@ static int pctx_finish(struct tv_pctx *c, int rc, void *buf)
 				}
 		}
 	}
-	if (!rc && c->unc) {
-		const uint8_t *m = tv_plan_dmask(p);
-
-		/* the named bits stay the fields' */
-		for (uint32_t i = 0; m && i < p->size; i++)
-			c->buf[i] = (uint8_t)((c->buf[i] & m[i]) |
-					      (c->unc[i] & ~m[i]));
-	}
+	if (!rc && c->unc)
+		tv_apply_uncovered(p, c->buf, c->unc);
 	if (!rc && p->size)
 		memcpy(buf, c->buf, p->size);
 	free(c->unc);

@@ -243,7 +243,7 @@ static void add_node(struct tvf *f, const struct tv_plan *p, uint32_t idx,
 			tvf_lit(f, ":", 1);
 			add_node(f, p, c, src, depth + 1);
 		}
-		if (!depth && p->nleaves && tv_plan_dmask(p)) {
+		if (!depth && p->nleaves && tv_plan_may_uncover(p)) {
 			struct step *s = add_step(f, OP_UNCOV, src, 0,
 						  &p->leaves[0]);
 

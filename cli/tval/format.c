@@ -513,26 +513,117 @@ const uint8_t *tv_plan_dmask(const struct tv_plan *cp)
 	return p->dmask;
 }
 
+bool tv_plan_may_uncover(const struct tv_plan *cp)
+{
+	struct tv_plan *p = (struct tv_plan *)cp;	/* a cache */
+
+	if (!p->chars_done) {
+		for (uint32_t i = 0; i < p->nleaves; i++)
+			if (p->leaves[i].kind == TV_KIND_CHAR &&
+			    p->leaves[i].ndims && !p->leaves[i].is_padding &&
+			    !p->leaves[i].in_union_alt)
+				p->has_chars = true;
+		p->chars_done = true;
+	}
+	return p->has_chars || tv_plan_dmask(p);
+}
+
+/* The bytes after the first NUL of each char array row that prints as a
+ * string (tv_is_string): its text does not carry them. */
+static bool string_tails(const struct tv_plan *p, const uint8_t *r,
+			 uint8_t *tail)
+{
+	bool any = false;
+
+	for (uint32_t i = 0; i < p->nleaves; i++) {
+		const struct tv_leaf *l = &p->leaves[i];
+		uint32_t len;
+
+		if (l->kind != TV_KIND_CHAR || !l->ndims || l->is_padding ||
+		    l->in_union_alt)
+			continue;
+		len = l->dims[l->ndims - 1];
+		for (uint32_t row = 0; len && row < l->nelems; row += len) {
+			const uint8_t *q = r + l->offset + row;
+			const uint8_t *z = memchr(q, 0, len);
+
+			if (!z || !tv_is_string(q, len))
+				continue;
+			for (const uint8_t *e = z; e < q + len; e++)
+				any |= *e != 0;
+			if (tail)
+				memset(tail + l->offset + row + (z - q), 1,
+				       len - (uint32_t)(z - q));
+		}
+	}
+	return any;
+}
+
 bool tv_add_uncovered(const struct tv_plan *p, const void *rec,
 		      struct strbuf *sb)
 {
 	const uint8_t *m = tv_plan_dmask(p), *r = rec;
+	uint8_t *tail = NULL;
 	uint32_t last = 0;
 
-	if (!m)
+	if (!tv_plan_may_uncover(p))
 		return false;
-	for (uint32_t i = 0; i < p->size; i++)
-		if (r[i] & ~m[i])
-			last = i + 1;
-	if (!last)
-		return false;
-	sb_add(sb, "0x", 2);
-	for (uint32_t i = 0; i < last; i++) {
-		uint8_t b = (uint8_t)(r[i] & ~m[i]);
-
-		sb_add_hex(sb, &b, 1);
+	/* (a tail of zeros adds nothing: no copy to mark them in) */
+	if (p->has_chars && string_tails(p, r, NULL)) {
+		tail = calloc(p->size ? p->size : 1, 1);
+		if (!tail)
+			abort();
+		string_tails(p, r, tail);
 	}
-	return true;
+#define UNC(i) ((uint8_t)(tail && tail[i] ? r[i] : m ? r[i] & ~m[i] : 0))
+	for (uint32_t i = 0; i < p->size; i++)
+		if (UNC(i))
+			last = i + 1;
+	if (last) {
+		sb_add(sb, "0x", 2);
+		for (uint32_t i = 0; i < last; i++) {
+			uint8_t b = UNC(i);
+
+			sb_add_hex(sb, &b, 1);
+		}
+	}
+#undef UNC
+	free(tail);
+	return last != 0;
+}
+
+void tv_apply_uncovered(const struct tv_plan *p, uint8_t *buf,
+			const uint8_t *unc)
+{
+	const uint8_t *m = tv_plan_dmask(p);
+
+	/* the named bits stay the fields' */
+	for (uint32_t i = 0; m && i < p->size; i++)
+		buf[i] = (uint8_t)((buf[i] & m[i]) | (unc[i] & ~m[i]));
+	tv_plan_may_uncover(p);
+	/* a char row written as a string ends in NULs: its tail is here */
+	for (uint32_t i = 0; p->has_chars && i < p->nleaves; i++) {
+		const struct tv_leaf *l = &p->leaves[i];
+		uint32_t len;
+
+		if (l->kind != TV_KIND_CHAR || !l->ndims || l->is_padding ||
+		    l->in_union_alt)
+			continue;
+		len = l->dims[l->ndims - 1];
+		for (uint32_t row = 0; len && row < l->nelems; row += len) {
+			uint8_t *q = buf + l->offset + row;
+			uint8_t *z = memchr(q, 0, len);
+			uint32_t k;
+
+			if (!z)
+				continue;
+			for (k = (uint32_t)(z - q); k < len && !q[k]; k++)
+				;
+			if (k == len)
+				memcpy(z, unc + l->offset + row + (z - q),
+				       len - (uint32_t)(z - q));
+		}
+	}
 }
 
 bool tv_node_alt(const struct tv_plan *p, uint32_t idx)
@@ -569,7 +660,7 @@ static void json_node(const struct tv_plan *p, uint32_t idx,
 			jw_name_quoted(jw, ch->jname, ch->jname_len);
 			json_node(p, c, data, jw);
 		}
-		if (!idx && tv_plan_dmask(p)) {
+		if (!idx && tv_plan_may_uncover(p)) {
 			struct strbuf u = STRBUF_INIT;
 
 			if (tv_add_uncovered(p, data, &u)) {
