@@ -41,9 +41,13 @@
 "  KEY... value VALUE...       the word 'value' separates them\n" \
 "  otherwise                   VALUE starts at the first field=value word\n" \
 "                              naming a field of the value type that the\n" \
-"                              key type does not have; a scalar, LPM or\n" \
-"                              byte-only key is the first word (hex: the\n" \
-"                              bytes after it)\n" \
+"                              key type does not have, or that the key\n" \
+"                              words named already, or that follows\n" \
+"                              positional key words, or at value.F=\n" \
+"                              (F a value field: key and value may share\n" \
+"                              names); a scalar, LPM, byte-only or whole\n" \
+"                              ({...} or [...]) key is the first word\n" \
+"                              (hex: the bytes after it)\n" \
 "VALUE takes the same forms as KEY. Fields it does not name keep what the\n" \
 "entry has (a new entry: zero), as with set; --zero-rest zeroes them, and\n" \
 "bytes (hex ...) always write the whole value."
