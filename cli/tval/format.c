@@ -432,6 +432,14 @@ void tv_leaf_format_json(const struct tv_leaf *l, const void *rec,
 		add_dim(l, rec, 0, 0, jw->out, jw);
 }
 
+static bool is_zero(const uint8_t *p, uint32_t n)
+{
+	for (uint32_t i = 0; i < n; i++)
+		if (p[i])
+			return false;
+	return true;
+}
+
 static void text_node(const struct tv_plan *p, uint32_t idx,
 		      const void *data, struct strbuf *sb)
 {
@@ -448,7 +456,9 @@ static void text_node(const struct tv_plan *p, uint32_t idx,
 		for (uint32_t c = idx + 1; c < n->end; c = p->nodes[c].end) {
 			const struct tv_node *ch = &p->nodes[c];
 
-			if (ch->is_padding)
+			/* padding shows only when it is not zero */
+			if (ch->is_padding && is_zero((const uint8_t *)data +
+						      ch->offset, ch->size))
 				continue;
 			if (!first)
 				sb_addc(sb, ' ');
@@ -491,7 +501,9 @@ const uint8_t *tv_plan_dmask(const struct tv_plan *cp)
 		for (i = 0; i < p->nleaves; i++) {
 			const struct tv_leaf *l = &p->leaves[i];
 
-			if (l->is_padding || l->in_union_alt)
+			/* (padding fields are named: JSON writes them,
+			 * text when not zero) */
+			if (l->in_union_alt)
 				continue;
 			if (!l->bit_size) {
 				memset(m + l->offset, 0xff, l->size);

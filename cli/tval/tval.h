@@ -14,7 +14,7 @@
  *   __be16 field named *port -> port; other __be16/32/64 -> be
  *
  * Text form (one line, never a raw control character):
- *   struct/union {a=1 b={c=2} arr=[1,2,3] name=abc s="a b"}   padding hidden
+ *   struct/union {a=1 b={c=2} arr=[1,2,3] name=abc s="a b"}   padding hidden when zero
  *   scalars bare (42, 10.0.0.1, tcp, FW_DROP, SYN|ACK, true, 0x1f)
  *   char arrays: a string when printable and NUL-padded (quoted with C
  *     escapes only when it holds characters other than [A-Za-z0-9_.:/@+-]
@@ -30,10 +30,12 @@
  * Exact in both: a NaN other than the default quiet one prints as
  *   nan:0x<its bits> (-nan: the default with the sign bit); a union is
  *   its first member in JSON (every member in text); bits no field names
- *   (holes, unnamed bitfields, padding, bits only a later union member
- *   covers) are one more member of the root, @uncovered=0x.. (the
- *   record's bytes up to the last non-zero such byte, named bits zero),
- *   shown only when not zero and read back by every parser.
+ *   (holes, unnamed bitfields, bits only a later union member covers,
+ *   the bytes after the NUL of a char array shown as a string) are one
+ *   more member of the root, @uncovered=0x.. (the record's bytes up to
+ *   the last non-zero such byte, named bits zero), shown only when not
+ *   zero and read back by every parser; padding fields show in text
+ *   when not zero.
  * Raw plans (no BTF) print "0a 00 00 01" in text and bpftool's
  *   ["0x0a","0x00",...] in JSON.
  *

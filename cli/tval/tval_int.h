@@ -143,13 +143,13 @@ void tv_add_s128(struct strbuf *sb, tv_s128 v);
  * in a save file is what apply sees; bits only other members cover are
  * @uncovered. */
 bool tv_node_alt(const struct tv_plan *p, uint32_t idx);
-/* Bytes no field names (holes, unnamed bitfields, padding) are shown and
+/* Bytes no field names (holes, unnamed bitfields) are shown and
  * read as one extra member of the root, "@uncovered=0x..": the record's
  * bytes up to its last non-zero uncovered one, named bits zeroed. */
 #define TV_UNCOVERED "@uncovered"
 #define TV_UNCOVERED_LEN 10
-/* Bits of the non-padding fields of p outside union members other than
- * the first (NULL when that is every bit). */
+/* Bits of the fields of p (padding fields too) outside union members
+ * other than the first (NULL when that is every bit). */
 const uint8_t *tv_plan_dmask(const struct tv_plan *p);
 /* Can a record of p have uncovered bits: holes, or char arrays (the
  * bytes after the NUL of a row that prints as a string are uncovered:

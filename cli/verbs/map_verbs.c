@@ -321,7 +321,7 @@ const struct cmd map_verbs[] = {
 "element. The file is exact: save, clear, apply leaves every byte as it\n"
 "was, and a map's own file applies with 0 changed. A NaN other than the\n"
 "default one is \"nan:0x7fc00001\" (its bits); a union is its first member\n"
-"(edit that one); bytes no field names (holes, unnamed bitfields, padding)\n"
+"(edit that one); bytes no field names (holes, unnamed bitfields)\n"
 "are \"@uncovered\": \"0x..\" in the value or key when not zero.\n"
 "FILE is replaced in one rename, once all of it is on disk: a\n"
 "reader never sees half of it, and when a write fails (a full disk: 'mapsh:\n"
