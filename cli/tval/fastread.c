@@ -123,7 +123,8 @@ static bool tcpflags_exact(const char *t, uint64_t *v)
 		for (i = 0; i < 8; i++)
 			if (!memcmp(t, names[i], 3))
 				break;
-		if (i == 8)
+		/* exact only in the order printed: FIN first, each once */
+		if (i == 8 || x >> i)
 			return false;
 		x |= 1u << i;
 		t += 3;
