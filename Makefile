@@ -159,7 +159,7 @@ deps:
 # XDP program to share an interface with.
 # Every tests/tools/NAME.bpf.c is built to $(BUILD)/NAME.bpf.o.
 TEST_BPF := $(patsubst tests/tools/%.bpf.c,$(BUILD)/%.bpf.o,$(wildcard tests/tools/*.bpf.c))
-TEST_TOOLS := $(BUILD)/pktgen $(BUILD)/ringbuf_read $(BUILD)/perf_run $(TEST_BPF)
+TEST_TOOLS := $(BUILD)/pktgen $(BUILD)/ringbuf_read $(BUILD)/perf_run $(BUILD)/rt_fill $(TEST_BPF)
 $(BUILD)/pktgen: tests/tools/pktgen.c | $(BUILD)/cli
 	$(call msg,CC,$@)
 	$(Q)$(CC) -O2 -Wall -Wextra -o $@ $<
@@ -169,6 +169,10 @@ $(BUILD)/ringbuf_read: tests/tools/ringbuf_read.c | $(BUILD)/cli
 $(BUILD)/%.bpf.o: tests/tools/%.bpf.c bpf/mapsh.h | $(BUILD)/cli
 	$(call msg,BPF,$@)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+# Random bytes into a map and its bytes out (tests/roundtrip.bats).
+$(BUILD)/rt_fill: tests/tools/rt_fill.c tests/bpf_raw.h | $(BUILD)/cli
+	$(call msg,CC,$@)
+	$(Q)$(CC) -O2 -Wall -Wextra -o $@ $<
 # A program writing to a perf event array, run by perf_run (tests/stream.bats).
 $(BUILD)/perf_run: tests/tools/perf_run.c | $(BUILD)/cli
 	$(call msg,CC,$@)

@@ -24,6 +24,13 @@ static int pctx_init(struct tv_pctx *c, const struct tv_plan *p,
 		abort();
 	if (p->size)
 		memcpy(c->buf, buf, p->size);
+	for (uint32_t i = 0; i < p->nleaves; i++)
+		if (p->leaves[i].in_union_alt) {
+			c->wbits = calloc(p->size, 1);
+			if (!c->wbits)
+				abort();
+			break;
+		}
 	return 0;
 }
 
@@ -76,9 +83,41 @@ static void collect_missing(struct tv_pctx *c, uint32_t idx,
 		collect_missing(c, ch, names, count);
 }
 
+int tv_write_uncovered(struct tv_pctx *c, const char *s, size_t n)
+{
+	const struct tv_plan *p = c->p;
+	size_t len = n >= 2 ? (n - 2) / 2 : 0;
+
+	if (c->unc) {
+		tv_what(c, s, n);
+		return tv_fail(c, TV_UNCOVERED " given twice");
+	}
+	if (n < 4 || n % 2 || s[0] != '0' || (s[1] != 'x' && s[1] != 'X') ||
+	    len > p->size || strspn(s + 2, "0123456789abcdefABCDEF") != n - 2) {
+		tv_what(c, s, n);
+		return tv_fail(c, TV_UNCOVERED " takes 0x and up to %u bytes in hex (the bytes no field names)",
+			       p->size);
+	}
+	c->unc = calloc(p->size ? p->size : 1, 1);
+	if (!c->unc)
+		abort();
+	for (size_t i = 0; i < len; i++) {
+		char h[3] = { s[2 + 2 * i], s[3 + 2 * i], 0 };
+
+		c->unc[i] = (uint8_t)strtoul(h, NULL, 16);
+	}
+	return 0;
+}
+
+static bool is_uncovered_tok(const char *a)
+{
+	return !strncmp(a, TV_UNCOVERED "=", TV_UNCOVERED_LEN + 1);
+}
+
 static int pctx_finish(struct tv_pctx *c, int rc, void *buf)
 {
 	const struct tv_plan *p = c->p;
+
 
 	if (!rc && (c->flags & TV_PARSE_ALL) && p->nnodes && !complete(c, 0)) {
 		struct strbuf names = STRBUF_INIT;
@@ -111,8 +150,12 @@ static int pctx_finish(struct tv_pctx *c, int rc, void *buf)
 				}
 		}
 	}
+	if (!rc && c->unc)
+		tv_apply_uncovered(p, c->buf, c->unc);
 	if (!rc && p->size)
 		memcpy(buf, c->buf, p->size);
+	free(c->unc);
+	free(c->wbits);
 	free(c->buf);
 	free(c->given);
 	sb_free(&c->tmp);
@@ -199,6 +242,9 @@ static int parse_whole_text(struct tv_pctx *c, const char *s, size_t n)
 	struct tv_target root = { .node = 0 };
 	bool syntax = false;
 
+	/* the whole value as text or JSON prints every union member:
+	 * they may all be given if they agree */
+	c->json = true;
 	tv_skip_ws(s, n, &pos);
 	k = pos + 1;
 	tv_skip_ws(s, n, &k);
@@ -302,6 +348,13 @@ static int parse_fields(struct tv_pctx *c, int argc, char **argv)
 		const char *a = argv[i];
 		size_t n = strlen(a), np = tv_named_prefix(a, n);
 		struct tv_target t;
+
+		if (is_uncovered_tok(a)) {
+			if (tv_write_uncovered(c, a + TV_UNCOVERED_LEN + 1,
+					       n - TV_UNCOVERED_LEN - 1))
+				return -1;
+			continue;
+		}
 
 		if (!np) {
 			tv_what(c, a, n);

@@ -345,6 +345,20 @@ static int enum_cmp_s(const void *a, const void *b)
 	return x->idx < y->idx ? -1 : x->idx > y->idx;
 }
 
+/* Signed when BTF says so, or (clang 14 emits no signed flag) when a
+ * 32-bit enumerator is negative: bpftool shows such values as -5 too. */
+bool tv_enum_signed(const struct btf_type *t)
+{
+	if (btf_kflag(t))
+		return true;
+	if (!btf_is_enum(t))
+		return false;
+	for (uint32_t i = 0; i < btf_vlen(t); i++)
+		if (btf_enum(t)[i].val < 0)
+			return true;
+	return false;
+}
+
 struct tv_enum_tab *tv_enum_tab_new(struct tv_arena **a,
 				    const struct btf *btf,
 				    const struct btf_type *t,
@@ -355,7 +369,7 @@ struct tv_enum_tab *tv_enum_tab_new(struct tv_arena **a,
 
 	tab->type_name = type_name;
 	tab->n = n;
-	tab->is_signed = btf_kflag(t);
+	tab->is_signed = tv_enum_signed(t);
 	tab->decl = tv_arena_alloc(a, (n ? n : 1) * sizeof(*tab->decl));
 	tab->sorted = tv_arena_alloc(a, (n ? n : 1) * sizeof(*tab->sorted));
 	for (uint32_t i = 0; i < n; i++) {

@@ -234,12 +234,23 @@ static void add_node(struct tvf *f, const struct tv_plan *p, uint32_t idx,
 		for (uint32_t c = idx + 1; c < n->end; c = p->nodes[c].end) {
 			const struct tv_node *ch = &p->nodes[c];
 
+			if (tv_node_alt(p, c))
+				continue;	/* as json_node(): one member */
 			if (!first)
 				tvf_lit(f, ",", 1);
 			first = false;
 			tvf_lit(f, ch->jname, ch->jname_len);
 			tvf_lit(f, ":", 1);
 			add_node(f, p, c, src, depth + 1);
+		}
+		if (!depth && p->nleaves && tv_plan_may_uncover(p)) {
+			struct step *s = add_step(f, OP_UNCOV, src, 0,
+						  &p->leaves[0]);
+
+			if (s) {
+				s->n = first;
+				s->room += (size_t)p->size * 2 + 24;
+			}
 		}
 		tvf_lit(f, "}", 1);
 		return;
@@ -443,6 +454,17 @@ static void run_slow(const struct step *s, struct strbuf *sb, const void *rec)
 				sb->buf[k] = ' ';
 		return;
 	}
+	case OP_UNCOV: {
+		size_t at = sb->len;
+
+		sb_adds(sb, s->n ? "\"" TV_UNCOVERED "\":\""
+				 : ",\"" TV_UNCOVERED "\":\"");
+		if (tv_add_uncovered(l->plan, rec, sb))
+			sb_addc(sb, '"');
+		else
+			sb->len = at;
+		return;
+	}
 	case OP_GEN_JSON: {
 		struct jw w;
 
@@ -474,8 +496,9 @@ void tvf_run(const struct tvf *f, struct strbuf *sb, const void *const *recs)
 		case OP_AGE:
 		case OP_GEN_TEXT:
 		case OP_GEN_JSON:
+		case OP_UNCOV:
 			sb->len = (size_t)(p - sb->buf);
-			run_slow(s, sb, r);
+			run_slow(s, sb, s->op == OP_UNCOV ? recs[s->src] : r);
 			continue;
 		case OP_ARRAY:
 			p = put_array(p, s, r);

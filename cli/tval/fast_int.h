@@ -25,6 +25,8 @@ enum {
 	OP_AGE,		/* u64 ktime as an age */
 	OP_GEN_TEXT,	/* tv_leaf_format_text */
 	OP_GEN_JSON,	/* tv_leaf_format_json */
+	OP_UNCOV,	/* ,"@uncovered":"0x.." of the root when not zero
+			 * (leaf: any leaf of the plan) */
 };
 
 /* Most bytes one element of a fast op writes (a quoted tcp flags string),

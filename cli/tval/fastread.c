@@ -123,7 +123,8 @@ static bool tcpflags_exact(const char *t, uint64_t *v)
 		for (i = 0; i < 8; i++)
 			if (!memcmp(t, names[i], 3))
 				break;
-		if (i == 8)
+		/* exact only in the order printed: FIN first, each once */
+		if (i == 8 || x >> i)
 			return false;
 		x |= 1u << i;
 		t += 3;
@@ -379,6 +380,13 @@ size_t tvf_read(const struct tvf *f, const char *text, size_t len,
 			break;
 		case OP_IPP_Q:
 			ok = ipproto(&r, rec);
+			break;
+		case OP_UNCOV:
+			/* absent: the bits are zero (the caller's records
+			 * start zeroed); present: the general parser's */
+			ok = (size_t)(r.end - r.p) < TV_UNCOVERED_LEN + 3 ||
+			     memcmp(r.p + 1 + !s->n, TV_UNCOVERED,
+				    TV_UNCOVERED_LEN);
 			break;
 		case OP_GEN_JSON:
 			/* the leaf's offset is in the leaf, not the step */

@@ -97,8 +97,29 @@ static void add_float(struct strbuf *sb, const struct tv_leaf *l,
 	} else {
 		memcpy(&d, p, 8);
 	}
+	if (isnan(d)) {
+		/* "nan"/"-nan" read back as the default quiet NaN; any other
+		 * sign and payload print as their bits: nan:0x7fc00001 */
+		uint64_t bits = 0, quiet = is_f ? 0x7fc00000u
+						: 0x7ff8000000000000ull;
+		uint64_t sign = is_f ? 0x80000000u : 0x8000000000000000ull;
+
+		memcpy(&bits, p, l->elem_size);
+		if (json)
+			sb_addc(sb, '"');
+		if ((bits & ~sign) == quiet) {
+			sb_adds(sb, bits & sign ? "-nan" : "nan");
+		} else {
+			sb_add(sb, "nan:0x", 6);
+			for (int k = (int)l->elem_size * 2 - 1; k >= 0; k--)
+				sb_addc(sb, hexdig[(bits >> (4 * k)) & 15]);
+		}
+		if (json)
+			sb_addc(sb, '"');
+		return;
+	}
 	if (!isfinite(d)) {
-		const char *s = isnan(d) ? "nan" : d < 0 ? "-inf" : "inf";
+		const char *s = d < 0 ? "-inf" : "inf";
 
 		if (json)
 			sb_add_json_str(sb, s, strlen(s));
@@ -117,7 +138,9 @@ static void add_float(struct strbuf *sb, const struct tv_leaf *l,
 /* The value of an integer element as the number it means. */
 static void add_int(struct strbuf *sb, const struct tv_leaf *l, tv_u128 v)
 {
-	if (l->is_signed)
+	/* port/be/ktime: the bits as an unsigned (host-order) number */
+	if (l->is_signed && l->fmt != TV_FMT_PORT && l->fmt != TV_FMT_BE &&
+	    l->fmt != TV_FMT_KTIME)
 		tv_add_s128(sb, tv_elem_sext(l, v));
 	else
 		tv_add_u128(sb, v);
@@ -414,6 +437,14 @@ void tv_leaf_format_json(const struct tv_leaf *l, const void *rec,
 		add_dim(l, rec, 0, 0, jw->out, jw);
 }
 
+static bool is_zero(const uint8_t *p, uint32_t n)
+{
+	for (uint32_t i = 0; i < n; i++)
+		if (p[i])
+			return false;
+	return true;
+}
+
 static void text_node(const struct tv_plan *p, uint32_t idx,
 		      const void *data, struct strbuf *sb)
 {
@@ -430,7 +461,9 @@ static void text_node(const struct tv_plan *p, uint32_t idx,
 		for (uint32_t c = idx + 1; c < n->end; c = p->nodes[c].end) {
 			const struct tv_node *ch = &p->nodes[c];
 
-			if (ch->is_padding)
+			/* padding shows only when it is not zero */
+			if (ch->is_padding && is_zero((const uint8_t *)data +
+						      ch->offset, ch->size))
 				continue;
 			if (!first)
 				sb_addc(sb, ' ');
@@ -438,6 +471,13 @@ static void text_node(const struct tv_plan *p, uint32_t idx,
 			sb_add(sb, ch->name, ch->name_len);
 			sb_addc(sb, '=');
 			text_node(p, c, data, sb);
+		}
+		if (!idx) {
+			size_t at = sb->len;
+
+			sb_adds(sb, first ? TV_UNCOVERED "=" : " " TV_UNCOVERED "=");
+			if (!tv_add_uncovered(p, data, sb))
+				sb->len = at, sb->buf[at] = '\0';
 		}
 		sb_addc(sb, '}');
 		return;
@@ -452,6 +492,169 @@ static void text_node(const struct tv_plan *p, uint32_t idx,
 		sb_addc(sb, ']');
 		return;
 	}
+}
+
+const uint8_t *tv_plan_dmask(const struct tv_plan *cp)
+{
+	struct tv_plan *p = (struct tv_plan *)cp;	/* a cache */
+
+	if (!p->dmask && !p->dmask_full) {
+		uint8_t *m = tv_arena_alloc(&p->arena, p->size ? p->size : 1);
+		uint32_t i;
+
+		memset(m, 0, p->size);
+		for (i = 0; i < p->nleaves; i++) {
+			const struct tv_leaf *l = &p->leaves[i];
+
+			/* (padding fields are named: JSON writes them,
+			 * text when not zero) */
+			if (l->in_union_alt)
+				continue;
+			if (!l->bit_size) {
+				memset(m + l->offset, 0xff, l->size);
+				continue;
+			}
+			for (uint32_t k = 0; k < l->bit_size; k++) {
+				uint32_t bit = l->bit_offset + k;
+
+				m[l->offset + bit / 8] |= (uint8_t)(1u << (bit % 8));
+			}
+		}
+		for (i = 0; i < p->size && m[i] == 0xff; i++)
+			;
+		if (i == p->size)
+			p->dmask_full = true;
+		else
+			p->dmask = m;
+	}
+	return p->dmask;
+}
+
+bool tv_plan_may_uncover(const struct tv_plan *cp)
+{
+	struct tv_plan *p = (struct tv_plan *)cp;	/* a cache */
+
+	if (!p->chars_done) {
+		for (uint32_t i = 0; i < p->nleaves; i++)
+			if (p->leaves[i].kind == TV_KIND_CHAR &&
+			    p->leaves[i].ndims && !p->leaves[i].is_padding &&
+			    !p->leaves[i].in_union_alt)
+				p->has_chars = true;
+		p->chars_done = true;
+	}
+	return p->has_chars || tv_plan_dmask(p);
+}
+
+/* The bytes after the first NUL of each char array row that prints as a
+ * string (tv_is_string): its text does not carry them. */
+static bool string_tails(const struct tv_plan *p, const uint8_t *r,
+			 uint8_t *tail)
+{
+	bool any = false;
+
+	for (uint32_t i = 0; i < p->nleaves; i++) {
+		const struct tv_leaf *l = &p->leaves[i];
+		uint32_t len;
+
+		if (l->kind != TV_KIND_CHAR || !l->ndims || l->is_padding ||
+		    l->in_union_alt)
+			continue;
+		len = l->dims[l->ndims - 1];
+		for (uint32_t row = 0; len && row < l->nelems; row += len) {
+			const uint8_t *q = r + l->offset + row;
+			const uint8_t *z = memchr(q, 0, len);
+
+			if (!z || !tv_is_string(q, len))
+				continue;
+			for (const uint8_t *e = z; e < q + len; e++)
+				any |= *e != 0;
+			if (tail)
+				memset(tail + l->offset + row + (z - q), 1,
+				       len - (uint32_t)(z - q));
+		}
+	}
+	return any;
+}
+
+bool tv_add_uncovered(const struct tv_plan *p, const void *rec,
+		      struct strbuf *sb)
+{
+	const uint8_t *m = tv_plan_dmask(p), *r = rec;
+	uint8_t *tail = NULL;
+	uint32_t last = 0;
+
+	if (!tv_plan_may_uncover(p))
+		return false;
+	/* (a tail of zeros adds nothing: no copy to mark them in) */
+	if (p->has_chars && string_tails(p, r, NULL)) {
+		tail = calloc(p->size ? p->size : 1, 1);
+		if (!tail)
+			abort();
+		string_tails(p, r, tail);
+	}
+#define UNC(i) ((uint8_t)(tail && tail[i] ? r[i] : m ? r[i] & ~m[i] : 0))
+	for (uint32_t i = 0; i < p->size; i++)
+		if (UNC(i))
+			last = i + 1;
+	if (last) {
+		sb_add(sb, "0x", 2);
+		for (uint32_t i = 0; i < last; i++) {
+			uint8_t b = UNC(i);
+
+			sb_add_hex(sb, &b, 1);
+		}
+	}
+#undef UNC
+	free(tail);
+	return last != 0;
+}
+
+void tv_apply_uncovered(const struct tv_plan *p, uint8_t *buf,
+			const uint8_t *unc)
+{
+	const uint8_t *m = tv_plan_dmask(p);
+
+	/* the named bits stay the fields' */
+	for (uint32_t i = 0; m && i < p->size; i++)
+		buf[i] = (uint8_t)((buf[i] & m[i]) | (unc[i] & ~m[i]));
+	tv_plan_may_uncover(p);
+	/* a char row written as a string ends in NULs: its tail is here */
+	for (uint32_t i = 0; p->has_chars && i < p->nleaves; i++) {
+		const struct tv_leaf *l = &p->leaves[i];
+		uint32_t len;
+
+		if (l->kind != TV_KIND_CHAR || !l->ndims || l->is_padding ||
+		    l->in_union_alt)
+			continue;
+		len = l->dims[l->ndims - 1];
+		for (uint32_t row = 0; len && row < l->nelems; row += len) {
+			uint8_t *q = buf + l->offset + row;
+			uint8_t *z = memchr(q, 0, len);
+			uint32_t k;
+
+			if (!z)
+				continue;
+			for (k = (uint32_t)(z - q); k < len && !q[k]; k++)
+				;
+			if (k == len)
+				memcpy(z, unc + l->offset + row + (z - q),
+				       len - (uint32_t)(z - q));
+		}
+	}
+}
+
+bool tv_node_alt(const struct tv_plan *p, uint32_t idx)
+{
+	bool any = false;
+
+	for (uint32_t k = idx; k < p->nodes[idx].end; k++) {
+		if (p->nodes[k].type != TV_N_LEAF)
+			continue;
+		if (!p->leaves[p->nodes[k].leaf].in_union_alt)
+			return false;
+		any = true;
+	}
+	return any;
 }
 
 static void json_node(const struct tv_plan *p, uint32_t idx,
@@ -469,8 +672,20 @@ static void json_node(const struct tv_plan *p, uint32_t idx,
 		for (uint32_t c = idx + 1; c < n->end; c = p->nodes[c].end) {
 			const struct tv_node *ch = &p->nodes[c];
 
+			if (tv_node_alt(p, c))
+				continue;
 			jw_name_quoted(jw, ch->jname, ch->jname_len);
 			json_node(p, c, data, jw);
+		}
+		if (!idx && tv_plan_may_uncover(p)) {
+			struct strbuf u = STRBUF_INIT;
+
+			if (tv_add_uncovered(p, data, &u)) {
+				jw_name_quoted(jw, "\"" TV_UNCOVERED "\"",
+					       TV_UNCOVERED_LEN + 2);
+				jw_string_n(jw, sb_str(&u), u.len);
+			}
+			sb_free(&u);
 		}
 		jw_end_object(jw);
 		return;

@@ -224,6 +224,18 @@ static int walk_node(struct tv_pctx *c, uint32_t idx, json_t *v)
 			size_t kl = strlen(key);
 			uint32_t ch = tv_find_child(p, idx, key, kl);
 
+			if (ch == UINT32_MAX && !idx && !strcmp(key, TV_UNCOVERED)) {
+				const char *us;
+				size_t un;
+				enum tv_src src;
+
+				if (!scalar_text(val, &us, &un, &src) ||
+				    src != TV_SRC_JSON_STR)
+					return at(c, TV_UNCOVERED, "expected a \"0x..\" string%s", "");
+				if (tv_write_uncovered(c, us, un))
+					return -1;
+				continue;
+			}
 			if (ch == UINT32_MAX) {
 				struct strbuf tok = STRBUF_INIT;
 				int r;
@@ -294,6 +306,7 @@ int tv_json_into(struct tv_pctx *c, const char *text, size_t n, bool quiet,
 	}
 	free(map);
 	sb_free(&q);
+	c->json = true;
 	rc = c->p->nnodes ? walk_node(c, 0, root) : 0;
 	json_decref(root);
 	return rc;

@@ -284,6 +284,17 @@ static int parse_struct(struct tv_pctx *c, uint32_t idx, const char *s,
 			return 0;
 		}
 		st = *pos;
+		if (!idx && n - st > TV_UNCOVERED_LEN &&
+		    !memcmp(s + st, TV_UNCOVERED "=", TV_UNCOVERED_LEN + 1)) {
+			size_t e = st + TV_UNCOVERED_LEN + 1, v = e;
+
+			while (e < n && !isspace((unsigned char)s[e]) && s[e] != '}')
+				e++;
+			if (tv_write_uncovered(c, s + v, e - v))
+				return -1;
+			*pos = e;
+			continue;
+		}
 		np = tv_named_prefix(s + st, n - st);
 		if ((np && style == 2) || (!np && style == 1)) {
 			tv_what(c, s + st, n - st);

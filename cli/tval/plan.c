@@ -298,7 +298,7 @@ static bool scalar_kind(struct builder *b, const struct tv_rtype *er,
 			return true;
 		}
 		s->kind = TV_KIND_ENUM;
-		s->is_signed = btf_kflag(t);
+		s->is_signed = tv_enum_signed(t);
 		s->etab = enum_tab(b, er, s->type_name);
 		return true;
 	case BTF_KIND_FLOAT:
@@ -526,7 +526,9 @@ static int add_resolved(struct builder *b, uint32_t parent, const char *name,
 
 		if (nd == TV_MAX_DIMS || tv_resolve(b->btf, b->tags, arr->type,
 						    &nx)) {
-			err = fail(b, "%s: unsupported array in '%s'",
+			err = fail(b, nd == TV_MAX_DIMS
+				   ? "%s: array '%s' has more than 8 dimensions"
+				   : "%s: unsupported array in '%s'",
 				   b->p->type_name, sb_str(&b->path));
 			goto out;
 		}
@@ -833,14 +835,25 @@ struct tv_plan *tv_plan_raw_as(uint32_t size, struct tv_as *as, unsigned nas)
 struct tv_plan *tv_plan_for_map(const struct btf *btf, __u32 type_id,
 				uint32_t size, unsigned flags)
 {
-	struct tv_plan *p = NULL;
+	struct tv_plan *p = NULL, *raw;
+	struct strbuf err = STRBUF_INIT;
 
 	if (btf && type_id)
-		p = tv_plan_new(btf, type_id, flags, NULL);
-	if (p && p->size == size)
+		p = tv_plan_new(btf, type_id, flags, &err);
+	if (p && p->size == size) {
+		sb_free(&err);
 		return p;
+	}
 	tv_plan_free(p);
-	return tv_plan_raw(size);
+	raw = tv_plan_raw(size);
+	/* a type that cannot be shown field by field: say so (the notes
+	 * are warned about once per command) */
+	if (!p && err.len) {
+		sb_adds(&err, ": shown as bytes");
+		raw->notes = strdup(sb_str(&err));
+	}
+	sb_free(&err);
+	return raw;
 }
 
 void tv_plan_free(struct tv_plan *p)

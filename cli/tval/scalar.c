@@ -225,7 +225,11 @@ static int parse_num(const struct tv_leaf *l, uint32_t i, const char *s,
 	}
 	if (r == -ERANGE)
 		return range_err(l, i, s, n, err, bits, sign);
-	if (sign) {
+	if (sign && l->fmt == TV_FMT_HEX && !neg && bits < 128 &&
+	    mag <= (((tv_u128)1 << bits) - 1)) {
+		/* what a signed hex field prints: its bits (0xff for -1) */
+		*out = mag;
+	} else if (sign) {
 		tv_u128 lim = (tv_u128)1 << (bits - 1);
 
 		if (neg ? mag > lim : mag >= lim)
@@ -253,6 +257,10 @@ static int parse_enum(const struct tv_leaf *l, uint32_t i, const char *v,
 	struct sg_best best;
 	uint32_t k;
 
+	/* A number means the number, even where the prefix-stripped name of
+	 * an enumerator (LVL_1 -> "1") spells it. */
+	if (starts_numeric(v))
+		return parse_num(l, i, v, n, l->is_signed, err, out);
 	for (k = 0; k < t->n; k++)
 		if (!strcmp(v, t->decl[k].name))
 			goto found;
@@ -260,9 +268,6 @@ static int parse_enum(const struct tv_leaf *l, uint32_t i, const char *v,
 		if (!strcasecmp(v, t->decl[k].name) ||
 		    !strcasecmp(v, t->decl[k].name + t->prefix_len))
 			goto found;
-	if (starts_numeric(v))
-		return parse_num(l, i, v, n, l->is_signed, err, out);
-
 	tv_err_prefix(err, l, i, false, NULL, v, n);
 	sb_addf(err, "%s has no value '", t->type_name);
 	tv_add_shown(err, v, n);
@@ -326,6 +331,35 @@ static int parse_float(const struct tv_leaf *l, uint32_t i, const char *v,
 {
 	char *end;
 
+	/* nan:0x<bits>: a NaN other than the default quiet one, exactly */
+	if (!strncasecmp(v, "nan:0x", 6)) {
+		uint64_t bits = 0;
+		size_t nd = strlen(v + 6);
+
+		if (!nd || nd > 2 * l->elem_size ||
+		    strspn(v + 6, "0123456789abcdefABCDEF") != nd)
+			return perr(l, i, v, n, err,
+				    "expected nan:0x and the %u hex digits of a NaN",
+				    2 * l->elem_size);
+		bits = strtoull(v + 6, NULL, 16);
+		if (l->elem_size == 4) {
+			uint32_t b = (uint32_t)bits;
+			float f;
+
+			memcpy(&f, &b, 4);
+			if (!isnan(f))
+				return perr(l, i, v, n, err, "not the bits of a NaN");
+			memcpy(p, &b, 4);
+		} else {
+			double d;
+
+			memcpy(&d, &bits, 8);
+			if (!isnan(d))
+				return perr(l, i, v, n, err, "not the bits of a NaN");
+			memcpy(p, &bits, 8);
+		}
+		return 0;
+	}
 	errno = 0;
 	if (l->elem_size == 4) {
 		float f = strtof(v, &end);
@@ -429,9 +463,44 @@ static int parse_int_fmt(const struct tv_leaf *l, uint32_t i, const char *v,
 	}
 }
 
+/* A number as JSON writes it: -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?
+ * (no 0x, no +, no leading zeros: JSON numbers are decimal). */
+static bool json_number(const char *s, size_t n)
+{
+	size_t i = 0, d;
+
+	if (i < n && s[i] == '-')
+		i++;
+	if (i < n && s[i] == '0')
+		i++;
+	else if (i < n && s[i] >= '1' && s[i] <= '9')
+		while (i < n && isdigit((unsigned char)s[i]))
+			i++;
+	else
+		return false;
+	if (i < n && s[i] == '.') {
+		for (d = ++i; i < n && isdigit((unsigned char)s[i]); i++)
+			;
+		if (i == d)
+			return false;
+	}
+	if (i < n && (s[i] == 'e' || s[i] == 'E')) {
+		if (++i < n && (s[i] == '+' || s[i] == '-'))
+			i++;
+		for (d = i; i < n && isdigit((unsigned char)s[i]); i++)
+			;
+		if (i == d)
+			return false;
+	}
+	return i == n;
+}
+
 int tv_parse_elem(const struct tv_leaf *l, void *rec, uint32_t i,
 		  const char *s, size_t n, enum tv_src src, struct strbuf *err)
 {
+	if (src == TV_SRC_JSON_NUM && !json_number(s, n))
+		return perr(l, i, s, n, err,
+			    "not a JSON number (they are decimal; a string \"0x10\" is read as text)");
 	uint8_t *p = (uint8_t *)rec + l->offset + (size_t)i * l->elem_size;
 	uint8_t tmp[16];
 	char v[160];
@@ -524,7 +593,9 @@ int tv_parse_elem(const struct tv_leaf *l, void *rec, uint32_t i,
 			return -1;
 		break;
 	default:
-		if (parse_num(l, i, v, n, l->is_signed, err, &x))
+		/* port/be show host-order unsigned numbers (tv_range_name) */
+		if (parse_num(l, i, v, n, l->is_signed && l->fmt != TV_FMT_PORT &&
+			      l->fmt != TV_FMT_BE, err, &x))
 			return -1;
 		break;
 	}

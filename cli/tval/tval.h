@@ -17,7 +17,7 @@
  *   __be16 field named *port -> port; other __be16/32/64 -> be
  *
  * Text form (one line, never a raw control character):
- *   struct/union {a=1 b={c=2} arr=[1,2,3] name=abc s="a b"}   padding hidden
+ *   struct/union {a=1 b={c=2} arr=[1,2,3] name=abc s="a b"}   padding hidden when zero
  *   scalars bare (42, 10.0.0.1, tcp, FW_DROP, SYN|ACK, true, 0x1f)
  *   char arrays: a string when printable up to a NUL, shown up to it as
  *     bpftool does (quoted with C escapes only when it holds characters
@@ -32,6 +32,15 @@
  *   number when it has none), port/be as host-order numbers, ktime/ifindex/
  *   counter as numbers; padding fields included. Non-string char arrays are
  *   "0x<hex>" strings (unambiguous: longer than any string that fits).
+ * Exact in both: a NaN other than the default quiet one prints as
+ *   nan:0x<its bits> (-nan: the default with the sign bit); a union is
+ *   its first member in JSON (every member in text); bits no field names
+ *   (holes, unnamed bitfields, bits only a later union member covers,
+ *   the bytes after the NUL of a char array shown as a string) are one
+ *   more member of the root, @uncovered=0x.. (the record's bytes up to
+ *   the last non-zero such byte, named bits zero), shown only when not
+ *   zero and read back by every parser; padding fields show in text
+ *   when not zero.
  * Raw plans (no BTF) print "0a 00 00 01" in text and bpftool's
  *   ["0x0a","0x00",...] in JSON.
  *
@@ -300,13 +309,16 @@ void tv_format_json(const struct tv_plan *plan, const void *data,
  *   42                   scalar plans: one bare value (arrays: 1,2,3 or
  *                        one token per element)
  * Values: integers in decimal, 0x hex, 0 octal, 0b binary, negative for
- * signed types, range-checked (bitfields too); IPv4/IPv6; MAC; interface
- * names or numbers; protocol names or numbers; tcp flags SYN|ACK, syn,ack
- * or a number; enum names (exact, any case, or without the enum's common
- * prefix: drop -> FW_DROP) or numbers; true/false; strings for char arrays
- * (quoted with C escapes or bare; must leave room for the NUL); floats;
- * 0x.. for hex fields and pointers; ktime as ns (or "-"/0, "now", and an
- * ISO time). */
+ * signed types, range-checked (bitfields too; signed hex fields also take
+ * their bits, 0xff for -1; JSON numbers are decimal only); two members of
+ * one union are refused (in a whole JSON/text value they must agree);
+ * IPv4/IPv6; MAC; interface names or numbers; protocol names or numbers;
+ * tcp flags SYN|ACK, syn,ack or a number; enum names (exact, any case, or
+ * without the enum's common prefix: drop -> FW_DROP) or numbers (a number
+ * is the number); true/false; strings for char arrays (quoted with C
+ * escapes or bare; must leave room for the NUL); floats (nan:0x<bits>
+ * exactly); 0x.. for hex fields and pointers; ktime as ns (or "-"/0,
+ * "now", and an ISO time). */
 int tv_parse_args(const struct tv_plan *plan, int argc, char **argv,
 		  void *buf, unsigned flags, struct strbuf *err);
 /* Parse one string: what tv_format_text printed (the inverse), a JSON

@@ -59,6 +59,9 @@ struct tv_plan {
 	uint64_t now_mono, now_real;	/* 0: read the clocks per call */
 	struct tv_arena *arena;
 	char *notes;		/* tags that could not apply, one a line */
+	uint8_t *dmask;		/* tv_plan_data_mask, made when first needed */
+	bool dmask_full;	/* every bit is some field's */
+	bool has_chars, chars_done;	/* char array leaves (string tails) */
 };
 
 /* ---- arena (tval_plan.c): plan-lifetime strings and tables ---- */
@@ -109,6 +112,7 @@ struct tv_shape {
 /* The format of a known type (*known set) or a safe name guess. */
 enum tv_fmt tv_fallback_fmt(const struct tv_shape *s, bool *known);
 bool tv_is_pad_name(const char *name);
+bool tv_enum_signed(const struct btf_type *t);
 struct tv_enum_tab *tv_enum_tab_new(struct tv_arena **a,
 				    const struct btf *btf,
 				    const struct btf_type *t,
@@ -139,6 +143,30 @@ void tv_elem_json(const struct tv_leaf *l, const void *rec, uint32_t i,
 		  struct jw *jw);
 void tv_add_u128(struct strbuf *sb, tv_u128 v);
 void tv_add_s128(struct strbuf *sb, tv_s128 v);
+/* Is node idx a union member other than the first (all its fields
+ * in_union_alt)? JSON writes the first member only, so that editing it
+ * in a save file is what apply sees; bits only other members cover are
+ * @uncovered. */
+bool tv_node_alt(const struct tv_plan *p, uint32_t idx);
+/* Bytes no field names (holes, unnamed bitfields) are shown and
+ * read as one extra member of the root, "@uncovered=0x..": the record's
+ * bytes up to its last non-zero uncovered one, named bits zeroed. */
+#define TV_UNCOVERED "@uncovered"
+#define TV_UNCOVERED_LEN 10
+/* Bits of the fields of p (padding fields too) outside union members
+ * other than the first (NULL when that is every bit). */
+const uint8_t *tv_plan_dmask(const struct tv_plan *p);
+/* Can a record of p have uncovered bits: holes, or char arrays (the
+ * bytes after the NUL of a row that prints as a string are uncovered:
+ * its text does not carry them)? */
+bool tv_plan_may_uncover(const struct tv_plan *p);
+/* Write the uncovered bytes unc (p->size) into buf. */
+void tv_apply_uncovered(const struct tv_plan *p, uint8_t *buf,
+			const uint8_t *unc);
+/* Append "0x.." of rec's uncovered bits; false (nothing added) when
+ * they are all zero. */
+bool tv_add_uncovered(const struct tv_plan *p, const void *rec,
+		      struct strbuf *sb);
 /* Append s with C escapes, quoted ("...") when quote is set. */
 void tv_add_cstr(struct strbuf *sb, const char *s, size_t n, bool quote);
 
@@ -180,7 +208,14 @@ struct tv_pctx {
 	struct strbuf *err;
 	struct strbuf tmp;	/* unescaped strings */
 	struct strbuf path;	/* error paths */
+	bool json;		/* a whole value (JSON or the text form):
+				 * union members given together must agree
+				 * (else: refused) */
+	uint8_t *wbits;		/* plans with unions: bits written so far */
+	uint8_t *unc;		/* @uncovered given: its bytes (p->size) */
 };
+/* @uncovered=0x.. (s[0..n) is the value) into c->unc. */
+int tv_write_uncovered(struct tv_pctx *c, const char *s, size_t n);
 void tv_mark(struct tv_pctx *c, const struct tv_leaf *l, uint32_t first,
 	     uint32_t count);
 /* Parse JSON text into the whole value. *syntax is set (and nothing is

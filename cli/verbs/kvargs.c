@@ -58,6 +58,52 @@ static int parse_cpu(const struct mapref *m, const char *verb, const char *s,
 	return EXIT_OK;
 }
 
+/* The top-level name of a field=value word: x of x.y=1, x[2]=1. */
+static size_t base_len(const char *word)
+{
+	return strcspn(word, ".[=");
+}
+
+/* "value.ip=1" for a value without a field named value: the word names
+ * the value's field ip explicitly (key and value may share the name). */
+static const char *value_dot(const struct mapref *m, const char *word)
+{
+	if (strncmp(word, "value.", 6) || names_field(m->value, word))
+		return NULL;
+	return names_field(m->value, word + 6) ? word + 6 : NULL;
+}
+
+/* Where VALUE starts without the word 'value': the first field=value
+ * word naming a value field that the key does not have, or that the key
+ * words have named already, or that follows positional key words; after
+ * a whole key in one word ({...}, [...]); or -1. */
+static int value_start(const struct mapref *m, char **w, int n)
+{
+	bool positional = n && !strchr(w[0], '=');
+
+	if (n > 1 && m->key && !tv_plan_is_raw(m->key) &&
+	    (w[0][0] == '{' || w[0][0] == '[')) {
+		char close = w[0][0] == '{' ? '}' : ']';
+		size_t l = strlen(w[0]);
+
+		if (w[0][l - 1] == close)
+			return 1;
+	}
+	for (int i = 0; i < n; i++) {
+		if (value_dot(m, w[i]))
+			return i;
+		if (!names_field(m->value, w[i]))
+			continue;
+		if (!names_field(m->key, w[i]) || (positional && i))
+			return i;
+		for (int j = 0; j < i; j++)
+			if (base_len(w[j]) == base_len(w[i]) &&
+			    !strncmp(w[j], w[i], base_len(w[i])))
+				return i;
+	}
+	return -1;
+}
+
 void kv_split_free(struct kv_split *s)
 {
 	free(s->mem);
@@ -121,11 +167,7 @@ int verb_split_kv(const struct mapref *m, const char *verb, int argc,
 		if (n && !strcmp(w[0], "hex") && m->key) {
 			split = 1 + (int)m->info.key_size;
 		} else {
-			for (i = 0; i < n; i++)
-				if (names_field(m->value, w[i]) && !names_field(m->key, w[i])) {
-					split = i;
-					break;
-				}
+			split = value_start(m, w, n);
 			if (split < 0 && m->key && n) {
 				if (m->lpm && strchr(w[0], '/') && !strchr(w[0], '='))
 					split = 1;
@@ -140,7 +182,7 @@ int verb_split_kv(const struct mapref *m, const char *verb, int argc,
 		for (i = 0; i < split; i++)
 			s->key[s->nkey++] = w[i];
 		for (; i < n; i++)
-			s->val[s->nval++] = w[i];
+			s->val[s->nval++] = value_dot(m, w[i]) ? w[i] + 6 : w[i];
 	}
 	return EXIT_OK;
 }

@@ -67,9 +67,13 @@
 "  KEY... value VALUE...       the word 'value' separates them\n" \
 "  otherwise                   VALUE starts at the first field=value word\n" \
 "                              naming a field of the value type that the\n" \
-"                              key type does not have; a scalar, LPM or\n" \
-"                              byte-only key is the first word (hex: the\n" \
-"                              bytes after it)\n" \
+"                              key type does not have, or that the key\n" \
+"                              words named already, or that follows\n" \
+"                              positional key words, or at value.F=\n" \
+"                              (F a value field: key and value may share\n" \
+"                              names); a scalar, LPM, byte-only or whole\n" \
+"                              ({...} or [...]) key is the first word\n" \
+"                              (hex: the bytes after it)\n" \
 "VALUE takes the same forms as KEY. Fields it does not name keep what the\n" \
 "entry has (a new entry: zero), as with set; --zero-rest zeroes them, and\n" \
 "bytes (hex ...) always write the whole value."
@@ -390,7 +394,12 @@ const struct cmd map_verbs[] = {
 "entry on a line of its own so that diff and grep read the file (--jsonl:\n"
 "one object per line, no array; -p: indented). Per-CPU maps also save each\n"
 "CPU's value (\"per_cpu\"), so apply restores them exactly; arrays save every\n"
-"element. FILE is replaced in one rename, once all of it is on disk: a\n"
+"element. The file is exact: save, clear, apply leaves every byte as it\n"
+"was, and a map's own file applies with 0 changed. A NaN other than the\n"
+"default one is \"nan:0x7fc00001\" (its bits); a union is its first member\n"
+"(edit that one); bytes no field names (holes, unnamed bitfields)\n"
+"are \"@uncovered\": \"0x..\" in the value or key when not zero.\n"
+"FILE is replaced in one rename, once all of it is on disk: a\n"
 "reader never sees half of it, and when a write fails (a full disk: 'mapsh:\n"
 "write error: FILE: ...', exit 1) the old FILE stays as it was.\n"
 "A char array shown as a string with bytes after its NUL (stale bytes of\n"
