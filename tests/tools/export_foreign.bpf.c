@@ -33,4 +33,18 @@ struct {
 	__type(value, struct svc_stats);
 } svc_stats SEC(".maps");
 
+
+/* Latencies in log2 slots (slot i: values of bit length i), per service. */
+struct svc_lat {
+	__u64 calls;
+	__u64 lat_hist[6];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 16);
+	__type(key, __u32);
+	__type(value, struct svc_lat);
+} svc_lat SEC(".maps");
+
 char LICENSE[] SEC("license") = "GPL";

@@ -18,12 +18,40 @@
 #include "map/repin.h"
 #include "base/err.h"
 
-enum xkind { XK_NONE, XK_COUNTER, XK_GAUGE };
+enum xkind { XK_NONE, XK_COUNTER, XK_GAUGE, XK_HIST };
+
+/* A log2 histogram: an array of 2..64 unsigned integers whose name says it
+ * (..hist.., slots, buckets). Slot i counts the values of bit length i
+ * (bcc's log2 slots: 0; 1; 2-3; 4-7; ...), so its upper bound is 2^i - 1. */
+static bool hist_leaf(const struct tv_leaf *l)
+{
+	const char *b = strrchr(l->name, '.');
+
+	b = b ? b + 1 : l->name;
+	return l->ndims == 1 && l->nelems >= 2 && l->nelems <= 64 &&
+	       l->kind == TV_KIND_UINT && !l->bit_size && l->elem_size <= 8 &&
+	       (l->fmt == TV_FMT_NONE || l->fmt == TV_FMT_COUNTER) &&
+	       (strstr(b, "hist") || !strcmp(b, "slots") || !strcmp(b, "buckets"));
+}
+
+/* Element i of an unsigned integer array leaf. */
+static uint64_t elem_u64(const struct tv_leaf *l, const void *rec, uint32_t i)
+{
+	uint64_t v = 0;
+
+	memcpy(&v, (const char *)rec + l->offset + (size_t)i * l->elem_size,
+	       l->elem_size);
+	return v;
+}
 
 static enum xkind leaf_kind(const struct tv_plan *p, const struct tv_leaf *l,
 			    bool guess)
 {
-	if (l->is_padding || l->in_union_alt || l->nelems != 1 || l->ndims)
+	if (l->is_padding || l->in_union_alt)
+		return XK_NONE;
+	if (hist_leaf(l))
+		return XK_HIST;
+	if (l->nelems != 1 || l->ndims)
 		return XK_NONE;
 	if (tv_leaf_is_counter(p, l, guess))
 		return XK_COUNTER;
@@ -240,6 +268,55 @@ static bool ensure_open(struct xport *x, struct xmap *xm)
 	return xm->m != NULL;
 }
 
+/* The series of one histogram field of one entry: cumulative buckets,
+ * +Inf and _count (no _sum: the slots do not tell it). rec is one CPU's
+ * value when cpu >= 0, else every CPU's (summed here). */
+static void hist_series(struct xport *x, const struct mapref *m,
+			struct xfield *f, const struct strbuf *lab,
+			int cpu, const void *rec, unsigned long long *nseries)
+{
+	const struct tv_leaf *l = f->leaf;
+	struct strbuf *o = &f->lines;
+	int ncpus = cpu < 0 && m->percpu ? m->ncpus : 1;
+	uint64_t cum = 0;
+
+	if (x->max_series && *nseries + l->nelems + 2 > x->max_series) {
+		x->dropped_total += l->nelems + 2;
+		return;
+	}
+	*nseries += l->nelems + 2;
+	for (uint32_t i = 0; i <= l->nelems; i++) {
+		if (i < l->nelems)
+			for (int c = 0; c < ncpus; c++)
+				cum += elem_u64(l, (const char *)rec +
+						(size_t)c * m->stride, i);
+		/* name_bucket{labels,cpu,le} */
+		sb_add(o, f->fam.buf, f->fam.len);
+		sb_adds(o, "_bucket{");
+		sb_add(o, lab->buf, lab->len);
+		if (lab->len)
+			sb_addc(o, ',');
+		if (cpu >= 0)
+			sb_addf(o, "cpu=\"%d\",", cpu);
+		if (i < l->nelems)
+			sb_addf(o, "le=\"%llu\"} %llu\n",
+				(1ull << i) - 1,
+				(unsigned long long)cum);
+		else
+			sb_addf(o, "le=\"+Inf\"} %llu\n", (unsigned long long)cum);
+	}
+	sb_add(o, f->fam.buf, f->fam.len);
+	sb_adds(o, "_count");
+	if (lab->len || cpu >= 0) {
+		sb_addc(o, '{');
+		sb_add(o, lab->buf, lab->len);
+		if (cpu >= 0)
+			sb_addf(o, "%scpu=\"%d\"", lab->len ? "," : "", cpu);
+		sb_addc(o, '}');
+	}
+	sb_addf(o, " %llu\n", (unsigned long long)cum);
+}
+
 /* The series of one map's entries into its fields; the entry count. */
 static long long map_series(struct xport *x, struct xmap *xm,
 			    struct xfield *f, int nf,
@@ -279,6 +356,12 @@ static long long map_series(struct xport *x, struct xmap *xm,
 			for (int i = 0; i < nf; i++) {
 				struct strbuf *o = &f[i].lines;
 
+				if (f[i].kind == XK_HIST) {
+					hist_series(x, m, &f[i], &lab,
+						    ncpu_series > 1 ? c : -1,
+						    ncpu_series > 1 ? val : v, nseries);
+					continue;
+				}
 				if (x->max_series && *nseries >= x->max_series) {
 					x->dropped_total++;
 					continue;
@@ -377,11 +460,13 @@ void xp_collect(struct xport *x, struct strbuf *out)
 			sb_addf(&help, "%s.%s (%s%s) of %s map %s%s", xm->name,
 				*f[j].leaf->name ? f[j].leaf->name : "value",
 				f[j].leaf->type_name ? f[j].leaf->type_name : "",
-				f[j].kind == XK_COUNTER ? ", counter" : "",
+				f[j].kind == XK_COUNTER ? ", counter" :
+				f[j].kind == XK_HIST ? ", log2 slots" : "",
 				map_type_str(m->info.type), xm->name,
 				m->percpu ? (x->per_cpu ? ", per CPU" : ", summed over CPUs") : "");
 			family_head(out, sb_str(&f[j].fam),
-				    f[j].kind == XK_COUNTER ? "counter" : "gauge",
+				    f[j].kind == XK_COUNTER ? "counter" :
+				    f[j].kind == XK_HIST ? "histogram" : "gauge",
 				    sb_str(&help));
 			sb_add(out, f[j].lines.buf, f[j].lines.len);
 			sb_free(&f[j].fam);

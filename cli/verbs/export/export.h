@@ -34,7 +34,9 @@ extern const struct opt_spec export_opts[];
 	"No configuration: the value's BTF types the series. One series per numeric\n" \
 	"field, named PREFIX_MAP_FIELD: counter fields (mapsh:counter tags, and the\n" \
 	"guessed packets/bytes/... names) are counters (_total), other integers\n" \
-	"gauges; addresses, enums, flags and times are no values. The key's fields\n" \
+	"gauges; addresses, enums, flags and times are no values; an integer array\n" \
+	"named ..hist.., slots or buckets is a histogram of log2 slots (le 0, 1, 3,\n" \
+	"7, ...: slot i counts values of bit length i). The key's fields\n" \
 	"are the labels, formatted as mapsh shows them (a scalar key: label key).\n" \
 	"Per-CPU values are summed (--per-cpu: a cpu label); array slots that are all\n" \
 	"zero are left out. Per map: PREFIX_map_up, _map_entries, _map_max_entries,\n" \
