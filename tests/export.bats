@@ -41,10 +41,18 @@ wait_for() {
 
 scrape() { in_ns curl -sf --max-time 20 "$@"; }
 
+# send_on CPU ARGS...: send_pkts 1 from that CPU (XDP on the veth runs on
+# the sender's CPU, so per-CPU maps get values on more than one CPU).
+send_on() {
+	local cpu=$1; shift
+	taskset -c "$cpu" nsenter --net="/run/netns/$NS" "$PKTGEN" -i "$PEER1" --dmac "$HOST_MAC1" "$@"
+}
+
 @test "export --once: the bundled maps, typed, with the exact packet counts, pass promtool" {
 	setup_net 1
 	mapsh load --iface "$HOST1" >/dev/null
-	send_pkts 1 -s 10.1.1.1 -d 10.1.1.2 -p udp --sport 5555 --dport 80 -c 7 --len 100
+	send_on 0 -s 10.1.1.1 -d 10.1.1.2 -p udp --sport 5555 --dport 80 -c 4 --len 100
+	send_on 1 -s 10.1.1.1 -d 10.1.1.2 -p udp --sport 5555 --dport 80 -c 3 --len 100
 	send_pkts 1 -s 10.1.1.3 -d 10.1.1.2 -p tcp --sport 4000 --dport 443 -c 2 --tcp-flags SYN
 	run --separate-stderr mapsh export --once
 	assert_success
@@ -65,6 +73,8 @@ scrape() { in_ns curl -sf --max-time 20 "$@"; }
 	[ "$(grep '^mapsh_proto_stats_packets_total{protocol="udp"} ' <<<"$x" | cut -d' ' -f2)" = \
 	  "$(lookup proto_stats 11 | jq '[.formatted.values[].value.packets] | add')" ]
 	grep -Fx 'mapsh_proto_stats_packets_total{protocol="udp"} 7' <<<"$x"
+	# (the sum of two CPUs' values, not one CPU's)
+	[ "$(lookup proto_stats 11 | jq '[.formatted.values[] | select(.value.packets > 0)] | length')" = 2 ]
 	grep -Fx 'mapsh_cpu_stats_packets_total{key="0"} 9' <<<"$x"
 	# a scalar key: the key label; array slots never written are left out
 	grep -Fx "mapsh_iface_stats_packets_total{key=\"$HOST_IFINDEX1\"} 9" <<<"$x"
@@ -83,12 +93,18 @@ scrape() { in_ns curl -sf --max-time 20 "$@"; }
 @test "export --per-cpu: a cpu label per CPU, adding up to the sum; --prefix names them" {
 	setup_net 1
 	mapsh load --iface "$HOST1" >/dev/null
-	send_pkts 1 -s 10.1.1.1 -d 10.1.1.2 -p udp --sport 1 --dport 2 -c 5
+	send_on 0 -s 10.1.1.1 -d 10.1.1.2 -p udp --sport 1 --dport 2 -c 2
+	send_on 1 -s 10.1.1.1 -d 10.1.1.2 -p udp --sport 1 --dport 2 -c 3
 	run --separate-stderr mapsh export --once --per-cpu --prefix node_ebpf proto_stats cpu_stats
 	assert_success
 	ncpus=$(cut -d- -f2 /sys/devices/system/cpu/possible); ncpus=$((ncpus + 1))
 	[ "$(grep -c '^node_ebpf_proto_stats_packets_total{protocol="udp",cpu="[0-9]*"} ' <<<"$output")" = "$ncpus" ]
 	[ "$(grep '^node_ebpf_proto_stats_packets_total{protocol="udp",cpu=' <<<"$output" | awk '{ s += $2 } END { print s }')" = 5 ]
+	# each CPU's own value, as bpftool reads it
+	for c in 0 1; do
+		[ "$(grep "^node_ebpf_proto_stats_packets_total{protocol=\"udp\",cpu=\"$c\"} " <<<"$output" | cut -d' ' -f2)" = \
+		  "$(lookup proto_stats 11 | jq ".formatted.values[] | select(.cpu == $c) | .value.packets")" ]
+	done
 	grep -q '^node_ebpf_cpu_stats_packets_total{key="0",cpu="0"} ' <<<"$output"
 	! grep -q '^mapsh_' <<<"$output"
 	printf '%s\n' "$output" | promtool check metrics
