@@ -88,6 +88,13 @@ send_on() {
 	! grep -q 'map="config"' <<<"$x"
 	# gauges: rate_limits.tokens is no counter
 	grep -Fx '# TYPE mapsh_rate_limits_tokens gauge' <<<"$x"
+	# a ring buffer: how full it is (two new-flow events not yet consumed)
+	run mapsh export --once events
+	assert_success
+	grep -q '^mapsh_map_fill_ratio{map="events"} 0\.0*[1-9]' <<<"$output"
+	mapsh events drain >/dev/null
+	run mapsh export --once events
+	grep -Fx 'mapsh_map_fill_ratio{map="events"} 0' <<<"$output"
 }
 
 @test "export --per-cpu: a cpu label per CPU, adding up to the sum; --prefix names them" {
@@ -306,4 +313,26 @@ prom_is() { [ "$(prom_query "$1")" = "$2" ]; }
 	EOF
 	)" ]
 	grep -Fx 'mapsh_svc_lat_calls{key="7"} 10' <<<"$output"
+}
+
+@test "the Grafana dashboard in contrib/ is JSON whose queries Prometheus parses" {
+	d="$TOP/contrib/mapsh-grafana.json"
+	jq -e '.panels | length > 0' "$d" >/dev/null
+	{
+		echo 'groups:'
+		echo '  - name: dashboard'
+		echo '    rules:'
+		jq -r '.panels[].targets[].expr' "$d" | sed 's/\$__rate_interval/1m/g; s/\$instance/.*/g' |
+			awk '{ gsub(/\x27/, "\x27\x27"); printf "      - record: mapsh:dashboard:%d\n        expr: \x27%s\x27\n", NR, $0 }'
+	} >"$BATS_TEST_TMPDIR/rules.yml"
+	run promtool check rules "$BATS_TEST_TMPDIR/rules.yml"
+	assert_success
+	[[ "$output" == *"SUCCESS: "*" rules found"* ]]
+	# every metric it reads is one that export prints for the bundled maps
+	setup_net 1
+	mapsh load --iface "$HOST1" >/dev/null
+	x=$(mapsh export --once)
+	for m in $(jq -r '.panels[].targets[].expr' "$d" | grep -o 'mapsh_[a-z_]*' | sort -u); do
+		grep -q "^# TYPE $m " <<<"$x" || fail "the dashboard reads $m, which export does not print"
+	done
 }
