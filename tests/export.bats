@@ -336,3 +336,57 @@ prom_is() { [ "$(prom_query "$1")" = "$2" ]; }
 		grep -q "^# TYPE $m " <<<"$x" || fail "the dashboard reads $m, which export does not print"
 	done
 }
+
+@test "export --overrides: fields, renames and extra labels from a JSON file; a bad file is one line" {
+	foreign_map
+	cat >"$BATS_TEST_TMPDIR/o.json" <<-'EOF'
+	{ "labels": { "cluster": "eu1" },
+	  "maps": { "svc_stats": { "fields": ["bytes", "requests"],
+	                           "rename": { "requests": "reqs" },
+	                           "labels": { "team": "n\"et" } } } }
+	EOF
+	run --separate-stderr mapsh export --once --overrides "$BATS_TEST_TMPDIR/o.json" pinned "$FMAP"
+	assert_success
+	printf '%s\n' "$output" | promtool check metrics
+	grep -Fx 'mapsh_svc_stats_reqs{cluster="eu1",team="n\"et",daddr="10.0.0.1",dport="80",proto="6",tenant="acme"} 5' <<<"$output"
+	grep -Fx 'mapsh_svc_stats_bytes_total{cluster="eu1",team="n\"et",daddr="10.0.0.1",dport="80",proto="6",tenant="acme"} 1000' <<<"$output"
+	! grep -q '^mapsh_svc_stats_queue_depth\|^mapsh_svc_stats_requests' <<<"$output"
+	# a field it does not have, with a did-you-mean
+	echo '{"maps": {"svc_stats": {"fields": ["byte"]}}}' >"$BATS_TEST_TMPDIR/bad1.json"
+	run --separate-stderr mapsh export --once --overrides "$BATS_TEST_TMPDIR/bad1.json" pinned "$FMAP"
+	assert_failure 2
+	[ "$stderr" = "mapsh: export: $BATS_TEST_TMPDIR/bad1.json: maps.svc_stats.fields: 'byte' is no numeric field of svc_stats (did you mean 'bytes'?)" ]
+	# not JSON: the line and column
+	printf '{"maps": {\n  "svc_stats": [}\n' >"$BATS_TEST_TMPDIR/bad2.json"
+	run --separate-stderr mapsh export --once --overrides "$BATS_TEST_TMPDIR/bad2.json" pinned "$FMAP"
+	assert_failure 2
+	[ "${#stderr_lines[@]}" = 1 ]
+	[[ "$stderr" == "mapsh: export: --overrides $BATS_TEST_TMPDIR/bad2.json:2:"* ]]
+	# an unknown key
+	echo '{"mapz": {}}' >"$BATS_TEST_TMPDIR/bad3.json"
+	run --separate-stderr mapsh export --once --overrides "$BATS_TEST_TMPDIR/bad3.json" pinned "$FMAP"
+	assert_failure 2
+	[ "$stderr" = "mapsh: export: $BATS_TEST_TMPDIR/bad3.json: unknown key 'mapz' (expected maps or labels)" ]
+	# a file that is not there
+	run --separate-stderr mapsh export --once --overrides "$BATS_TEST_TMPDIR/none.json" pinned "$FMAP"
+	assert_failure 1
+	[ "${#stderr_lines[@]}" = 1 ]
+	# the field names are the key of the value, not the key's
+	echo '{"maps": {"svc_stats": {"rename": {"state": "x"}}}}' >"$BATS_TEST_TMPDIR/bad4.json"
+	run --separate-stderr mapsh export --once --overrides "$BATS_TEST_TMPDIR/bad4.json" pinned "$FMAP"
+	assert_failure 2
+	[ "$stderr" = "mapsh: export: $BATS_TEST_TMPDIR/bad4.json: maps.svc_stats.rename: 'state' is no numeric field of svc_stats" ]
+}
+
+@test "export --overrides without MAP: the maps the file names" {
+	setup_net 1
+	mapsh load --iface "$HOST1" >/dev/null
+	send_pkts 1 -s 10.1.1.1 -d 10.1.1.2 -p udp --sport 1 --dport 2 -c 3
+	echo '{"maps": {"proto_stats": {"fields": ["packets"]}, "config": {}}}' >"$BATS_TEST_TMPDIR/o.json"
+	run --separate-stderr mapsh export --once --overrides "$BATS_TEST_TMPDIR/o.json"
+	assert_success
+	grep -Fx 'mapsh_proto_stats_packets_total{protocol="udp"} 3' <<<"$output"
+	grep -Fx 'mapsh_config_enabled{key="0"} 1' <<<"$output"
+	! grep -q '^mapsh_flows_\|^mapsh_proto_stats_bytes' <<<"$output"
+	printf '%s\n' "$output" | promtool check metrics
+}

@@ -17,6 +17,7 @@
 #include "map/mapinfo.h"
 #include "map/repin.h"
 #include "base/err.h"
+#include "base/suggest.h"
 
 enum xkind { XK_NONE, XK_COUNTER, XK_GAUGE, XK_HIST };
 
@@ -74,6 +75,33 @@ bool xp_plan_has_counter(const struct tv_plan *p, bool guess)
 		if (leaf_kind(p, tv_plan_leaf(p, i), guess) == XK_COUNTER)
 			return true;
 	return false;
+}
+
+int xp_check_overrides(const struct xport *x, const struct xmap *xm)
+{
+	const struct xover_map *om = xm->om;
+	const struct tv_plan *p = xm->m ? xm->m->value : NULL;
+
+	for (int pass = 0; om && pass < 2; pass++) {
+		int n = pass ? om->nren : om->nfields;
+
+		for (int i = 0; i < n; i++) {
+			const char *f = pass ? om->ren_from[i] : om->fields[i];
+			const char *sug = NULL;
+			const struct tv_leaf *l = p ? tv_find_leaf(p, f, &sug) : NULL;
+
+			if (l && !strcmp(l->name, f) &&
+			    leaf_kind(p, l, !x->mo.raw_values) != XK_NONE)
+				continue;
+			if (l)
+				sug = NULL;
+			return err_usage("export: %s: maps.%s.%s: '%s' is no numeric field of %s%s%s%s",
+					 x->ov->path, om->name, pass ? "rename" : "fields",
+					 f, xm->name, sug ? " (did you mean '" : "",
+					 sug ? sug : "", sug ? "'?)" : "");
+		}
+	}
+	return EXIT_OK;
 }
 
 bool xp_has_values(const struct xport *x, const struct mapref *m)
@@ -349,6 +377,13 @@ static long long map_series(struct xport *x, struct xmap *xm,
 			val = sum;
 		}
 		sb_reset(&lab);
+		if (x->ov && x->ov->labels.len)
+			sb_add(&lab, x->ov->labels.buf, x->ov->labels.len);
+		if (xm->om && xm->om->labels.len) {
+			if (lab.len)
+				sb_addc(&lab, ',');
+			sb_add(&lab, xm->om->labels.buf, xm->om->labels.len);
+		}
 		key_labels(m, k, &lab, &tmp);
 		for (int c = 0; c < ncpu_series; c++) {
 			if (ncpu_series > 1)
@@ -430,7 +465,7 @@ void xp_collect(struct xport *x, struct strbuf *out)
 			enum xkind kd = leaf_kind(m->value, l, !x->mo.raw_values);
 			struct xfield *nfp;
 
-			if (kd == XK_NONE)
+			if (kd == XK_NONE || !xo_wants(xm->om, l->name))
 				continue;
 			nfp = realloc(f, (nf + 1) * sizeof(*f));
 			if (!nfp)
@@ -444,8 +479,11 @@ void xp_collect(struct xport *x, struct strbuf *out)
 			sb_addc(&f[nf].fam, '_');
 			add_name(&f[nf].fam, xm->name);
 			sb_addc(&f[nf].fam, '_');
-			add_name(&f[nf].fam, tv_plan_is_scalar(m->value) && !*l->name ?
-				 "value" : l->name);
+			if (xo_rename(xm->om, l->name))
+				sb_adds(&f[nf].fam, xo_rename(xm->om, l->name));
+			else
+				add_name(&f[nf].fam, tv_plan_is_scalar(m->value) && !*l->name ?
+					 "value" : l->name);
 			if (kd == XK_COUNTER) {
 				size_t fl = f[nf].fam.len;
 

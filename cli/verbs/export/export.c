@@ -20,6 +20,8 @@ const struct opt_spec export_opts[] = {
 	[XOPT_PREFIX] = { "prefix", 0, "PREFIX", "metric names begin PREFIX_ (default mapsh)" },
 	[XOPT_PER_CPU] = { "per-cpu", 0, NULL, "per-CPU maps: one series per CPU with a cpu label instead of their sum" },
 	[XOPT_MAX_SERIES] = { "max-series", 0, "N", "at most N series of map entries per scrape; the rest are left out and counted" },
+	[XOPT_OVERRIDES] = { "overrides", 0, "FILE", "a JSON file: which maps and fields, renames, extra labels (see the description)",
+			     COMPLETE_FILE },
 	{ NULL },
 };
 
@@ -91,6 +93,8 @@ int do_export(struct ctx *ctx, const struct cmd *cmd,
 	      const struct opt_vals *opts, int argc, char **argv)
 {
 	struct xport x = { .mo = ctx->set.map, .prefix = "mapsh" };
+	struct xover ov = { 0 };
+	char **names = NULL;
 	const char *textfile = opt_get(opts, XOPT_TEXTFILE);
 	const char *listen = opt_get(opts, XOPT_LISTEN);
 	bool once = opts->count[XOPT_ONCE];
@@ -117,6 +121,22 @@ int do_export(struct ctx *ctx, const struct cmd *cmd,
 	if ((once || textfile) && listen)
 		return err_usage("export: --listen serves scrapes; --once and --textfile write one exposition: give one");
 
+	if (opt_get(opts, XOPT_OVERRIDES)) {
+		rc = xo_load(opt_get(opts, XOPT_OVERRIDES), &ov);
+		if (rc)
+			goto out;
+		x.ov = &ov;
+		/* No MAP: the maps the file names, by NAME. */
+		if (!argc && ov.nmaps) {
+			names = calloc(ov.nmaps, sizeof(*names));
+			if (!names)
+				abort();
+			for (int i = 0; i < ov.nmaps; i++)
+				names[i] = ov.maps[i].name;
+			argc = ov.nmaps;
+			argv = names;
+		}
+	}
 	for (int i = 0; i < argc;) {
 		struct mapsel sel;
 		struct mapref *m = NULL;
@@ -136,6 +156,10 @@ int do_export(struct ctx *ctx, const struct cmd *cmd,
 			goto out;
 		}
 		add_map(&x, &sel, m, metric_map_name(&sel, m));
+		x.maps[x.nmaps - 1].om = xo_find(x.ov, x.maps[x.nmaps - 1].name);
+		rc = xp_check_overrides(&x, &x.maps[x.nmaps - 1]);
+		if (rc)
+			goto out;
 		i += used;
 	}
 	if (!argc) {
@@ -153,8 +177,10 @@ int do_export(struct ctx *ctx, const struct cmd *cmd,
 					    x.mo.raw_values ? TV_RAW : 0);
 			yes = xp_plan_has_counter(p, !x.mo.raw_values);
 			tv_plan_free(p);
-			if (yes)
+			if (yes) {
 				add_map(&x, &sel, NULL, bm->name);
+				x.maps[x.nmaps - 1].om = xo_find(x.ov, bm->name);
+			}
 		}
 		if (!x.nmaps) {
 			rc = err_fail("export: no bundled map with counters is pinned in %s (run 'mapsh load', or name the maps: export MAP...)",
@@ -182,5 +208,7 @@ out:
 	for (int i = 0; i < x.nmaps; i++)
 		mapref_free(x.maps[i].m);
 	free(x.maps);
+	free(names);
+	xo_free(&ov);
 	return rc;
 }

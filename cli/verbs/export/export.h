@@ -21,7 +21,7 @@
 
 enum {
 	XOPT_ONCE, XOPT_TEXTFILE, XOPT_LISTEN, XOPT_PREFIX, XOPT_PER_CPU,
-	XOPT_MAX_SERIES,
+	XOPT_MAX_SERIES, XOPT_OVERRIDES,
 };
 extern const struct opt_spec export_opts[];
 
@@ -43,11 +43,42 @@ extern const struct opt_spec export_opts[];
 	"_map_memory_bytes and, for ring buffers, _map_fill_ratio. A missing or\n" \
 	"reloaded map is reported (map_up 0, a line on stderr) and picked up again.\n" \
 	"Maps are read with batch lookups, concurrent scrapes share one read, and\n" \
-	"nothing is written. Exit 2 for bad usage, 1 for an unknown map, a map\n" \
-	"with nothing numeric or a port that is in use."
+	"nothing is written. --overrides FILE (JSON, all optional):\n" \
+	"  {\"labels\": {\"cluster\": \"eu1\"},\n" \
+	"   \"maps\": {\"flows\": {\"fields\": [\"packets\"], \"rename\": {\"packets\": \"pkts\"},\n" \
+	"                        \"labels\": {\"team\": \"net\"}}}}\n" \
+	"exports only the fields listed, under the new names, with the extra labels;\n" \
+	"without MAP, the maps it names. Exit 2 for bad usage or a bad overrides\n" \
+	"file, 1 for an unknown map, a map with nothing numeric or a port in use."
 
 int do_export(struct ctx *ctx, const struct cmd *cmd,
 	      const struct opt_vals *opts, int argc, char **argv);
+
+/* The --overrides file (overrides.c): per map the fields to export (all
+ * when has_fields is false), renames of fields, extra labels; extra labels
+ * for every series. Labels are kept rendered: `a="x",b="y"`. */
+struct xover_map {
+	char *name;
+	bool has_fields;
+	char **fields;
+	int nfields;
+	char **ren_from, **ren_to;
+	int nren;
+	struct strbuf labels;
+};
+struct xover {
+	const char *path;
+	struct xover_map *maps;
+	int nmaps;
+	struct strbuf labels;
+};
+/* EXIT_OK, or EXIT_USAGE / EXIT_FAIL after one line. */
+int xo_load(const char *path, struct xover *o);
+const struct xover_map *xo_find(const struct xover *o, const char *map);
+/* The new name of a field, or NULL. */
+const char *xo_rename(const struct xover_map *om, const char *field);
+bool xo_wants(const struct xover_map *om, const char *field);
+void xo_free(struct xover *o);
 
 /* One exported map: the selector as given (to open it again after it went
  * away), the open map or NULL while it is missing. */
@@ -55,6 +86,7 @@ struct xmap {
 	struct mapsel sel;
 	char name[128];		/* in metric names: "flows" */
 	struct mapref *m;
+	const struct xover_map *om;	/* its overrides, or NULL */
 	bool missing_said;	/* its absence was said on stderr */
 };
 
@@ -67,6 +99,7 @@ struct xport {
 	unsigned long long dropped_total;	/* series left out, all scrapes */
 	unsigned long long reads;	/* collections done */
 	bool cap_said;
+	const struct xover *ov;	/* --overrides, or NULL */
 	int nmaps;
 	struct xmap *maps;
 };
@@ -79,6 +112,10 @@ void om_from_text(const char *text, struct strbuf *out);
 bool xp_has_values(const struct xport *x, const struct mapref *m);
 /* Does the plan have a counter field? (bundled maps without MAP) */
 bool xp_plan_has_counter(const struct tv_plan *p, bool guess);
+
+/* Do the overrides of xm name fields its value has (numeric ones)?
+ * EXIT_OK, or EXIT_USAGE after one line. */
+int xp_check_overrides(const struct xport *x, const struct xmap *xm);
 
 /* Serve /metrics on listen (ADDR:PORT) until SIGINT/SIGTERM. */
 int xp_serve(struct xport *x, const char *listen);
