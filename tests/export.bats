@@ -390,3 +390,53 @@ prom_is() { [ "$(prom_query "$1")" = "$2" ]; }
 	! grep -q '^mapsh_flows_\|^mapsh_proto_stats_bytes' <<<"$output"
 	printf '%s\n' "$output" | promtool check metrics
 }
+
+vg() {
+	nsenter --net="/run/netns/$NS" valgrind -q --suppressions="$TOP/tests/valgrind.supp" --leak-check=full \
+		--errors-for-leak-kinds=definite --error-exitcode=99 "$@"
+}
+
+@test "export under valgrind: no memory errors or leaks, once and serving; RSS flat over 100 scrapes" {
+	command -v valgrind >/dev/null || skip "valgrind not installed"
+	[ -z "${MAPSH_SANITIZED:-}" ] || skip "the sanitizer build is checked by ASan itself"
+	setup_net 1
+	mapsh load --iface "$HOST1" >/dev/null
+	send_pkts 1 -s 10.1.1.1 -d 10.1.1.2 -p udp --sport 5555 --dport 80 -c 3
+	foreign_map
+	echo '{"labels": {"a": "b"}, "maps": {"svc_stats": {"fields": ["bytes"], "rename": {"bytes": "b"}}}}' >"$BATS_TEST_TMPDIR/o.json"
+	for args in "--once" "--once --per-cpu --max-series 3" "--once pinned $BPFFS/m/svc_lat pinned $FMAP" \
+		"--once --overrides $BATS_TEST_TMPDIR/o.json pinned $FMAP" "--once nosuchmap"; do
+		run --separate-stderr vg "$MAPSH" export $args
+		[ "$status" -ne 99 ] || fail "valgrind errors in 'mapsh export $args': $stderr"
+		if [[ "$args" == *nosuchmap* ]]; then
+			[ "$status" = 1 ]
+		else
+			[ "$status" = 0 ] || fail "'mapsh export $args' under valgrind: exit $status: $stderr"
+			[[ "$output" == *"mapsh_map_up{"* ]]
+		fi
+	done
+	xp=$(port 5)
+	bg nsenter --net="/run/netns/$NS" valgrind -q --suppressions="$TOP/tests/valgrind.supp" --leak-check=full \
+		--errors-for-leak-kinds=definite --error-exitcode=99 "$MAPSH" export --listen "127.0.0.1:$xp" 2>"$BATS_TEST_TMPDIR/vg"
+	pid=$BG_PID
+	wait_for 60 scrape -o /dev/null "http://127.0.0.1:$xp/metrics"
+	for i in 1 2 3 4 5; do
+		scrape -o /dev/null "http://127.0.0.1:$xp/metrics"
+		scrape -o /dev/null -H 'Accept: application/openmetrics-text' "http://127.0.0.1:$xp/metrics"
+	done
+	kill -TERM "$(bg_child "$pid")"
+	rc=0
+	bg_wait "$pid" || rc=$?
+	[ "$rc" = 0 ] || fail "export --listen under valgrind: exit $rc: $(cat "$BATS_TEST_TMPDIR/vg")"
+	# RSS: what 10 scrapes leave is what 100 leave (within 1 MiB)
+	xp=$(port 6)
+	bg nsenter --net="/run/netns/$NS" "$MAPSH" export --listen "127.0.0.1:$xp"
+	pid=$(bg_child "$BG_PID")
+	wait_for 60 scrape -o /dev/null "http://127.0.0.1:$xp/metrics"
+	for ((i = 0; i < 10; i++)); do scrape -o /dev/null "http://127.0.0.1:$xp/metrics"; done
+	rss10=$(awk '/^VmRSS/ { print $2 }' "/proc/$pid/status")
+	for ((i = 0; i < 90; i++)); do scrape -o /dev/null "http://127.0.0.1:$xp/metrics"; done
+	rss100=$(awk '/^VmRSS/ { print $2 }' "/proc/$pid/status")
+	[ $((rss100 - rss10)) -lt 1024 ] || fail "RSS grew from $rss10 KiB to $rss100 KiB over 90 scrapes"
+	[ "$(scrape "http://127.0.0.1:$xp/metrics" | grep '^mapsh_export_reads_total ')" = "mapsh_export_reads_total 102" ]
+}
