@@ -41,6 +41,14 @@ wait_for() {
 
 scrape() { in_ns curl -sf --max-time 20 "$@"; }
 
+# none REGEX TEXT: fail when a line of TEXT matches REGEX (a bare `! grep`
+# would not fail a bats test).
+none() {
+	if grep -q -- "$1" <<<"$2"; then
+		fail "unexpected: $(grep -m1 -- "$1" <<<"$2")"
+	fi
+}
+
 # send_on CPU ARGS...: send_pkts 1 from that CPU (XDP on the veth runs on
 # the sender's CPU, so per-CPU maps get values on more than one CPU).
 send_on() {
@@ -68,7 +76,7 @@ send_on() {
 	grep -Fx 'mapsh_flows_packets_total{src_ip="10.1.1.3",dst_ip="10.1.1.2",src_port="4000",dst_port="443",protocol="tcp"} 2' <<<"$x"
 	grep -Fx '# TYPE mapsh_flows_packets_total counter' <<<"$x"
 	# times and flags are no values
-	! grep -q '^mapsh_flows_first_seen\|^mapsh_flows_tcp_flags\|^mapsh_flows_last_seen' <<<"$x"
+	none '^mapsh_flows_first_seen\|^mapsh_flows_tcp_flags\|^mapsh_flows_last_seen' "$x"
 	# per-CPU maps summed, against bpftool's per-CPU values
 	[ "$(grep '^mapsh_proto_stats_packets_total{protocol="udp"} ' <<<"$x" | cut -d' ' -f2)" = \
 	  "$(lookup proto_stats 11 | jq '[.formatted.values[].value.packets] | add')" ]
@@ -85,7 +93,7 @@ send_on() {
 	grep -Fx 'mapsh_map_up{map="flows"} 1' <<<"$x"
 	grep -q '^mapsh_map_memory_bytes{map="flows"} [1-9]' <<<"$x"
 	# only maps with counters: config has none
-	! grep -q 'map="config"' <<<"$x"
+	none 'map="config"' "$x"
 	# gauges: rate_limits.tokens is no counter
 	grep -Fx '# TYPE mapsh_rate_limits_tokens gauge' <<<"$x"
 	# a ring buffer: how full it is (two new-flow events not yet consumed)
@@ -95,6 +103,12 @@ send_on() {
 	mapsh events drain >/dev/null
 	run mapsh export --once events
 	grep -Fx 'mapsh_map_fill_ratio{map="events"} 0' <<<"$output"
+	# a queue: its map gauges only (its values cannot be read without
+	# taking them)
+	run mapsh export --once samples
+	assert_success
+	grep -Fx 'mapsh_map_max_entries{map="samples"} 1024' <<<"$output"
+	none '^# TYPE mapsh_samples_' "$output"
 }
 
 @test "export --per-cpu: a cpu label per CPU, adding up to the sum; --prefix names them" {
@@ -113,7 +127,7 @@ send_on() {
 		  "$(lookup proto_stats 11 | jq ".formatted.values[] | select(.cpu == $c) | .value.packets")" ]
 	done
 	grep -q '^node_ebpf_cpu_stats_packets_total{key="0",cpu="0"} ' <<<"$output"
-	! grep -q '^mapsh_' <<<"$output"
+	none '^mapsh_' "$output"
 	printf '%s\n' "$output" | promtool check metrics
 }
 
@@ -129,7 +143,7 @@ send_on() {
 	# a string as mapsh shows it ("a\"b", quoted), escaped for the label
 	grep -Fx 'mapsh_svc_stats_requests{daddr="10.0.0.2",dport="443",proto="17",tenant="\"a\\\"b\""} 7' <<<"$output"
 	# the enum and the address are no values
-	! grep -q '^mapsh_svc_stats_state\|^mapsh_svc_stats_peer_addr' <<<"$output"
+	none '^mapsh_svc_stats_state\|^mapsh_svc_stats_peer_addr' "$output"
 	grep -Fx '# TYPE mapsh_svc_stats_requests gauge' <<<"$output"
 	grep -Fx 'mapsh_map_entries{map="svc_stats"} 2' <<<"$output"
 	# by id and by kernel name too, the same series
@@ -238,7 +252,7 @@ send_on() {
 	run scrape "http://127.0.0.1:$xp/metrics"
 	assert_success
 	grep -Fx 'mapsh_map_up{map="svc_stats"} 0' <<<"$output"
-	! grep -q '^mapsh_svc_stats_' <<<"$output"
+	none '^mapsh_svc_stats_' "$output"
 	grep -q "svc_stats: nothing is pinned at $FMAP" "$BATS_TEST_TMPDIR/err"
 	# another map pinned there: exported again
 	rm -rf "$BPFFS/m" "$BPFFS/progs"
@@ -350,7 +364,7 @@ prom_is() { [ "$(prom_query "$1")" = "$2" ]; }
 	printf '%s\n' "$output" | promtool check metrics
 	grep -Fx 'mapsh_svc_stats_reqs{cluster="eu1",team="n\"et",daddr="10.0.0.1",dport="80",proto="6",tenant="acme"} 5' <<<"$output"
 	grep -Fx 'mapsh_svc_stats_bytes_total{cluster="eu1",team="n\"et",daddr="10.0.0.1",dport="80",proto="6",tenant="acme"} 1000' <<<"$output"
-	! grep -q '^mapsh_svc_stats_queue_depth\|^mapsh_svc_stats_requests' <<<"$output"
+	none '^mapsh_svc_stats_queue_depth\|^mapsh_svc_stats_requests' "$output"
 	# a field it does not have, with a did-you-mean
 	echo '{"maps": {"svc_stats": {"fields": ["byte"]}}}' >"$BATS_TEST_TMPDIR/bad1.json"
 	run --separate-stderr mapsh export --once --overrides "$BATS_TEST_TMPDIR/bad1.json" pinned "$FMAP"
@@ -387,7 +401,7 @@ prom_is() { [ "$(prom_query "$1")" = "$2" ]; }
 	assert_success
 	grep -Fx 'mapsh_proto_stats_packets_total{protocol="udp"} 3' <<<"$output"
 	grep -Fx 'mapsh_config_enabled{key="0"} 1' <<<"$output"
-	! grep -q '^mapsh_flows_\|^mapsh_proto_stats_bytes' <<<"$output"
+	none '^mapsh_flows_\|^mapsh_proto_stats_bytes' "$output"
 	printf '%s\n' "$output" | promtool check metrics
 }
 

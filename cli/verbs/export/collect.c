@@ -460,7 +460,10 @@ void xp_collect(struct xport *x, struct strbuf *out)
 			continue;
 		}
 		m = xm->m;
-		for (uint32_t j = 0; m->value && j < tv_plan_nleaves(m->value); j++) {
+		/* Queues, stacks and rings cannot be read without taking
+		 * their values: only their map gauges. */
+		for (uint32_t j = 0; m->value && (m->is_array || map_type_is_hash_like(m->info.type)) &&
+				     j < tv_plan_nleaves(m->value); j++) {
 			const struct tv_leaf *l = tv_plan_leaf(m->value, j);
 			enum xkind kd = leaf_kind(m->value, l, !x->mo.raw_values);
 			struct xfield *nfp;
