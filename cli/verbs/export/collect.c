@@ -135,7 +135,7 @@ static void add_name(struct strbuf *sb, const char *s)
 	sb->buf[sb->len] = 0;
 }
 
-static void add_label_value(struct strbuf *sb, const char *s)
+void xp_label_value(struct strbuf *sb, const char *s)
 {
 	for (; *s; s++) {
 		if (*s == '\\' || *s == '"')
@@ -219,7 +219,7 @@ static void key_labels(const struct mapref *m, const void *key,
 		sb_reset(tmp);
 		mapref_key_text(m, key, tmp);
 		sb_adds(lab, "key=\"");
-		add_label_value(lab, sb_str(tmp));
+		xp_label_value(lab, sb_str(tmp));
 		sb_addc(lab, '"');
 		return;
 	}
@@ -234,7 +234,7 @@ static void key_labels(const struct mapref *m, const void *key,
 		sb_adds(lab, "=\"");
 		sb_reset(tmp);
 		tv_leaf_format_text(l, key, tmp);
-		add_label_value(lab, sb_str(tmp));
+		xp_label_value(lab, sb_str(tmp));
 		sb_addc(lab, '"');
 	}
 }

@@ -106,6 +106,8 @@ struct xport {
 
 /* Read every map of x and append one exposition (text format 0.0.4). */
 void xp_collect(struct xport *x, struct strbuf *out);
+/* s as a label value (without the quotes): \\, \" and \n escaped. */
+void xp_label_value(struct strbuf *sb, const char *s);
 /* The OpenMetrics form of a text exposition that xp_collect printed. */
 void om_from_text(const char *text, struct strbuf *out);
 /* Does the value of m have a field that becomes a series? */

@@ -47,15 +47,7 @@ static int add_labels(const char *path, const char *where, json_t *obj,
 		if (sb->len)
 			sb_addc(sb, ',');
 		sb_addf(sb, "%s=\"", k);
-		for (const char *s = json_string_value(v); *s; s++) {
-			if (*s == '\\' || *s == '"')
-				sb_addc(sb, '\\');
-			if (*s == '\n') {
-				sb_adds(sb, "\\n");
-				continue;
-			}
-			sb_addc(sb, *s);
-		}
+		xp_label_value(sb, json_string_value(v));
 		sb_addc(sb, '"');
 	}
 	return EXIT_OK;
