@@ -33,6 +33,11 @@ ARCH_INC := /usr/include/$(shell $(CC) -dumpmachine 2>/dev/null)
 PKGS    := libbpf libxdp libedit jansson yajl
 PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
+# libmicrohttpd (export --listen): static like the rest, the TLS library it
+# was built with shared (Debian ships no static p11-kit for gnutls).
+PKG_CFLAGS += $(shell $(PKG_CONFIG) --cflags libmicrohttpd 2>/dev/null)
+PKG_LIBS   += $(shell $(PKG_CONFIG) --libs libmicrohttpd 2>/dev/null)
+MHD_STATIC := -lmicrohttpd -Wl,-Bdynamic -lgnutls -lpthread
 
 # CFLAGS is the user's (make CFLAGS=-O0 keeps what the build needs).
 CFLAGS  ?= -O2 -g
@@ -48,7 +53,7 @@ MAPSH_LIBS := $(LDLIBS)
 else
 # Debian ships yajl's static library as libyajl_s.a.
 MAPSH_LIBS := -Wl,-Bstatic $(patsubst -lyajl,-lyajl_s,$(shell $(PKG_CONFIG) --static --libs $(PKGS) 2>/dev/null)) \
-	-lmd -Wl,-Bdynamic
+	-lmd $(MHD_STATIC)
 endif
 BPF_CFLAGS := -g -O2 -target bpf -Wall -Wextra -I$(ARCH_INC) -Ibpf
 
@@ -142,7 +147,7 @@ $(BUILD)/bpf $(BUILD)/cli $(BUILD)/fuzz:
 # Debian packages the build, the tests and the demo need; only the missing
 # ones are installed.
 DEB_PKGS := clang llvm libbpf-dev libxdp-dev libedit-dev libelf-dev zlib1g-dev \
-	libjansson-dev libyajl-dev libcmocka-dev pkg-config bpftool xdp-tools iproute2 jq \
+	libjansson-dev libyajl-dev libmicrohttpd-dev prometheus libcmocka-dev pkg-config bpftool xdp-tools iproute2 jq \
 	libbsd-dev libmd-dev libncurses-dev \
 	bats bats-assert bats-support gcc make valgrind hyperfine time \
 	mandoc man-db tmux zsh fish

@@ -15,6 +15,7 @@
 #include "base/err.h"
 #include "verbs/map_verbs.h"
 #include "verbs/maps.h"
+#include "verbs/export/export.h"
 
 
 enum {
@@ -188,6 +189,13 @@ const struct cmd mapsh_cmds[] = {
 		.name = "maps", .alias = "ls", .fn = do_maps, .opts = maps_opts,
 		.summary = "list mapsh's maps (or every map of the system with --all)",
 		.description = MAPS_DESCRIPTION,
+		.flags = CMD_NEEDS_BPF,
+	},
+	{
+		.name = "export", .fn = do_export, .opts = export_opts,
+		.pos = (const struct arg_spec[]){ { .kind = ARG_MAP, .flags = ARG_OPTIONAL | ARG_REPEAT }, { .kind = ARG_END } },
+		.summary = "serve maps as Prometheus/OpenMetrics metrics on /metrics (or print them once)",
+		.description = EXPORT_DESCRIPTION,
 		.flags = CMD_NEEDS_BPF,
 	},
 	{

@@ -1,0 +1,125 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* `mapsh export`: maps as Prometheus / OpenMetrics metrics, typed from BTF.
+ *
+ * collect.c reads every exported map once (batch lookups, never a write)
+ * and prints one exposition in the Prometheus text format 0.0.4;
+ * om_from_text() turns it into OpenMetrics 1.0 (counter families lose
+ * their _total in the TYPE/HELP lines, # EOF at the end). http.c serves
+ * it with libmicrohttpd; export.c is the command. */
+#ifndef MAPSH_EXPORT_H
+#define MAPSH_EXPORT_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include "cmd/cmd.h"
+#include "map/mapref.h"
+#include "base/strbuf.h"
+
+#define EXPORT_DEFAULT_PORT 9847
+#define EXPORT_DEFAULT_LISTEN "127.0.0.1:9847"
+
+enum {
+	XOPT_ONCE, XOPT_TEXTFILE, XOPT_LISTEN, XOPT_PREFIX, XOPT_PER_CPU,
+	XOPT_MAX_SERIES, XOPT_OVERRIDES,
+};
+extern const struct opt_spec export_opts[];
+
+#define EXPORT_DESCRIPTION \
+	"Serves the maps on http://" EXPORT_DEFAULT_LISTEN "/metrics (--listen) in the\n" \
+	"Prometheus text format, or OpenMetrics when the scraper's Accept header asks\n" \
+	"for it, until SIGINT or SIGTERM; --once prints one exposition instead, and\n" \
+	"--textfile FILE writes one atomically. Without MAP, every bundled map with\n" \
+	"counters that is pinned; any map works (NAME, id N, pinned PATH, name NAME).\n" \
+	"No configuration: the value's BTF types the series. One series per numeric\n" \
+	"field, named PREFIX_MAP_FIELD: counter fields (mapsh:counter tags, and the\n" \
+	"guessed packets/bytes/... names) are counters (_total), other integers\n" \
+	"gauges; addresses, enums, flags and times are no values; an integer array\n" \
+	"named ..hist.., slots or buckets is a histogram of log2 slots (le 0, 1, 3,\n" \
+	"7, ...: slot i counts values of bit length i). The key's fields\n" \
+	"are the labels, formatted as mapsh shows them (a scalar key: label key).\n" \
+	"Per-CPU values are summed (--per-cpu: a cpu label); array slots that are all\n" \
+	"zero are left out. Per map: PREFIX_map_up, _map_entries, _map_max_entries,\n" \
+	"_map_memory_bytes and, for ring buffers, _map_fill_ratio. A missing or\n" \
+	"reloaded map is reported (map_up 0, a line on stderr) and picked up again.\n" \
+	"Maps are read with batch lookups, concurrent scrapes share one read, and\n" \
+	"nothing is written. --overrides FILE (JSON, all optional):\n" \
+	"  {\"labels\": {\"cluster\": \"eu1\"},\n" \
+	"   \"maps\": {\"flows\": {\"fields\": [\"packets\"], \"rename\": {\"packets\": \"pkts\"},\n" \
+	"                        \"labels\": {\"team\": \"net\"}}}}\n" \
+	"exports only the fields listed, under the new names, with the extra labels;\n" \
+	"without MAP, the maps it names. Exit 2 for bad usage or a bad overrides\n" \
+	"file, 1 for an unknown map, a map with nothing numeric or a port in use."
+
+int do_export(struct ctx *ctx, const struct cmd *cmd,
+	      const struct opt_vals *opts, int argc, char **argv);
+
+/* The --overrides file (overrides.c): per map the fields to export (all
+ * when has_fields is false), renames of fields, extra labels; extra labels
+ * for every series. Labels are kept rendered: `a="x",b="y"`. */
+struct xover_map {
+	char *name;
+	bool has_fields;
+	char **fields;
+	int nfields;
+	char **ren_from, **ren_to;
+	int nren;
+	struct strbuf labels;
+};
+struct xover {
+	const char *path;
+	struct xover_map *maps;
+	int nmaps;
+	struct strbuf labels;
+};
+/* EXIT_OK, or EXIT_USAGE / EXIT_FAIL after one line. */
+int xo_load(const char *path, struct xover *o);
+const struct xover_map *xo_find(const struct xover *o, const char *map);
+/* The new name of a field, or NULL. */
+const char *xo_rename(const struct xover_map *om, const char *field);
+bool xo_wants(const struct xover_map *om, const char *field);
+void xo_free(struct xover *o);
+
+/* One exported map: the selector as given (to open it again after it went
+ * away), the open map or NULL while it is missing. */
+struct xmap {
+	struct mapsel sel;
+	char name[128];		/* in metric names: "flows" */
+	struct mapref *m;
+	const struct xover_map *om;	/* its overrides, or NULL */
+	bool missing_said;	/* its absence was said on stderr */
+};
+
+struct xport {
+	struct map_opts mo;
+	const char *prefix;	/* "mapsh" */
+	bool per_cpu;
+	bool follow;		/* long-running: follow pins, reopen maps */
+	unsigned long long max_series;	/* 0: no cap */
+	unsigned long long dropped_total;	/* series left out, all scrapes */
+	unsigned long long reads;	/* collections done */
+	bool cap_said;
+	const struct xover *ov;	/* --overrides, or NULL */
+	int nmaps;
+	struct xmap *maps;
+};
+
+/* Read every map of x and append one exposition (text format 0.0.4). */
+void xp_collect(struct xport *x, struct strbuf *out);
+/* s as a label value (without the quotes): \\, \" and \n escaped. */
+void xp_label_value(struct strbuf *sb, const char *s);
+/* The OpenMetrics form of a text exposition that xp_collect printed. */
+void om_from_text(const char *text, struct strbuf *out);
+/* Does the value of m have a field that becomes a series? */
+bool xp_has_values(const struct xport *x, const struct mapref *m);
+/* Does the plan have a counter field? (bundled maps without MAP) */
+bool xp_plan_has_counter(const struct tv_plan *p, bool guess);
+
+/* Do the overrides of xm name fields its value has (numeric ones)?
+ * EXIT_OK, or EXIT_USAGE after one line. */
+int xp_check_overrides(const struct xport *x, const struct xmap *xm);
+
+/* Serve /metrics on listen (ADDR:PORT) until SIGINT/SIGTERM. */
+int xp_serve(struct xport *x, const char *listen);
+
+#endif
