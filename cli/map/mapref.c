@@ -915,15 +915,3 @@ bool mapref_is_frozen(const struct mapref *m)
 	return fd_is_frozen(m->fd);
 }
 
-static void plan_exact(struct tv_plan *p, bool on)
-{
-	if (p)
-		tv_plan_set_flags(p, on ? tv_plan_flags(p) | TV_BYTES_EXACT
-					: tv_plan_flags(p) & ~TV_BYTES_EXACT);
-}
-
-void mapref_set_exact(const struct mapref *m, bool on)
-{
-	plan_exact(m->key, on);
-	plan_exact(m->value, on);
-}

@@ -106,10 +106,6 @@ int mapref_open_inner(const struct map_opts *mo, const struct mapref *outer,
 char *mapref_suggest(const struct map_opts *mo, const char *word,
 		     const char *const *extra);
 
-/* Key and value formatted with every byte (TV_BYTES_EXACT: a string's
- * stale bytes after its NUL too), as save writes and apply reads, or back
- * to what dump shows. */
-void mapref_set_exact(const struct mapref *m, bool on);
 
 /* Parse KEY tokens into buf (key_size bytes, zeroed first): field=value
  * lists (every key field must be given), positional values, bpftool's

@@ -333,14 +333,12 @@ static bool needs_quote(const uint8_t *s, size_t n)
 	return false;
 }
 
+/* A string's bytes after its NUL are not lost: the root writes them in
+ * "@uncovered" (tv_add_uncovered), which every parser reads back. */
 static void add_chars(struct strbuf *sb, const uint8_t *p, uint32_t n,
-		      bool json, unsigned flags)
+		      bool json)
 {
-	/* Exact forms (save) keep the bytes after the NUL: 0x<hex>. */
-	bool exact = (flags & TV_BYTES_EXACT) ||
-		     (!json && (flags & TV_TEXT_EXACT));
-
-	if (tv_is_string(p, n) && !(exact && tv_string_has_tail(p, n))) {
+	if (tv_is_string(p, n)) {
 		size_t len = strnlen((const char *)p, n);
 
 		if (json)
@@ -368,8 +366,7 @@ static void add_dim(const struct tv_leaf *l, const void *rec, int level,
 	if (l->kind == TV_KIND_CHAR && level == l->ndims - 1) {
 		if (jw)
 			jw_value_begin(jw);
-		add_chars(sb, (const uint8_t *)rec + l->offset + base, n, !!jw,
-			  l->plan ? l->plan->flags : 0);
+		add_chars(sb, (const uint8_t *)rec + l->offset + base, n, !!jw);
 		return;
 	}
 	for (int k = level + 1; k < l->ndims; k++)

@@ -135,18 +135,6 @@ bool tv_is_string(const uint8_t *p, uint32_t len)
 	return i < len && !p[i];
 }
 
-bool tv_string_has_tail(const uint8_t *p, uint32_t len)
-{
-	const uint8_t *nul = memchr(p, 0, len);
-
-	if (!nul)
-		return false;
-	for (uint32_t i = (uint32_t)(nul - p) + 1; i < len; i++)
-		if (p[i])
-			return true;
-	return false;
-}
-
 const char *tv_enum_name(const struct tv_enum_tab *t, uint64_t v)
 {
 	uint32_t lo = 0, hi = t->n;

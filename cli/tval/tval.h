@@ -22,8 +22,8 @@
  *   char arrays: a string when printable up to a NUL, shown up to it as
  *     bpftool does (quoted with C escapes only when it holds characters
  *     other than [A-Za-z0-9_.:/@+-] or is empty), else 0x followed by
- *     every byte in hex; with TV_BYTES_EXACT (or TV_TEXT_EXACT in text) a
- *     string with bytes other than 0 after its NUL is that hex too
+ *     every byte in hex; bytes other than 0 after its NUL are in
+ *     "@uncovered" with the other bytes no field shows
  *   ktime: an age ("3.2s ago", "-" for 0); TV_TEXT_EXACT prints the ns
  *   ifindex: interface name when it exists, else the number
  * JSON form: the shape of bpftool's btf_dumper (objects, exact integers,
@@ -71,9 +71,6 @@ struct tv_plan;
 				   * ktime as ns, ifindex as a number */
 #define TV_KTIME_WALL	(1u << 3) /* ktime as ISO-8601 UTC wall clock (text
 				   * and JSON); parse accepts it back */
-#define TV_BYTES_EXACT	(1u << 4) /* every byte in text and JSON (save): a
-				   * char array holding bytes after its
-				   * NUL as 0x<hex>, not the string shown */
 
 /* ---- parse flags (tv_parse_*) ---- */
 #define TV_PARSE_ALL	(1u << 0) /* every non-padding field must be given

@@ -130,8 +130,6 @@ unsigned tv_elem_bits(const struct tv_leaf *l);
 /* Is the char array element at p (len bytes) a printable string (up to
  * its first NUL)? */
 bool tv_is_string(const uint8_t *p, uint32_t len);
-/* Are there bytes other than 0 after its first NUL? */
-bool tv_string_has_tail(const uint8_t *p, uint32_t len);
 const char *tv_enum_name(const struct tv_enum_tab *t, uint64_t v);
 void tv_clock(const struct tv_plan *p, uint64_t *mono, uint64_t *real);
 

@@ -959,10 +959,7 @@ int apply_read(struct apply_set *s, const char *path, bool *unreadable)
 		return err_fail("%s apply: cannot read %s: %s", s->m->name, path,
 				strerror(errno));
 	}
-	/* save's exact form: the compiled reader prints it back the same */
-	mapref_set_exact(s->m, true);
 	rc = read_entries(s, &r);
-	mapref_set_exact(s->m, false);
 	if (rc && r.err && r.err != EILSEQ)
 		*unreadable = true;
 	if (!rc)

@@ -160,8 +160,8 @@ int verb_save(struct ctx *ctx, const struct cmd *cmd,
 			o->mode = OUT_JSON;
 	}
 	/* Built for o: its mode picks the compiled formatters (tval/fast.c).
-	 * Every byte, a string's stale tail too: apply gives it back. */
-	mapref_set_exact(m, true);
+	 * Every byte: a string's stale tail, like any byte no field shows,
+	 * is in "@uncovered", and apply gives it back. */
 	eo_init(&eo, o, m, NULL, false);
 	out_set_lines(o, true);
 	out_list_begin(o);
@@ -175,7 +175,6 @@ int verb_save(struct ctx *ctx, const struct cmd *cmd,
 	out_list_end(o);
 	out_set_lines(o, false);
 	eo_fini(&eo);
-	mapref_set_exact(m, false);
 	mapiter_fini(&it);
 	ctx->out.mode = saved_mode;
 	if (r < 0) {
