@@ -33,6 +33,13 @@
 #      A command slower than 90 s (the older apply) runs once, and so, with
 #      BENCH_QUICK=1, does every mapsh command slower than 2 s. No audit
 #      log: MAPSH_AUDIT_LOG is unset, as by default.
+#   6. export, on a separate 100000-entry map (bench/mkmap in a directory of
+#      the bpffs): one scrape, `export pinned P --once` to /dev/null, beside
+#      `-j dump` of it (measure() of 5.), target <= 1.5x; then an exporter
+#      on a free loopback port (`export pinned P --listen 127.0.0.1:PORT`)
+#      scraped 100 times with curl, VmRSS and VmHWM from /proc/PID/status
+#      after scrape 10 and scrape 100; target: VmRSS grows by at most 10%
+#      or 4 MiB, whichever is more.
 #
 # Environment: BENCH_ENTRIES (default 1000000), BENCH_QUICK=1 (fewer runs),
 # BENCH_RB_RECORDS (records per drain, default 1000000), MAPSH (./mapsh).
@@ -48,10 +55,10 @@ N=${BENCH_ENTRIES:-1000000}
 RB_N=${BENCH_RB_RECORDS:-1000000}
 if [ "${BENCH_QUICK:-0}" = 1 ]; then
 	DUMP_RUNS=1 LOOKUP_RUNS=30 RB_RUNS=2 LIVE_SECS=1 WATCH_COUNT=3
-	WRITE_RUNS=1 FLOOR_RUNS=3
+	WRITE_RUNS=1 FLOOR_RUNS=3 EXPORT_RUNS=5
 else
 	DUMP_RUNS=3 LOOKUP_RUNS=200 RB_RUNS=5 LIVE_SECS=3 WATCH_COUNT=10
-	WRITE_RUNS=3 FLOOR_RUNS=5
+	WRITE_RUNS=3 FLOOR_RUNS=5 EXPORT_RUNS=10
 fi
 SLOW_SECS=90	# a command slower than this runs once
 unset MAPSH_AUDIT_LOG	# the writes are measured without an audit log
@@ -59,7 +66,7 @@ unset MAPSH_AUDIT_LOG	# the writes are measured without an audit log
 die() { echo "bench: $*" >&2; exit 1; }
 note() { echo "bench: $*" >&2; }
 [ "$(id -u)" = 0 ] || die "needs root (BPF maps, a bpffs mount)"
-for t in hyperfine /usr/bin/time bpftool jq; do
+for t in hyperfine /usr/bin/time bpftool jq curl; do
 	command -v "$t" >/dev/null || die "$t is missing (make deps)"
 done
 for t in mkmap rawdump minlookup rbconsumer produce batchw bench.bpf.o; do
@@ -75,12 +82,14 @@ CPU0=() CPU1=()
 
 TMP=$(mktemp -d /tmp/mapsh-bench.XXXXXX)
 FS=$TMP/bpffs
-BGPID=
+BGPID= XPID=
 cleanup() {
 	set +e
 	[ -n "$BGPID" ] && kill -TERM -- -"$BGPID" 2>/dev/null && wait "$BGPID" 2>/dev/null
+	[ -n "$XPID" ] && kill -TERM "$XPID" 2>/dev/null && wait "$XPID" 2>/dev/null
 	if mountpoint -q "$FS"; then
 		rm -f "$FS"/bench_* "$FS"/produce_*
+		rm -rf "$FS/x100k"
 		umount "$FS"
 	fi
 	rm -rf "$TMP"
@@ -192,7 +201,7 @@ echo
 
 # ---- 1. dump ----
 
-note "1/5 dump: $DUMP_RUNS runs each (bpftool text takes ~17 s per 1M entries)"
+note "1/6 dump: $DUMP_RUNS runs each (bpftool text takes ~17 s per 1M entries)"
 declare -A LABEL=(
 	[raw]="raw batch read (bench/rawdump)"
 	[mplain]="mapsh pinned P dump (plain)"
@@ -257,7 +266,7 @@ echo
 
 # ---- 2. lookup ----
 
-note "2/5 lookup: $LOOKUP_RUNS runs each"
+note "2/6 lookup: $LOOKUP_RUNS runs each"
 LABEL=(
 	[min]="minimal C (bench/minlookup)"
 	[mapsh]="mapsh pinned P lookup (typed key)"
@@ -301,7 +310,7 @@ echo
 
 # ---- 3. ring buffer ----
 
-note "3/5 ring buffer: $RB_RUNS drains each, then ${LIVE_SECS} s live per consumer"
+note "3/6 ring buffer: $RB_RUNS drains each, then ${LIVE_SECS} s live per consumer"
 E=$FS/bench_events L=$FS/bench_live
 LABEL=(
 	[rbc]="printf consumer (bench/rbconsumer)"
@@ -394,7 +403,7 @@ echo
 
 # ---- 4. watch ----
 
-note "4/5 watch: $WATCH_COUNT refreshes at 1 s"
+note "4/6 watch: $WATCH_COUNT refreshes at 1 s"
 kc=$((N * 32))	# key 16 B + counters (packets, bytes) 16 B per entry
 echo "4. watch of the $N-entry map, -i 1 --count $WATCH_COUNT -j to /dev/null"
 echo "   CPU = user + sys (/usr/bin/time) / refreshes; raw = one bench/rawdump (from 1.)"
@@ -456,7 +465,7 @@ measure() {
 # entries P: the number of entries in P now.
 entries() { "$B/rawdump" "$F"; }
 
-note "5/5 writes: apply, save, clear, count ($WRITE_RUNS run(s) of a mapsh write, $FLOOR_RUNS under 2 s, 1 over $SLOW_SECS s)"
+note "5/6 writes: apply, save, clear, count ($WRITE_RUNS run(s) of a mapsh write, $FLOOR_RUNS under 2 s, 1 over $SLOW_SECS s)"
 S=$TMP/flows.json	# what save writes and apply reads
 LABEL=(
 	[wraw]="raw batch read (bench/rawdump)"
@@ -604,5 +613,108 @@ else
 fi
 wverdict "unchanged apply / -j dump" wsame wjdump 2
 wverdict "save / -j dump" wsave wjdump 1.5
+echo
+
+# ---- 6. export ----
+
+XN=100000
+XD=$FS/x100k
+XF=$XD/bench_flows
+note "6/6 export: a $XN-entry map, one scrape beside -j dump ($EXPORT_RUNS runs each), then 100 scrapes over HTTP"
+mkdir "$XD"
+"$B/mkmap" "$B/bench.bpf.o" "$XD" "$XN" >/dev/null
+LABEL+=([xjdump]="mapsh -j pinned P dump" [xonce]="mapsh export pinned P --once")
+REF[xonce]=xjdump REFNAME[xjdump]="-j dump"
+# series FILE: the packet counters in an exposition (one per entry).
+series() { grep -c '^mapsh_bench_flows_packets_total{' "$1" || true; }
+if have pinned "$XF" dump; then
+	measure xjdump "$EXPORT_RUNS" "" /dev/null "$MAPSH" -j pinned "$XF" dump || true
+else
+	WHY[xjdump]="not available (command missing)"
+fi
+if ! have export; then
+	WHY[xonce]="not available (command missing)" WHY[xrss]=${WHY[xonce]}
+elif measure xonce "$EXPORT_RUNS" "" "$TMP/export.out" "$MAPSH" export pinned "$XF" --once; then
+	got=$(series "$TMP/export.out")
+	[ "$got" = "$XN" ] || WHY[xonce]="exported $got of $XN entries"
+fi
+rm -f "$TMP/export.out"
+
+# The exporter on the first free port from a random start, under timeout
+# (its pid XPID; the mapsh process MPID), until it listens.
+XPORT= MPID=
+if [ -z "${WHY[xrss]:-}" ]; then
+	p0=$((20000 + RANDOM % 20000))
+	for ((port = p0; port < p0 + 20; port++)); do
+		[ -z "$(ss -Hltn "sport = :$port")" ] || continue
+		timeout 900 "$MAPSH" export pinned "$XF" --listen "127.0.0.1:$port" \
+			>/dev/null 2>"$TMP/export.err" &
+		XPID=$!
+		for ((i = 0; i < 300; i++)); do
+			kill -0 "$XPID" 2>/dev/null || break
+			[ -n "$(ss -Hltn "sport = :$port")" ] && { XPORT=$port; break; }
+			sleep 0.1
+		done
+		[ -n "$XPORT" ] && break
+		kill -TERM "$XPID" 2>/dev/null || true
+		wait "$XPID" 2>/dev/null || true
+		XPID=
+	done
+	if [ -z "$XPORT" ]; then
+		WHY[xrss]="failed to listen: $(head -n 1 "$TMP/export.err")"
+	else
+		MPID=$(pgrep -P "$XPID" | head -n 1)
+		[ -n "$MPID" ] || WHY[xrss]="no exporter process under pid $XPID"
+	fi
+fi
+# vm PID: VmRSS and VmHWM (KiB) of PID.
+vm() { awk '$1 == "VmRSS:" { r = $2 } $1 == "VmHWM:" { h = $2 } END { print r, h }' "/proc/$1/status"; }
+XT=0
+if [ -z "${WHY[xrss]:-}" ]; then
+	url="http://127.0.0.1:$XPORT/metrics"
+	for ((i = 1; i <= 100; i++)); do
+		out=/dev/null
+		[ "$i" = 1 ] && out=$TMP/scrape.out
+		if ! t=$(curl -sf -o "$out" -w '%{time_total}' "$url"); then
+			WHY[xrss]="scrape $i failed: $(head -n 1 "$TMP/export.err")"
+			break
+		fi
+		XT=$(awk -v a="$XT" -v b="$t" 'BEGIN { print a + b }')
+		if [ "$i" = 1 ]; then
+			got=$(series "$TMP/scrape.out")
+			[ "$got" = "$XN" ] || { WHY[xrss]="scrape 1 exported $got of $XN entries"; break; }
+		fi
+		[ "$i" = 10 ] && read -r rss10 hwm10 < <(vm "$MPID")
+		[ "$i" = 100 ] && read -r rss100 hwm100 < <(vm "$MPID")
+	done
+	rm -f "$TMP/scrape.out"
+fi
+if [ -n "$XPID" ]; then
+	kill -TERM "$XPID" 2>/dev/null || true
+	wait "$XPID" 2>/dev/null || true
+	XPID=
+fi
+rm -rf "$XD"
+
+echo "6. export, $XN entries (a second map like that of 1.), to /dev/null"
+echo "   hyperfine, mean ± σ over the runs shown; peak RSS from /usr/bin/time %M of the first run"
+printf "   %-42s %-20s %4s %-15s %10s\n" command time runs ratio "peak RSS"
+for id in xjdump xonce; do wrow $id; done
+if [ -n "${WHY[xrss]:-}" ]; then
+	row "mapsh export pinned P --listen" "${WHY[xrss]}"
+else
+	echo "   mapsh export pinned P --listen 127.0.0.1:$XPORT, 100 scrapes with curl, $(secs "$(awk -v t="$XT" 'BEGIN { print t / 100 }')") each on average:"
+	printf "   %-42s VmRSS %s, VmHWM %s\n" "after scrape 10" "$(mib "$rss10")" "$(mib "$hwm10")"
+	printf "   %-42s VmRSS %s, VmHWM %s\n" "after scrape 100" "$(mib "$rss100")" "$(mib "$hwm100")"
+fi
+echo "   targets:"
+wverdict "export --once / -j dump" xonce xjdump 1.5
+what="exporter VmRSS growth, scrape 10 to 100"
+if [ -n "${WHY[xrss]:-}" ]; then
+	na "$what" "${WHY[xrss]}"
+else
+	lim=$(awk -v r="$rss10" 'BEGIN { l = r * 0.1 / 1024; printf "%.1f", (l > 4 ? l : 4) }')
+	verdict "$what (10% or 4 MiB)" "$(awk -v a="$rss10" -v b="$rss100" 'BEGIN { printf "%.1f", (b - a) / 1024 }')" "<=" "$lim" " MiB"
+fi
 echo
 echo "load average at end: $(loadavg)"
