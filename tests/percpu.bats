@@ -206,8 +206,10 @@ load_types() {
 	"$PCT" "$MAPSH_PIN_DIR/pc_hash" 02000000 "$(pcv 3 16 1 5 171 1 3 1)" "$(pcv 4 16 2 6 171 1 3 1)"
 	run -0 mapsh pc_hash update 1 flags=77
 	run -0 mapsh pc_hash update 2 hits=9
-	rec1=$(grep '"result"' "$MAPSH_AUDIT_LOG" | sed -n 1p)
-	rec2=$(grep '"result"' "$MAPSH_AUDIT_LOG" | sed -n 2p)
-	echo "$rec1" | tee /dev/stderr | jq -e '.. | objects | select(has("old")) | .old == "per_cpu" and .new.flags == 77 and .old_per_cpu[1].flags == 1290'
-	echo "$rec2" | tee /dev/stderr | jq -e '.. | objects | select(has("old")) | .old.hits == 7 and .old.flags == 16 and .new.flags == 16'
+	rec1=$(jq -c 'select(.state == "intent")' "$MAPSH_AUDIT_LOG" | sed -n 1p)
+	rec2=$(jq -c 'select(.state == "intent")' "$MAPSH_AUDIT_LOG" | sed -n 2p)
+	[ -n "$rec1" ] && [ -n "$rec2" ]
+	# update sets flags only: the phase still differs, so new has no one value either
+	[ "$(jq -c '[.old, .new, .old_per_cpu[1].flags, .new_per_cpu[1].flags, .new_per_cpu[1].phase]' <<<"$rec1")" = '["per_cpu","per_cpu",1290,77,"PC_DONE"]' ]
+	[ "$(jq -c '[.old.hits, .old.flags, .new.hits, .new.flags]' <<<"$rec2")" = "[7,16,$((9 * NCPUS)),16]" ]
 }
