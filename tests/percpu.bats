@@ -169,3 +169,47 @@ load_types() {
 	jq -e 'has("value") | not' <<<"$line"
 	jq -e '[.per_cpu[].value.flags][0:2] == [10, 1300]' <<<"$line"
 }
+
+@test "where on a field not summed holds when it holds for some CPU; sort by it uses the largest CPU value" {
+	load_types
+	# key 1: flags 10 on CPU 0, 1290 on CPU 1; key 2: 700 on both; key 3: 1000/5
+	"$PCT" "$MAPSH_PIN_DIR/pc_hash" 01000000 "$(pcv 3 10 1 5 171 1 3 1)" "$(pcv 4 1290 2 6 171 2 3 2)"
+	"$PCT" "$MAPSH_PIN_DIR/pc_hash" 02000000 "$(pcv 1 700 1 1 171 1 3 1)" "$(pcv 1 700 1 1 171 1 3 1)"
+	"$PCT" "$MAPSH_PIN_DIR/pc_hash" 03000000 "$(pcv 1 1000 1 1 171 1 3 1)" "$(pcv 1 5 1 1 171 1 3 1)"
+	run -0 mapsh pc_hash dump -j where flags == 1290
+	echo "$output" | jq -e 'map(.key) == [1]'
+	run -0 mapsh pc_hash dump -j where flags == 10
+	echo "$output" | jq -e 'map(.key) == [1]'
+	run -0 mapsh pc_hash dump -j where flags '>' 900
+	echo "$output" | jq -e 'map(.key) | sort == [1, 3]'
+	# some CPU's view: the summed field with that CPU's flags
+	run -0 mapsh pc_hash dump -j where 'hits == 7 and flags == 1290'
+	echo "$output" | jq -e 'map(.key) == [1]'
+	# CPU 0 holds PC_BUSY with flags 10, CPU 1 another phase with 1290
+	run -0 mapsh pc_hash dump -j where 'phase != PC_BUSY and flags == 10'
+	echo "$output" | jq -e 'length == 0'
+	run -0 mapsh pc_hash dump -j where 'phase != PC_BUSY and flags == 1290'
+	echo "$output" | jq -e 'map(.key) == [1]'
+	run -0 mapsh pc_hash count where flags == 1290
+	assert_output --regexp '(^|[^0-9])1([^0-9]|$)'
+	# sort by the largest CPU value: 1290 (key 1), 1000 (key 3), 700 (key 2)
+	run -0 mapsh pc_hash dump -j sort flags desc
+	echo "$output" | jq -e 'map(.key) == [1, 3, 2]'
+	run -0 mapsh pc_hash dump -j sort flags limit 2
+	echo "$output" | jq -e 'map(.key) == [2, 3]'
+}
+
+@test "audit: old/new of a per-CPU map are one value when the CPUs agree, else \"per_cpu\"" {
+	load_types
+	export MAPSH_AUDIT_LOG="$BATS_TEST_TMPDIR/audit.log"
+	"$PCT" "$MAPSH_PIN_DIR/pc_hash" 01000000 "$(pcv 3 10 1 5 171 1 3 1)" "$(pcv 4 1290 2 6 171 2 3 2)"
+	"$PCT" "$MAPSH_PIN_DIR/pc_hash" 02000000 "$(pcv 3 16 1 5 171 1 3 1)" "$(pcv 4 16 2 6 171 1 3 1)"
+	run -0 mapsh pc_hash update 1 flags=77
+	run -0 mapsh pc_hash update 2 hits=9
+	rec1=$(jq -c 'select(.state == "intent")' "$MAPSH_AUDIT_LOG" | sed -n 1p)
+	rec2=$(jq -c 'select(.state == "intent")' "$MAPSH_AUDIT_LOG" | sed -n 2p)
+	[ -n "$rec1" ] && [ -n "$rec2" ]
+	# update sets flags only: the phase still differs, so new has no one value either
+	[ "$(jq -c '[.old, .new, .old_per_cpu[1].flags, .new_per_cpu[1].flags, .new_per_cpu[1].phase]' <<<"$rec1")" = '["per_cpu","per_cpu",1290,77,"PC_DONE"]' ]
+	[ "$(jq -c '[.old.hits, .old.flags, .new.hits, .new.flags]' <<<"$rec2")" = "[7,16,$((9 * NCPUS)),16]" ]
+}

@@ -190,7 +190,9 @@ void *audit_old_n(const struct mapref *m, const void *keys, __u32 n)
 	return v;
 }
 
-/* A value as dump shows it: per-CPU maps summed over the CPUs. */
+/* A value as dump shows it: per-CPU maps summed over the CPUs, or the
+ * string "per_cpu" when a field that is not summed differs between the
+ * CPUs (there is no one value: "old_per_cpu"/"new_per_cpu" have them). */
 static void value_json(struct jw *jw, const struct mapref *m, const void *raw)
 {
 	void *sum;
@@ -216,6 +218,10 @@ static void value_json(struct jw *jw, const struct mapref *m, const void *raw)
 	}
 	if (!m->percpu) {
 		tv_format_json(m->value, raw, jw);
+		return;
+	}
+	if (!mapref_one_value(m, raw)) {
+		jw_string(jw, "per_cpu");
 		return;
 	}
 	sum = calloc(1, m->info.value_size + 8);

@@ -32,8 +32,10 @@
  * time is UTC; user.name is null when the uid has no name and sudo_user
  * only appears under sudo. key, old and new are typed JSON as in
  * `mapsh -j MAP dump` (old null: the entry was created; new null: it was
- * deleted). Per-CPU maps log old/new as the sum over the CPUs, as dump
- * shows it, plus "old_per_cpu"/"new_per_cpu": [CPU 0's value, ...].
+ * deleted). Per-CPU maps log old/new as dump shows them: counters and
+ * plain integers summed over the CPUs, other fields the CPUs' one value;
+ * when such a field differs between the CPUs, old/new is the string
+ * "per_cpu". Always also "old_per_cpu"/"new_per_cpu": [CPU 0's value, ...].
  *
  * The log is opened before the first write of a command: when it cannot
  * be, the command fails and the map is not touched. It must be a regular

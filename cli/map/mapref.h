@@ -139,6 +139,15 @@ bool mapref_cpus_differ(const struct mapref *m, const struct tv_leaf *l,
  * folded (tv_leaf_fold NONE) holds the same on every CPU, so the sum of
  * mapref_sum_cpus is what each such field is. True for other maps. */
 bool mapref_one_value(const struct mapref *m, const void *raw);
+/* CPU cpu's view of a per-CPU lookup, as `where` tests it: sum (from
+ * mapref_sum_cpus) with every leaf that is not folded taken from that
+ * CPU's value, into out (value_size bytes). m must have a value plan. */
+void mapref_cpu_view(const struct mapref *m, const void *raw,
+		     const void *sum, int cpu, void *out);
+/* The value `sort` orders a per-CPU lookup by: in sum (from
+ * mapref_sum_cpus), every leaf that is not folded becomes the largest of
+ * the CPUs' values (tv_leaf_cmp order). m must have a value plan. */
+void mapref_max_cpus(const struct mapref *m, const void *raw, void *sum);
 /* Entries now (arrays: max_entries; maps of maps: filled slots), read in
  * batches; -1 for types whose entries cannot be walked. */
 long long mapref_count(const struct mapref *m);

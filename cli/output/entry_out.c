@@ -91,8 +91,10 @@ static void init_cols(struct entry_out *eo, struct out *o,
 	eo->m = m;
 	eo->per_cpu = per_cpu && m->percpu;
 	sb_init(&eo->cell);
-	if (m->percpu && m->value)
+	if (m->percpu && m->value) {
 		eo->total = calloc(1, tv_plan_size(m->value) + 8);
+		eo->view = calloc(1, tv_plan_size(m->value) + 8);
+	}
 	if (nf > 0) {
 		eo->flat = true;
 		if (eo->per_cpu)
@@ -288,7 +290,8 @@ void eo_fini(struct entry_out *eo)
 {
 	sb_free(&eo->cell);
 	free(eo->total);
-	eo->total = NULL;
+	free(eo->view);
+	eo->total = eo->view = NULL;
 	tvf_free(eo->row);
 	tvf_free(eo->kv);
 	tvf_free(eo->cpu_value);
@@ -307,6 +310,32 @@ const void *eo_total(struct entry_out *eo, const void *raw)
 		return raw;
 	mapref_sum_cpus(m, raw, eo->total);
 	return eo->total;
+}
+
+bool eo_match(struct entry_out *eo, const struct query *q, const void *key,
+	      const void *value, const void *raw)
+{
+	const struct mapref *m = eo->m;
+
+	if (!q || query_match(q, key, value))
+		return true;
+	/* CPU 0's view is value itself: the sum keeps CPU 0's unsummed fields. */
+	if (!m->percpu || !eo->total || !eo->view || mapref_one_value(m, raw))
+		return false;
+	for (int c = 1; c < m->ncpus; c++) {
+		mapref_cpu_view(m, raw, value, c, eo->view);
+		if (query_match(q, key, eo->view))
+			return true;
+	}
+	return false;
+}
+
+void eo_sort_value(struct entry_out *eo, const void *raw)
+{
+	const struct mapref *m = eo->m;
+
+	if (m->percpu && eo->total && m->ncpus > 1)
+		mapref_max_cpus(m, raw, eo->total);
 }
 
 /* The text of one table cell, appended to sb. */

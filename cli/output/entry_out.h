@@ -58,6 +58,7 @@ struct entry_out {
 	struct eo_col cols[OUT_MAX_COLS];
 	struct strbuf cell;
 	void *total;		/* scratch: one value, summed over CPUs */
+	void *view;		/* scratch: one CPU's view (eo_match) */
 	/* Compiled formatters (tval_fast.h) for the common shapes, NULL
 	 * where the generic path runs: */
 	struct tvf *row;	/* plain: one whole line */
@@ -76,6 +77,15 @@ void eo_fini(struct entry_out *eo);
 /* Sum the per-CPU values of one lookup (m->lookup_size bytes) into
  * eo->total and return it; non-per-CPU maps return raw itself. */
 const void *eo_total(struct entry_out *eo, const void *raw);
+/* Whether entry (key, value from eo_total, raw lookup) passes `where` q
+ * (NULL: always). Per-CPU maps: q holds when it holds for some CPU, i.e.
+ * with the summed fields and that CPU's value of every field not summed
+ * (mapref_cpu_view); so `flags == 1` finds an entry where any CPU holds 1. */
+bool eo_match(struct entry_out *eo, const struct query *q, const void *key,
+	      const void *value, const void *raw);
+/* For `sort`: in eo->total (what eo_total returned for raw), each field
+ * not summed becomes its largest CPU value (mapref_max_cpus). */
+void eo_sort_value(struct entry_out *eo, const void *raw);
 /* One entry as one record of a list (per_cpu text: one per CPU). value is
  * what eo_total returned, raw the lookup's bytes. */
 void eo_entry(struct entry_out *eo, const void *key, const void *value,

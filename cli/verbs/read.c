@@ -172,9 +172,10 @@ static int dump_run(struct ctx *ctx, struct mapref *m, const struct query *q,
 	       (r = mapiter_next(&it, &k, &raw)) > 0) {
 		const void *v = eo_total(&eo, raw);
 
-		if (q && !query_match(q, k, v))
+		if (q && !eo_match(&eo, q, k, v, raw))
 			continue;
 		if (sorted) {
+			eo_sort_value(&eo, raw);
 			if (limit > 0 ? heap_offer(&h, q, (size_t)limit, k, v, raw)
 				      : held_add(&h, k, v, raw)) {
 				rc = err_fail("%s dump: out of memory after %zu entries",
@@ -473,7 +474,7 @@ int verb_count(struct ctx *ctx, const struct cmd *cmd,
 		}
 		eo_init(&eo, &ctx->out, m, NULL, false);
 		while (mapiter_next(&it, &k, &raw) > 0)
-			if (!q || query_match(q, k, eo_total(&eo, raw)))
+			if (eo_match(&eo, q, k, eo_total(&eo, raw), raw))
 				n++;
 		if (it.err)
 			rc = err_fail("%s count: reading the map failed: %s", m->name,

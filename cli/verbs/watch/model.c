@@ -505,7 +505,7 @@ static void entry(struct watch *w, struct pass *ps, const void *k,
 	memcpy(tab_vhash(t, p), &vh, 4);
 	if (ps->has_where) {
 		v = eo_total(&w->eo, raw);
-		matched = query_match(w->q, k, v);
+		matched = eo_match(&w->eo, w->q, k, v, raw);
 	}
 	*fl = (uint8_t)(RF_USED | ps->cur | (active ? RF_ACTIVE : 0) |
 			(matched ? RF_MATCHED : 0));
