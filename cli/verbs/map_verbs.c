@@ -51,7 +51,9 @@
 "the socket's cookie. XDP socket maps are not read: the kernel does not\n" \
 "show their sockets to user space. struct_ops maps: the one value (key 0)\n" \
 "as the kernel's struct bpf_struct_ops_NAME, typed from its BTF (state,\n" \
-"each callback as the id of its program in hex, the other fields)."
+"each callback as the id of its program in hex, the other fields), then\n" \
+"\"callbacks\": each set one by its program, ssthresh=42:mt_ssthresh,...\n" \
+"(-j: [{\"field\": F, \"prog_id\": N, \"prog_name\": P}, ...])."
 
 #define KEY_HELP \
 "KEY is typed like the map's key: field=value words (src_ip=10.0.0.1\n" \
