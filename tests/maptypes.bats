@@ -312,8 +312,14 @@ PY
 	mine=$(jq -r .value.data.ssthresh <<<"$output")
 	[ "$((mine))" = "$(jq -r .data.ssthresh <<<"$theirs" | sed 's/.*prog_id://')" ] || fail "$mine vs $(jq .data.ssthresh <<<"$theirs")"
 	[ "$(jq -r .value.data.set_state <<<"$output")" = 0x0 ]
+	# each callback by its program, as bpftool names it (NAME/prog_id:ID)
+	mine=$(jq -r '.callbacks[] | "\(.field) \(.prog_name)/prog_id:\(.prog_id)"' <<<"$output" | sort)
+	bt=$(jq -r '.data | to_entries[] | select((.value | type) == "string" and (.value | test("/prog_id:"))) | "\(.key) \(.value | sub(".* "; ""))"' <<<"$theirs" | sort)
+	[ "$(wc -l <<<"$mine")" = 3 ] && [ "$mine" = "$bt" ] || fail "mine: $mine; bpftool: $bt"
 	run -0 mapsh pinned "$BPFFS/so"
 	[[ "$output" == "0	struct bpf_struct_ops_tcp_congestion_ops	{common={refcnt="*"state=BPF_STRUCT_OPS_STATE_INUSE} data={ssthresh=0x"* ]] || fail "$output"
+	so_id=$(jq -r .data.ssthresh <<<"$theirs" | sed 's/.*prog_id://')
+	[[ "$output" == *$'\t'"ssthresh=$so_id:mt_ssthresh,cong_avoid="*":mt_cong_avoid,undo_cwnd="*":mt_undo_cwnd" ]] || fail "callbacks: $output"
 	run -2 mapsh pinned "$BPFFS/so" lookup 1
 	run --separate-stderr mapsh pinned "$BPFFS/so" update 0 hex 00
 	[ "$status" -eq 2 ]

@@ -279,16 +279,48 @@ static void compile(struct entry_out *eo)
 	}
 }
 
+/* The trailing cells of uncovered bytes: a side gets one when its
+ * fields are columns of their own (a whole key or value as one cell
+ * shows them in its text already; a field selection shows just what
+ * was asked) and its records can have such bytes. */
+static void init_unc(struct entry_out *eo)
+{
+	const struct tv_plan *p[2] = { eo->m->key, eo->m->value };
+	bool cols[2] = { false, false };
+
+	eo->nunc = 0;
+	for (int s = 0; s < 2; s++) {
+		sb_init(&eo->unc[s]);
+		eo->unc_slot[s] = -1;
+	}
+	if (eo->flat)
+		return;
+	for (int i = 0; i < eo->ncols; i++)
+		if (eo->cols[i].kind == EO_COL_LEAF)
+			cols[eo->cols[i].in_key ? 0 : 1] = true;
+	for (int s = 0; s < 2; s++)
+		if (cols[s] && tv_plan_may_uncover(p[s]) &&
+		    eo->ncols + eo->nunc < OUT_MAX_COLS)
+			eo->unc_slot[s] = eo->nunc++;
+	for (int s = 0; s < 2; s++)
+		snprintf(eo->unc_name[s], sizeof(eo->unc_name[s]), "%s%s",
+			 eo->nunc < 2 ? "" : s ? "value." : "key.",
+			 "@uncovered");
+}
+
 void eo_init(struct entry_out *eo, struct out *o, const struct mapref *m,
 	     const struct query *q, bool per_cpu)
 {
 	init_cols(eo, o, m, q, per_cpu);
+	init_unc(eo);
 	compile(eo);
 }
 
 void eo_fini(struct entry_out *eo)
 {
 	sb_free(&eo->cell);
+	sb_free(&eo->unc[0]);
+	sb_free(&eo->unc[1]);
 	free(eo->total);
 	free(eo->view);
 	eo->total = eo->view = NULL;
@@ -394,6 +426,38 @@ static void row_cell(struct entry_out *eo, const struct eo_col *c,
 			sb->buf[k] = ' ';
 }
 
+/* The uncovered bytes of this row's key and value into eo->unc: how
+ * many trailing cells they need (0: all zero). */
+static int row_unc(struct entry_out *eo, const void *key, const void *value)
+{
+	const struct tv_plan *p[2] = { eo->m->key, eo->m->value };
+	const void *rec[2] = { key, value };
+	int n = 0;
+
+	for (int s = 0; s < 2; s++) {
+		sb_reset(&eo->unc[s]);
+		if (eo->unc_slot[s] >= 0 &&
+		    tv_add_uncovered(p[s], rec[s], &eo->unc[s]))
+			n = eo->unc_slot[s] + 1;
+	}
+	return n;
+}
+
+/* Where no header names them (slots from the first on): "@uncovered=0x.."
+ * words, sep between them and before the first. */
+static void unc_words(const struct entry_out *eo, struct strbuf *sb,
+		      const char *sep, int first)
+{
+	for (int s = 0; s < 2; s++) {
+		if (!eo->unc[s].len || eo->unc_slot[s] < first)
+			continue;
+		sb_adds(sb, sep);
+		sb_adds(sb, eo->unc_name[s]);
+		sb_addc(sb, '=');
+		sb_add(sb, eo->unc[s].buf, eo->unc[s].len);
+	}
+}
+
 static void text_cell(struct entry_out *eo, const struct eo_col *c,
 		      const void *key, const void *value, int cpu)
 {
@@ -410,23 +474,37 @@ static void text_cell(struct entry_out *eo, const struct eo_col *c,
  * but the last padded to its width, control bytes as spaces). False when
  * the widths are not fixed yet. */
 static bool table_row(struct entry_out *eo, const void *key,
-		      const void *value, int cpu)
+		      const void *value, int cpu, int nunc)
 {
 	struct out *o = eo->o;
 	struct strbuf *sb = &o->buf;
+	/* the uncovered columns the header has; the others become words */
+	int hdr = o->ncols - eo->ncols;
+	int n = eo->ncols + (nunc < hdr ? nunc : hdr);
+	bool words = nunc > hdr;
 
-	if (o->mode != OUT_TABLE || !o->widths_fixed || o->ncols != eo->ncols)
+	if (o->mode != OUT_TABLE || !o->widths_fixed || hdr < 0 ||
+	    hdr > eo->nunc)
 		return false;
-	for (int i = 0; i < eo->ncols; i++) {
+	for (int i = 0; i < n; i++) {
 		size_t start;
 
 		if (i)
 			sb_add(sb, "  ", 2);
 		start = sb->len;
-		row_cell(eo, &eo->cols[i], key, value, cpu, sb);
-		if (i + 1 < eo->ncols && sb->len - start < o->col_width[i])
+		if (i < eo->ncols) {
+			row_cell(eo, &eo->cols[i], key, value, cpu, sb);
+		} else {
+			for (int s = 0; s < 2; s++)
+				if (eo->unc_slot[s] == i - eo->ncols)
+					sb_add(sb, eo->unc[s].buf, eo->unc[s].len);
+		}
+		if ((i + 1 < n || words) &&
+		    sb->len - start < o->col_width[i])
 			sb_addcn(sb, ' ', o->col_width[i] - (sb->len - start));
 	}
+	if (words)
+		unc_words(eo, sb, "  ", hdr);
 	sb_addc(sb, '\n');
 	if (sb->len >= 64 * 1024)
 		out_flush(o);
@@ -437,7 +515,7 @@ static bool table_row(struct entry_out *eo, const void *key,
  * between them: what the output layer would write, without a copy per
  * cell. */
 static void plain_row(struct entry_out *eo, const void *key, const void *value,
-		      int cpu)
+		      int cpu, int nunc)
 {
 	struct out *o = eo->o;
 	struct strbuf *sb = &o->buf;
@@ -446,6 +524,11 @@ static void plain_row(struct entry_out *eo, const void *key, const void *value,
 		const void *recs[2] = { key, value };
 
 		tvf_run(eo->row, sb, recs);
+		if (nunc && sb->len && sb->buf[sb->len - 1] == '\n') {
+			sb->len--;	/* the words go before the newline */
+			unc_words(eo, sb, "\t", 0);
+			sb_addc(sb, '\n');
+		}
 		if (sb->len >= 64 * 1024)
 			out_flush(o);
 		return;
@@ -455,6 +538,8 @@ static void plain_row(struct entry_out *eo, const void *key, const void *value,
 			sb_addc(sb, '\t');
 		row_cell(eo, &eo->cols[i], key, value, cpu, sb);
 	}
+	if (nunc)
+		unc_words(eo, sb, "\t", 0);
 	sb_addc(sb, '\n');
 	if (sb->len >= 64 * 1024)
 		out_flush(o);
@@ -463,16 +548,27 @@ static void plain_row(struct entry_out *eo, const void *key, const void *value,
 static void text_row(struct entry_out *eo, const void *key, const void *value,
 		     int cpu)
 {
+	int nunc = row_unc(eo, key, value);
+
 	if (eo->o->mode == OUT_PLAIN) {
 		if (!eo->o->broken)
-			plain_row(eo, key, value, cpu);
+			plain_row(eo, key, value, cpu, nunc);
 		return;
 	}
-	if (table_row(eo, key, value, cpu))
+	if (table_row(eo, key, value, cpu, nunc))
 		return;
 	out_record_begin(eo->o);
 	for (int i = 0; i < eo->ncols; i++)
 		text_cell(eo, &eo->cols[i], key, value, cpu);
+	/* before the header: cells that make their columns */
+	for (int k = 0; k < nunc; k++) {
+		const char *t = "";
+
+		for (int s = 0; s < 2; s++)
+			if (eo->unc_slot[s] == k)
+				t = sb_str(&eo->unc[s]);
+		out_text_field(eo->o, eo->unc_name[k && eo->nunc > 1], t);
+	}
 	out_record_end(eo->o);
 }
 

@@ -10,7 +10,14 @@
  * (tv_plan_accumulate: counters and plain integers summed), a field that
  * is not folded (tv_leaf_fold NONE) each CPU's where the CPUs differ
  * (eo_value_text), or with per_cpu one row per CPU after a "cpu" column. A selection of fields (dump ... fields a,b) gives exactly those
- * columns.
+ * columns. Bytes no field covers (holes, unnamed bitfield bits, a
+ * string's bytes after its NUL) are shown where they are not zero, so
+ * that entries that differ only there look different: in a table a
+ * trailing column "@uncovered" ("key.@uncovered" and "value.@uncovered"
+ * when both the key and the value can have them) holding "0x..", present
+ * when a row before the header was printed had it; where no header
+ * names them (plain output, later rows of a long table) as trailing
+ * words "@uncovered=0x.." (with the same key./value. prefix).
  *
  * JSON (-j array, --jsonl lines), bpftool's shape:
  *   {"key": K, "value": V}
@@ -68,6 +75,14 @@ struct entry_out {
 	unsigned fast_flags[2];	/* key, value plan flags they were built for */
 	bool fast_now;		/* they may run for the current entry */
 	const void *raw;	/* per-CPU maps: the current entry's lookup */
+	/* Bytes no field covers (tv_add_uncovered) of the key (0) and the
+	 * value (1) in text rows: unc_slot is the trailing cell after the
+	 * columns that shows them (-1: that side has none), unc_name its
+	 * header, unc the current row's "0x.." (empty: all zero). */
+	int nunc;
+	int unc_slot[2];
+	char unc_name[2][24];
+	struct strbuf unc[2];
 };
 
 /* q may be NULL (every field). */

@@ -290,6 +290,14 @@ void tv_format_text(const struct tv_plan *plan, const void *data,
 		    struct strbuf *sb);
 void tv_format_json(const struct tv_plan *plan, const void *data,
 		    struct jw *jw);
+/* Can a record of p have uncovered bits (the @uncovered member above):
+ * holes, or char arrays (the bytes after the NUL of a row that prints as
+ * a string: its text does not carry them)? */
+bool tv_plan_may_uncover(const struct tv_plan *p);
+/* Append "0x.." of rec's uncovered bits; false (nothing added) when
+ * they are all zero. */
+bool tv_add_uncovered(const struct tv_plan *p, const void *rec,
+		      struct strbuf *sb);
 
 /* Parse command-line tokens into buf (tv_plan_size bytes). buf holds the
  * existing bytes: fields not named keep them (read-modify-write `set`;

@@ -154,17 +154,9 @@ bool tv_node_alt(const struct tv_plan *p, uint32_t idx);
 /* Bits of the fields of p (padding fields too) outside union members
  * other than the first (NULL when that is every bit). */
 const uint8_t *tv_plan_dmask(const struct tv_plan *p);
-/* Can a record of p have uncovered bits: holes, or char arrays (the
- * bytes after the NUL of a row that prints as a string are uncovered:
- * its text does not carry them)? */
-bool tv_plan_may_uncover(const struct tv_plan *p);
 /* Write the uncovered bytes unc (p->size) into buf. */
 void tv_apply_uncovered(const struct tv_plan *p, uint8_t *buf,
 			const uint8_t *unc);
-/* Append "0x.." of rec's uncovered bits; false (nothing added) when
- * they are all zero. */
-bool tv_add_uncovered(const struct tv_plan *p, const void *rec,
-		      struct strbuf *sb);
 /* Append s with C escapes, quoted ("...") when quote is set. */
 void tv_add_cstr(struct strbuf *sb, const char *s, size_t n, bool quote);
 

@@ -51,7 +51,9 @@
 "the socket's cookie. XDP socket maps are not read: the kernel does not\n" \
 "show their sockets to user space. struct_ops maps: the one value (key 0)\n" \
 "as the kernel's struct bpf_struct_ops_NAME, typed from its BTF (state,\n" \
-"each callback as the id of its program in hex, the other fields)."
+"each callback as the id of its program in hex, the other fields), then\n" \
+"\"callbacks\": each set one by its program, ssthresh=42:mt_ssthresh,...\n" \
+"(-j: [{\"field\": F, \"prog_id\": N, \"prog_name\": P}, ...])."
 
 #define KEY_HELP \
 "KEY is typed like the map's key: field=value words (src_ip=10.0.0.1\n" \
@@ -234,6 +236,10 @@ const struct cmd map_verbs[] = {
 "holds when it holds for some CPU (its value of each such field; where\n"
 "flags == 1290 finds an entry where only CPU 1 holds 1290), and sort uses\n"
 "the largest CPU value.\n"
+"Bytes no field names (holes, unnamed\n"
+"bitfields, a string's bytes after its NUL) show when not zero: in a last\n"
+"column @uncovered (0x..), in a pipe as a trailing @uncovered=0x..\n"
+"(key.@uncovered and value.@uncovered when both can have them).\n"
 "\n"
 "  where EXPR         only entries for which EXPR holds: field comparisons\n"
 "                     (== != < <= > >=), ~ for address prefixes and\n"

@@ -186,6 +186,72 @@ int mt_storage_delete(struct ctx *ctx, const struct cmd *cmd,
 
 /* ---- struct_ops: the kernel's struct, typed from its BTF ---- */
 
+/* Is the pointer field l of a struct_ops value v a callback: in "data",
+ * holding the id of a struct_ops program (what the kernel's lookup puts
+ * there)? Its name into name[16]. */
+static bool so_callback(const struct tv_leaf *l, const void *v, __u32 *id,
+			char *name)
+{
+	struct bpf_prog_info pi = { 0 };
+	__u32 len = sizeof(pi);
+	uint64_t x;
+	bool ok;
+	int fd;
+
+	if (l->kind != TV_KIND_PTR || l->is_padding || strncmp(l->name, "data.", 5))
+		return false;
+	x = tv_leaf_get_u64(l, v);
+	if (!x || x > UINT32_MAX || (fd = bpf_prog_get_fd_by_id((__u32)x)) < 0)
+		return false;
+	ok = !bpf_obj_get_info_by_fd(fd, &pi, &len) &&
+	     pi.type == BPF_PROG_TYPE_STRUCT_OPS;
+	close(fd);
+	*id = (__u32)x;
+	snprintf(name, 16, "%.15s", (const char *)pi.name);
+	return ok;
+}
+
+/* The callbacks of a struct_ops value by program: "callbacks"
+ * [{"field": F, "prog_id": N, "prog_name": P}, ...] in JSON,
+ * "F=N:P,..." in text ("-": none). */
+static void so_callbacks(struct out *o, const struct tv_plan *plan,
+			 const void *v, bool typed)
+{
+	struct jw *w = out_json_field(o, "callbacks");
+	struct strbuf sb = STRBUF_INIT;
+	char name[16];
+	__u32 id;
+
+	if (w)
+		jw_start_array(w);
+	for (uint32_t i = 0; typed && i < tv_plan_nleaves(plan); i++) {
+		const struct tv_leaf *l = tv_plan_leaf(plan, i);
+
+		if (!so_callback(l, v, &id, name))
+			continue;
+		if (w) {
+			jw_start_object(w);
+			jw_kv_string(w, "field", l->name + 5);
+			jw_kv_u64(w, "prog_id", id);
+			jw_kv_string(w, "prog_name", name);
+			jw_end_object(w);
+			continue;
+		}
+		if (sb.len)
+			sb_addc(&sb, ',');
+		sb_adds(&sb, l->name + 5);
+		sb_addc(&sb, '=');
+		sb_add_u64(&sb, id);
+		sb_addc(&sb, ':');
+		sb_adds(&sb, name[0] ? name : "-");
+	}
+	if (w)
+		jw_end_array(w);
+	else
+		out_text_field(o, "callbacks", sb.len ? sb_str(&sb) : "-");
+	sb_free(&sb);
+}
+
 /* dump and lookup 0: the one value, as the kernel's struct
  * bpf_struct_ops_NAME (btf_vmlinux_value_type_id in vmlinux BTF):
  * {"key": 0, "value": {"common": {.. "state": ..}, "data": {...}}}. */
@@ -251,6 +317,7 @@ int mt_structops_dump(struct ctx *ctx, const struct cmd *cmd,
 			out_text_field(o, "value", sb_str(&sb));
 		}
 	}
+	so_callbacks(o, plan, v, typed);
 	if (lookup) {
 		out_object_end(o);
 	} else {
