@@ -437,7 +437,7 @@ static int row_unc(struct entry_out *eo, const void *key, const void *value)
 	for (int s = 0; s < 2; s++) {
 		sb_reset(&eo->unc[s]);
 		if (eo->unc_slot[s] >= 0 &&
-		    tv_add_uncovered(p[s], rec[s], &eo->unc[s]))
+		    tv_add_uncovered_holes(p[s], rec[s], &eo->unc[s]))
 			n = eo->unc_slot[s] + 1;
 	}
 	return n;

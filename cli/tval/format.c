@@ -573,8 +573,8 @@ static bool string_tails(const struct tv_plan *p, const uint8_t *r,
 	return any;
 }
 
-bool tv_add_uncovered(const struct tv_plan *p, const void *rec,
-		      struct strbuf *sb)
+static bool add_uncovered(const struct tv_plan *p, const void *rec,
+			  struct strbuf *sb, bool tails)
 {
 	const uint8_t *m = tv_plan_dmask(p), *r = rec;
 	uint8_t *tail = NULL;
@@ -583,7 +583,7 @@ bool tv_add_uncovered(const struct tv_plan *p, const void *rec,
 	if (!tv_plan_may_uncover(p))
 		return false;
 	/* (a tail of zeros adds nothing: no copy to mark them in) */
-	if (p->has_chars && string_tails(p, r, NULL)) {
+	if (tails && p->has_chars && string_tails(p, r, NULL)) {
 		tail = calloc(p->size ? p->size : 1, 1);
 		if (!tail)
 			abort();
@@ -604,6 +604,18 @@ bool tv_add_uncovered(const struct tv_plan *p, const void *rec,
 #undef UNC
 	free(tail);
 	return last != 0;
+}
+
+bool tv_add_uncovered(const struct tv_plan *p, const void *rec,
+		      struct strbuf *sb)
+{
+	return add_uncovered(p, rec, sb, true);
+}
+
+bool tv_add_uncovered_holes(const struct tv_plan *p, const void *rec,
+			    struct strbuf *sb)
+{
+	return add_uncovered(p, rec, sb, false);
 }
 
 void tv_apply_uncovered(const struct tv_plan *p, uint8_t *buf,

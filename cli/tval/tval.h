@@ -298,6 +298,11 @@ bool tv_plan_may_uncover(const struct tv_plan *p);
  * they are all zero. */
 bool tv_add_uncovered(const struct tv_plan *p, const void *rec,
 		      struct strbuf *sb);
+/* The same without the bytes after a string's NUL: what a table or plain
+ * row shows, where a string is shown up to its NUL as bpftool shows it
+ * (JSON, and so save, carries every byte). */
+bool tv_add_uncovered_holes(const struct tv_plan *p, const void *rec,
+			    struct strbuf *sb);
 
 /* Parse command-line tokens into buf (tv_plan_size bytes). buf holds the
  * existing bytes: fields not named keep them (read-modify-write `set`;
