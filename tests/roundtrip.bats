@@ -63,7 +63,9 @@ roundtrip() {
 			mapsh --yes pinned "$BPFFS/m/$m" clear >/dev/null
 		done
 	done
-	# the 400 KB value, typed
+	# the 400 KB value, typed (not under the sanitizers: its apply, 1 s
+	# here, takes minutes in the ASan build's allocator)
+	[ -z "${MAPSH_SANITIZED:-}" ] || return 0
 	"$FILL" fill "$BPFFS/m/rt_big" 2 5
 	run --separate-stderr mapsh -j pinned "$BPFFS/m/rt_big" lookup 1
 	[ "$(jq '.value.e | length' <<<"$output")" = 50000 ]
