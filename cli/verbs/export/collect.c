@@ -137,11 +137,14 @@ static void add_name(struct strbuf *sb, const char *s)
 
 void xp_label_value(struct strbuf *sb, const char *s)
 {
-	size_t plain = strcspn(s, "\\\"\n");
+	const char *p = s;
 
-	/* most values need no escape: in one piece */
-	sb_add(sb, s, plain);
-	for (s += plain; *s; s++) {
+	/* most values need no escape: in one piece (a plain loop: strcspn
+	 * costs more on these short strings) */
+	while (*p && *p != '\\' && *p != '"' && *p != '\n')
+		p++;
+	sb_add(sb, s, (size_t)(p - s));
+	for (s = p; *s; s++) {
 		if (*s == '\\' || *s == '"')
 			sb_addc(sb, '\\');
 		if (*s == '\n') {

@@ -70,6 +70,7 @@ static void tfile_flush(void *arg, struct strbuf *sb)
 {
 	struct tfile *t = arg;
 
+	errno = 0;
 	if (!t->err && fwrite(sb->buf, 1, sb->len, t->fp) != sb->len)
 		t->err = errno ? errno : EIO;
 	sb_reset(sb);
@@ -88,7 +89,6 @@ static int write_textfile(struct xport *x, const char *path)
 			      sb_str(&tmp), strerror(errno));
 		goto out;
 	}
-	errno = 0;
 	xp_collect_to(x, &sb, tfile_flush, &t);
 	tfile_flush(&t, &sb);
 	if (!t.err && (fflush(t.fp) || fsync(fileno(t.fp))))
