@@ -14,6 +14,7 @@
 #include <linux/bpf.h>
 #include "verbs/export/export.h"
 #include "map/mapiter.h"
+#include "tval/fast.h"
 #include "map/mapinfo.h"
 #include "map/repin.h"
 #include "base/err.h"
@@ -186,6 +187,7 @@ struct xents {
 	struct strbuf lab;
 	size_t *lo;
 	struct strbuf *names;	/* key_label_names */
+	struct tvf **progs;	/* per key field: its text, compiled */
 	struct strbuf pre;	/* the labels of every entry: overrides */
 	unsigned char *keep;	/* --max-series: bit per entry, cpu, field */
 };
@@ -266,10 +268,51 @@ static struct strbuf *key_label_names(const struct mapref *m)
 	return names;
 }
 
+/* Per key field (as in key_label_names) a program that prints it as
+ * tv_leaf_format_text does, or NULL (then that function prints it). */
+static struct tvf **key_label_progs(const struct mapref *m)
+{
+	const struct tv_plan *kp = m->key;
+	struct tvf **progs;
+	uint32_t n;
+
+	if (!kp || tv_plan_is_scalar(kp) || tv_plan_is_raw(kp))
+		return NULL;
+	n = tv_plan_nleaves(kp);
+	progs = calloc(n ? n : 1, sizeof(*progs));
+	if (!progs)
+		abort();
+	for (uint32_t i = 0; i < n; i++) {
+		const struct tv_leaf *l = tv_plan_leaf(kp, i);
+
+		if (l->is_padding || l->in_union_alt)
+			continue;
+		progs[i] = tvf_new();
+		if (progs[i])
+			tvf_leaf_text(progs[i], l, 0);
+		if (progs[i] && !tvf_ok(progs[i])) {
+			tvf_free(progs[i]);
+			progs[i] = NULL;
+		}
+	}
+	return progs;
+}
+
+/* Does text a label value holds need xp_label_value (an escape, or a NUL
+ * where it ends)? */
+static bool needs_escape(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (s[i] == '\\' || s[i] == '"' || s[i] == '\n' || !s[i])
+			return true;
+	return false;
+}
+
 /* The labels of one key: `a="..",b=".."` (no braces); names from
- * key_label_names. */
+ * key_label_names, progs from key_label_progs (or NULL). */
 static void key_labels(const struct mapref *m, const struct strbuf *names,
-		       const void *key, struct strbuf *lab, struct strbuf *tmp)
+		       struct tvf *const *progs, const void *key,
+		       struct strbuf *lab, struct strbuf *tmp)
 {
 	const struct tv_plan *kp = m->key;
 
@@ -285,15 +328,26 @@ static void key_labels(const struct mapref *m, const struct strbuf *names,
 	}
 	for (uint32_t i = 0; i < tv_plan_nleaves(kp); i++) {
 		const struct tv_leaf *l = tv_plan_leaf(kp, i);
+		const void *recs[1] = { key };
+		size_t at;
 
 		if (l->is_padding || l->in_union_alt)
 			continue;
 		if (lab->len)
 			sb_addc(lab, ',');
 		sb_add(lab, names[i].buf, names[i].len);
-		sb_reset(tmp);
-		tv_leaf_format_text(l, key, tmp);
-		xp_label_value(lab, sb_str(tmp));
+		at = lab->len;
+		/* printed in place; escaped when it has to be (rare) */
+		if (progs && progs[i])
+			tvf_run(progs[i], lab, recs);
+		else
+			tv_leaf_format_text(l, key, lab);
+		if (needs_escape(lab->buf + at, lab->len - at)) {
+			sb_reset(tmp);
+			sb_add(tmp, lab->buf + at, lab->len - at);
+			sb_trunc(lab, at);
+			xp_label_value(lab, sb_str(tmp));
+		}
 		sb_addc(lab, '"');
 	}
 }
@@ -445,7 +499,7 @@ static void entry_labels(const struct mapref *m, const struct xents *e,
 {
 	sb_reset(lab);
 	sb_add(lab, e->pre.buf, e->pre.len);
-	key_labels(m, e->names, ent, lab, tmp);
+	key_labels(m, e->names, e->progs, ent, lab, tmp);
 }
 
 /* Read one map into e (array slots never written left out, per-CPU values
@@ -468,7 +522,9 @@ static long long map_read(struct xport *x, struct xmap *xm, struct xents *e)
 			 m->info.max_entries))
 		return -1;
 	e->es = ks + ls + (summed ? m->info.value_size : 0);
+	mapref_fix_clock(m);
 	e->names = key_label_names(m);
+	e->progs = key_label_progs(m);
 	if (x->ov && x->ov->labels.len)
 		sb_add(&e->pre, x->ov->labels.buf, x->ov->labels.len);
 	if (xm->om && xm->om->labels.len) {
@@ -476,7 +532,6 @@ static long long map_read(struct xport *x, struct xmap *xm, struct xents *e)
 			sb_addc(&e->pre, ',');
 		sb_add(&e->pre, xm->om->labels.buf, xm->om->labels.len);
 	}
-	mapref_fix_clock(m);
 	while (mapiter_next(&it, &k, &v) > 0) {
 		char *ent;
 
@@ -703,9 +758,12 @@ void xp_collect_to(struct xport *x, struct strbuf *out, xp_flush_fn flush,
 			free(e.keep);
 			sb_free(&e.lab);
 			sb_free(&e.pre);
-			for (uint32_t j = 0; e.names && j < tv_plan_nleaves(m->key); j++)
+			for (uint32_t j = 0; e.names && j < tv_plan_nleaves(m->key); j++) {
 				sb_free(&e.names[j]);
+				tvf_free(e.progs[j]);
+			}
 			free(e.names);
+			free(e.progs);
 		}
 		free(f);
 		sb_addf(&mg[MG_UP], "%s_%s{map=\"%s\"} 1\n", x->prefix,
