@@ -173,6 +173,9 @@ send_on() {
 	run --separate-stderr mapsh export --once --max-series 10 pinned "$FMAP"
 	assert_success
 	[ "$(grep -c '^mapsh_svc_stats_' <<<"$output")" = 10 ]
+	# counted entry by entry: 3 entries whole, then the 4th's first field
+	[ "$(grep -c '^mapsh_svc_stats_requests{' <<<"$output")" = 4 ]
+	[ "$(grep -c '^mapsh_svc_stats_bytes_total' <<<"$output")" = 3 ]
 	grep -Fx 'mapsh_export_series_dropped_total 14' <<<"$output"
 	[ "${#stderr_lines[@]}" = 1 ]
 	[[ "$stderr" == *"more series than --max-series 10: 14 left out"* ]]

@@ -14,6 +14,7 @@
 #include <linux/bpf.h>
 #include "verbs/export/export.h"
 #include "map/mapiter.h"
+#include "tval/fast.h"
 #include "map/mapinfo.h"
 #include "map/repin.h"
 #include "base/err.h"
@@ -137,7 +138,14 @@ static void add_name(struct strbuf *sb, const char *s)
 
 void xp_label_value(struct strbuf *sb, const char *s)
 {
-	for (; *s; s++) {
+	const char *p = s;
+
+	/* most values need no escape: in one piece (a plain loop: strcspn
+	 * costs more on these short strings) */
+	while (*p && *p != '\\' && *p != '"' && *p != '\n')
+		p++;
+	sb_add(sb, s, (size_t)(p - s));
+	for (s = p; *s; s++) {
 		if (*s == '\\' || *s == '"')
 			sb_addc(sb, '\\');
 		if (*s == '\n') {
@@ -161,14 +169,41 @@ static void add_help(struct strbuf *sb, const char *s)
 	}
 }
 
-/* One value field of one map: its family name and its sample lines. */
+/* One value field of one map: its family name. */
 struct xfield {
 	const struct tv_leaf *leaf;
 	enum xkind kind;
 	struct strbuf fam;	/* "mapsh_flows_packets_total" */
-	struct strbuf lines;
 };
 
+/* One map read once: per entry its key, its value (every CPU's) and, for
+ * per-CPU maps shown summed, the sum, packed in kv (es bytes each); its
+ * labels in lab, entry i's from lo[i] to lo[i + 1]. Each family then walks
+ * it, so the labels are formatted once and nothing is copied twice. */
+struct xents {
+	char *kv;
+	size_t es, n, cap;
+	bool store_labels;	/* else made again for each family */
+	struct strbuf lab;
+	size_t *lo;
+	struct strbuf *names;	/* key_label_names */
+	struct tvf **progs;	/* per key field: its text, compiled */
+	struct strbuf pre;	/* the labels of every entry: overrides */
+	unsigned char *keep;	/* --max-series: bit per entry, cpu, field */
+};
+
+/* Output is handed to flush (which empties it) once it holds this much. */
+#define XP_FLUSH_AT (256 * 1024)
+/* With this many families or more an entry's labels are kept, not made
+ * again for each (making them again is as fast for a few, and keeps no
+ * copy of every label). */
+#define XP_STORE_LABELS_AT 3
+
+static void maybe_flush(struct strbuf *out, xp_flush_fn flush, void *arg)
+{
+	if (flush && out->len >= XP_FLUSH_AT)
+		flush(arg, out);
+}
 /* The map gauges, one family each, shared by every map. */
 enum { MG_UP, MG_ENTRIES, MG_MAX, MG_MEM, MG_FILL, MG_N };
 static const char *const mg_names[MG_N] = {
@@ -187,13 +222,13 @@ static void num_text(const struct tv_leaf *l, const void *v, struct strbuf *sb)
 {
 	switch (l->kind) {
 	case TV_KIND_SINT:
-		sb_addf(sb, "%lld", (long long)tv_leaf_get_i64(l, v));
+		sb_add_i64(sb, (long long)tv_leaf_get_i64(l, v));
 		break;
 	case TV_KIND_FLOAT:
 		sb_addf(sb, "%.17g", tv_leaf_get_double(l, v, 0));
 		break;
 	default:
-		sb_addf(sb, "%llu", (unsigned long long)tv_leaf_get_u64(l, v));
+		sb_add_u64(sb, (unsigned long long)tv_leaf_get_u64(l, v));
 	}
 }
 
@@ -207,8 +242,76 @@ static bool all_zero(const void *p, size_t n)
 	return true;
 }
 
-/* The labels of one key: `a="..",b=".."` (no braces). */
-static void key_labels(const struct mapref *m, const void *key,
+/* The label names of a key's fields, `a="` each (empty for the fields
+ * that are no label), made once per map: names[i] for leaf i. */
+static struct strbuf *key_label_names(const struct mapref *m)
+{
+	const struct tv_plan *kp = m->key;
+	struct strbuf *names;
+	uint32_t n;
+
+	if (!kp || tv_plan_is_scalar(kp) || tv_plan_is_raw(kp))
+		return NULL;
+	n = tv_plan_nleaves(kp);
+	names = calloc(n ? n : 1, sizeof(*names));
+	if (!names)
+		abort();
+	for (uint32_t i = 0; i < n; i++) {
+		const struct tv_leaf *l = tv_plan_leaf(kp, i);
+
+		sb_init(&names[i]);
+		if (l->is_padding || l->in_union_alt)
+			continue;
+		add_name(&names[i], l->name);
+		sb_adds(&names[i], "=\"");
+	}
+	return names;
+}
+
+/* Per key field (as in key_label_names) a program that prints it as
+ * tv_leaf_format_text does, or NULL (then that function prints it). */
+static struct tvf **key_label_progs(const struct mapref *m)
+{
+	const struct tv_plan *kp = m->key;
+	struct tvf **progs;
+	uint32_t n;
+
+	if (!kp || tv_plan_is_scalar(kp) || tv_plan_is_raw(kp))
+		return NULL;
+	n = tv_plan_nleaves(kp);
+	progs = calloc(n ? n : 1, sizeof(*progs));
+	if (!progs)
+		abort();
+	for (uint32_t i = 0; i < n; i++) {
+		const struct tv_leaf *l = tv_plan_leaf(kp, i);
+
+		if (l->is_padding || l->in_union_alt)
+			continue;
+		progs[i] = tvf_new();
+		if (progs[i])
+			tvf_leaf_text(progs[i], l, 0);
+		if (progs[i] && !tvf_ok(progs[i])) {
+			tvf_free(progs[i]);
+			progs[i] = NULL;
+		}
+	}
+	return progs;
+}
+
+/* Does text a label value holds need xp_label_value (an escape, or a NUL
+ * where it ends)? */
+static bool needs_escape(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (s[i] == '\\' || s[i] == '"' || s[i] == '\n' || !s[i])
+			return true;
+	return false;
+}
+
+/* The labels of one key: `a="..",b=".."` (no braces); names from
+ * key_label_names, progs from key_label_progs (or NULL). */
+static void key_labels(const struct mapref *m, const struct strbuf *names,
+		       struct tvf *const *progs, const void *key,
 		       struct strbuf *lab, struct strbuf *tmp)
 {
 	const struct tv_plan *kp = m->key;
@@ -225,16 +328,26 @@ static void key_labels(const struct mapref *m, const void *key,
 	}
 	for (uint32_t i = 0; i < tv_plan_nleaves(kp); i++) {
 		const struct tv_leaf *l = tv_plan_leaf(kp, i);
+		const void *recs[1] = { key };
+		size_t at;
 
 		if (l->is_padding || l->in_union_alt)
 			continue;
 		if (lab->len)
 			sb_addc(lab, ',');
-		add_name(lab, l->name);
-		sb_adds(lab, "=\"");
-		sb_reset(tmp);
-		tv_leaf_format_text(l, key, tmp);
-		xp_label_value(lab, sb_str(tmp));
+		sb_add(lab, names[i].buf, names[i].len);
+		at = lab->len;
+		/* printed in place; escaped when it has to be (rare) */
+		if (progs && progs[i])
+			tvf_run(progs[i], lab, recs);
+		else
+			tv_leaf_format_text(l, key, lab);
+		if (needs_escape(lab->buf + at, lab->len - at)) {
+			sb_reset(tmp);
+			sb_add(tmp, lab->buf + at, lab->len - at);
+			sb_trunc(lab, at);
+			xp_label_value(lab, sb_str(tmp));
+		}
 		sb_addc(lab, '"');
 	}
 }
@@ -296,23 +409,51 @@ static bool ensure_open(struct xport *x, struct xmap *xm)
 	return xm->m != NULL;
 }
 
+/* Is there room for one more series of field f under --max-series (each
+ * series counted, in the order entry, CPU, field)? A histogram is all its
+ * series or none. */
+static bool cap_take(struct xport *x, const struct xfield *f,
+		     unsigned long long *nseries)
+{
+	const struct tv_leaf *l = f->leaf;
+
+	if (f->kind == XK_HIST) {
+		if (x->max_series && *nseries + l->nelems + 2 > x->max_series) {
+			x->dropped_total += l->nelems + 2;
+			return false;
+		}
+		*nseries += l->nelems + 2;
+		return true;
+	}
+	if (x->max_series && *nseries >= x->max_series) {
+		x->dropped_total++;
+		return false;
+	}
+	++*nseries;
+	return true;
+}
+
+/* "cpu=\"N\"", after a comma when there are labels before it. */
+static void add_cpu(struct strbuf *o, size_t llen, int cpu)
+{
+	if (llen)
+		sb_addc(o, ',');
+	sb_adds(o, "cpu=\"");
+	sb_add_u64(o, (unsigned long long)cpu);
+	sb_addc(o, '"');
+}
+
 /* The series of one histogram field of one entry: cumulative buckets,
  * +Inf and _count (no _sum: the slots do not tell it). rec is one CPU's
  * value when cpu >= 0, else every CPU's (summed here). */
-static void hist_series(struct xport *x, const struct mapref *m,
-			struct xfield *f, const struct strbuf *lab,
-			int cpu, const void *rec, unsigned long long *nseries)
+static void hist_series(const struct mapref *m, const struct xfield *f,
+			const char *lab, size_t llen, int cpu, const void *rec,
+			struct strbuf *o)
 {
 	const struct tv_leaf *l = f->leaf;
-	struct strbuf *o = &f->lines;
 	int ncpus = cpu < 0 && m->percpu ? m->ncpus : 1;
 	uint64_t cum = 0;
 
-	if (x->max_series && *nseries + l->nelems + 2 > x->max_series) {
-		x->dropped_total += l->nelems + 2;
-		return;
-	}
-	*nseries += l->nelems + 2;
 	for (uint32_t i = 0; i <= l->nelems; i++) {
 		if (i < l->nelems)
 			for (int c = 0; c < ncpus; c++)
@@ -321,113 +462,201 @@ static void hist_series(struct xport *x, const struct mapref *m,
 		/* name_bucket{labels,cpu,le} */
 		sb_add(o, f->fam.buf, f->fam.len);
 		sb_adds(o, "_bucket{");
-		sb_add(o, lab->buf, lab->len);
-		if (lab->len)
+		sb_add(o, lab, llen);
+		if (cpu >= 0) {
+			add_cpu(o, llen, cpu);
 			sb_addc(o, ',');
-		if (cpu >= 0)
-			sb_addf(o, "cpu=\"%d\",", cpu);
-		if (i < l->nelems)
-			sb_addf(o, "le=\"%llu\"} %llu\n",
-				(1ull << i) - 1,
-				(unsigned long long)cum);
-		else
-			sb_addf(o, "le=\"+Inf\"} %llu\n", (unsigned long long)cum);
+		} else if (llen) {
+			sb_addc(o, ',');
+		}
+		if (i < l->nelems) {
+			sb_adds(o, "le=\"");
+			sb_add_u64(o, (1ull << i) - 1);
+			sb_adds(o, "\"} ");
+		} else {
+			sb_adds(o, "le=\"+Inf\"} ");
+		}
+		sb_add_u64(o, (unsigned long long)cum);
+		sb_addc(o, '\n');
 	}
 	sb_add(o, f->fam.buf, f->fam.len);
 	sb_adds(o, "_count");
-	if (lab->len || cpu >= 0) {
+	if (llen || cpu >= 0) {
 		sb_addc(o, '{');
-		sb_add(o, lab->buf, lab->len);
+		sb_add(o, lab, llen);
 		if (cpu >= 0)
-			sb_addf(o, "%scpu=\"%d\"", lab->len ? "," : "", cpu);
+			add_cpu(o, llen, cpu);
 		sb_addc(o, '}');
 	}
-	sb_addf(o, " %llu\n", (unsigned long long)cum);
+	sb_addc(o, ' ');
+	sb_add_u64(o, (unsigned long long)cum);
+	sb_addc(o, '\n');
 }
 
-/* The series of one map's entries into its fields; the entry count. */
-static long long map_series(struct xport *x, struct xmap *xm,
-			    struct xfield *f, int nf,
-			    unsigned long long *nseries)
+/* The labels of the entry ent of e into lab. */
+static void entry_labels(const struct mapref *m, const struct xents *e,
+			 const char *ent, struct strbuf *lab, struct strbuf *tmp)
+{
+	sb_reset(lab);
+	sb_add(lab, e->pre.buf, e->pre.len);
+	key_labels(m, e->names, e->progs, ent, lab, tmp);
+}
+
+/* Read one map into e (array slots never written left out, per-CPU values
+ * summed when shown summed) with each entry's labels; the entry count, -1
+ * when the map cannot be read this way. */
+static long long map_read(struct xport *x, struct xmap *xm, struct xents *e)
 {
 	struct mapref *m = xm->m;
 	struct mapiter it;
-	struct strbuf lab = STRBUF_INIT, tmp = STRBUF_INIT, num = STRBUF_INIT;
-	void *sum = NULL;
+	struct strbuf lab = STRBUF_INIT, tmp = STRBUF_INIT;
 	const void *k, *v;
 	long long n = 0;
 	int ncpu_series = x->per_cpu && m->percpu ? m->ncpus : 1;
+	bool summed = m->percpu && ncpu_series == 1;
+	size_t ks = m->info.key_size, ls = m->lookup_size;
 
 	if (!m->value || (!map_type_is_hash_like(m->info.type) && !m->is_array))
 		return -1;
 	if (mapiter_init(&it, m->fd, m->info.key_size, m->lookup_size,
 			 m->info.max_entries))
 		return -1;
-	sum = calloc(1, m->info.value_size ? m->info.value_size : 1);
+	e->es = ks + ls + (summed ? m->info.value_size : 0);
 	mapref_fix_clock(m);
+	e->names = key_label_names(m);
+	e->progs = key_label_progs(m);
+	if (x->ov && x->ov->labels.len)
+		sb_add(&e->pre, x->ov->labels.buf, x->ov->labels.len);
+	if (xm->om && xm->om->labels.len) {
+		if (e->pre.len)
+			sb_addc(&e->pre, ',');
+		sb_add(&e->pre, xm->om->labels.buf, xm->om->labels.len);
+	}
 	while (mapiter_next(&it, &k, &v) > 0) {
-		const void *val = v;
+		char *ent;
 
 		n++;
 		/* Array slots that were never written are left out. */
 		if (m->is_array && all_zero(v, m->lookup_size))
 			continue;
-		if (m->percpu && ncpu_series == 1) {
-			mapref_sum_cpus(m, v, sum);
-			val = sum;
-		}
-		sb_reset(&lab);
-		if (x->ov && x->ov->labels.len)
-			sb_add(&lab, x->ov->labels.buf, x->ov->labels.len);
-		if (xm->om && xm->om->labels.len) {
-			if (lab.len)
-				sb_addc(&lab, ',');
-			sb_add(&lab, xm->om->labels.buf, xm->om->labels.len);
-		}
-		key_labels(m, k, &lab, &tmp);
-		for (int c = 0; c < ncpu_series; c++) {
-			if (ncpu_series > 1)
-				val = (const char *)v + (size_t)c * m->stride;
-			for (int i = 0; i < nf; i++) {
-				struct strbuf *o = &f[i].lines;
+		if (e->n == e->cap) {
+			size_t nc = e->cap ? e->cap * 2 : 256;
+			char *nkv = realloc(e->kv, nc * e->es);
+			size_t *nlo = e->store_labels ?
+				realloc(e->lo, (nc + 1) * sizeof(*nlo)) : NULL;
 
-				if (f[i].kind == XK_HIST) {
-					hist_series(x, m, &f[i], &lab,
-						    ncpu_series > 1 ? c : -1,
-						    ncpu_series > 1 ? val : v, nseries);
-					continue;
-				}
-				if (x->max_series && *nseries >= x->max_series) {
-					x->dropped_total++;
-					continue;
-				}
-				++*nseries;
-				sb_add(o, f[i].fam.buf, f[i].fam.len);
-				if (lab.len || ncpu_series > 1) {
-					sb_addc(o, '{');
-					sb_add(o, lab.buf, lab.len);
-					if (ncpu_series > 1)
-						sb_addf(o, "%scpu=\"%d\"",
-							lab.len ? "," : "", c);
-					sb_addc(o, '}');
-				}
-				sb_addc(o, ' ');
-				num_text(f[i].leaf, val, o);
-				sb_addc(o, '\n');
-			}
+			if (!nkv || (e->store_labels && !nlo))
+				abort();
+			e->kv = nkv;
+			e->lo = nlo;
+			e->cap = nc;
 		}
+		ent = e->kv + e->n * e->es;
+		memcpy(ent, k, ks);
+		memcpy(ent + ks, v, ls);
+		if (summed) {
+			void *sum = ent + ks + ls;
+
+			mapref_sum_cpus(m, v, sum);
+		}
+		if (e->store_labels) {
+			entry_labels(m, e, ent, &lab, &tmp);
+			e->lo[e->n] = e->lab.len;
+			sb_add(&e->lab, lab.buf, lab.len);
+		}
+		e->n++;
 	}
+	if (e->store_labels && e->lo)
+		e->lo[e->n] = e->lab.len;
 	if (it.err) {
 		err_warn("export: %s: reading the map failed: %s", xm->name,
 			 strerror(-it.err));
 		n = -1;
 	}
 	mapiter_fini(&it);
-	free(sum);
 	sb_free(&lab);
 	sb_free(&tmp);
-	sb_free(&num);
 	return n;
+}
+
+/* Which series --max-series lets through, counted in the order entry,
+ * CPU, field (a bit each in e->keep); without a cap, every one. */
+static void cap_series(struct xport *x, struct xents *e, const struct xfield *f,
+		       int nf, int ncpu_series, unsigned long long *nseries)
+{
+	size_t nb = e->n * (size_t)ncpu_series * (size_t)nf, b = 0;
+
+	if (!x->max_series) {
+		for (int i = 0; i < nf; i++)
+			*nseries += (f[i].kind == XK_HIST ? f[i].leaf->nelems + 2 : 1) *
+				    (unsigned long long)e->n * ncpu_series;
+		return;
+	}
+	e->keep = calloc(nb / 8 + 1, 1);
+	if (!e->keep)
+		abort();
+	for (size_t j = 0; j < e->n; j++)
+		for (int c = 0; c < ncpu_series; c++)
+			for (int i = 0; i < nf; i++, b++)
+				if (cap_take(x, &f[i], nseries))
+					e->keep[b / 8] |= 1u << (b % 8);
+}
+
+/* The series of field fi of every entry of e, straight into out. */
+static void field_series(const struct mapref *m, const struct xents *e,
+			 const struct xfield *f, int fi, int nf, int ncpu_series,
+			 struct strbuf *out, xp_flush_fn flush, void *arg)
+{
+	const struct xfield *xf = &f[fi];
+	size_t ks = m->info.key_size, ls = m->lookup_size;
+	struct strbuf lb = STRBUF_INIT, tmp = STRBUF_INIT;
+
+	for (size_t j = 0; j < e->n; j++) {
+		const char *ent = e->kv + j * e->es;
+		const char *lab;
+		size_t llen;
+
+		if (e->store_labels) {
+			lab = e->lab.buf + e->lo[j];
+			llen = e->lo[j + 1] - e->lo[j];
+		} else {
+			entry_labels(m, e, ent, &lb, &tmp);
+			lab = lb.buf;
+			llen = lb.len;
+		}
+
+		for (int c = 0; c < ncpu_series; c++) {
+			const void *v = ent + ks, *val = v;
+			size_t b = (j * (size_t)ncpu_series + c) * nf + fi;
+
+			if (e->keep && !(e->keep[b / 8] & (1u << (b % 8))))
+				continue;
+			if (ncpu_series > 1)
+				val = (const char *)v + (size_t)c * m->stride;
+			else if (m->percpu)	/* the sum, after the value */
+				val = ent + ks + ls;
+			if (xf->kind == XK_HIST) {
+				hist_series(m, xf, lab, llen,
+					    ncpu_series > 1 ? c : -1,
+					    ncpu_series > 1 ? val : v, out);
+				continue;
+			}
+			sb_add(out, xf->fam.buf, xf->fam.len);
+			if (llen || ncpu_series > 1) {
+				sb_addc(out, '{');
+				sb_add(out, lab, llen);
+				if (ncpu_series > 1)
+					add_cpu(out, llen, c);
+				sb_addc(out, '}');
+			}
+			sb_addc(out, ' ');
+			num_text(xf->leaf, val, out);
+			sb_addc(out, '\n');
+		}
+		maybe_flush(out, flush, arg);
+	}
+	sb_free(&lb);
+	sb_free(&tmp);
 }
 
 static void family_head(struct strbuf *out, const char *fam, const char *type,
@@ -439,6 +668,12 @@ static void family_head(struct strbuf *out, const char *fam, const char *type,
 }
 
 void xp_collect(struct xport *x, struct strbuf *out)
+{
+	xp_collect_to(x, out, NULL, NULL);
+}
+
+void xp_collect_to(struct xport *x, struct strbuf *out, xp_flush_fn flush,
+		   void *arg)
 {
 	struct strbuf mg[MG_N], help = STRBUF_INIT;
 	unsigned long long nseries = 0, dropped_before = x->dropped_total;
@@ -477,7 +712,6 @@ void xp_collect(struct xport *x, struct strbuf *out)
 			f[nf].leaf = l;
 			f[nf].kind = kd;
 			sb_init(&f[nf].fam);
-			sb_init(&f[nf].lines);
 			sb_adds(&f[nf].fam, x->prefix);
 			sb_addc(&f[nf].fam, '_');
 			add_name(&f[nf].fam, xm->name);
@@ -495,23 +729,41 @@ void xp_collect(struct xport *x, struct strbuf *out)
 			}
 			nf++;
 		}
-		n = map_series(x, xm, f, nf, &nseries);
-		for (int j = 0; j < nf; j++) {
-			sb_reset(&help);
-			sb_addf(&help, "%s.%s (%s%s) of %s map %s%s", xm->name,
-				*f[j].leaf->name ? f[j].leaf->name : "value",
-				f[j].leaf->type_name ? f[j].leaf->type_name : "",
-				f[j].kind == XK_COUNTER ? ", counter" :
-				f[j].kind == XK_HIST ? ", log2 slots" : "",
-				map_type_str(m->info.type), xm->name,
-				m->percpu ? (x->per_cpu ? ", per CPU" : ", summed over CPUs") : "");
-			family_head(out, sb_str(&f[j].fam),
-				    f[j].kind == XK_COUNTER ? "counter" :
-				    f[j].kind == XK_HIST ? "histogram" : "gauge",
-				    sb_str(&help));
-			sb_add(out, f[j].lines.buf, f[j].lines.len);
-			sb_free(&f[j].fam);
-			sb_free(&f[j].lines);
+		{
+			struct xents e = { .lab = STRBUF_INIT, .pre = STRBUF_INIT,
+					   .store_labels = nf >= XP_STORE_LABELS_AT };
+			int ncpu_series = x->per_cpu && m->percpu ? m->ncpus : 1;
+
+			n = map_read(x, xm, &e);
+			cap_series(x, &e, f, nf, ncpu_series, &nseries);
+			for (int j = 0; j < nf; j++) {
+				sb_reset(&help);
+				sb_addf(&help, "%s.%s (%s%s) of %s map %s%s", xm->name,
+					*f[j].leaf->name ? f[j].leaf->name : "value",
+					f[j].leaf->type_name ? f[j].leaf->type_name : "",
+					f[j].kind == XK_COUNTER ? ", counter" :
+					f[j].kind == XK_HIST ? ", log2 slots" : "",
+					map_type_str(m->info.type), xm->name,
+					m->percpu ? (x->per_cpu ? ", per CPU" : ", summed over CPUs") : "");
+				family_head(out, sb_str(&f[j].fam),
+					    f[j].kind == XK_COUNTER ? "counter" :
+					    f[j].kind == XK_HIST ? "histogram" : "gauge",
+					    sb_str(&help));
+				field_series(m, &e, f, j, nf, ncpu_series, out,
+					     flush, arg);
+				sb_free(&f[j].fam);
+			}
+			free(e.kv);
+			free(e.lo);
+			free(e.keep);
+			sb_free(&e.lab);
+			sb_free(&e.pre);
+			for (uint32_t j = 0; e.names && j < tv_plan_nleaves(m->key); j++) {
+				sb_free(&e.names[j]);
+				tvf_free(e.progs[j]);
+			}
+			free(e.names);
+			free(e.progs);
 		}
 		free(f);
 		sb_addf(&mg[MG_UP], "%s_%s{map=\"%s\"} 1\n", x->prefix,

@@ -60,33 +60,60 @@ static const char *metric_map_name(const struct mapsel *sel,
 	return m->info.name[0] ? m->info.name : "map";
 }
 
-static int write_textfile(const char *path, const struct strbuf *sb)
-{
-	struct strbuf tmp = STRBUF_INIT;
+/* --textfile: the exposition written to a temporary file as it is made. */
+struct tfile {
 	FILE *fp;
+	int err;	/* errno of the first failed write */
+};
+
+static void tfile_flush(void *arg, struct strbuf *sb)
+{
+	struct tfile *t = arg;
+
+	errno = 0;
+	if (!t->err && fwrite(sb->buf, 1, sb->len, t->fp) != sb->len)
+		t->err = errno ? errno : EIO;
+	sb_reset(sb);
+}
+
+static int write_textfile(struct xport *x, const char *path)
+{
+	struct strbuf tmp = STRBUF_INIT, sb = STRBUF_INIT;
+	struct tfile t = { 0 };
 	int rc = EXIT_OK;
 
 	sb_addf(&tmp, "%s.tmp.%d", path, (int)getpid());
-	fp = fopen(sb_str(&tmp), "w");
-	if (!fp) {
+	t.fp = fopen(sb_str(&tmp), "w");
+	if (!t.fp) {
 		rc = err_fail("export: --textfile %s: cannot write %s: %s", path,
 			      sb_str(&tmp), strerror(errno));
 		goto out;
 	}
-	if (fwrite(sb->buf, 1, sb->len, fp) != sb->len || fflush(fp) ||
-	    fsync(fileno(fp))) {
-		rc = err_fail("export: --textfile %s: %s", path, strerror(errno));
-		fclose(fp);
+	xp_collect_to(x, &sb, tfile_flush, &t);
+	tfile_flush(&t, &sb);
+	if (!t.err && (fflush(t.fp) || fsync(fileno(t.fp))))
+		t.err = errno;
+	if (t.err) {
+		rc = err_fail("export: --textfile %s: %s", path, strerror(t.err));
+		fclose(t.fp);
 		unlink(sb_str(&tmp));
 		goto out;
 	}
-	if (fclose(fp) || rename(sb_str(&tmp), path)) {
+	if (fclose(t.fp) || rename(sb_str(&tmp), path)) {
 		rc = err_fail("export: --textfile %s: %s", path, strerror(errno));
 		unlink(sb_str(&tmp));
 	}
 out:
 	sb_free(&tmp);
+	sb_free(&sb);
 	return rc;
+}
+
+/* --once: standard output, written as the exposition is made. */
+static void out_flush_cb(void *arg, struct strbuf *sb)
+{
+	(void)sb;	/* o->buf, which out_flush empties */
+	out_flush(arg);
 }
 
 int do_export(struct ctx *ctx, const struct cmd *cmd,
@@ -189,17 +216,11 @@ int do_export(struct ctx *ctx, const struct cmd *cmd,
 		}
 	}
 
-	if (once || textfile) {
-		struct strbuf sb = STRBUF_INIT;
-
-		xp_collect(&x, &sb);
-		if (textfile) {
-			rc = write_textfile(textfile, &sb);
-		} else {
-			sb_add(&ctx->out.buf, sb.buf, sb.len);
-			rc = out_status(&ctx->out, EXIT_OK);
-		}
-		sb_free(&sb);
+	if (textfile) {
+		rc = write_textfile(&x, textfile);
+	} else if (once) {
+		xp_collect_to(&x, &ctx->out.buf, out_flush_cb, &ctx->out);
+		rc = out_status(&ctx->out, EXIT_OK);
 	} else {
 		x.follow = true;
 		rc = xp_serve(&x, listen ? listen : EXPORT_DEFAULT_LISTEN);

@@ -106,6 +106,11 @@ struct xport {
 
 /* Read every map of x and append one exposition (text format 0.0.4). */
 void xp_collect(struct xport *x, struct strbuf *out);
+/* The same, handing out to flush (which must empty it) whenever it holds
+ * a few hundred KB: a large exposition is written as it is made. */
+typedef void (*xp_flush_fn)(void *arg, struct strbuf *out);
+void xp_collect_to(struct xport *x, struct strbuf *out, xp_flush_fn flush,
+		   void *arg);
 /* s as a label value (without the quotes): \\, \" and \n escaped. */
 void xp_label_value(struct strbuf *sb, const char *s);
 /* The OpenMetrics form of a text exposition that xp_collect printed. */
