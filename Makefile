@@ -30,7 +30,7 @@ SAN_FLAGS :=
 endif
 ARCH_INC := /usr/include/$(shell $(CC) -dumpmachine 2>/dev/null)
 
-PKGS    := libbpf libxdp libedit jansson yajl
+PKGS    := libbpf libxdp libedit jansson yajl yaml-0.1
 PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
 # libmicrohttpd (export --listen): static like the rest, the TLS library it
@@ -43,7 +43,7 @@ MHD_STATIC := -lmicrohttpd -Wl,-Bdynamic -lgnutls -lpthread
 CFLAGS  ?= -O2 -g
 override CFLAGS += $(SAN_FLAGS) -Wall -Wextra -Wno-unused-parameter -std=gnu11 -D_GNU_SOURCE \
 	   -I$(BUILD)/bpf -Icli -Ibpf $(PKG_CFLAGS)
-LDLIBS  += $(PKG_LIBS) -lelf -lz
+LDLIBS  += $(PKG_LIBS) -lcrypt -lelf -lz
 # mapsh itself links its libraries statically unless DYNAMIC=1: a one-shot
 # command then maps and relocates one binary instead of a dozen shared
 # libraries, which is about a third of a typed lookup's run time here.
@@ -53,7 +53,7 @@ MAPSH_LIBS := $(LDLIBS)
 else
 # Debian ships yajl's static library as libyajl_s.a.
 MAPSH_LIBS := -Wl,-Bstatic $(patsubst -lyajl,-lyajl_s,$(shell $(PKG_CONFIG) --static --libs $(PKGS) 2>/dev/null)) \
-	-lmd $(MHD_STATIC)
+	-lmd -lcrypt $(MHD_STATIC)
 endif
 BPF_CFLAGS := -g -O2 -target bpf -Wall -Wextra -I$(ARCH_INC) -Ibpf
 
@@ -147,7 +147,7 @@ $(BUILD)/bpf $(BUILD)/cli $(BUILD)/fuzz:
 # Debian packages the build, the tests and the demo need; only the missing
 # ones are installed.
 DEB_PKGS := clang llvm libbpf-dev libxdp-dev libedit-dev libelf-dev zlib1g-dev \
-	libjansson-dev libyajl-dev libmicrohttpd-dev prometheus libcmocka-dev pkg-config bpftool xdp-tools iproute2 jq \
+	libjansson-dev libyajl-dev libyaml-dev libcrypt-dev libmicrohttpd-dev prometheus libcmocka-dev pkg-config bpftool xdp-tools iproute2 jq \
 	libbsd-dev libmd-dev libncurses-dev \
 	bats bats-assert bats-support gcc make valgrind hyperfine time \
 	mandoc man-db tmux zsh fish

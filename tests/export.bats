@@ -457,3 +457,140 @@ vg() {
 	[ $((rss100 - rss10)) -lt 1024 ] || fail "RSS grew from $rss10 KiB to $rss100 KiB over 90 scrapes"
 	[ "$(scrape "http://127.0.0.1:$xp/metrics" | grep '^mapsh_export_reads_total ')" = "mapsh_export_reads_total 102" ]
 }
+
+# A self-signed certificate for 127.0.0.1 and a web configuration with a
+# bcrypt hash of "s3cret" for user prom (perl's crypt is libcrypt's, as
+# htpasswd -B would make it).
+web_config() {
+	local d=$BATS_TEST_TMPDIR
+	openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=127.0.0.1 \
+		-addext subjectAltName=IP:127.0.0.1 \
+		-keyout "$d/key.pem" -out "$d/cert.pem" 2>/dev/null
+	HASH=$(perl -e 'print crypt("s3cret", q($2b$05$) . "abcdefghijklmnopqrstuu")')
+	[[ "$HASH" == '$2b$05$'* ]] || fail "no bcrypt in crypt(3): $HASH"
+	cat >"$d/web.yml" <<-EOF2
+	tls_server_config:
+	  cert_file: $d/cert.pem
+	  key_file: $d/key.pem
+	basic_auth_users:
+	  prom: '$HASH'
+	EOF2
+}
+
+@test "export --web-config: TLS and basic auth as Prometheus exporters configure them; a real Prometheus scrapes through both" {
+	setup_net 1
+	foreign_map
+	web_config
+	xp=$(port 5) PP=$(port 6)
+	bg nsenter --net="/run/netns/$NS" "$MAPSH" export --web-config "$BATS_TEST_TMPDIR/web.yml" \
+		--listen "127.0.0.1:$xp" pinned "$FMAP" 2>"$BATS_TEST_TMPDIR/err"
+	wait_for 30 in_ns curl -s -o /dev/null --cacert "$BATS_TEST_TMPDIR/cert.pem" "https://127.0.0.1:$xp/" ||
+		fail "no HTTPS: $(cat "$BATS_TEST_TMPDIR/err")"
+	grep -q "serving 1 map at https://127.0.0.1:$xp/metrics (basic auth)" "$BATS_TEST_TMPDIR/err"
+	https="https://127.0.0.1:$xp/metrics"
+	# no password, a wrong one, an unknown user: 401 and no metrics
+	run in_ns curl -s -o "$BATS_TEST_TMPDIR/body" -w '%{http_code}' --cacert "$BATS_TEST_TMPDIR/cert.pem" "$https"
+	[ "$output" = 401 ]
+	none 'svc_stats' "$(cat "$BATS_TEST_TMPDIR/body")"
+	run in_ns curl -s -o /dev/null -w '%{http_code}' --cacert "$BATS_TEST_TMPDIR/cert.pem" -u prom:wrong "$https"
+	[ "$output" = 401 ]
+	run in_ns curl -s -o /dev/null -w '%{http_code}' --cacert "$BATS_TEST_TMPDIR/cert.pem" -u other:s3cret "$https"
+	[ "$output" = 401 ]
+	# plain HTTP on the TLS port gets no metrics
+	run in_ns curl -s --max-time 5 "http://127.0.0.1:$xp/metrics"
+	none 'svc_stats' "$output"
+	# the right password, twice (the second from the cache), with the certificate verified
+	for _ in 1 2; do
+		run in_ns curl -sf --cacert "$BATS_TEST_TMPDIR/cert.pem" -u prom:s3cret "$https"
+		assert_success
+		[[ "$output" == *'mapsh_svc_stats_bytes_total{daddr="10.0.0.1",dport="80",proto="6",tenant="acme"} 1000'* ]]
+	done
+	# once one has matched, its prefix or a longer one still does not
+	for pw in s3cre s3cretX; do
+		run in_ns curl -s -o /dev/null -w '%{http_code}' --cacert "$BATS_TEST_TMPDIR/cert.pem" -u "prom:$pw" "$https"
+		[ "$output" = 401 ] || fail "prom:$pw got $output"
+	done
+	# a real Prometheus with scheme https, the CA and basic auth
+	cat >"$BATS_TEST_TMPDIR/prom.yml" <<-EOF
+	global:
+	  scrape_interval: 1s
+	  scrape_timeout: 1s
+	scrape_configs:
+	  - job_name: mapsh
+	    scheme: https
+	    tls_config:
+	      ca_file: $BATS_TEST_TMPDIR/cert.pem
+	    basic_auth:
+	      username: prom
+	      password: s3cret
+	    static_configs:
+	      - targets: ['127.0.0.1:$xp']
+	EOF
+	promtool check config "$BATS_TEST_TMPDIR/prom.yml" >/dev/null
+	bg nsenter --net="/run/netns/$NS" prometheus --config.file="$BATS_TEST_TMPDIR/prom.yml" \
+		--storage.tsdb.path="$BATS_TEST_TMPDIR/tsdb" \
+		--web.listen-address="127.0.0.1:$PP" >"$BATS_TEST_TMPDIR/prom.log" 2>&1
+	wait_for 90 in_ns curl -sf -o /dev/null "http://127.0.0.1:$PP/-/ready" || { cat "$BATS_TEST_TMPDIR/prom.log"; fail "prometheus not ready"; }
+	wait_for 60 prom_is 'mapsh_svc_stats_bytes_total{tenant="acme"}' 1000 || fail "prometheus does not scrape mapsh export over TLS with basic auth"
+	prom_is 'up{job="mapsh"}' 1
+}
+
+@test "export --web-config: a bad file is one line naming what is wrong, exit 2 (1 for a file that cannot be read)" {
+	foreign_map
+	web_config
+	w=$BATS_TEST_TMPDIR/bad.yml
+	try() {
+		run --separate-stderr timeout 20 "$MAPSH" export --web-config "$w" --listen 127.0.0.1:0 pinned "$FMAP"
+		assert_failure "$1"
+		[ "${#stderr_lines[@]}" = 1 ] || fail "not one line: $stderr"
+		[[ "$stderr" == *"$2"* ]] || fail "got: $stderr"
+	}
+	printf 'tls_server_config:\n  cert_file: %s\n' "$BATS_TEST_TMPDIR/cert.pem" >"$w"
+	try 2 "tls_server_config needs both cert_file and key_file"
+	printf 'basic_auth_users:\n  prom: s3cret\n' >"$w"
+	try 2 "basic_auth_users.prom: expected a bcrypt hash"
+	printf 'basic_auth_user:\n  prom: x\n' >"$w"
+	try 2 "unknown key 'basic_auth_user' (expected tls_server_config or basic_auth_users)"
+	printf 'tls_server_config:\n  cert_file: a\n  key_file: b\n  client_ca_file: c\n' >"$w"
+	try 2 "client certificates are not supported"
+	printf 'tls_server_config: [\n' >"$w"
+	try 2 "bad.yml:"
+	printf 'tls_server_config:\n  cert_file: %s\n  key_file: /nonexistent/key.pem\n' "$BATS_TEST_TMPDIR/cert.pem" >"$w"
+	try 1 "key_file /nonexistent/key.pem: No such file or directory"
+	# a key that is not the certificate's
+	openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=x \
+		-keyout "$BATS_TEST_TMPDIR/other.pem" -out /dev/null 2>/dev/null
+	printf 'tls_server_config:\n  cert_file: %s\n  key_file: %s\n' "$BATS_TEST_TMPDIR/cert.pem" "$BATS_TEST_TMPDIR/other.pem" >"$w"
+	try 1 "is key_file the key of cert_file?"
+	run --separate-stderr "$MAPSH" export --once --web-config "$BATS_TEST_TMPDIR/web.yml" pinned "$FMAP"
+	assert_failure 2
+	[[ "$stderr" == *"--web-config is for --listen"* ]]
+	# and nothing was written
+	run mapsh -j pinned "$FMAP" dump
+	[ "$(jq length <<<"$output")" = 2 ]
+}
+
+@test "export --listen: concurrent scrapes share one read of the maps" {
+	setup_net 1
+	mapsh load >/dev/null
+	cc -O2 -Wall -o "$BATS_TEST_TMPDIR/jt" "$BATS_TEST_DIRNAME/journal_tool.c"
+	"$BATS_TEST_TMPDIR/jt" clone "$MAPSH_PIN_DIR/flows" "$BPFFS/big" 262144
+	"$BATS_TEST_TMPDIR/jt" fill "$BPFFS/big" 0 200000
+	xp=$(port 7)
+	bg nsenter --net="/run/netns/$NS" "$MAPSH" export --listen "127.0.0.1:$xp" pinned "$BPFFS/big" 2>"$BATS_TEST_TMPDIR/err"
+	wait_for 60 scrape -o /dev/null "http://127.0.0.1:$xp/" || fail "not serving: $(cat "$BATS_TEST_TMPDIR/err")"
+	reads() { scrape "http://127.0.0.1:$xp/metrics" | awk '$1 == "mapsh_export_reads_total" { print $2 }'; }
+	r0=$(reads)
+	[ "$r0" = 1 ]
+	for i in $(seq 8); do
+		scrape -o "$BATS_TEST_TMPDIR/s$i" "http://127.0.0.1:$xp/metrics" &
+	done
+	wait
+	r1=$(reads)
+	# the 8 scrapes plus this one: far fewer reads than scrapes, and each
+	# scrape got the whole exposition
+	(( r1 - r0 < 6 )) || fail "$((r1 - r0)) reads for 9 scrapes"
+	for i in $(seq 8); do
+		[ "$(grep -c "^mapsh_jt_[0-9]*_packets_total{" "$BATS_TEST_TMPDIR/s$i")" = 200000 ] || fail "scrape $i is not whole: $(grep -v "^#" "$BATS_TEST_TMPDIR/s$i" | cut -d"{" -f1 | sort | uniq -c)"
+	done
+}

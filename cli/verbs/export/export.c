@@ -22,6 +22,8 @@ const struct opt_spec export_opts[] = {
 	[XOPT_MAX_SERIES] = { "max-series", 0, "N", "at most N series of map entries per scrape; the rest are left out and counted" },
 	[XOPT_OVERRIDES] = { "overrides", 0, "FILE", "a JSON file: which maps and fields, renames, extra labels (see the description)",
 			     COMPLETE_FILE },
+	[XOPT_WEB_CONFIG] = { "web-config", 0, "FILE", "TLS and basic auth for --listen, in the YAML web configuration file of Prometheus exporters (tls_server_config: cert_file, key_file; basic_auth_users: USER: BCRYPT-HASH)",
+			      COMPLETE_FILE },
 	{ NULL },
 };
 
@@ -121,6 +123,8 @@ int do_export(struct ctx *ctx, const struct cmd *cmd,
 {
 	struct xport x = { .mo = ctx->set.map, .prefix = "mapsh" };
 	struct xover ov = { 0 };
+	struct xweb web;
+	bool have_web = false;
 	char **names = NULL;
 	const char *textfile = opt_get(opts, XOPT_TEXTFILE);
 	const char *listen = opt_get(opts, XOPT_LISTEN);
@@ -148,6 +152,15 @@ int do_export(struct ctx *ctx, const struct cmd *cmd,
 	if ((once || textfile) && listen)
 		return err_usage("export: --listen serves scrapes; --once and --textfile write one exposition: give one");
 
+	if (opt_get(opts, XOPT_WEB_CONFIG)) {
+		if (once || textfile)
+			return err_usage("export: --web-config is for --listen; --once and --textfile serve nobody");
+		rc = xw_load(opt_get(opts, XOPT_WEB_CONFIG), &web);
+		have_web = true;
+		if (rc)
+			goto out;
+		x.web = &web;
+	}
 	if (opt_get(opts, XOPT_OVERRIDES)) {
 		rc = xo_load(opt_get(opts, XOPT_OVERRIDES), &ov);
 		if (rc)
@@ -231,5 +244,7 @@ out:
 	free(x.maps);
 	free(names);
 	xo_free(&ov);
+	if (have_web)
+		xw_free(&web);
 	return rc;
 }

@@ -21,7 +21,7 @@
 
 enum {
 	XOPT_ONCE, XOPT_TEXTFILE, XOPT_LISTEN, XOPT_PREFIX, XOPT_PER_CPU,
-	XOPT_MAX_SERIES, XOPT_OVERRIDES,
+	XOPT_MAX_SERIES, XOPT_OVERRIDES, XOPT_WEB_CONFIG,
 };
 extern const struct opt_spec export_opts[];
 
@@ -49,7 +49,11 @@ extern const struct opt_spec export_opts[];
 	"                        \"labels\": {\"team\": \"net\"}}}}\n" \
 	"exports only the fields listed, under the new names, with the extra labels;\n" \
 	"without MAP, the maps it names. Exit 2 for bad usage or a bad overrides\n" \
-	"file, 1 for an unknown map, a map with nothing numeric or a port in use."
+	"file, 1 for an unknown map, a map with nothing numeric or a port in use.\n" \
+	"--web-config FILE: TLS and basic auth in the YAML of Prometheus exporters'\n" \
+	"web configuration (tls_server_config: cert_file, key_file; basic_auth_users:\n" \
+	"USER: BCRYPT-HASH, as htpasswd -nBC 10 USER makes it); an unknown key is an\n" \
+	"error; a scrape without the right user and password gets 401."
 
 int do_export(struct ctx *ctx, const struct cmd *cmd,
 	      const struct opt_vals *opts, int argc, char **argv);
@@ -80,6 +84,21 @@ const char *xo_rename(const struct xover_map *om, const char *field);
 bool xo_wants(const struct xover_map *om, const char *field);
 void xo_free(struct xover *o);
 
+/* --web-config FILE (webconfig.c): the exporters' YAML web configuration,
+ * TLS (the PEM files read) and basic auth users with bcrypt hashes. */
+struct xweb {
+	char *cert_pem, *key_pem;	/* NULL: plain HTTP */
+	char **users, **hashes;
+	char **ok;		/* per user, the last password that matched */
+	size_t nusers;		/* 0: no auth */
+	pthread_mutex_t mu;
+};
+/* EXIT_OK, or EXIT_USAGE / EXIT_FAIL after one line. */
+int xw_load(const char *path, struct xweb *w);
+/* Is (user, pw) one of the basic_auth_users? */
+bool xw_auth_ok(struct xweb *w, const char *user, const char *pw);
+void xw_free(struct xweb *w);
+
 /* One exported map: the selector as given (to open it again after it went
  * away), the open map or NULL while it is missing. */
 struct xmap {
@@ -100,6 +119,7 @@ struct xport {
 	unsigned long long reads;	/* collections done */
 	bool cap_said;
 	const struct xover *ov;	/* --overrides, or NULL */
+	struct xweb *web;	/* --web-config, or NULL */
 	int nmaps;
 	struct xmap *maps;
 };

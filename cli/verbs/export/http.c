@@ -90,6 +90,28 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c,
 	size_t len;
 	bool om;
 
+	if (s->x->web && s->x->web->nusers) {
+		static const char denied[] = "401 unauthorized: basic auth needed\n";
+		char *pw = NULL;
+		char *user = MHD_basic_auth_get_username_password(c, &pw);
+		bool ok = xw_auth_ok(s->x->web, user, pw);
+
+		if (user)
+			MHD_free(user);
+		if (pw)
+			MHD_free(pw);
+		if (!ok) {
+			struct MHD_Response *r = MHD_create_response_from_buffer(
+				sizeof(denied) - 1, (char *)denied, MHD_RESPMEM_PERSISTENT);
+			enum MHD_Result ret;
+
+			if (!r)
+				return MHD_NO;
+			ret = MHD_queue_basic_auth_fail_response(c, "mapsh export", r);
+			MHD_destroy_response(r);
+			return ret;
+		}
+	}
 	if (strcmp(method, "GET") && strcmp(method, "HEAD"))
 		return reply(c, MHD_HTTP_METHOD_NOT_ALLOWED, "text/plain",
 			     (char *)"only GET\n", 9, MHD_RESPMEM_PERSISTENT);
@@ -183,18 +205,33 @@ int xp_serve(struct xport *x, const char *spec)
 	pthread_cond_init(&s.cv, NULL);
 	sb_init(&s.last);
 	interrupt_catch();
-	d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD |
-			     MHD_USE_THREAD_PER_CONNECTION,
-			     0, NULL, NULL, handle, &s,
-			     MHD_OPTION_LISTEN_SOCKET, fd,
-			     MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
-			     MHD_OPTION_END);
+	if (x->web && x->web->cert_pem)
+		d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD |
+				     MHD_USE_THREAD_PER_CONNECTION | MHD_USE_TLS,
+				     0, NULL, NULL, handle, &s,
+				     MHD_OPTION_LISTEN_SOCKET, fd,
+				     MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
+				     MHD_OPTION_HTTPS_MEM_CERT, x->web->cert_pem,
+				     MHD_OPTION_HTTPS_MEM_KEY, x->web->key_pem,
+				     MHD_OPTION_END);
+	else
+		d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD |
+				     MHD_USE_THREAD_PER_CONNECTION,
+				     0, NULL, NULL, handle, &s,
+				     MHD_OPTION_LISTEN_SOCKET, fd,
+				     MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
+				     MHD_OPTION_END);
 	if (!d) {
 		close(fd);
-		return err_fail("export: cannot start the HTTP server on %s", spec);
+		/* With TLS, a key that does not match the certificate ends here. */
+		return err_fail(x->web && x->web->cert_pem ?
+				"export: cannot start the HTTPS server on %s (is key_file the key of cert_file?)" :
+				"export: cannot start the HTTP server on %s", spec);
 	}
-	err_warn("export: serving %d map%s at http://%s/metrics", x->nmaps,
-		 x->nmaps == 1 ? "" : "s", spec);
+	err_warn("export: serving %d map%s at %s://%s/metrics%s", x->nmaps,
+		 x->nmaps == 1 ? "" : "s",
+		 x->web && x->web->cert_pem ? "https" : "http", spec,
+		 x->web && x->web->nusers ? " (basic auth)" : "");
 	while (!interrupted())
 		usleep(100 * 1000);
 	MHD_stop_daemon(d);
