@@ -594,3 +594,30 @@ web_config() {
 		[ "$(grep -c "^mapsh_jt_[0-9]*_packets_total{" "$BATS_TEST_TMPDIR/s$i")" = 200000 ] || fail "scrape $i is not whole: $(grep -v "^#" "$BATS_TEST_TMPDIR/s$i" | cut -d"{" -f1 | sort | uniq -c)"
 	done
 }
+
+@test "export --overrides drop_labels: the key fields left out, entries that then share their labels added up into one series" {
+	foreign_map
+	mapsh pinned "$FMAP" update daddr=10.0.0.1 dport=443 proto=6 tenant=beta \
+		value requests=2 bytes=24 queue_depth=4 state=SVC_IDLE peer_addr=0.0.0.0
+	cat >"$BATS_TEST_TMPDIR/o.json" <<-'EOF'
+	{ "maps": { "svc_stats": { "drop_labels": ["dport", "tenant", "proto"] } } }
+	EOF
+	run --separate-stderr mapsh export --once --overrides "$BATS_TEST_TMPDIR/o.json" pinned "$FMAP"
+	assert_success
+	printf '%s\n' "$output" | promtool check metrics
+	grep -Fx 'mapsh_svc_stats_bytes_total{daddr="10.0.0.1"} 1024' <<<"$output"
+	grep -Fx 'mapsh_svc_stats_bytes_total{daddr="10.0.0.2"} 70' <<<"$output"
+	grep -Fx 'mapsh_svc_stats_requests{daddr="10.0.0.1"} 7' <<<"$output"
+	grep -Fx 'mapsh_svc_stats_queue_depth{daddr="10.0.0.1"} 1' <<<"$output"
+	[ "$(grep -c '^mapsh_svc_stats_bytes_total{' <<<"$output")" = 2 ]
+	none 'dport=\|tenant=' "$output"
+	# a key field it does not have, with a did-you-mean; a value field is no label
+	echo '{"maps": {"svc_stats": {"drop_labels": ["dprt"]}}}' >"$BATS_TEST_TMPDIR/bad.json"
+	run --separate-stderr mapsh export --once --overrides "$BATS_TEST_TMPDIR/bad.json" pinned "$FMAP"
+	assert_failure 2
+	[ "$stderr" = "mapsh: export: $BATS_TEST_TMPDIR/bad.json: maps.svc_stats.drop_labels: 'dprt' is no key field of svc_stats (labels come from the key's fields) (did you mean 'dport'?)" ]
+	echo '{"maps": {"svc_stats": {"drop_labels": ["bytes"]}}}' >"$BATS_TEST_TMPDIR/bad.json"
+	run --separate-stderr mapsh export --once --overrides "$BATS_TEST_TMPDIR/bad.json" pinned "$FMAP"
+	assert_failure 2
+	[[ "$stderr" == *"'bytes' is no key field of svc_stats"* ]]
+}

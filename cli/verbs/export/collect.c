@@ -102,6 +102,21 @@ int xp_check_overrides(const struct xport *x, const struct xmap *xm)
 					 sug ? sug : "", sug ? "'?)" : "");
 		}
 	}
+	for (int i = 0; om && i < om->ndrops; i++) {
+		const struct tv_plan *kp = xm->m ? xm->m->key : NULL;
+		const char *sug = NULL;
+		const struct tv_leaf *l = kp && !tv_plan_is_scalar(kp) && !tv_plan_is_raw(kp) ?
+			tv_find_leaf(kp, om->drops[i], &sug) : NULL;
+
+		if (l && !strcmp(l->name, om->drops[i]) && !l->is_padding)
+			continue;
+		if (l)
+			sug = NULL;
+		return err_usage("export: %s: maps.%s.drop_labels: '%s' is no key field of %s (labels come from the key's fields)%s%s%s",
+				 x->ov->path, om->name, om->drops[i], xm->name,
+				 sug ? " (did you mean '" : "", sug ? sug : "",
+				 sug ? "'?)" : "");
+	}
 	return EXIT_OK;
 }
 
@@ -244,7 +259,8 @@ static bool all_zero(const void *p, size_t n)
 
 /* The label names of a key's fields, `a="` each (empty for the fields
  * that are no label), made once per map: names[i] for leaf i. */
-static struct strbuf *key_label_names(const struct mapref *m)
+static struct strbuf *key_label_names(const struct mapref *m,
+				      const struct xover_map *om)
 {
 	const struct tv_plan *kp = m->key;
 	struct strbuf *names;
@@ -260,7 +276,7 @@ static struct strbuf *key_label_names(const struct mapref *m)
 		const struct tv_leaf *l = tv_plan_leaf(kp, i);
 
 		sb_init(&names[i]);
-		if (l->is_padding || l->in_union_alt)
+		if (l->is_padding || l->in_union_alt || xo_drops(om, l->name))
 			continue;
 		add_name(&names[i], l->name);
 		sb_adds(&names[i], "=\"");
@@ -331,8 +347,8 @@ static void key_labels(const struct mapref *m, const struct strbuf *names,
 		const void *recs[1] = { key };
 		size_t at;
 
-		if (l->is_padding || l->in_union_alt)
-			continue;
+		if (l->is_padding || l->in_union_alt || !names[i].len)
+			continue;	/* or dropped */
 		if (lab->len)
 			sb_addc(lab, ',');
 		sb_add(lab, names[i].buf, names[i].len);
@@ -523,7 +539,7 @@ static long long map_read(struct xport *x, struct xmap *xm, struct xents *e)
 		return -1;
 	e->es = ks + ls + (summed ? m->info.value_size : 0);
 	mapref_fix_clock(m);
-	e->names = key_label_names(m);
+	e->names = key_label_names(m, xm->om);
 	e->progs = key_label_progs(m);
 	if (x->ov && x->ov->labels.len)
 		sb_add(&e->pre, x->ov->labels.buf, x->ov->labels.len);
@@ -577,6 +593,109 @@ static long long map_read(struct xport *x, struct xmap *xm, struct xents *e)
 	sb_free(&lab);
 	sb_free(&tmp);
 	return n;
+}
+
+/* dst += src for one numeric leaf (a histogram: each slot). */
+static void leaf_add(const struct xfield *f, void *dst, const void *src)
+{
+	const struct tv_leaf *l = f->leaf;
+
+	if (f->kind == XK_HIST) {
+		for (uint32_t i = 0; i < l->nelems; i++) {
+			uint64_t a = elem_u64(l, dst, i) + elem_u64(l, src, i);
+
+			memcpy((char *)dst + l->offset + (size_t)i * l->elem_size,
+			       &a, l->elem_size);	/* little-endian */
+		}
+	} else if (l->kind == TV_KIND_FLOAT && l->elem_size == sizeof(double)) {
+		double a, b;
+
+		memcpy(&a, (char *)dst + l->offset, sizeof(a));
+		memcpy(&b, (const char *)src + l->offset, sizeof(b));
+		a += b;
+		memcpy((char *)dst + l->offset, &a, sizeof(a));
+	} else if (l->kind == TV_KIND_FLOAT && l->elem_size == sizeof(float)) {
+		float a, b;
+
+		memcpy(&a, (char *)dst + l->offset, sizeof(a));
+		memcpy(&b, (const char *)src + l->offset, sizeof(b));
+		a += b;
+		memcpy((char *)dst + l->offset, &a, sizeof(a));
+	} else if (l->kind == TV_KIND_BOOL) {
+		tv_leaf_set_u64(l, dst, tv_leaf_get_u64(l, dst) | tv_leaf_get_u64(l, src));
+	} else {	/* two's complement: signed adds the same way */
+		tv_leaf_set_u64(l, dst, tv_leaf_get_u64(l, dst) + tv_leaf_get_u64(l, src));
+	}
+}
+
+static int label_cmp(const void *a, const void *b, void *arg)
+{
+	const struct xents *e = arg;
+	size_t i = *(const size_t *)a, j = *(const size_t *)b;
+	size_t li = e->lo[i + 1] - e->lo[i], lj = e->lo[j + 1] - e->lo[j];
+	int c = memcmp(e->lab.buf + e->lo[i], e->lab.buf + e->lo[j],
+		       li < lj ? li : lj);
+
+	if (c || li == lj)
+		return c ? c : (i > j) - (i < j);	/* stable: map order */
+	return li < lj ? -1 : 1;
+}
+
+/* drop_labels: entries whose labels are now the same become one, every
+ * exported field added up (each CPU's value and the sum), so no series is
+ * printed twice. e keeps its layout, in the order of the labels. */
+static void merge_same_labels(const struct mapref *m, struct xents *e,
+			      const struct xfield *f, int nf)
+{
+	size_t ks = m->info.key_size, ls = m->lookup_size;
+	int ncpus = m->percpu ? m->ncpus : 1;
+	bool summed = e->es > ks + ls;
+	size_t *ord, *nlo, nn = 0;
+	char *nkv;
+	struct strbuf nlab = STRBUF_INIT;
+
+	if (e->n < 2)
+		return;
+	ord = malloc(e->n * sizeof(*ord));
+	nkv = malloc(e->n * e->es);
+	nlo = malloc((e->n + 1) * sizeof(*nlo));
+	if (!ord || !nkv || !nlo)
+		abort();
+	for (size_t i = 0; i < e->n; i++)
+		ord[i] = i;
+	qsort_r(ord, e->n, sizeof(*ord), label_cmp, e);
+	for (size_t i = 0; i < e->n; i++) {
+		size_t j = ord[i];
+		const char *src = e->kv + j * e->es;
+		size_t lj = e->lo[j + 1] - e->lo[j];
+
+		if (nn && nlab.len - nlo[nn - 1] == lj &&
+		    !memcmp(nlab.buf + nlo[nn - 1], e->lab.buf + e->lo[j], lj)) {
+			char *dst = nkv + (nn - 1) * e->es;
+
+			for (int k = 0; k < nf; k++) {
+				for (int c = 0; c < ncpus; c++)
+					leaf_add(&f[k], dst + ks + (size_t)c * m->stride,
+						 src + ks + (size_t)c * m->stride);
+				if (summed)
+					leaf_add(&f[k], dst + ks + ls, src + ks + ls);
+			}
+			continue;
+		}
+		memcpy(nkv + nn * e->es, src, e->es);
+		nlo[nn++] = nlab.len;
+		sb_add(&nlab, e->lab.buf + e->lo[j], lj);
+	}
+	nlo[nn] = nlab.len;
+	free(e->kv);
+	free(e->lo);
+	sb_free(&e->lab);
+	e->kv = nkv;
+	e->lo = nlo;
+	e->lab = nlab;
+	e->n = nn;
+	e->cap = nn;
+	free(ord);
 }
 
 /* Which series --max-series lets through, counted in the order entry,
@@ -731,10 +850,13 @@ void xp_collect_to(struct xport *x, struct strbuf *out, xp_flush_fn flush,
 		}
 		{
 			struct xents e = { .lab = STRBUF_INIT, .pre = STRBUF_INIT,
-					   .store_labels = nf >= XP_STORE_LABELS_AT };
+					   .store_labels = nf >= XP_STORE_LABELS_AT ||
+							   (xm->om && xm->om->ndrops) };
 			int ncpu_series = x->per_cpu && m->percpu ? m->ncpus : 1;
 
 			n = map_read(x, xm, &e);
+			if (xm->om && xm->om->ndrops)
+				merge_same_labels(m, &e, f, nf);
 			cap_series(x, &e, f, nf, ncpu_series, &nseries);
 			for (int j = 0; j < nf; j++) {
 				sb_reset(&help);

@@ -46,8 +46,10 @@ extern const struct opt_spec export_opts[];
 	"nothing is written. --overrides FILE (JSON, all optional):\n" \
 	"  {\"labels\": {\"cluster\": \"eu1\"},\n" \
 	"   \"maps\": {\"flows\": {\"fields\": [\"packets\"], \"rename\": {\"packets\": \"pkts\"},\n" \
-	"                        \"labels\": {\"team\": \"net\"}}}}\n" \
-	"exports only the fields listed, under the new names, with the extra labels;\n" \
+	"                        \"labels\": {\"team\": \"net\"}, \"drop_labels\": [\"sport\"]}}}\n" \
+	"exports only the fields listed, under the new names, with the extra labels,\n" \
+	"without the key fields dropped (entries that then share their labels are one\n" \
+	"series, their values added up, as sum without(sport) would);\n" \
 	"without MAP, the maps it names. Exit 2 for bad usage or a bad overrides\n" \
 	"file, 1 for an unknown map, a map with nothing numeric or a port in use.\n" \
 	"--web-config FILE: TLS and basic auth in the YAML of Prometheus exporters'\n" \
@@ -68,6 +70,8 @@ struct xover_map {
 	int nfields;
 	char **ren_from, **ren_to;
 	int nren;
+	char **drops;		/* key fields that are no label */
+	int ndrops;
 	struct strbuf labels;
 };
 struct xover {
@@ -82,6 +86,9 @@ const struct xover_map *xo_find(const struct xover *o, const char *map);
 /* The new name of a field, or NULL. */
 const char *xo_rename(const struct xover_map *om, const char *field);
 bool xo_wants(const struct xover_map *om, const char *field);
+/* Is the key field no label (drop_labels)? Entries that then share their
+ * labels are one series, their values added up. */
+bool xo_drops(const struct xover_map *om, const char *key_field);
 void xo_free(struct xover *o);
 
 /* --web-config FILE (webconfig.c): the exporters' YAML web configuration,

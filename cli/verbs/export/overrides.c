@@ -5,7 +5,8 @@
  *   { "labels": { "cluster": "eu1" },
  *     "maps": { "flows": { "fields": ["packets"],
  *                          "rename": { "packets": "pkts" },
- *                          "labels": { "team": "net" } } } }
+ *                          "labels": { "team": "net" },
+ *                          "drop_labels": ["sport"] } } }
  *
  * Nothing in it is needed: without it every numeric field of every map is
  * exported under its own name. Errors are one line naming the file, the
@@ -72,7 +73,7 @@ static int load_map(const char *path, const char *name, json_t *obj,
 	om->name = xstrdup(name);
 	sb_init(&om->labels);
 	if (!json_is_object(obj))
-		return err_usage("export: %s: maps.%s must be an object (fields, rename, labels)",
+		return err_usage("export: %s: maps.%s must be an object (fields, rename, labels, drop_labels)",
 				 path, name);
 	json_object_foreach(obj, k, v) {
 		snprintf(where, sizeof(where), "maps.%s.%s", name, k);
@@ -112,8 +113,23 @@ static int load_map(const char *path, const char *name, json_t *obj,
 		} else if (!strcmp(k, "labels")) {
 			if (add_labels(path, where, v, &om->labels))
 				return EXIT_USAGE;
+		} else if (!strcmp(k, "drop_labels")) {
+			size_t i;
+			json_t *f;
+
+			if (!json_is_array(v))
+				return err_usage("export: %s: %s must be an array of key field names", path, where);
+			om->drops = calloc(json_array_size(v) + 1, sizeof(char *));
+			if (!om->drops)
+				abort();
+			json_array_foreach(v, i, f) {
+				if (!json_is_string(f))
+					return err_usage("export: %s: %s[%zu] must be a key field name (a string)",
+							 path, where, i);
+				om->drops[om->ndrops++] = xstrdup(json_string_value(f));
+			}
 		} else {
-			return err_usage("export: %s: maps.%s: unknown key '%s' (expected fields, rename or labels)",
+			return err_usage("export: %s: maps.%s: unknown key '%s' (expected fields, rename, labels or drop_labels)",
 					 path, name, k);
 		}
 	}
@@ -196,6 +212,14 @@ bool xo_wants(const struct xover_map *om, const char *field)
 	return false;
 }
 
+bool xo_drops(const struct xover_map *om, const char *key_field)
+{
+	for (int i = 0; om && i < om->ndrops; i++)
+		if (!strcmp(om->drops[i], key_field))
+			return true;
+	return false;
+}
+
 void xo_free(struct xover *o)
 {
 	for (int i = 0; i < o->nmaps; i++) {
@@ -207,6 +231,9 @@ void xo_free(struct xover *o)
 			free(om->ren_from[j]);
 			free(om->ren_to[j]);
 		}
+		for (int j = 0; j < om->ndrops; j++)
+			free(om->drops[j]);
+		free(om->drops);
 		free(om->fields);
 		free(om->ren_from);
 		free(om->ren_to);
