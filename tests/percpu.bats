@@ -197,6 +197,29 @@ load_types() {
 	echo "$output" | jq -e 'map(.key) == [1, 3, 2]'
 	run -0 mapsh pc_hash dump -j sort flags limit 2
 	echo "$output" | jq -e 'map(.key) == [2, 3]'
+	# watch sorts the same way: the rows of a refresh where all three
+	# changed (rounds of changes until one refresh holds all three)
+	timeout 120 "$MAPSH" pc_hash watch -j -i 3 --count 100 sort flags desc >"$BATS_TEST_TMPDIR/wj" 2>&1 &
+	BG_PID=$!
+	for _ in $(seq 100); do grep -q '"refresh":2' "$BATS_TEST_TMPDIR/wj" && break; sleep 0.2; done
+	groups() {
+		jq -sc 'reduce .[] as $l ({g: [], cur: []};
+			if ($l | has("refresh")) then {g: (.g + [.cur]), cur: []} else .cur += [$l.key] end)
+			| .g | map(select(length == 3)) | .[0] // empty' "$BATS_TEST_TMPDIR/wj"
+	}
+	for h in 5 6 7 8 9 10; do
+		n=$(grep -c '"refresh"' "$BATS_TEST_TMPDIR/wj")
+		"$PCT" "$MAPSH_PIN_DIR/pc_hash" 01000000 "$(pcv "$h" 10 1 5 171 1 3 1)" "$(pcv 4 1290 2 6 171 2 3 2)" & p1=$!
+		"$PCT" "$MAPSH_PIN_DIR/pc_hash" 02000000 "$(pcv "$h" 700 1 1 171 1 3 1)" "$(pcv 1 700 1 1 171 1 3 1)" & p2=$!
+		"$PCT" "$MAPSH_PIN_DIR/pc_hash" 03000000 "$(pcv "$h" 1000 1 1 171 1 3 1)" "$(pcv 1 5 1 1 171 1 3 1)" & p3=$!
+		wait "$p1" "$p2" "$p3"
+		for _ in $(seq 100); do [ "$(grep -c '"refresh"' "$BATS_TEST_TMPDIR/wj")" -gt "$n" ] && break; sleep 0.1; done
+		[ -n "$(groups)" ] && break
+	done
+	kill -TERM "$BG_PID"; wait "$BG_PID" || true; BG_PID=
+	run groups
+	[ -n "$output" ] || cat "$BATS_TEST_TMPDIR/wj"
+	assert_output '[1,3,2]'
 }
 
 @test "audit: old/new of a per-CPU map are one value when the CPUs agree, else \"per_cpu\"" {

@@ -522,6 +522,10 @@ static void entry(struct watch *w, struct pass *ps, const void *k,
 		return;
 	if (!v)
 		v = eo_total(&w->eo, raw);
+	/* Sorted as dump sorts: a field not summed by its largest CPU value
+	 * (the views show each CPU's where they differ, from raw). */
+	if (w->sortq)
+		eo_sort_value(&w->eo, raw);
 	memcpy(row, k, ks);
 	if (vs) {
 		size_t ps = tv_plan_size(w->m->value);
