@@ -589,6 +589,7 @@ web_config() {
 	r1=$(reads)
 	# the 8 scrapes plus this one: far fewer reads than scrapes, and each
 	# scrape got the whole exposition
+	[[ "$r1" =~ ^[0-9]+$ ]] || fail "no mapsh_export_reads_total after the scrapes: $(cat "$BATS_TEST_TMPDIR/err")"
 	(( r1 - r0 < 6 )) || fail "$((r1 - r0)) reads for 9 scrapes"
 	for i in $(seq 8); do
 		[ "$(grep -c "^mapsh_jt_[0-9]*_packets_total{" "$BATS_TEST_TMPDIR/s$i")" = 200000 ] || fail "scrape $i is not whole: $(grep -v "^#" "$BATS_TEST_TMPDIR/s$i" | cut -d"{" -f1 | sort | uniq -c)"
