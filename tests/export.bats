@@ -579,13 +579,18 @@ web_config() {
 	xp=$(port 7)
 	bg nsenter --net="/run/netns/$NS" "$MAPSH" export --listen "127.0.0.1:$xp" pinned "$BPFFS/big" 2>"$BATS_TEST_TMPDIR/err"
 	wait_for 60 scrape -o /dev/null "http://127.0.0.1:$xp/" || fail "not serving: $(cat "$BATS_TEST_TMPDIR/err")"
-	reads() { scrape "http://127.0.0.1:$xp/metrics" | awk '$1 == "mapsh_export_reads_total" { print $2 }'; }
+	reads() {
+		in_ns curl -sS --max-time 60 -o "$BATS_TEST_TMPDIR/r" "http://127.0.0.1:$xp/metrics" &&
+			awk '$1 == "mapsh_export_reads_total" { print $2 }' "$BATS_TEST_TMPDIR/r"
+	}
 	r0=$(reads)
 	[ "$r0" = 1 ]
+	pids=()
 	for i in $(seq 8); do
 		scrape -o "$BATS_TEST_TMPDIR/s$i" "http://127.0.0.1:$xp/metrics" &
+		pids+=($!)
 	done
-	wait
+	wait "${pids[@]}"	# (a bare wait would wait for the exporter too)
 	r1=$(reads)
 	# the 8 scrapes plus this one: far fewer reads than scrapes, and each
 	# scrape got the whole exposition
