@@ -42,7 +42,8 @@ pcv() {	# HITS FLAGS PKTS TOTAL SEEN STATE LVL PRIO
 @test "MAP diff FILE: equal exits 0 silently; traffic and edits since the save: +, - and ~ lines in key order, exit 1" {
 	run --separate-stderr mapsh blocklist diff "$F"
 	[ "$status" -eq 0 ] || fail "equal: exit $status ($stderr)"
-	[ -z "$output" ] && [ -z "$stderr" ]
+	[ -z "$output" ]
+	[ -z "$stderr" ]
 	# the program counts hits on the drop rule: the kernel changed the map
 	send_pkts 1 -s 10.0.0.9 -d 10.0.0.2 -p udp --sport 1 --dport 2 -c 3
 	[ "$(mapsh -j blocklist lookup 10.0.0.9 0 0 | jq .value.hits)" = 3 ]
@@ -187,7 +188,8 @@ pcv() {	# HITS FLAGS PKTS TOTAL SEEN STATE LVL PRIO
 	run -0 mapsh diff "$F" "$G" --type-of blocklist where action == allow
 	# trouble
 	run --separate-stderr mapsh diff "$F" "$G"
-	[ "$status" -eq 2 ] && [[ "$stderr" == *"--type-of MAP is required"* ]]
+	[ "$status" -eq 2 ]
+	[[ "$stderr" == *"--type-of MAP is required"* ]]
 	run -2 mapsh diff "$F" --type-of blocklist
 	run -2 mapsh diff "$F" "$BATS_TEST_TMPDIR/none.json" --type-of blocklist
 	run -2 mapsh diff "$F" "$G" --type-of nosuch
@@ -196,17 +198,23 @@ pcv() {	# HITS FLAGS PKTS TOTAL SEEN STATE LVL PRIO
 	mapsh policy_routes update key 10.0.0.1 value ifindex=lo next_hop=10.9.0.1
 	mapsh policy_routes save "$G" >/dev/null
 	run --separate-stderr mapsh diff "$F" "$G" --type-of blocklist
-	[ "$status" -eq 2 ] && [[ "$stderr" == "mapsh: $G:2: entry 1: "* ]]
+	[ "$status" -eq 2 ]
+	[[ "$stderr" == "mapsh: $G:2: entry 1: "* ]]
 }
 
 @test "trouble exits 2, never 1: no such map, unreadable or bad file, usage, a failed write" {
 	run --separate-stderr mapsh nosuch diff "$F"
-	[ "$status" -eq 2 ] && [[ "$stderr" == *"no map 'nosuch'"* ]]
+	[ "$status" -eq 2 ]
+	[[ "$stderr" == *"no map 'nosuch'"* ]]
+	run -2 mapsh id 99999999 diff "$F"
+	run -2 mapsh pinned "$BPFFS/nothere" diff "$F"
 	run --separate-stderr mapsh blocklist diff "$BATS_TEST_TMPDIR/none.json"
-	[ "$status" -eq 2 ] && [[ "$stderr" == *"blocklist diff: cannot read"* ]]
+	[ "$status" -eq 2 ]
+	[[ "$stderr" == *"blocklist diff: cannot read"* ]]
 	printf '[{"key":"10.0.0.9 0 0","value":{"action":"bogus"}}]\n' >"$BATS_TEST_TMPDIR/bad.json"
 	run --separate-stderr mapsh blocklist diff "$BATS_TEST_TMPDIR/bad.json"
-	[ "$status" -eq 2 ] && [[ "$stderr" == *"bad.json:1: entry 1: value: "* ]]
+	[ "$status" -eq 2 ]
+	[[ "$stderr" == *"bad.json:1: entry 1: value: "* ]]
 	: >"$BATS_TEST_TMPDIR/empty.json"
 	run -2 mapsh blocklist diff "$BATS_TEST_TMPDIR/empty.json"
 	printf '[{"key":"10.0.0.9 0 0","value":{}},\n' >"$BATS_TEST_TMPDIR/cut.json"
@@ -217,7 +225,8 @@ pcv() {	# HITS FLAGS PKTS TOTAL SEEN STATE LVL PRIO
 	# a difference that cannot be written out is trouble too
 	mapsh blocklist delete src_ip=10.0.0.5 dst_port=53 protocol=udp
 	run --separate-stderr bash -c "'$MAPSH' blocklist diff '$F' >/dev/full"
-	[ "$status" -eq 2 ] && [[ "$stderr" == *"write error"* ]]
+	[ "$status" -eq 2 ]
+	[[ "$stderr" == *"write error"* ]]
 }
 
 @test "per-CPU maps: a change on any CPU is a change; sums where they show it, else CPU by CPU" {
