@@ -824,8 +824,10 @@ int set_index(struct apply_set *s, bool first_wins)
 			if (!memcmp(KEY_AT(s, a), key, ks)) {
 				char what[96];
 
-				if (first_wins)
+				if (first_wins) {
+					s->dups++;
 					break;
+				}
 				snprintf(what, sizeof(what), "key: the same key as entry %zu",
 					 a + 1);
 				return entry_err(s, e, s->lines[e], what);

@@ -30,6 +30,7 @@ struct apply_set {
 	/* open addressing over the keys: entry index + 1, 0 empty */
 	uint32_t *slots;
 	size_t nslots;
+	size_t dups;		/* set_index with first_wins: keys left out */
 	unsigned long long fast, general;	/* how entries were read */
 	struct strbuf text;	/* scratch */
 };

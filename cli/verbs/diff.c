@@ -254,7 +254,7 @@ static int compare(struct diff *d)
 		const char *key = KEY_AT(A, a);
 		long b;
 
-		if (set_find(A, key) != (long)a)
+		if (A->dups && set_find(A, key) != (long)a)
 			continue;	/* a key the map showed twice */
 		b = set_find(B, key);
 		if (b < 0) {
@@ -271,7 +271,8 @@ static int compare(struct diff *d)
 	for (size_t b = 0; b < B->n && !rc; b++) {
 		const char *key = KEY_AT(B, b);
 
-		if ((seen[b / 8] & (1u << (b % 8))) || set_find(B, key) != (long)b)
+		if ((seen[b / 8] & (1u << (b % 8))) ||
+		    (B->dups && set_find(B, key) != (long)b))
 			continue;
 		if (matches(d, key, VAL_AT(B, b), d->sb))
 			rc = add_change(d, D_ADD, 0, b);
