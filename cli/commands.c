@@ -15,6 +15,7 @@
 #include "base/err.h"
 #include "verbs/map_verbs.h"
 #include "verbs/maps.h"
+#include "verbs/diff.h"
 #include "verbs/export/export.h"
 
 
@@ -197,6 +198,14 @@ const struct cmd mapsh_cmds[] = {
 		.summary = "serve maps as Prometheus/OpenMetrics metrics on /metrics (or print them once)",
 		.description = EXPORT_DESCRIPTION,
 		.flags = CMD_NEEDS_BPF,
+	},
+	{
+		.name = "diff", .fn = do_diff_files, .opts = diff_files_opts,
+		.pos = (const struct arg_spec[]){ { .kind = ARG_FILE }, { .kind = ARG_FILE },
+			{ .kind = ARG_QUERY, .flags = ARG_OPTIONAL, .clauses = QC_WHERE | QC_FIELDS },
+			{ .kind = ARG_END } },
+		.summary = "show what differs between two save files, typed by a map (--type-of MAP)",
+		.description = DIFF_FILES_DESCRIPTION,
 	},
 	{
 		.name = "help", .fn = do_help, .pos = (const struct arg_spec[]){ { .kind = ARG_COMMAND, .flags = ARG_OPTIONAL }, { .kind = ARG_END } },

@@ -357,8 +357,8 @@ static int src_fail(const struct apply_set *s, const struct src *r)
 {
 	if (r->err == EILSEQ)
 		return err_fail("%s: not a JSON file (it holds NUL bytes)", s->file);
-	return err_fail("%s apply: cannot read %s: %s", s->m->name, s->file,
-			strerror(r->err));
+	return err_fail("%s %s: cannot read %s: %s", s->m->name,
+			s->verb ? s->verb : "apply", s->file, strerror(r->err));
 }
 
 /* The next byte after white space (counting lines), 0 at the end, -1 on a
@@ -802,8 +802,8 @@ long set_find(const struct apply_set *s, const void *key)
 	}
 }
 
-/* Index the keys; a key given twice is an error. */
-static int index_keys(struct apply_set *s)
+/* Index the keys; a key given twice is an error (apply_set.h). */
+int set_index(struct apply_set *s, bool first_wins)
 {
 	size_t ks = s->m->info.key_size, mask;
 
@@ -824,12 +824,17 @@ static int index_keys(struct apply_set *s)
 			if (!memcmp(KEY_AT(s, a), key, ks)) {
 				char what[96];
 
+				if (first_wins) {
+					s->dups++;
+					break;
+				}
 				snprintf(what, sizeof(what), "key: the same key as entry %zu",
 					 a + 1);
 				return entry_err(s, e, s->lines[e], what);
 			}
 		}
-		s->slots[i] = (uint32_t)e + 1;
+		if (!s->slots[i])
+			s->slots[i] = (uint32_t)e + 1;
 	}
 	return EXIT_OK;
 }
@@ -956,14 +961,14 @@ int apply_read(struct apply_set *s, const char *path, bool *unreadable)
 	r.fd = strcmp(path, "-") ? open(path, O_RDONLY | O_CLOEXEC) : STDIN_FILENO;
 	if (r.fd < 0) {
 		*unreadable = true;
-		return err_fail("%s apply: cannot read %s: %s", s->m->name, path,
-				strerror(errno));
+		return err_fail("%s %s: cannot read %s: %s", s->m->name,
+				s->verb ? s->verb : "apply", path, strerror(errno));
 	}
 	rc = read_entries(s, &r);
 	if (rc && r.err && r.err != EILSEQ)
 		*unreadable = true;
 	if (!rc)
-		rc = index_keys(s);
+		rc = set_index(s, false);
 	if (r.fd != STDIN_FILENO)
 		close(r.fd);
 	free(r.buf);

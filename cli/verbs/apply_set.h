@@ -15,6 +15,7 @@
 struct apply_set {
 	const struct mapref *m;
 	const char *file;	/* for messages */
+	const char *verb;	/* for messages: "apply" when NULL (diff) */
 	size_t n, cap;
 	char *keys;		/* n * key_size */
 	char *vals;		/* n * lookup_size: the value to write (fields
@@ -29,6 +30,7 @@ struct apply_set {
 	/* open addressing over the keys: entry index + 1, 0 empty */
 	uint32_t *slots;
 	size_t nslots;
+	size_t dups;		/* set_index with first_wins: keys left out */
 	unsigned long long fast, general;	/* how entries were read */
 	struct strbuf text;	/* scratch */
 };
@@ -42,6 +44,11 @@ struct apply_set {
  * read at all. */
 int apply_read(struct apply_set *s, const char *path, bool *unreadable);
 void set_free(struct apply_set *s);
+/* Index the n entries already in keys/vals (diff fills a set from a map).
+ * A key given twice: an error naming the entries' lines, or with
+ * first_wins the later one is left out of the index (a map read while a
+ * program changes it may show a key twice). */
+int set_index(struct apply_set *s, bool first_wins);
 /* The entry holding key, or -1. */
 long set_find(const struct apply_set *s, const void *key);
 /* The bits entry i sets (lookup_size bytes), NULL when it names every

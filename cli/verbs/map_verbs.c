@@ -11,6 +11,7 @@
 #include "map/write.h"
 #include "cmd/registry.h"
 #include "verbs/map_verbs.h"
+#include "verbs/diff.h"
 #include "map/mapinfo.h"
 #include "query/query.h"
 #include "base/suggest.h"
@@ -497,6 +498,30 @@ const struct cmd map_verbs[] = {
 		.flags = CMD_NEEDS_BPF | CMD_MAP_VERB | CMD_WRITES, .map_types = DATA_MAPS,
 	},
 	{
+		.name = "diff", .fn = verb_diff, .opts = diff_verb_opts,
+		.pos = (const struct arg_spec[]){
+			{ .kind = ARG_FILE, .flags = ARG_OPTIONAL },
+			{ .kind = ARG_QUERY, .flags = ARG_OPTIONAL, .clauses = QC_WHERE | QC_FIELDS },
+			{ .kind = ARG_END } },
+		.summary = "show what differs from a save file (or --map OTHER), typed",
+		.description =
+"Compares the map with FILE, a file written by 'mapsh MAP save' (or in any\n"
+"shape apply reads; '-': standard input), or with --map OTHER, another live\n"
+"map of the same key and value types. FILE or OTHER is the first (old)\n"
+"side, the map the second (new): what changed since FILE was saved, or\n"
+"from OTHER (a backup) to MAP. (apply --dry-run lists the other way round:\n"
+"what apply FILE would change.) The map is read in batches and FILE one\n"
+"entry at a time, each into flat arrays of key and value bytes, so memory\n"
+"is the entries' bytes, never the file's text.\n"
+"\n" DIFF_OUTPUT_HELP "\n"
+"\n"
+"Examples:\n"
+"  mapsh blocklist diff rules.json\n"
+"  mapsh flows diff --map flows_backup where protocol == tcp fields packets\n"
+"  mapsh -j config diff saved.json | jq -r .fields[].field",
+		.flags = CMD_NEEDS_BPF | CMD_MAP_VERB, .map_types = DATA_MAPS,
+	},
+	{
 		.name = "count", .fn = verb_count, .opts = no_opts,
 		.pos = (const struct arg_spec[]){
 			{ .kind = ARG_QUERY, .flags = ARG_OPTIONAL, .clauses = QC_WHERE },
@@ -910,6 +935,8 @@ int map_cmd_run(struct ctx *ctx, int argc, char **argv)
 	jrnl_quiet(verb->flags & CMD_WRITES);
 	rc = mapref_open(&ctx->set.map, &sel, &m);
 	jrnl_quiet(false);
+	if (rc && verb->fn == verb_diff)
+		rc = DIFF_TROUBLE;	/* diff's 1 is "different" */
 	if (rc)
 		goto out;
 	if (default_verb && !map_verb_applies(verb, m->info.type))
