@@ -16,6 +16,7 @@
 #include "verbs/map_verbs.h"
 #include "verbs/maps.h"
 #include "verbs/export/export.h"
+#include "verbs/create.h"
 
 
 enum {
@@ -197,6 +198,14 @@ const struct cmd mapsh_cmds[] = {
 		.summary = "serve maps as Prometheus/OpenMetrics metrics on /metrics (or print them once)",
 		.description = EXPORT_DESCRIPTION,
 		.flags = CMD_NEEDS_BPF,
+	},
+	{
+		.name = "create", .fn = do_create,
+		.pos = (const struct arg_spec[]){ { .kind = ARG_WORD, .name = "NAME" }, { .kind = ARG_WORD, .name = "TYPE" },
+			{ .kind = ARG_WORD, .flags = ARG_OPTIONAL | ARG_REPEAT, .name = "key KTYPE value VTYPE max N [FLAG|pin PATH|inner MAP|extra N]" }, { .kind = ARG_END } },
+		.summary = "create a map, typed from --btf FILE (or plain sizes), and pin it",
+		.description = CREATE_DESCRIPTION,
+		.flags = CMD_NEEDS_BPF | CMD_WRITES,
 	},
 	{
 		.name = "help", .fn = do_help, .pos = (const struct arg_spec[]){ { .kind = ARG_COMMAND, .flags = ARG_OPTIONAL }, { .kind = ARG_END } },

@@ -35,7 +35,7 @@ static void human_bytes(uint64_t v, char *buf, size_t len)
 		snprintf(buf, len, "%.1f %s", d, units[u]);
 }
 
-static void emit_map(struct ctx *ctx, int fd, const struct bpf_map_info *info,
+void maps_emit_one(struct ctx *ctx, int fd, const struct bpf_map_info *info,
 		     const char *name, const char *pin)
 {
 	struct out *o = &ctx->out;
@@ -135,7 +135,7 @@ static int list_pinned(struct ctx *ctx, const char *dir, const char *prefix)
 		if (fd >= 0 && bpf_obj_get_info_by_fd(fd, &info, &len) == 0 &&
 		    info.type != BPF_MAP_TYPE_UNSPEC && len >= offsetof(struct bpf_map_info, max_entries)) {
 			snprintf(shown, sizeof(shown), "%s%s", prefix, names[i]);
-			emit_map(ctx, fd, &info, shown, path);
+			maps_emit_one(ctx, fd, &info, shown, path);
 		}
 		if (fd >= 0)
 			close(fd);
@@ -265,7 +265,7 @@ static int list_all(struct ctx *ctx)
 		if (fd < 0)
 			continue;	/* gone since we saw its id */
 		if (bpf_obj_get_info_by_fd(fd, &info, &len) == 0)
-			emit_map(ctx, fd, &info, info.name, pin_of(&pins, info.id));
+			maps_emit_one(ctx, fd, &info, info.name, pin_of(&pins, info.id));
 		close(fd);
 	}
 	if (errno != ENOENT)
