@@ -22,6 +22,7 @@
 
 #include "base/err.h"
 #include "base/json_writer.h"
+#include "base/strbuf.h"
 #include "map/bpffs.h"
 #include "map/mapinfo.h"
 #include "map/mapref.h"
@@ -556,10 +557,18 @@ int do_create(struct ctx *ctx, const struct cmd *cmd,
 			      r.flags ? ", with flags" : "", strerror(errno));
 		goto out;
 	}
-	if (!kept_btf)
-		err_warn("create: the kernel keeps no BTF for %s maps: %s is untyped (read it with --btf %s --value-type '%s')",
-			 r.type_name, r.name, r.btf_file ? r.btf_file : "FILE",
-			 r.value.word ? r.value.word : "T");
+	if (!kept_btf) {
+		struct strbuf hint = STRBUF_INIT;
+
+		sb_addf(&hint, "--btf %s", r.btf_file ? r.btf_file : "/sys/kernel/btf/vmlinux");
+		if (r.key.word && !is_number(r.key.word))
+			sb_addf(&hint, " --key-type '%s'", r.key.word);
+		if (r.value.word && !is_number(r.value.word))
+			sb_addf(&hint, " --value-type '%s'", r.value.word);
+		err_warn("create: the kernel keeps no BTF for %s maps: %s is untyped (read it with %s)",
+			 r.type_name, r.name, sb_str(&hint));
+		sb_free(&hint);
+	}
 	m.fd = fd;
 	bpf_obj_get_info_by_fd(fd, &m.info, &len);
 	snprintf(m.name, sizeof(m.name), "%s", r.name);
