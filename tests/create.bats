@@ -19,7 +19,7 @@ show_json() { bpftool -j map show pinned "$1"; }
 	run --separate-stderr mapsh create ft hash key 'struct flow_key' value 'struct flow_metrics' max 64 --btf "$OBJ"
 	assert_success
 	[ -z "$stderr" ] || fail "$stderr"
-	assert_output --regexp "^[0-9]+	ft	hash	struct flow_key	struct flow_metrics	0	64	[0-9]+	$MAPSH_PIN_DIR/ft\$"
+	assert_output --regexp "^[0-9]+	ft	hash	struct flow_key	struct flow_metrics	0	64	0.0%	-	[0-9]+	$MAPSH_PIN_DIR/ft\$"
 	# the kernel has the map with BTF of its own
 	show=$(show_json "$MAPSH_PIN_DIR/ft")
 	[ "$(jq -c '[.type, .name, .bytes_key, .bytes_value, .max_entries]' <<<"$show")" = '["hash","ft",16,40,64]' ]
