@@ -17,6 +17,7 @@
 #include "verbs/maps.h"
 #include "verbs/diff.h"
 #include "verbs/export/export.h"
+#include "verbs/create.h"
 
 
 enum {
@@ -206,6 +207,14 @@ const struct cmd mapsh_cmds[] = {
 			{ .kind = ARG_END } },
 		.summary = "show what differs between two save files, typed by a map (--type-of MAP)",
 		.description = DIFF_FILES_DESCRIPTION,
+	},
+	{
+		.name = "create", .fn = do_create,
+		.pos = (const struct arg_spec[]){ { .kind = ARG_WORD, .name = "NAME" }, { .kind = ARG_WORD, .name = "TYPE" },
+			{ .kind = ARG_WORD, .flags = ARG_OPTIONAL | ARG_REPEAT, .name = "key KTYPE value VTYPE max N [FLAG|pin PATH|inner MAP|extra N]" }, { .kind = ARG_END } },
+		.summary = "create a map, typed from --btf FILE (or plain sizes), and pin it",
+		.description = CREATE_DESCRIPTION,
+		.flags = CMD_NEEDS_BPF | CMD_WRITES,
 	},
 	{
 		.name = "help", .fn = do_help, .pos = (const struct arg_spec[]){ { .kind = ARG_COMMAND, .flags = ARG_OPTIONAL }, { .kind = ARG_END } },

@@ -1,36 +1,71 @@
 #!/usr/bin/env bash
 # `make demo`: a network namespace with a veth pair, mapsh's programs loaded
 # on the host end, real traffic from the other end, and the maps shown live.
-# Everything it creates is removed at the end (or by `make demo-clean`).
+# Everything it creates is removed at the end (or, after a run that was
+# killed, by `make demo-clean`); names of its own, nothing else is touched.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-NS=mapsh-demo
-HOST=mapsh-demo0
-PEER=mapsh-demo1
-export MAPSH_PIN_DIR=/sys/fs/bpf/mapsh-demo
+# Names of this run's own (the PID in them): an existing namespace, veth or
+# pin directory of someone else's is never touched. Interface names are
+# limited to 15 characters: "mapshd" + up to 7 digits + "h"/"p".
+STATE_DIR=/run/mapsh-demo
+NS=mapsh-demo-$$
+HOST=mapshd$$h
+PEER=mapshd$$p
+export MAPSH_PIN_DIR=/sys/fs/bpf/mapsh-demo-$$
 MAPSH=./mapsh
 PKTGEN=./build/pktgen
 
+# clean PID: remove what the run PID made (its names), and its state file.
 clean() {
-	"$MAPSH" unload --iface "$HOST" >/dev/null 2>&1 || true
-	"$MAPSH" unload >/dev/null 2>&1 || true
-	ip link del "$HOST" 2>/dev/null || true
-	ip netns del "$NS" 2>/dev/null || true
+	local pid=$1 ns=mapsh-demo-$1 host=mapshd$1h
+	MAPSH_PIN_DIR=/sys/fs/bpf/mapsh-demo-$pid "$MAPSH" unload --iface "$host" --purge >/dev/null 2>&1 || true
+	MAPSH_PIN_DIR=/sys/fs/bpf/mapsh-demo-$pid "$MAPSH" unload --purge >/dev/null 2>&1 || true
+	ip link del "$host" 2>/dev/null || true
+	ip netns del "$ns" 2>/dev/null || true
+	rm -f "$STATE_DIR/$pid"
 }
 
-if [ "${1:-}" = "--clean" ]; then
-	clean
-	echo "demo cleaned up"
-	exit 0
-fi
 if [ "$(id -u)" -ne 0 ]; then
-	echo "demo: run it as root (sudo make demo)" >&2
+	echo "demo: run it as root (as root: make demo; else: sudo make demo)" >&2
 	exit 1
 fi
 
-clean
-trap clean EXIT
+if [ "${1:-}" = "--clean" ]; then
+	# What demo runs that were killed left behind: each run records its
+	# PID in $STATE_DIR; runs still going are left alone.
+	n=0
+	for f in "$STATE_DIR"/*; do
+		[ -e "$f" ] || continue
+		pid=${f##*/}
+		kill -0 "$pid" 2>/dev/null && continue
+		clean "$pid"
+		n=$((n + 1))
+	done
+	echo "demo cleaned up ($n left-over run(s))"
+	exit 0
+fi
+
+for name in "$NS"; do
+	if ip netns list | grep -qw -- "$name"; then
+		echo "demo: network namespace $name exists already: not touching it" >&2
+		exit 1
+	fi
+done
+for name in "$HOST" "$PEER"; do
+	if ip link show "$name" >/dev/null 2>&1; then
+		echo "demo: interface $name exists already: not touching it" >&2
+		exit 1
+	fi
+done
+if [ -e "$MAPSH_PIN_DIR" ]; then
+	echo "demo: $MAPSH_PIN_DIR exists already: not touching it" >&2
+	exit 1
+fi
+mkdir -p "$STATE_DIR"
+echo "$NS $HOST $MAPSH_PIN_DIR" >"$STATE_DIR/$$"
+trap 'clean $$' EXIT
 mountpoint -q /sys/fs/bpf || mount -t bpf bpf /sys/fs/bpf
 
 if [ -t 1 ] && [ -z "${NO_COLOR:-}" ]; then

@@ -199,21 +199,21 @@ assert_iface_clean() {
 	[ "$(jq -c '[.attached[] | [.iface, .moved]]' <<<"$output")" = "[[\"$HOST1\",false],[\"$HOST2\",true]]" ]
 }
 
-@test "unload --iface detaches only that interface; the other keeps counting; the last one removes the pins" {
+@test "unload --iface detaches only that interface; the other keeps counting; the last one keeps the maps" {
 	setup_net 2
 	mapsh load --iface "$HOST1" --iface "$HOST2"
 	fid=$(pinned_prog_id "$MAPSH_PIN_DIR/progs/flowtrack")
 	pid=$(pinned_prog_id "$MAPSH_PIN_DIR/progs/policy")
 	run mapsh unload --iface "$HOST1"
 	assert_success
-	assert_output "detached from $HOST1; still attached to 1 other interface"
+	assert_output "detached from $HOST1; still attached to 1 other interface; kept 1 inner map pin (--purge removes them)"
 	assert_iface_clean "$HOST1"
 	[ "$(xdp_prog_id "$HOST2")" = "$fid" ]
 	[ "$(tc_prog_ids "$HOST2")" = "$pid" ]
-	# the pins stay while mapsh runs somewhere; the inner map of h1 goes
+	# the pins stay while mapsh runs somewhere; so does the inner map of h1
 	[ -e "$MAPSH_PIN_DIR/flows" ]
 	[ "$(pinned_prog_id "$MAPSH_PIN_DIR/progs/flowtrack")" = "$fid" ]
-	[ ! -e "$MAPSH_PIN_DIR/inner/iface_blocklist_$HOST1" ]
+	[ -e "$MAPSH_PIN_DIR/inner/iface_blocklist_$HOST1" ]
 	[ -e "$MAPSH_PIN_DIR/inner/iface_blocklist_$HOST2" ]
 	[ "$(mapsh -j status | jq -c '[.attachments[] | [.iface, .hook]]')" = "[[\"$HOST2\",\"xdp\"],[\"$HOST2\",\"tc\"]]" ]
 	# traffic: h1 is no longer counted, h2 is
@@ -228,12 +228,47 @@ assert_iface_clean() {
 	assert_failure 1
 	assert_output "mapsh: mapsh ($MAPSH_PIN_DIR) is not attached to '$HOST1'"
 	[ "$(xdp_prog_id "$HOST2")" = "$fid" ]
-	# the last interface: everything goes
+	# the last interface: the programs go, the maps and their contents stay
+	mapsh blocklist add src_ip=10.9.9.9 dst_port=0 protocol=0 action=drop
 	run mapsh unload --iface "$HOST2"
 	assert_success
-	assert_output "detached from $HOST2; unloaded flowtrack, policy; removed 15 map pins and the inner maps from $MAPSH_PIN_DIR"
+	assert_output "detached from $HOST2; unloaded flowtrack, policy; kept 15 map pins and the inner maps in $MAPSH_PIN_DIR (remove them with 'mapsh unload --purge')"
 	assert_iface_clean "$HOST2"
+	[ ! -e "$MAPSH_PIN_DIR/progs/flowtrack" ]
+	[ "$(ls "$MAPSH_PIN_DIR" | grep -vxE 'progs|inner' | wc -l)" -eq 15 ]
+	[ "$(mapsh -j blocklist | jq length)" -eq 1 ]
+	# a plain unload (or --purge) then removes them
+	run mapsh unload --purge
+	assert_success
+	assert_output "not attached anywhere; unloaded flowtrack, policy; removed 15 map pins and the inner maps from $MAPSH_PIN_DIR"
 	[ ! -e "$MAPSH_PIN_DIR" ]
+}
+
+@test "unload --iface --purge on the last interface removes every pin; --purge with --keep-maps is refused" {
+	setup_net 1
+	mapsh load --iface "$HOST1"
+	run mapsh unload --iface "$HOST1" --keep-maps --purge
+	assert_failure 2
+	assert_output "mapsh: unload: --keep-maps and --purge contradict each other (choose one)"
+	[ -e "$MAPSH_PIN_DIR/flows" ]
+	run mapsh -j unload --iface "$HOST1" --purge
+	assert_success
+	[ "$(jq -c '[.unloaded, .maps_unpinned, .maps_kept, .inner_kept]' <<<"$output")" = "[true,15,0,0]" ]
+	assert_iface_clean "$HOST1"
+	[ ! -e "$MAPSH_PIN_DIR" ]
+}
+
+@test "unload --iface -j says how many map pins it kept" {
+	setup_net 1
+	mapsh load --iface "$HOST1"
+	run mapsh -j unload --iface "$HOST1"
+	assert_success
+	[ "$(jq -c '[.unloaded, .maps_unpinned, .maps_kept, .inner_kept]' <<<"$output")" = "[true,0,15,1]" ]
+	[ -e "$MAPSH_PIN_DIR/inner/iface_blocklist_$HOST1" ]
+	# load takes the kept maps up again
+	run mapsh load --iface "$HOST1"
+	assert_success
+	assert_output --partial "(all reused)"
 }
 
 @test "unload --keep-maps detaches but keeps the pinned maps and their contents" {

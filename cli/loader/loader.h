@@ -127,6 +127,7 @@ struct loader_unload_result {
 	int maps_unpinned, inner_unpinned;
 	int still_attached;		/* interfaces left with mapsh (partial) */
 	bool dir_removed;
+	int maps_kept, inner_kept;	/* pins left because the maps are kept */
 };
 
 int loader_unload(const struct loader_unload_req *req,

@@ -204,8 +204,14 @@ void unpin_all(const char *pin_dir, bool keep_maps,
 			unlink(path);
 	snprintf(path, sizeof(path), "%s/%s", pin_dir, PIN_PROGS_SUBDIR);
 	rmdir(path);
-	if (keep_maps)
+	if (keep_maps) {
+		res->maps_kept = 0;
+		for (int i = 0; i < bundle_map_count(); i++)
+			if (!pin_map_path(path, sizeof(path), pin_dir, bundle_map_at(i)->name) &&
+			    path_exists(path))
+				res->maps_kept++;
 		return;
+	}
 	for (int i = 0; i < bundle_map_count(); i++) {
 		const struct bundle_map *bm = bundle_map_at(i);
 

@@ -2,6 +2,7 @@
 /* unload: detach mapsh from the interfaces (all of them, or the ones
  * given), then remove the pins once nothing of this pin dir runs any more. */
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -44,8 +45,15 @@ static bool detach_iface(const struct loader_unload_req *req,
 			tc_cleanup_clsact(c->ifindex);
 		}
 	}
-	if (!req->keep_maps)
+	if (!req->keep_maps) {
 		res->inner_unpinned += inner_remove(req->pin_dir, c->name, c->ifindex);
+	} else {
+		char path[PATH_MAX];
+
+		if (!pin_inner_path(path, sizeof(path), req->pin_dir, OUTER_MAP, c->name) &&
+		    path_exists(path))
+			res->inner_kept++;
+	}
 	return done;
 }
 

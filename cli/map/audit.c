@@ -482,6 +482,29 @@ int audit_txn_result(struct audit_txn *t, size_t done, const void *keys,
 	return rc;
 }
 
+int audit_txn_note(struct audit_txn *t, const char *state,
+		   void (*members)(struct jw *jw, const void *arg),
+		   const void *arg, int err)
+{
+	struct strbuf sb = STRBUF_INIT;
+	struct jw jw;
+	int rc;
+
+	if (!t->on)
+		return 0;
+	jw_init(&jw, &sb, false);
+	record_head(&jw, t, state);
+	if (members)
+		members(&jw, arg);
+	if (err)
+		jw_kv_string(&jw, "error", strerror(err));
+	jw_end_object(&jw);
+	sb_addc(&sb, '\n');
+	rc = append(sb.buf, sb.len);
+	sb_free(&sb);
+	return rc;
+}
+
 void audit_txn_free(struct audit_txn *t)
 {
 	sb_free(&t->lines);

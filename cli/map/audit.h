@@ -101,6 +101,14 @@ int audit_txn_intent(struct audit_txn *t);
 int audit_txn_result(struct audit_txn *t, size_t done, const void *keys,
 		     const size_t *gone, size_t ngone, int err);
 void audit_txn_free(struct audit_txn *t);
+/* A record of a change that is no entry (create: a new map and its
+ * pin): the head, then members(jw, arg) into the object, and "error"
+ * when err. state: "intent", "done" or "failed". 0 or -errno; a no-op
+ * when the log is off. */
+struct jw;
+int audit_txn_note(struct audit_txn *t, const char *state,
+		   void (*members)(struct jw *jw, const void *arg),
+		   const void *arg, int err);
 /* The log open now (for messages), NULL when off. */
 const char *audit_open_path(void);
 

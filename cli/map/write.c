@@ -148,6 +148,37 @@ static void audit_failed(const struct mapref *m, int e, const char *what)
 		 audit_open_path() ? audit_open_path() : "?", strerror(-e), what);
 }
 
+/* ---- a new map ---- */
+
+int mapw_create(const char *audit_log, const struct mapref *m, const char *pin,
+		void (*members)(struct jw *jw, const void *arg), const void *arg)
+{
+	struct audit_txn t;
+	int rc, e;
+
+	if (audit_begin(audit_log, m, "create"))
+		return MAPW_PRINTED;
+	audit_txn_begin(&t, m, "create");
+	e = audit_txn_note(&t, "intent", members, arg, 0);
+	if (e) {
+		err_fail("%s create: audit log %s: %s (nothing changed)", m->name,
+			 audit_open_path() ? audit_open_path() : "?", strerror(-e));
+		audit_txn_free(&t);
+		return MAPW_PRINTED;
+	}
+	rc = bpf_obj_pin(m->fd, pin) ? -errno : 0;
+	e = audit_txn_note(&t, rc ? "failed" : "done", members, arg, -rc);
+	audit_txn_free(&t);
+	if (e && !rc) {
+		unlink(pin);
+		err_fail("%s create: audit log %s: %s (the map was not pinned: nothing changed)",
+			 m->name, audit_open_path() ? audit_open_path() : "?",
+			 strerror(-e));
+		return MAPW_PRINTED;
+	}
+	return rc;
+}
+
 /* ---- one change ---- */
 
 enum kop { K_UPDATE, K_DELETE, K_PUSH, K_POP };

@@ -67,6 +67,15 @@ int mapw_pop(const struct mapref *m, void *value);
 int mapw_inner(const struct mapref *m, const void *key, int inner_fd,
 	       __u32 inner_id, __u64 flags);
 
+/* A new map (create): m is the map made and not yet pinned (nobody sees
+ * it; closing m->fd frees it). Its intent record ("op":"create", with
+ * members(jw, arg)), the pin at pin, the result record; when a record
+ * cannot be written the map is not pinned (or the pin is taken back).
+ * 0, -errno (the pin failed), or MAPW_PRINTED. */
+struct jw;
+int mapw_create(const char *audit_log, const struct mapref *m, const char *pin,
+		void (*members)(struct jw *jw, const void *arg), const void *arg);
+
 /* ---- writes of several entries, undoable ----
  *
  *   mapw_journal_begin(m, n);                     room for n changes

@@ -24,6 +24,7 @@
 #include "tval/netfmt.h"
 #include "query/query.h"
 #include "tval/tval.h"
+#include "verbs/create.h"
 
 /* ---------------------------------------------------------- the analysis */
 
@@ -232,8 +233,30 @@ static void complete_sel_arg(struct an *a)
 		offer_files(a, false);
 }
 
+static void offer_word(void *arg, const char *word)
+{
+	offer(arg, word, NULL);
+}
+
+/* The --btf FILE of the line, for create's types. */
+static const char *line_btf(const struct an *a)
+{
+	for (int i = 0; i < a->n; i++) {
+		if (!strcmp(a->w[i], "--btf") && i + 1 < a->n)
+			return a->w[i + 1];
+		if (!strncmp(a->w[i], "--btf=", 6))
+			return a->w[i] + 6;
+	}
+	return NULL;
+}
+
 static void complete_cmd_arg(struct an *a)
 {
+	if (a->cmd->fn == do_create) {
+		create_complete(a->pos, a->npos, line_btf(a), offer_word, a);
+		return;
+	}
+
 	const struct arg_spec *first = cmd_arg_at(a->cmd, 0);
 	const struct arg_spec *s = cmd_arg_at(a->cmd, a->npos);
 

@@ -36,6 +36,8 @@ const struct opt_spec unload_opts[] = {
 	[UNLOAD_OPT_PIN_DIR] = { "pin-dir", 0, "DIR",
 				 "pin directory (default $MAPSH_PIN_DIR or " MAPSH_DEFAULT_PIN_DIR ")",
 				 COMPLETE_DIR },
+	[UNLOAD_OPT_PURGE] = { "purge", 0, NULL,
+			       "with --iface: remove the map pins too when mapsh then runs nowhere (and those interfaces' inner maps)" },
 	{ NULL },
 };
 
@@ -168,7 +170,12 @@ int do_unload(struct ctx *ctx, const struct cmd *cmd, const struct opt_vals *opt
 	req.pin_dir = pin_dir_of(ctx, opts, UNLOAD_OPT_PIN_DIR);
 	req.ifaces = (const char *const *)opts->arg[UNLOAD_OPT_IFACE];
 	req.nifaces = opts->count[UNLOAD_OPT_IFACE];
-	req.keep_maps = opts->count[UNLOAD_OPT_KEEP_MAPS] > 0;
+	if (opts->count[UNLOAD_OPT_KEEP_MAPS] && opts->count[UNLOAD_OPT_PURGE])
+		return err_usage("unload: --keep-maps and --purge contradict each other (choose one)");
+	/* With --iface the maps stay unless --purge: detaching from the last
+	 * interface is no reason to lose their contents. */
+	req.keep_maps = opts->count[UNLOAD_OPT_KEEP_MAPS] > 0 ||
+			(req.nifaces > 0 && !opts->count[UNLOAD_OPT_PURGE]);
 	loader_set_logging(ctx->set.debug);
 
 	rc = loader_unload(&req, &res);
@@ -189,6 +196,8 @@ int do_unload(struct ctx *ctx, const struct cmd *cmd, const struct opt_vals *opt
 		out_u64(o, "maps_unpinned", (uint64_t)res.maps_unpinned);
 		out_u64(o, "inner_unpinned", (uint64_t)res.inner_unpinned);
 		out_u64(o, "still_attached", (uint64_t)res.still_attached);
+		out_u64(o, "maps_kept", (uint64_t)res.maps_kept);
+		out_u64(o, "inner_kept", (uint64_t)res.inner_kept);
 		out_object_end(o);
 	} else {
 		struct strbuf sb = STRBUF_INIT;
@@ -202,7 +211,12 @@ int do_unload(struct ctx *ctx, const struct cmd *cmd, const struct opt_vals *opt
 		}
 		if (res.full) {
 			sb_adds(&sb, "; unloaded flowtrack, policy");
-			if (req.keep_maps)
+			if (req.keep_maps && !opts->count[UNLOAD_OPT_KEEP_MAPS])
+				sb_addf(&sb, "; kept %d map pins%s in %s (remove them with 'mapsh unload --purge')",
+					res.maps_kept,
+					res.inner_kept ? " and the inner maps" : "",
+					req.pin_dir);
+			else if (req.keep_maps)
 				sb_addf(&sb, "; maps kept in %s", req.pin_dir);
 			else
 				sb_addf(&sb, "; removed %d map pins%s from %s",
@@ -212,6 +226,9 @@ int do_unload(struct ctx *ctx, const struct cmd *cmd, const struct opt_vals *opt
 		} else {
 			sb_addf(&sb, "; still attached to %d other interface%s",
 				res.still_attached, res.still_attached == 1 ? "" : "s");
+			if (res.inner_kept)
+				sb_addf(&sb, "; kept %d inner map pin%s (--purge removes them)",
+					res.inner_kept, res.inner_kept == 1 ? "" : "s");
 		}
 		out_line(o, "%s", sb_str(&sb));
 		sb_free(&sb);

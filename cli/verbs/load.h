@@ -7,7 +7,7 @@
 #include "cmd/cmd.h"
 
 enum { LOAD_OPT_IFACE, LOAD_OPT_MODE, LOAD_OPT_PIN_DIR };
-enum { UNLOAD_OPT_IFACE, UNLOAD_OPT_KEEP_MAPS, UNLOAD_OPT_PIN_DIR };
+enum { UNLOAD_OPT_IFACE, UNLOAD_OPT_KEEP_MAPS, UNLOAD_OPT_PIN_DIR, UNLOAD_OPT_PURGE };
 enum { STATUS_OPT_PIN_DIR };
 
 extern const struct opt_spec load_opts[];
@@ -48,9 +48,11 @@ int do_status(struct ctx *ctx, const struct cmd *cmd, const struct opt_vals *opt
 	"Detaches mapsh's own programs, from the given interfaces or from every\n" \
 	"interface where they run; other programs in the same XDP dispatcher and\n" \
 	"other tc filters keep running. When mapsh is then attached nowhere, the\n" \
-	"program pins go, and, unless --keep-maps, every map pin, the inner maps\n" \
-	"and the pin directory when it is empty. With --iface, the inner maps of\n" \
-	"those interfaces go too (unless --keep-maps)."
+	"program pins go. Without --iface, every map pin, the inner maps and the\n" \
+	"pin directory when it is empty go too (unless --keep-maps). With --iface\n" \
+	"the maps are kept, also when it was the last interface, and the inner\n" \
+	"maps of those interfaces: the output says what was kept, and --purge\n" \
+	"removes them as a plain unload does."
 
 #define STATUS_ARGS ""
 #define STATUS_SUMMARY "show what is loaded, where it is attached, and the pin directory"

@@ -1416,6 +1416,9 @@ static void test_bpf_objects(void **state)
 
 		if (n < 7 || strcmp(e->d_name + n - 6, ".bpf.o"))
 			continue;
+		/* maps' map iterator (map/kcount.c) has no maps of its own */
+		if (!strcmp(e->d_name, "mapcount.bpf.o"))
+			continue;
 		snprintf(path, sizeof(path), "%s/%s", BPF_OBJ_DIR, e->d_name);
 		check_object(path);
 		objs++;
