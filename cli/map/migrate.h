@@ -36,6 +36,10 @@ struct migrate_opts {
 	/* added after the first version; zero is the default */
 	const char *audit_log;      /* --audit-log (NULL: $MAPSH_AUDIT_LOG or none) */
 	bool no_wait;               /* fail when another writer holds TO */
+	/* the plan's lines ("value packets: widened (__u32 to __u64)") and
+	 * the summary; NULL: on stderr as notes. Refusals go to stderr. */
+	void (*say)(void *arg, const char *line);
+	void *say_arg;
 };
 
 /* Called between the first and the second sweep (the loader attaches the new
