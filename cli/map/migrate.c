@@ -288,7 +288,7 @@ static int make_op(const struct mapref *to, const struct side *s,
 		}
 		op->kind = OP_INT;
 		op->narrow = !wider || nl->nelems < ol->nelems;
-		*how = op->narrow ? "narrowed (every value checked)" :
+		*how = op->narrow ? "narrowed, every value checked" :
 		       ob == nb && nl->nelems == ol->nelems ? "converted" : "widened";
 		return 0;
 	}
@@ -300,7 +300,7 @@ static int make_op(const struct mapref *to, const struct side *s,
 		}
 		op->kind = OP_FLOAT;
 		op->narrow = nl->elem_size < ol->elem_size || nl->nelems < ol->nelems;
-		*how = op->narrow ? "narrowed (every value checked)" : "widened";
+		*how = op->narrow ? "narrowed, every value checked" : "widened";
 		return 0;
 	}
 	if (ol->size == nl->size) {
@@ -311,7 +311,7 @@ static int make_op(const struct mapref *to, const struct side *s,
 	op->kind = OP_BLOB;
 	op->str = nc == C_STR;
 	op->narrow = nl->size < ol->size;
-	*how = op->narrow ? "narrowed (every value checked)" : "widened";
+	*how = op->narrow ? "narrowed, every value checked" : "widened";
 	return 0;
 }
 
@@ -803,8 +803,8 @@ static int sweep2(struct conv *c, const struct ents *s1, const char *nk,
 		nch++;
 	}
 	if (!rc && f.n) {
-		err_fail("%s migrate: second sweep: %zu entries changed since the first do not fit; the map is as after the first sweep:",
-			 to->name, f.n);
+		err_fail("%s migrate: second sweep: %zu %s changed since the first %s not fit; the map is as after the first sweep:",
+			 to->name, f.n, f.n == 1 ? "entry" : "entries", f.n == 1 ? "does" : "do");
 		fputs(sb_str(&f.sb), stderr);
 		rc = -1;
 	}
@@ -935,8 +935,9 @@ int migrate_run(struct mapref *from, struct mapref *to, const struct migrate_opt
 		for (int i = 0; i < 3; i++) {
 			if (!fs[i]->n)
 				continue;
-			err_fail("%s migrate: refused: %s entries with %s%s:", to->name,
-				 mapw_count_text(fs[i]->n, b1, sizeof(b1)), why[i],
+			err_fail("%s migrate: refused: %s %s with %s%s:", to->name,
+				 mapw_count_text(fs[i]->n, b1, sizeof(b1)),
+				 fs[i]->n == 1 ? "entry" : "entries", why[i],
 				 o->dry_run ? "" : "; nothing written");
 			fputs(sb_str(&fs[i]->sb), stderr);
 			if (fs[i]->n > MAX_LISTED)
@@ -992,6 +993,10 @@ int migrate_run(struct mapref *from, struct mapref *to, const struct migrate_opt
 		say(o, "copied %s entries of %s into %s", mapw_count_text(s1.n, b1, sizeof(b1)),
 		    from->name, to->name);
 		if (between) {
+			/* TO changes meanwhile anyway (the new program):
+			 * other writers may too; the second sweep takes the
+			 * lock again */
+			mapw_release(to);
 			if (between(arg)) {
 				say(o, "stopped after the first sweep: %s holds what it copied", to->name);
 				goto end;

@@ -19,7 +19,12 @@
  * Writes go through the write path (map/write.h): TO's write lock, the
  * undo journal (a migration killed midway is recovered as an apply is,
  * `mapsh NEW recover`), the audit log. migrate_run opens and ends the write
- * session on TO itself; the caller must not hold one. */
+ * session on TO itself (one it finds open is ended first); TO's write lock
+ * is let go while BETWEEN runs and taken again for the second sweep.
+ *
+ * The second sweep (see migrate_run) is no kernel transaction: a count the
+ * new program adds to an entry between the sweep's lookup and its update of
+ * that entry is lost; the old program must be detached when BETWEEN returns. */
 #ifndef MAPSH_MAP_MIGRATE_H
 #define MAPSH_MAP_MIGRATE_H
 

@@ -192,6 +192,7 @@ static const struct opt_spec migrate_opts[] = {
 	[VOPT_M_SET] = { "set", 0, "F=V", "a field only the new type has gets V", .repeat = true },
 	[VOPT_M_RENAME] = { "rename", 0, "O=N", "old field O is new field N", .repeat = true },
 	[VOPT_M_DRY_RUN] = { "dry-run", 'n', NULL, "print the plan and the refusals, write nothing" },
+	[VOPT_M_THEN] = { "then", 0, "CMD", "run CMD after the copy, then carry over what changed meanwhile" },
 	{ NULL },
 };
 
@@ -533,6 +534,17 @@ const struct cmd map_verbs[] = {
 "  --dry-run         print the plan (each field copied, widened, narrowed,\n"
 "                    new or dropped), the entry count and the refusals;\n"
 "                    write nothing\n"
+"  --then CMD        a live upgrade: after the copy run CMD (sh -c; it\n"
+"                    attaches the program that uses NEW), then a second\n"
+"                    sweep carries over what changed in MAP meanwhile:\n"
+"                    counter fields (mapsh:counter, or packets, bytes ...)\n"
+"                    by their delta added to NEW's value, ktime fields the\n"
+"                    latest, other fields MAP's new value where NEW still\n"
+"                    holds the copied one; new entries are added, entries\n"
+"                    gone from MAP are removed unless NEW changed them.\n"
+"                    CMD failing stops after the copy (exit 1). Not atomic:\n"
+"                    a count the new program adds to an entry while the\n"
+"                    second sweep rewrites that entry can be lost\n"
 "\n"
 "Examples:\n"
 "  mapsh flows_v1 migrate --to flows_v2 --set zone=7 --dry-run\n"

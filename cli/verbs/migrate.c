@@ -2,6 +2,8 @@
 /* migrate: `mapsh OLD migrate --to NEW`, every entry of OLD copied into
  * NEW by BTF field names (the engine: map/migrate.h). */
 #include <stdio.h>
+#include <stdlib.h>
+#include <sys/wait.h>
 #include <string.h>
 #include "base/err.h"
 #include "base/interrupt.h"
@@ -20,6 +22,30 @@ static void say_out(void *arg, const char *line)
 		return;
 	}
 	out_line(o, "%s", line);
+}
+
+/* --then CMD: run between the sweeps (e.g. to attach the new program). */
+struct then {
+	const char *cmd;
+	struct out *out;
+	const char *name;
+};
+
+static int run_then(void *arg)
+{
+	struct then *t = arg;
+	int st;
+
+	out_flush(t->out);
+	fflush(stdout);
+	st = system(t->cmd);
+	if (st == -1 || !WIFEXITED(st) || WEXITSTATUS(st)) {
+		err_fail("%s migrate: --then '%s' failed (%s %d): no second sweep", t->name,
+			 t->cmd, st != -1 && WIFEXITED(st) ? "exit" : "status",
+			 st != -1 && WIFEXITED(st) ? WEXITSTATUS(st) : st);
+		return -1;
+	}
+	return 0;
 }
 
 int verb_migrate(struct ctx *ctx, const struct cmd *cmd,
@@ -58,7 +84,13 @@ int verb_migrate(struct ctx *ctx, const struct cmd *cmd,
 	}
 	if (!mo.dry_run)
 		interrupt_catch();
-	rc = migrate_run(m, to, &mo, NULL, NULL) ? EXIT_FAIL : EXIT_OK;
+	{
+		struct then t = { .out = &ctx->out, .name = to->name };
+
+		if (opts->count[VOPT_M_THEN] && !mo.dry_run)
+			t.cmd = opts->arg[VOPT_M_THEN][0];
+		rc = migrate_run(m, to, &mo, t.cmd ? run_then : NULL, &t) ? EXIT_FAIL : EXIT_OK;
+	}
 	mapref_free(to);
 	return rc;
 }
