@@ -502,6 +502,15 @@ struct ents {
 	uint32_t ks, vs;
 };
 
+static void ents_free(struct ents *e)
+{
+	free(e->keys);
+	free(e->vals);
+	e->keys = e->vals = NULL;
+	e->n = e->cap = 0;
+}
+
+/* Every entry of m into e (freed again when it fails). */
 static int ents_read(const struct mapref *m, struct ents *e)
 {
 	struct mapiter it;
@@ -529,6 +538,7 @@ static int ents_read(const struct mapref *m, struct ents *e)
 				e->vals = nv;
 			if (!nk || !nv) {
 				mapiter_fini(&it);
+				ents_free(e);
 				return err_fail("out of memory"), -1;
 			}
 			e->cap = c;
@@ -538,16 +548,13 @@ static int ents_read(const struct mapref *m, struct ents *e)
 		e->n += n;
 	}
 	mapiter_fini(&it);
-	if (r < 0)
+	if (r < 0) {
+		ents_free(e);
 		return err_fail("%s: reading the entries: %s", m->name, strerror(-r)), -1;
+	}
 	return 0;
 }
 
-static void ents_free(struct ents *e)
-{
-	free(e->keys);
-	free(e->vals);
-}
 
 /* Open addressing over the new keys: slot -> index + 1. */
 struct kindex {
@@ -653,6 +660,7 @@ static bool type_ok(__u32 t)
 	case BPF_MAP_TYPE_HASH: case BPF_MAP_TYPE_LRU_HASH:
 	case BPF_MAP_TYPE_PERCPU_HASH: case BPF_MAP_TYPE_LRU_PERCPU_HASH:
 	case BPF_MAP_TYPE_ARRAY: case BPF_MAP_TYPE_PERCPU_ARRAY:
+	case BPF_MAP_TYPE_LPM_TRIE:
 		return true;
 	}
 	return false;
@@ -668,7 +676,7 @@ static int check_maps(const struct mapref *from, const struct mapref *to)
 		const struct mapref *m = ms[i];
 
 		if (!type_ok(m->info.type))
-			return err_fail("%s migrate: %s is a %s map: migrate copies between hash, LRU hash and array maps (and their per-CPU kinds)",
+			return err_fail("%s migrate: %s is a %s map: migrate copies between hash, LRU hash, array and LPM trie maps (and their per-CPU kinds)",
 					to->name, m->name, map_type_str(m->info.type)), -1;
 		if (!m->key || !m->value || tv_plan_is_raw(m->key) || tv_plan_is_raw(m->value))
 			return err_fail("%s migrate: %s has no BTF for its %s: migrate matches fields by their BTF names",
@@ -955,8 +963,9 @@ int migrate_run(struct mapref *from, struct mapref *to, const struct migrate_opt
 		goto out;
 	}
 	if (o->dry_run) {
-		say(o, "would copy %s entries of %s into %s (%s, max_entries %u); nothing written",
-		    mapw_count_text(s1.n, b1, sizeof(b1)), from->name, to->name,
+		say(o, "would copy %s %s of %s into %s (%s, max_entries %u); nothing written",
+		    mapw_count_text(s1.n, b1, sizeof(b1)), s1.n == 1 ? "entry" : "entries",
+		    from->name, to->name,
 		    map_type_str(to->info.type), to->info.max_entries);
 		rc = 0;
 		goto out;
@@ -990,8 +999,8 @@ int migrate_run(struct mapref *from, struct mapref *to, const struct migrate_opt
 		}
 		if (write_journal(to, &done))
 			goto end;
-		say(o, "copied %s entries of %s into %s", mapw_count_text(s1.n, b1, sizeof(b1)),
-		    from->name, to->name);
+		say(o, "copied %s %s of %s into %s", mapw_count_text(s1.n, b1, sizeof(b1)),
+		    s1.n == 1 ? "entry" : "entries", from->name, to->name);
 		if (between) {
 			/* TO changes meanwhile anyway (the new program):
 			 * other writers may too; the second sweep takes the
@@ -1003,8 +1012,9 @@ int migrate_run(struct mapref *from, struct mapref *to, const struct migrate_opt
 			}
 			if (sweep2(&c, &s1, nk, nv, &x, &changed))
 				goto end;
-			say(o, "second sweep: %s entries changed since the first carried over",
-			    mapw_count_text(changed, b2, sizeof(b2)));
+			say(o, "second sweep: %s %s changed since the first carried over",
+			    mapw_count_text(changed, b2, sizeof(b2)),
+			    changed == 1 ? "entry" : "entries");
 		}
 		rc = 0;
 end:
