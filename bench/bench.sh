@@ -727,10 +727,12 @@ echo
 
 note "7 migrate: $N entries into a map of a changed type"
 MT=$FS/mig_m/bench_flows2
+# (relative pin paths: libbpf turns the dots of $TMP into slashes)
 cat >"$TMP/migprep.sh" <<PREP
 #!/bin/sh
-rm -rf "$FS/mig_p" "$FS/mig_m"
-exec bpftool prog loadall "$B/migrate.bpf.o" "$FS/mig_p" type xdp pinmaps "$FS/mig_m"
+cd "$FS" || exit 1
+rm -rf mig_p mig_m
+exec bpftool prog loadall "$PWD/$B/migrate.bpf.o" mig_p type xdp pinmaps mig_m
 PREP
 chmod +x "$TMP/migprep.sh"
 LABEL[wmig]="mapsh pinned P migrate --to 'pinned T'"
