@@ -28,7 +28,7 @@
 "  --rename O=N      old field path O is new field path N (repeatable)\n" \
 "  --dry-run         print the plan (each field copied, widened, narrowed,\n" \
 "                    new or dropped), the entry count and the refusals;\n" \
-"                    write nothing\n" \
+"                    write nothing (exit 1 when one would be refused)\n" \
 "  --then CMD        a live upgrade: after the copy run CMD (sh -c; it\n" \
 "                    attaches the program that uses NEW), then a second\n" \
 "                    sweep carries over what changed in MAP meanwhile:\n" \
