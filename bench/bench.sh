@@ -40,6 +40,11 @@
 #      scraped 100 times with curl, VmRSS and VmHWM from /proc/PID/status
 #      after scrape 10 and scrape 100; target: VmRSS grows by at most 10%
 #      or 4 MiB, whichever is more.
+#   7. migrate of the map of 1. (BENCH_ENTRIES entries) into bench_flows2
+#      (bench/migrate.bpf.c: a key field added, value fields reordered, one
+#      widened, one added; loaded afresh before each run), beside the floor
+#      of copying it by hand: the raw batch read (bench/rawdump) plus the
+#      update_batch fill (bench/batchw fill) of 5.; target <= 3x.
 #
 # Environment: BENCH_ENTRIES (default 1000000), BENCH_QUICK=1 (fewer runs),
 # BENCH_RB_RECORDS (records per drain, default 1000000), MAPSH (./mapsh).
@@ -716,5 +721,43 @@ else
 	lim=$(awk -v r="$rss10" 'BEGIN { l = r * 0.1 / 1024; printf "%.1f", (l > 4 ? l : 4) }')
 	verdict "$what (10% or 4 MiB)" "$(awk -v a="$rss10" -v b="$rss100" 'BEGIN { printf "%.1f", (b - a) / 1024 }')" "<=" "$lim" " MiB"
 fi
+echo
+
+# ---- 7. migrate ----
+
+note "7 migrate: $N entries into a map of a changed type"
+MT=$FS/mig_m/bench_flows2
+# (relative pin paths: libbpf turns the dots of $TMP into slashes)
+cat >"$TMP/migprep.sh" <<PREP
+#!/bin/sh
+cd "$FS" || exit 1
+rm -rf mig_p mig_m
+exec bpftool prog loadall "$PWD/$B/migrate.bpf.o" mig_p type xdp pinmaps mig_m
+PREP
+chmod +x "$TMP/migprep.sh"
+LABEL[wmig]="mapsh pinned P migrate --to 'pinned T'"
+LABEL[wfloor]="floor: raw batch read + update_batch fill"
+if ! have pinned "$F" migrate; then
+	WHY[wmig]="not available (command missing)"
+elif measure wmig "$WRITE_RUNS" "$TMP/migprep.sh" /dev/null "$MAPSH" pinned "$F" migrate --to "pinned $MT"; then
+	got=$("$MAPSH" pinned "$MT" count 2>/dev/null || echo 0)
+	[ "$got" = "$N" ] || WHY[wmig]="wrote $got of $N entries"
+fi
+rm -rf "$FS/mig_p" "$FS/mig_m"
+if [ -n "${WHY[wraw]:-}${WHY[wfill]:-}" ]; then
+	WHY[wfloor]="${WHY[wraw]:-${WHY[wfill]}}"
+else
+	MEAN[wfloor]=$(awk -v a="${MEAN[wraw]}" -v b="${MEAN[wfill]}" 'BEGIN { print a + b }')
+	SD[wfloor]=0 RUNS_OF[wfloor]="${RUNS_OF[wfill]}"
+	RSS[wfloor]=$(( ${RSS[wraw]} > ${RSS[wfill]} ? ${RSS[wraw]} : ${RSS[wfill]} ))
+	REF[wmig]=wfloor REFNAME[wfloor]=floor
+fi
+echo "7. migrate, $N entries (the map of 1.) into a map of a changed type (T)"
+echo "   hyperfine, mean ± σ over the runs shown (1: one run, wall time); the floor's time"
+echo "   is the sum of the two means of 5.; peak RSS from /usr/bin/time %M of the first run"
+printf "   %-42s %-20s %4s %-15s %10s\n" command time runs ratio "peak RSS"
+for id in wraw wfill wfloor wmig; do wrow $id; done
+echo "   targets:"
+wverdict "migrate / (dump + apply floor)" wmig wfloor 3
 echo
 echo "load average at end: $(loadavg)"

@@ -12,6 +12,7 @@
 #include "cmd/registry.h"
 #include "verbs/map_verbs.h"
 #include "verbs/diff.h"
+#include "verbs/migrate_help.h"
 #include "map/mapinfo.h"
 #include "query/query.h"
 #include "base/suggest.h"
@@ -185,6 +186,15 @@ static const struct opt_spec apply_opts[] = {
 	[VOPT_PRUNE] = { "prune", 0, NULL, "also remove the entries the file does not have (arrays: zero them)" },
 	[VOPT_DRY_RUN] = { "dry-run", 'n', NULL, "list what would change, write nothing" },
 	[VOPT_WATCH] = { "watch", 0, NULL, "keep running: apply again each time FILE changes" },
+	{ NULL },
+};
+
+static const struct opt_spec migrate_opts[] = {
+	[VOPT_M_TO] = { "to", 0, "NEW", "the map to copy into", COMPLETE_MAP },
+	[VOPT_M_SET] = { "set", 0, "F=V", "a field only the new type has gets V", .repeat = true },
+	[VOPT_M_RENAME] = { "rename", 0, "O=N", "old field O is new field N", .repeat = true },
+	[VOPT_M_DRY_RUN] = { "dry-run", 'n', NULL, "print the plan and the refusals, write nothing" },
+	[VOPT_M_THEN] = { "then", 0, "CMD", "run CMD after the copy, then carry over what changed meanwhile" },
 	{ NULL },
 };
 
@@ -520,6 +530,12 @@ const struct cmd map_verbs[] = {
 "  mapsh flows diff --map flows_backup where protocol == tcp fields packets\n"
 "  mapsh -j config diff saved.json | jq -r .fields[].field",
 		.flags = CMD_NEEDS_BPF | CMD_MAP_VERB, .map_types = DATA_MAPS,
+	},
+	{
+		.name = "migrate", .fn = verb_migrate, .opts = migrate_opts,
+		.summary = "copy every entry into NEW, a map of a changed type, by BTF field names",
+		.description = MIGRATE_HELP,
+		.flags = CMD_NEEDS_BPF | CMD_MAP_VERB | CMD_WRITES, .map_types = DATA_MAPS,
 	},
 	{
 		.name = "count", .fn = verb_count, .opts = no_opts,
