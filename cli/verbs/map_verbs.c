@@ -187,6 +187,14 @@ static const struct opt_spec apply_opts[] = {
 	{ NULL },
 };
 
+static const struct opt_spec migrate_opts[] = {
+	[VOPT_M_TO] = { "to", 0, "NEW", "the map to copy into", COMPLETE_MAP },
+	[VOPT_M_SET] = { "set", 0, "F=V", "a field only the new type has gets V", .repeat = true },
+	[VOPT_M_RENAME] = { "rename", 0, "O=N", "old field O is new field N", .repeat = true },
+	[VOPT_M_DRY_RUN] = { "dry-run", 'n', NULL, "print the plan and the refusals, write nothing" },
+	{ NULL },
+};
+
 static const struct opt_spec recover_opts[] = {
 	[VOPT_FORWARD] = { "forward", 0, NULL, "finish the interrupted write instead (every key to its new value)" },
 	[VOPT_DISCARD] = { "discard", 0, NULL, "forget the journal, leave the map as it is" },
@@ -494,6 +502,41 @@ const struct cmd map_verbs[] = {
 "\n"
 "Example:\n"
 "  mapsh flows recover",
+		.flags = CMD_NEEDS_BPF | CMD_MAP_VERB | CMD_WRITES, .map_types = DATA_MAPS,
+	},
+	{
+		.name = "migrate", .fn = verb_migrate, .opts = migrate_opts,
+		.summary = "copy every entry into NEW, a map of a changed type, by BTF field names",
+		.description =
+"Copies every entry of MAP into NEW (--to, any map selector: a pinned\n"
+"name, 'id N', 'pinned PATH'), both typed by BTF, matching the fields of\n"
+"key and value by name (nested structs by path: a.b, x[1].y):\n"
+"  - the same field, the same or a wider type: copied (widened);\n"
+"  - a narrower type: copied when every entry's value fits, else refused,\n"
+"    naming the entries that do not fit;\n"
+"  - fields only in NEW's type: zero, or --set FIELD=VALUE;\n"
+"  - fields only in MAP's type: dropped (the plan says so);\n"
+"  - --rename OLD=NEW: the old field (or struct) OLD goes to NEW;\n"
+"  - keys are migrated the same way; two old keys that become one new key\n"
+"    are refused, both named;\n"
+"  - NEW may be another map type (hash to LRU hash, array) and smaller,\n"
+"    as long as the entries fit (an LRU map: before it evicts).\n"
+"A field is key.F or value.F where both have F. Every refusal is found\n"
+"before anything is written: nothing is written then (exit 1). The\n"
+"writes are one journaled batch (see 'recover --help'): Ctrl-C rolls it\n"
+"back, a killed migrate is undone with 'mapsh NEW recover'. Entries NEW\n"
+"already has under a copied key are overwritten; others are kept.\n"
+"\n"
+"  --to NEW          the map to copy into\n"
+"  --set F=V         the value of a field only NEW has (repeatable)\n"
+"  --rename O=N      old field path O is new field path N (repeatable)\n"
+"  --dry-run         print the plan (each field copied, widened, narrowed,\n"
+"                    new or dropped), the entry count and the refusals;\n"
+"                    write nothing\n"
+"\n"
+"Examples:\n"
+"  mapsh flows_v1 migrate --to flows_v2 --set zone=7 --dry-run\n"
+"  mapsh flows_v1 migrate --to 'pinned /sys/fs/bpf/new' --rename pkts=packets",
 		.flags = CMD_NEEDS_BPF | CMD_MAP_VERB | CMD_WRITES, .map_types = DATA_MAPS,
 	},
 	{

@@ -76,6 +76,9 @@ int verb_apply(struct ctx *, const struct cmd *, const struct opt_vals *, int, c
 /* recover [--forward | --discard] (recover.c) */
 enum { VOPT_FORWARD = 0, VOPT_DISCARD };
 int verb_recover(struct ctx *, const struct cmd *, const struct opt_vals *, int, char **);
+/* migrate --to NEW [--set F=V]... [--rename O=N]... [--dry-run] (migrate.c) */
+enum { VOPT_M_TO = 0, VOPT_M_SET, VOPT_M_RENAME, VOPT_M_DRY_RUN };
+int verb_migrate(struct ctx *, const struct cmd *, const struct opt_vals *, int, char **);
 
 /* Map types whose entries are no plain data (mtypes.c): stack traces;
  * program arrays, device, CPU and socket maps; bloom filters. */
