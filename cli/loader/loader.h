@@ -153,6 +153,7 @@ struct loader_unload_result {
 	int still_attached;		/* interfaces left with mapsh (partial) */
 	bool dir_removed;
 	int objs_unloaded;		/* object records removed */
+	bool bundled;			/* the bundled programs were loaded */
 };
 
 int loader_unload(const struct loader_unload_req *req,

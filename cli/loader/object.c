@@ -28,7 +28,6 @@
  * moves to PIN_DIR/backup/<name>, the replaced records to
  * PIN_DIR/backup/objects; --rollback puts them back, --commit (or any later
  * load --object) removes them. */
-#define _GNU_SOURCE
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -1167,7 +1166,7 @@ int loader_obj_rollback(const char *pin_dir, struct loader_obj_result *res)
 {
 	struct orec *b = calloc(2 * OREC_MAX, sizeof(*b)), *nw;
 	struct oatt *a = calloc(OATT_MAX, sizeof(*a));
-	char bdir[PATH_MAX], p[PATH_MAX + 80], q[PATH_MAX + 160];
+	char bdir[PATH_MAX], p[PATH_MAX + 400], q[PATH_MAX + 160];
 	char (*names)[64] = calloc(OREC_MAX_MAPS, 64);
 	int nb, nn = 0, na, n, rc = EXIT_OK;
 
@@ -1214,7 +1213,7 @@ int loader_obj_rollback(const char *pin_dir, struct loader_obj_result *res)
 			if (e->d_name[0] == '.' || !strcmp(e->d_name, OBJ_DIR) ||
 			    !strcmp(e->d_name, OBJ_BACKUP_NEW))
 				continue;
-			snprintf(names[n++], 64, "%s", e->d_name);
+			snprintf(names[n++], 64, "%.63s", e->d_name);
 		}
 		if (d)
 			closedir(d);

@@ -104,7 +104,7 @@ static int list_names(const char *dir, char (*names)[64], int max)
 	while ((e = readdir(d)) && n < max) {
 		if (e->d_name[0] == '.')
 			continue;
-		snprintf(names[n++], 64, "%s", e->d_name);
+		snprintf(names[n++], 64, "%.63s", e->d_name);
 	}
 	closedir(d);
 	return n;
@@ -112,7 +112,7 @@ static int list_names(const char *dir, char (*names)[64], int max)
 
 int rec_read(const char *dir, const char *name, struct orec *r)
 {
-	char sub[PATH_MAX], p[PATH_MAX + 80];
+	char sub[PATH_MAX + 16], p[PATH_MAX + 96];
 	int n;
 
 	memset(r, 0, sizeof(*r));
