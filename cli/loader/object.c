@@ -997,7 +997,13 @@ static int mig_between(void *arg)
 		mig_opts(l, &o);
 		return migrate_run(g->from, g->to, &o, mig_between, l) ? 1 : 0;
 	}
-	return ol_attach(l) ? 1 : 0;
+	if (ol_attach(l))
+		return 1;
+	/* runs of the old program already under way on other CPUs end within
+	 * an RCU grace period; their last updates land before the second
+	 * sweep reads the old map */
+	usleep(50 * 1000);
+	return 0;
 }
 
 static int mig_run_all(struct oload *l)
