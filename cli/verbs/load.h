@@ -24,7 +24,7 @@ int do_status(struct ctx *ctx, const struct cmd *cmd, const struct opt_vals *opt
 	      int argc, char **argv);
 
 #define LOAD_ARGS ""
-#define LOAD_SUMMARY "load the bundled programs, pin their maps, attach to interfaces"
+#define LOAD_SUMMARY "load the bundled programs or your own objects, pin their maps, attach"
 #define LOAD_DESCRIPTION \
 	"Loads the bundled programs flowtrack (XDP) and policy (tc) and pins every\n" \
 	"map at PIN_DIR/<map> and both programs at PIN_DIR/progs/<program>.\n" \
