@@ -128,6 +128,27 @@ map_id() { bpftool -j map show pinned "$1" | jq .id; }
 	assert_failure 2
 }
 
+@test "two objects in one load: without --iface both are pinned, not attached; two XDP programs cannot share an interface" {
+	run --separate-stderr mapsh load --object "$OBJ" --object "$V1" --iface "$HOST1"
+	assert_failure 1
+	[[ "$stderr" == *"2 XDP programs"* ]]
+	[ -z "$(h1_xdp_id)" ]
+	[ ! -e "$MAPSH_PIN_DIR/ox_src" ]
+	run --separate-stderr mapsh -j load --object "$OBJ" --object "$V1"
+	assert_success
+	[ "$(jq -c '[.objects[] | [.object, .maps, ([.programs[].hook] | join(","))]]' <<<"$output")" = \
+	  '[["obj_xt",7,"none,none"],["mig_v1",1,"none"]]' ]
+	[ -z "$(h1_xdp_id)" ]
+	run --separate-stderr mapsh -j status
+	[ "$(jq -c '[.objects[].object] | sort' <<<"$output")" = '["mig_v1","obj_xt"]' ]
+	[ "$(jq '.attachments | length' <<<"$output")" = 0 ]
+	[ "$(mapsh -j mig_flows info | jq -r .type)" = hash ]
+	run --separate-stderr mapsh unload
+	assert_success
+	assert_output --partial "unloaded 2 objects; removed 8 map pins"
+	[ ! -e "$MAPSH_PIN_DIR" ]
+}
+
 # ---- upgrades: --migrate ----
 
 # flow FIELD: one field of the test flow's v2 entry (zone 7).

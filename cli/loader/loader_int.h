@@ -14,6 +14,9 @@
  *   loader.c         load
  *   loader_unload.c  unload
  *   loader_status.c  status
+ *   object.c         load --object (objload.h), objmig.c its migration,
+ *                    --rollback, --commit; objstate.c the records of
+ *                    loaded objects (objstate.h), their status and unload
  */
 #ifndef MAPSH_LOADER_INT_H
 #define MAPSH_LOADER_INT_H
@@ -193,7 +196,7 @@ void unpin_all(const char *pin_dir, bool keep_maps,
  * directories only). */
 void rm_pin_tree(const char *path);
 
-/* ---- loaded objects (loader_object.c, loader_objstate.c) ---- */
+/* ---- loaded objects (object.c, objmig.c, objstate.c) ---- */
 
 struct loader_state;
 /* Objects recorded in PIN_DIR/objects and where their programs run, for

@@ -100,21 +100,26 @@ static void obj_result_out(struct out *o, const char *pin_dir,
 		out_list_begin_named(o, "objects");
 		for (int i = 0; i < res->nobjs; i++) {
 			const struct loader_obj_info *ob = &res->obj[i];
+			struct jw *w;
 
 			out_record_begin(o);
 			out_str(o, "object", ob->name);
 			out_u64(o, "maps", (uint64_t)ob->nmaps);
 			out_u64(o, "maps_reused", (uint64_t)ob->maps_reused);
 			out_u64(o, "maps_migrated", (uint64_t)ob->maps_migrated);
-			out_list_begin_named(o, "programs");
-			for (int j = 0; j < ob->nprogs; j++) {
-				out_record_begin(o);
-				out_str(o, "name", ob->prog[j].name);
-				out_u64(o, "id", ob->prog[j].id);
-				out_str(o, "hook", ob->prog[j].hook ? ob->prog[j].hook : "none");
-				out_record_end(o);
+			w = out_json_field(o, "programs");
+			if (w) {
+				jw_start_array(w);
+				for (int j = 0; j < ob->nprogs; j++) {
+					jw_start_object(w);
+					jw_kv_string(w, "name", ob->prog[j].name);
+					jw_kv_u64(w, "id", ob->prog[j].id);
+					jw_kv_string(w, "hook", ob->prog[j].hook ? ob->prog[j].hook
+										  : "none");
+					jw_end_object(w);
+				}
+				jw_end_array(w);
 			}
-			out_list_end(o);
 			out_record_end(o);
 		}
 		out_list_end(o);
