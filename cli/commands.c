@@ -171,7 +171,7 @@ static int do_version(struct ctx *ctx, const struct cmd *self,
 const struct cmd mapsh_cmds[] = {
 	{
 		.name = "load", .fn = do_load, .opts = load_opts,
-		.summary = "load the bundled programs, pin their maps, attach to interfaces",
+		.summary = "load the bundled programs or your own objects, pin their maps, attach",
 		.description = LOAD_DESCRIPTION,
 		.flags = CMD_NEEDS_BPF,
 	},

@@ -32,6 +32,11 @@
 /* mapsh's tc filter: ingress of clsact, this handle and priority ("ms"). */
 #define MAPSH_TC_HANDLE	0x6d73
 #define MAPSH_TC_PRIO	0x6d73
+/* The tc filters of loaded objects (load --object): this handle, priorities
+ * MAPSH_OBJ_TC_PRIO .. + MAPSH_OBJ_TC_SLOTS - 1, on ingress or egress. */
+#define MAPSH_OBJ_TC_HANDLE	0x6d74
+#define MAPSH_OBJ_TC_PRIO	0x6d80
+#define MAPSH_OBJ_TC_SLOTS	16
 
 enum loader_mode {
 	LOADER_MODE_AUTO,	/* the existing dispatcher's mode, else native then skb */
@@ -81,8 +86,28 @@ struct loader_prog {
 	__u32 type;			/* enum bpf_prog_type */
 };
 
+/* A program of a loaded object and where it goes. */
+#define LOADER_OBJ_PROGS 16
+#define LOADER_MAX_OBJS 16
+struct loader_obj_prog {
+	char name[16];
+	__u32 id;
+	__u32 type;			/* enum bpf_prog_type */
+	const char *hook;		/* "xdp", "tc ingress", "tc egress", "link", "none" */
+};
+
+struct loader_obj_info {
+	char name[64];			/* libbpf's object name (the file's, to its first dot) */
+	int nmaps, maps_reused, maps_migrated;
+	int nprogs;
+	struct loader_obj_prog prog[LOADER_OBJ_PROGS];
+	bool backup;			/* kept in PIN_DIR/backup (a migration not committed) */
+};
+
 struct loader_state {
 	const char *pin_dir;
+	struct loader_obj_info *objs;	/* malloc'd: PIN_DIR/objects and PIN_DIR/backup/objects */
+	int nobjs;
 	bool pin_dir_exists;
 	int maps_pinned;		/* bundled maps pinned in PIN_DIR */
 	int inner_pinned;		/* pins in PIN_DIR/inner */
@@ -128,10 +153,47 @@ struct loader_unload_result {
 	int still_attached;		/* interfaces left with mapsh (partial) */
 	bool dir_removed;
 	int maps_kept, inner_kept;	/* pins left because the maps are kept */
+	int objs_unloaded;		/* object records removed */
+	bool bundled;			/* the bundled programs were loaded */
 };
 
 int loader_unload(const struct loader_unload_req *req,
 		  struct loader_unload_result *res);
+
+/* load --object: the user's own objects (see loader/object.c for the model). */
+struct loader_obj_req {
+	const char *pin_dir;
+	const char *const *files;
+	int nfiles;
+	const char *const *ifaces;
+	int nifaces;
+	enum loader_mode mode;
+	bool migrate, dry_run;
+	const char *const *sets;	/* FIELD=VALUE for migrated maps */
+	int nsets;
+	const char *const *renames;	/* OLD=NEW */
+	int nrenames;
+	const char *audit_log;
+};
+
+struct loader_obj_result {
+	int nobjs;
+	struct loader_obj_info obj[LOADER_MAX_OBJS];
+	int nifaces;
+	char ifname[LOADER_MAX_IFACES][IF_NAMESIZE];
+	int superseded;			/* earlier object records replaced */
+	int migrated;			/* maps migrated to a new type */
+	bool backup;			/* the replaced maps are in PIN_DIR/backup */
+	bool backup_committed;		/* an earlier backup was removed */
+};
+
+int loader_load_objects(const struct loader_obj_req *req,
+			struct loader_obj_result *res);
+/* --commit: remove PIN_DIR/backup (and the maps only the old objects used).
+ * --rollback: the backed-up objects' programs and maps back in place of the
+ * ones that replaced them. *n gets the objects committed / restored. */
+int loader_obj_commit(const char *pin_dir, int *n);
+int loader_obj_rollback(const char *pin_dir, struct loader_obj_result *res);
 
 /* Read-only: pins and attachments (every interface of this netns). */
 int loader_status(const char *pin_dir, struct loader_state *st);

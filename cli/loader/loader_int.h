@@ -14,6 +14,9 @@
  *   loader.c         load
  *   loader_unload.c  unload
  *   loader_status.c  status
+ *   object.c         load --object (objload.h), objmig.c its migration,
+ *                    --rollback, --commit; objstate.c the records of
+ *                    loaded objects (objstate.h), their status and unload
  */
 #ifndef MAPSH_LOADER_INT_H
 #define MAPSH_LOADER_INT_H
@@ -92,6 +95,13 @@ int tc_clsact_create(int ifindex);
 void tc_clsact_destroy(int ifindex);
 /* After mapsh's filter is gone: drop clsact when nothing else uses it. */
 void tc_cleanup_clsact(int ifindex);
+/* The filters of loaded objects (handle MAPSH_OBJ_TC_HANDLE, priority
+ * MAPSH_OBJ_TC_PRIO + slot) on ingress or egress: the program id in one
+ * (0 none), attach or replace one, remove one. */
+__u32 tc_obj_slot_id(int ifindex, bool egress, __u32 prio);
+int tc_obj_slot_attach(int ifindex, bool egress, __u32 prio, int prog_fd);
+int tc_obj_slot_detach(int ifindex, bool egress, __u32 prio);
+int tc_attach_obj_id(int ifindex, bool egress, __u32 prio, __u32 id);
 
 /* ---- where mapsh runs (loader_ours.c) ---- */
 
@@ -119,6 +129,9 @@ enum undo_kind {
 	UNDO_TC_HOOK,		/* ifindex: destroy the clsact we created */
 	UNDO_OUTER_DELETE,	/* fd (borrowed), key */
 	UNDO_OUTER_RESTORE,	/* fd (borrowed), key, id of the previous inner map */
+	UNDO_TC_SLOT,		/* ifindex, key (prio), fd (1: egress): put id back (0: remove) */
+	UNDO_RENAME,		/* path back to path2 */
+	UNDO_RMTREE,		/* path: a directory of pins, removed with its pins */
 };
 
 struct undo {
@@ -129,6 +142,7 @@ struct undo {
 	enum xdp_attach_mode mode;
 	int fd;
 	__u32 key;
+	char *path2;
 };
 
 struct undo_list {
@@ -177,6 +191,20 @@ int pin_prog_tmp(struct bpf_program *p, const char *pin_dir,
 bool any_pins(const char *pin_dir);
 void unpin_all(const char *pin_dir, bool keep_maps,
 	       struct loader_unload_result *res);
+
+/* A directory of pins removed with everything in it (bpffs: pins and
+ * directories only). */
+void rm_pin_tree(const char *path);
+
+/* ---- loaded objects (object.c, objmig.c, objstate.c) ---- */
+
+struct loader_state;
+/* Objects recorded in PIN_DIR/objects and where their programs run, for
+ * status; detached and unpinned for unload. */
+int obj_status(const char *pin_dir, struct loader_state *st);
+int obj_unload(const char *pin_dir, const int *idx, int n, bool keep_maps,
+	       struct loader_unload_result *res);
+bool obj_any(const char *pin_dir);
 
 /* ---- inner maps (loader_inner.c) ---- */
 

@@ -21,6 +21,9 @@ void loader_state_free(struct loader_state *st)
 	free(st->att);
 	st->att = NULL;
 	st->natt = 0;
+	free(st->objs);
+	st->objs = NULL;
+	st->nobjs = 0;
 }
 
 /* The program pins, the map pins and the inner map pins. */
@@ -131,5 +134,5 @@ int loader_status(const char *pin_dir, struct loader_state *st)
 		return err_fail("out of memory");
 	for (int i = 0; i < nf; i++)
 		status_iface(&f[i], &o, st);
-	return EXIT_OK;
+	return obj_status(pin_dir, st);
 }

@@ -164,3 +164,57 @@ void tc_cleanup_clsact(int ifindex)
 		return;
 	tc_clsact_destroy(ifindex);
 }
+
+/* ---- the slots of loaded objects' filters (loader/object.c) ---- */
+
+static void tc_slot_init(struct bpf_tc_hook *h, struct bpf_tc_opts *o,
+			 int ifindex, bool egress, __u32 prio)
+{
+	tc_hook_init(h, ifindex, egress ? BPF_TC_EGRESS : BPF_TC_INGRESS);
+	memset(o, 0, sizeof(*o));
+	o->sz = sizeof(*o);
+	o->handle = MAPSH_OBJ_TC_HANDLE;
+	o->priority = prio;
+}
+
+__u32 tc_obj_slot_id(int ifindex, bool egress, __u32 prio)
+{
+	struct bpf_tc_hook h;
+	struct bpf_tc_opts o;
+
+	tc_slot_init(&h, &o, ifindex, egress, prio);
+	if (bpf_tc_query(&h, &o))
+		return 0;
+	return o.prog_id;
+}
+
+int tc_obj_slot_attach(int ifindex, bool egress, __u32 prio, int prog_fd)
+{
+	struct bpf_tc_hook h;
+	struct bpf_tc_opts o;
+
+	tc_slot_init(&h, &o, ifindex, egress, prio);
+	o.prog_fd = prog_fd;
+	o.flags = BPF_TC_F_REPLACE;
+	return bpf_tc_attach(&h, &o);
+}
+
+int tc_obj_slot_detach(int ifindex, bool egress, __u32 prio)
+{
+	struct bpf_tc_hook h;
+	struct bpf_tc_opts o;
+
+	tc_slot_init(&h, &o, ifindex, egress, prio);
+	return bpf_tc_detach(&h, &o);
+}
+
+int tc_attach_obj_id(int ifindex, bool egress, __u32 prio, __u32 id)
+{
+	int fd = bpf_prog_get_fd_by_id(id), err;
+
+	if (fd < 0)
+		return -errno;
+	err = tc_obj_slot_attach(ifindex, egress, prio, fd);
+	close(fd);
+	return err;
+}

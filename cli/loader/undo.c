@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* The undo list of load: each change is recorded as it is made, and a
  * later failure rolls them all back, newest first. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -88,8 +89,23 @@ static void undo_one(struct undo *u)
 			close(fd);
 		}
 		break;
+	case UNDO_TC_SLOT:
+		if (u->id)
+			tc_attach_obj_id(u->ifindex, u->fd == 1, u->key, u->id);
+		else
+			tc_obj_slot_detach(u->ifindex, u->fd == 1, u->key);
+		break;
+	case UNDO_RENAME:
+		if (u->path && u->path2 && rename(u->path, u->path2) < 0)
+			err_warn("could not move %s back to %s", u->path, u->path2);
+		break;
+	case UNDO_RMTREE:
+		if (u->path)
+			rm_pin_tree(u->path);
+		break;
 	}
 }
+
 
 void undo_run(struct undo_list *l)
 {
@@ -98,12 +114,15 @@ void undo_run(struct undo_list *l)
 
 		undo_one(u);
 		free(u->path);
+		free(u->path2);
 	}
 }
 
 void undo_forget(struct undo_list *l)
 {
-	for (int i = 0; i < l->n; i++)
+	for (int i = 0; i < l->n; i++) {
 		free(l->u[i].path);
+		free(l->u[i].path2);
+	}
 	l->n = 0;
 }

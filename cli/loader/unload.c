@@ -66,7 +66,8 @@ int loader_unload(const struct loader_unload_req *req,
 	int n = 0, nf = 0, nrest = 0, rc, failures = 0;
 	const char *pin_dir = req->pin_dir;
 	struct ours o;
-	bool pins;
+	bool pins, objs;
+	int orc = EXIT_OK;
 
 	memset(res, 0, sizeof(*res));
 	rc = loader_check_caps();
@@ -82,18 +83,22 @@ int loader_unload(const struct loader_unload_req *req,
 	}
 	ours_read(pin_dir, &o);
 	pins = any_pins(pin_dir);
+	objs = obj_any(pin_dir);
 	if (find_attached(&o, idx, names, n, f, &nf, n > 0))
 		return err_fail("cannot list the network interfaces: %s", strerror(errno));
-	if (n > 0) {
+	if (n > 0 && !objs) {
 		for (int i = 0; i < nf; i++)
 			if (!f[i].xv.nours && !f[i].tc_id)
 				return err_fail("mapsh (%s) is not attached to '%s'",
 						pin_dir, f[i].name);
-	} else if (!pins && nf == 0) {
+	} else if (!pins && nf == 0 && !objs) {
 		return err_fail("nothing is loaded (no pins in %s)", pin_dir);
 	}
 
 	/* ---- change ---- */
+	res->bundled = pins || nf > 0;
+	if (objs)
+		orc = obj_unload(pin_dir, idx, n, req->keep_maps, res);
 	for (int i = 0; i < nf; i++)
 		if (detach_iface(req, res, &f[i], &failures) &&
 		    res->ndetached < LOADER_MAX_IFACES)
@@ -113,5 +118,5 @@ int loader_unload(const struct loader_unload_req *req,
 	if (failures)
 		return err_fail("unload left %d program%s attached (see above)", failures,
 				failures == 1 ? "" : "s");
-	return EXIT_OK;
+	return orc;
 }

@@ -6,7 +6,9 @@
 
 #include "cmd/cmd.h"
 
-enum { LOAD_OPT_IFACE, LOAD_OPT_MODE, LOAD_OPT_PIN_DIR };
+enum { LOAD_OPT_IFACE, LOAD_OPT_MODE, LOAD_OPT_PIN_DIR, LOAD_OPT_OBJECT,
+       LOAD_OPT_MIGRATE, LOAD_OPT_DRY_RUN, LOAD_OPT_SET, LOAD_OPT_RENAME,
+       LOAD_OPT_ROLLBACK, LOAD_OPT_COMMIT };
 enum { UNLOAD_OPT_IFACE, UNLOAD_OPT_KEEP_MAPS, UNLOAD_OPT_PIN_DIR, UNLOAD_OPT_PURGE };
 enum { STATUS_OPT_PIN_DIR };
 
@@ -22,7 +24,7 @@ int do_status(struct ctx *ctx, const struct cmd *cmd, const struct opt_vals *opt
 	      int argc, char **argv);
 
 #define LOAD_ARGS ""
-#define LOAD_SUMMARY "load the bundled programs, pin their maps, attach to interfaces"
+#define LOAD_SUMMARY "load the bundled programs or your own objects, pin their maps, attach"
 #define LOAD_DESCRIPTION \
 	"Loads the bundled programs flowtrack (XDP) and policy (tc) and pins every\n" \
 	"map at PIN_DIR/<map> and both programs at PIN_DIR/progs/<program>.\n" \
@@ -40,7 +42,26 @@ int do_status(struct ctx *ctx, const struct cmd *cmd, const struct opt_vals *opt
 	"\n" \
 	"Loading again loads fresh programs on the same maps and moves every\n" \
 	"interface where mapsh runs to them (no duplicates). If a step fails,\n" \
-	"what the command did so far is undone."
+	"what the command did so far is undone.\n" \
+	"\n" \
+	"--object FILE (repeatable) loads your own object instead: every map is\n" \
+	"pinned at PIN_DIR/<map> (dots become '_': PIN_DIR/<object>_bss), reused\n" \
+	"when already pinned with the same shape; XDP programs are attached on\n" \
+	"each --iface through libxdp, tc programs (SEC tc, tc/ingress, tc/egress)\n" \
+	"as clsact filters (handle 0x6d74, priority 0x6d80 and up), others where\n" \
+	"libbpf's auto-attach puts them. The object is recorded in\n" \
+	"PIN_DIR/objects/<object> for status and unload. Loading an object with a\n" \
+	"program of the same name as a loaded one replaces it in place on every\n" \
+	"interface where it runs (atomically: XDP_FLAGS_REPLACE, tc replace).\n" \
+	"\n" \
+	"--migrate: a pinned map whose key or value type differs from the\n" \
+	"object's gets a new map; its entries are copied by BTF field names\n" \
+	"(--set FIELD=VALUE for new fields, --rename OLD=NEW), the new program\n" \
+	"replaces the old one between two sweeps (the second carries what changed\n" \
+	"meanwhile, counters by their delta), the new map takes the pin and the\n" \
+	"old one stays at PIN_DIR/backup/<map>. --dry-run shows what would be\n" \
+	"copied and changes nothing. --rollback puts the old programs and maps\n" \
+	"back; --commit (or any later load --object) removes the backup."
 
 #define UNLOAD_ARGS ""
 #define UNLOAD_SUMMARY "detach mapsh's programs and remove its pins"
