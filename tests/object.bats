@@ -224,7 +224,7 @@ v2_flow() {
 	prog=$(h1_xdp_id)
 	run --separate-stderr mapsh load --object "$V2" --migrate --dry-run --set zone=7
 	assert_success
-	[[ "$stderr" == *"would copy 1 entries"* ]]
+	[[ "$stderr" == *"would copy 1 entry "* ]]
 	[ "$(map_id "$MAPSH_PIN_DIR/mig_flows")" = "$id" ]
 	[ "$(h1_xdp_id)" = "$prog" ]
 	[ ! -e "$MAPSH_PIN_DIR/backup" ]

@@ -236,6 +236,62 @@ static int write_journal(const struct mapref *to, size_t *done)
 	return rc;
 }
 
+/* The second sweep's updates, in journal order: each one's key, FROM's
+ * value now (converted) and its first-sweep index (0: new since). Just
+ * before its batch is written, each is computed again from what TO holds
+ * then (fresh_cb), so what the new program counted while the sweep read,
+ * journaled and synced is kept; only the moment between that lookup and
+ * the batch's write stays open (the kernel has no add for userspace). */
+struct fresh {
+	const struct conv *c;
+	const char *nv;
+	char *keys, *v2s, *cur;
+	size_t *first;
+	size_t n, cap, at;
+};
+
+static int fresh_add(struct fresh *fr, const char *k2, const char *v2, size_t i)
+{
+	const struct mapref *to = fr->c->to;
+	size_t nks = to->info.key_size, nvs = to->lookup_size;
+
+	if (fr->n == fr->cap) {
+		size_t nc = fr->cap ? fr->cap * 2 : 64;
+		char *k = realloc(fr->keys, nc * nks), *v = k ? realloc(fr->v2s, nc * nvs) : NULL;
+		size_t *f = v ? realloc(fr->first, nc * sizeof(*f)) : NULL;
+
+		if (k)
+			fr->keys = k;
+		if (v)
+			fr->v2s = v;
+		if (!f)
+			return -1;
+		fr->first = f;
+		fr->cap = nc;
+	}
+	memcpy(fr->keys + fr->n * nks, k2, nks);
+	memcpy(fr->v2s + fr->n * nvs, v2, nvs);
+	fr->first[fr->n++] = i;
+	return 0;
+}
+
+static void fresh_cb(void *arg, const void *key, void *new)
+{
+	struct fresh *fr = arg;
+	const struct mapref *to = fr->c->to;
+	size_t nks = to->info.key_size, nvs = to->lookup_size, i;
+
+	if (fr->at >= fr->n || memcmp(key, fr->keys + fr->at * nks, nks))
+		return;		/* not in step: written as journaled */
+	i = fr->first[fr->at];
+	if (!bpf_map_lookup_elem(to->fd, key, fr->cur)) {
+		carry_all(fr->c, fr->cur, i ? fr->nv + (i - 1) * nvs : NULL,
+			  fr->v2s + fr->at * nvs);
+		memcpy(new, fr->cur, nvs);
+	}
+	fr->at++;
+}
+
 /* The second sweep: what changed in FROM since the first (s1: FROM then,
  * nk/nv: what was written). */
 static int sweep2(struct conv *c, const struct ents *s1, const char *nk,
@@ -248,11 +304,12 @@ static int sweep2(struct conv *c, const struct ents *s1, const char *nk,
 	char *k2 = malloc(nks + 8), *v2 = malloc(nvs + 8), *cur = malloc(nvs + 8);
 	char *sum = malloc(c->from->lookup_size + 8);
 	bool *seen = calloc(s1->n + 1, 1);
+	struct fresh fr = { .c = c, .nv = nv, .cur = malloc(nvs + 8) };
 	size_t nch = 0;
 	int rc = 0;
 
 	*changed = 0;
-	if (!k2 || !v2 || !cur || !sum || !seen) {
+	if (!k2 || !v2 || !cur || !sum || !seen || !fr.cur) {
 		rc = -1;
 		err_fail("out of memory");
 		goto out;
@@ -282,7 +339,7 @@ static int sweep2(struct conv *c, const struct ents *s1, const char *nk,
 		}
 		have = !bpf_map_lookup_elem(to->fd, k2, cur);
 		if (!have) {
-			rc = mapw_journal_add(to, k2, NULL, v2) ? -1 : 0;
+			rc = mapw_journal_add(to, k2, NULL, v2) || fresh_add(&fr, k2, v2, i) ? -1 : 0;
 		} else {
 			char *old = malloc(nvs + 8);
 
@@ -293,7 +350,8 @@ static int sweep2(struct conv *c, const struct ents *s1, const char *nk,
 			memcpy(old, cur, nvs);
 			carry_all(c, cur, i ? nv + (i - 1) * nvs : NULL, v2);
 			if (memcmp(old, cur, nvs)) {
-				rc = mapw_journal_add(to, k2, old, cur) ? -1 : 0;
+				rc = mapw_journal_add(to, k2, old, cur) ||
+				     fresh_add(&fr, k2, v2, i) ? -1 : 0;
 				nch++;
 			}
 			free(old);
@@ -321,12 +379,17 @@ static int sweep2(struct conv *c, const struct ents *s1, const char *nk,
 	if (!rc) {
 		size_t done = 0;
 
+		mapw_journal_fresh(fresh_cb, &fr);
 		rc = write_journal(to, &done) ? -1 : 0;
 	}
 	*changed = nch;
 	ents_free(&s2);
 out:
 	sb_free(&f.sb);
+	free(fr.keys);
+	free(fr.v2s);
+	free(fr.first);
+	free(fr.cur);
 	free(k2);
 	free(v2);
 	free(cur);

@@ -30,6 +30,8 @@ static struct {
 	bool jopen, jstored;
 	size_t jreached;	/* journaled entries the writes may have reached */
 	bool nobatch;		/* the map has no batch writes */
+	mapw_fresh_fn fresh;	/* mapw_journal_fresh, for one write */
+	void *fresh_arg;
 } W = { .lock = { .fd = -1 } };
 
 const char *mapw_count_text(size_t n, char *buf, size_t len)
@@ -799,6 +801,12 @@ int mapw_rollback(const struct mapref *m, size_t *restored)
 	return EXIT_OK;
 }
 
+void mapw_journal_fresh(mapw_fresh_fn fn, void *arg)
+{
+	W.fresh = fn;
+	W.fresh_arg = arg;
+}
+
 int mapw_journal_write(const struct mapref *m, size_t *done)
 {
 	const struct jrnl *j = &W.j;
@@ -808,7 +816,10 @@ int mapw_journal_write(const struct mapref *m, size_t *done)
 	char n1[32], n2[32], n3[32], cmd[400], why[600];
 	size_t i = 0;
 	int r = G_OK, sig = 0, rc;
+	mapw_fresh_fn fresh = W.fresh;	/* for this write only */
+	void *fresh_arg = W.fresh_arg;
 
+	W.fresh = NULL;
 	*done = 0;
 	if (!W.jopen || m->info.id != W.map_id)
 		return err_fail("%s: internal error: no journal begun", m->name);
@@ -830,6 +841,9 @@ int mapw_journal_write(const struct mapref *m, size_t *done)
 		for (size_t k = i; k < j->n && g.n < MAPW_CHUNK &&
 		     ((j->flags[k] & JF_NEW) != 0) == upd; k++)
 			group_put(&g, m, jrnl_key(j, k), jrnl_old(j, k), jrnl_new(j, k));
+		for (__u32 k = 0; upd && fresh && k < g.n; k++)
+			fresh(fresh_arg, g.keys + (size_t)k * m->info.key_size,
+				g.vals + (size_t)k * m->lookup_size);
 		W.jreached = i + g.n;
 		r = write_group(m, W.s.verb, &g, upd, false, &gr);
 		*done += gr.done - gr.ngone;

@@ -103,6 +103,13 @@ int mapw_journal_commit(const struct mapref *m);
  * so: "mapsh: flows apply: interrupted: rolled back 12,643 changes; the
  * map is as it was". Returns EXIT_OK, 128 + the signal, or EXIT_FAIL. */
 int mapw_journal_write(const struct mapref *m, size_t *done);
+/* For the next mapw_journal_write only: fn is called for each update just
+ * before its batch is written, and may change the new bytes in place. A
+ * map a program keeps writing (the second sweep of a migrate) then adds
+ * what the program counted since the journal was made, in a window of one
+ * batch instead of the whole write. */
+typedef void (*mapw_fresh_fn)(void *arg, const void *key, void *new);
+void mapw_journal_fresh(mapw_fresh_fn fn, void *arg);
 /* Every journaled key back to its old bytes (the ones that differ), then
  * the journal removed; *restored: how many were written back. EXIT_OK, or
  * EXIT_FAIL after printing (the journal stays for recover). */
