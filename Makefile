@@ -188,6 +188,12 @@ $(BUILD)/mt_run: tests/tools/mt_run.c | $(BUILD)/cli
 	$(call msg,CC,$@)
 	$(Q)$(CC) -O2 -Wall -Wextra -o $@ $< $(PKG_LIBS) -lelf -lz
 
+# A writer that keeps changing a map (tests/split.bats).
+TEST_TOOLS += $(BUILD)/sp_churn
+$(BUILD)/sp_churn: tests/tools/sp_churn.c tests/bpf_raw.h | $(BUILD)/cli
+	$(call msg,CC,$@)
+	$(Q)$(CC) -O2 -Wall -Wextra -o $@ $<
+
 # test and demo first install what is missing, then build in a second make
 # so pkg-config sees the freshly installed libraries.
 BATS_FLAGS ?=

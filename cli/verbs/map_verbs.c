@@ -118,6 +118,8 @@ static const struct opt_spec dump_opts[] = {
 			   "per-CPU maps: one row per CPU instead of the sum" },
 	[VOPT_RECURSIVE] = { "recursive", 'r', NULL,
 			     "maps of maps: dump every inner map too" },
+	[VOPT_STATS] = { "stats", 'v', NULL,
+			 "on stderr after the entries: entries read, batches, readers, retries, elapsed time" },
 	{ NULL },
 };
 
