@@ -272,6 +272,7 @@ clean:
 # BENCH_ENTRIES=N shrinks the map, BENCH_QUICK=1 does fewer runs.
 BENCH_LIBS  := $(shell $(PKG_CONFIG) --libs libbpf 2>/dev/null)
 BENCH_TOOLS := $(addprefix $(BUILD)/bench/,mkmap rawdump minlookup rbconsumer produce batchw bench.bpf.o)
+BENCH_TOOLS += $(addprefix $(BUILD)/bench/,mkextra split.bpf.o)
 $(BUILD)/bench/%.bpf.o: bench/%.bpf.c bpf/mapsh.h | $(BUILD)/bench
 	$(call msg,BPF,$@)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
