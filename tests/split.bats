@@ -83,6 +83,21 @@ dump_to() {
 	[ "${output%% *}" -gt 0 ] || fail "no retries: $(cat "$BATS_TEST_TMPDIR/st")"
 }
 
+@test "split reader: a crossing batch that runs past the next reader's first batch drops the buckets in between too" {
+	# seed zero: keys placed so that reader 0 of 3 sizes its last batch by
+	# a dense start and runs far into reader 1's range
+	timeout 60 "$CHURN" skew "$M/sp_zhash" 0 0 | sort -n >"$BATS_TEST_TMPDIR/want"
+	[ "$(wc -l <"$BATS_TEST_TMPDIR/want")" = 2303 ]
+	for c in 64 32 16; do
+		MAPSH_READERS=3 MAPSH_READ_CHUNK=$c dump_to "$BATS_TEST_TMPDIR/d.$c" "$BATS_TEST_TMPDIR/st" "$M/sp_zhash"
+		grep -q "^sp_zhash: 2303 entries read, [0-9]* batches, 3 readers, " "$BATS_TEST_TMPDIR/st" ||
+			fail "chunk $c: $(cat "$BATS_TEST_TMPDIR/st")"
+		cut -f 1 "$BATS_TEST_TMPDIR/d.$c" | sort -n | diff -q "$BATS_TEST_TMPDIR/want" - >/dev/null ||
+			fail "chunk $c: $(cut -f 1 "$BATS_TEST_TMPDIR/d.$c" | sort | uniq -d | wc -l) keys repeated"
+		awk -F '\t' '$1 != $2 { exit 1 }' "$BATS_TEST_TMPDIR/d.$c" || fail "chunk $c: a value is not its key"
+	done
+}
+
 @test "split reader while a writer inserts and deletes: 20 passes, every key present throughout read exactly once" {
 	for m in sp_hash sp_pchash; do
 		x=1
@@ -135,6 +150,8 @@ dump_to() {
 	for r in 1 2; do
 		run -0 env MAPSH_READERS=$r "$MAPSH" pinned "$M/sp_hash" count where value '<' 100
 		assert_output 100
+		run -0 env MAPSH_READERS=$r "$MAPSH" pinned "$M/sp_hash" count
+		assert_output 30000
 		MAPSH_READERS=$r timeout 60 "$MAPSH" pinned "$M/sp_hash" save "$BATS_TEST_TMPDIR/save.$r"
 		jq -c 'sort_by(.key)' "$BATS_TEST_TMPDIR/save.$r" >"$BATS_TEST_TMPDIR/save.$r.s"
 		MAPSH_READERS=$r timeout 60 "$MAPSH" -j pinned "$M/sp_hash" dump | jq -c 'sort_by(.key)' >"$BATS_TEST_TMPDIR/j.$r"

@@ -19,6 +19,15 @@ SP_HASH(sp_lru, BPF_MAP_TYPE_LRU_HASH);
 SP_HASH(sp_pchash, BPF_MAP_TYPE_PERCPU_HASH);
 SP_HASH(sp_lrupc, BPF_MAP_TYPE_LRU_PERCPU_HASH);
 
+/* A hash with the seed zero: sp_churn skew places keys by bucket. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_ZERO_SEED);
+	__uint(max_entries, 65536);
+	__type(key, __u32);
+	__type(value, __u64);
+} sp_zhash SEC(".maps");
+
 /* A small hash (8 buckets): the split reader with MAPSH_READERS=N only. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
