@@ -188,6 +188,12 @@ $(BUILD)/mt_run: tests/tools/mt_run.c | $(BUILD)/cli
 	$(call msg,CC,$@)
 	$(Q)$(CC) -O2 -Wall -Wextra -o $@ $< $(PKG_LIBS) -lelf -lz
 
+# A writer that keeps changing a map (tests/split.bats).
+TEST_TOOLS += $(BUILD)/sp_churn
+$(BUILD)/sp_churn: tests/tools/sp_churn.c tests/bpf_raw.h | $(BUILD)/cli
+	$(call msg,CC,$@)
+	$(Q)$(CC) -O2 -Wall -Wextra -o $@ $<
+
 # test and demo first install what is missing, then build in a second make
 # so pkg-config sees the freshly installed libraries.
 BATS_FLAGS ?=
@@ -267,6 +273,7 @@ clean:
 BENCH_LIBS  := $(shell $(PKG_CONFIG) --libs libbpf 2>/dev/null)
 BENCH_TOOLS := $(addprefix $(BUILD)/bench/,mkmap rawdump minlookup rbconsumer produce batchw bench.bpf.o)
 BENCH_TOOLS += $(BUILD)/bench/migrate.bpf.o
+BENCH_TOOLS += $(addprefix $(BUILD)/bench/,mkextra split.bpf.o)
 $(BUILD)/bench/%.bpf.o: bench/%.bpf.c bpf/mapsh.h | $(BUILD)/bench
 	$(call msg,BPF,$@)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@

@@ -45,6 +45,14 @@
 #      widened, one added; loaded afresh before each run), beside the floor
 #      of copying it by hand: the raw batch read (bench/rawdump) plus the
 #      update_batch fill (bench/batchw fill) of 5.; target <= 3x.
+#   8. the read engine (README "How a map is read"), the floors in the same
+#      run: the dump of 1. with the readers mapsh picks beside bench/rawdump
+#      (one batch reader), target <= 0.75x with the second core idle, and
+#      again with a busy loop on CPU 1 (<= 1.05x); forced 1 and 2 readers
+#      (MAPSH_READERS) shown; `count where` on a 1M-slot BPF_F_MMAPABLE array
+#      (bench/split.bpf.c, filled by bench/mkextra) beside rawdump of it
+#      (<= 0.3x); a 16M-slot hash holding 100 entries, dump beside one
+#      batch pass (rawdump, <= 0.6x). The load average before each part.
 #
 # Environment: BENCH_ENTRIES (default 1000000), BENCH_QUICK=1 (fewer runs),
 # BENCH_RB_RECORDS (records per drain, default 1000000), MAPSH (./mapsh).
@@ -74,7 +82,7 @@ note() { echo "bench: $*" >&2; }
 for t in hyperfine /usr/bin/time bpftool jq curl; do
 	command -v "$t" >/dev/null || die "$t is missing (make deps)"
 done
-for t in mkmap rawdump minlookup rbconsumer produce batchw bench.bpf.o; do
+for t in mkmap rawdump minlookup rbconsumer produce batchw bench.bpf.o mkextra split.bpf.o; do
 	[ -e "$B/$t" ] || die "$B/$t is missing (run make bench)"
 done
 
@@ -759,5 +767,61 @@ printf "   %-42s %-20s %4s %-15s %10s\n" command time runs ratio "peak RSS"
 for id in wraw wfill wfloor wmig; do wrow $id; done
 echo "   targets:"
 wverdict "migrate / (dump + apply floor)" wmig wfloor 3
+# ---- 8. the read engine ----
+
+note "8 read engine: split reader, mmap array, sparse hash"
+"$B/mkextra" "$B/split.bpf.o" "$FS" || die "mkextra failed"
+AR=$FS/bench_marr SP=$FS/bench_sparse
+RUNS7=$((DUMP_RUNS + 2))
+LABEL=(
+	[eraw]="raw batch read of 1. (bench/rawdump)"
+	[eauto]="mapsh pinned P dump (readers: free CPUs)"
+	[eone]="  MAPSH_READERS=1 (one reader)"
+	[etwo]="  MAPSH_READERS=2"
+	[braw]="raw batch read, CPU 1 busy"
+	[bauto]="mapsh pinned P dump, CPU 1 busy"
+	[araw]="raw batch read of the array"
+	[acnt]="mapsh count where packets > 100"
+	[adump]="mapsh dump (formatting bound)"
+	[sraw]="one batch pass (bench/rawdump)"
+	[sauto]="mapsh pinned P dump"
+	[stwo]="  MAPSH_READERS=2"
+)
+# readers ARGS...: what dump --stats says about the readers it used
+readers() { "$MAPSH" pinned "$@" dump --stats 2>&1 >/dev/null | sed -n 's/.* \([0-9]* readers*\( ([^)]*)\)*\),.*/\1/p'; }
+row7() {
+	local id=$1 ref=$2
+	printf "   %-44s %s %7s×\n" "${LABEL[$id]}" "$(pad 20 "$(mean_sd "${MEAN[$id]}" "${SD[$id]}")")" \
+		"$(ratio "${MEAN[$id]}" "${MEAN[$ref]}")"
+}
+echo "8. the read engine; hyperfine $RUNS7 runs each, mean ± σ, ratios to the floor of each part"
+la=$(loadavg); r=$(readers "$F")
+hf "$TMP/e7.json" --runs "$RUNS7" -n eraw "$B/rawdump $F" -n eauto "$MAPSH pinned $F dump" \
+	-n eone "env MAPSH_READERS=1 $MAPSH pinned $F dump" -n etwo "env MAPSH_READERS=2 $MAPSH pinned $F dump"
+echo "   a. dump of the $N-entry HASH of 1., to /dev/null; load average $la, then $(loadavg); mapsh chose $r"
+for id in eraw eauto eone etwo; do row7 $id eraw; done
+timeout 600 taskset -c 1 sh -c 'while :; do :; done' &
+BUSY=$!
+sleep 1
+la=$(loadavg); r=$(readers "$F")
+hf "$TMP/b7.json" --runs "$RUNS7" -n braw "$B/rawdump $F" -n bauto "$MAPSH pinned $F dump"
+kill "$BUSY" 2>/dev/null; wait "$BUSY" 2>/dev/null || true
+echo "   b. the same with a busy loop on CPU 1; load average $la, then $(loadavg); mapsh chose $r"
+for id in braw bauto; do row7 $id braw; done
+la=$(loadavg)
+hf "$TMP/a7.json" --runs "$RUNS7" -n araw "$B/rawdump $AR" \
+	-n acnt "$MAPSH pinned $AR count where packets > 100" -n adump "$MAPSH pinned $AR dump"
+echo "   c. 1M-slot BPF_F_MMAPABLE ARRAY (value 16 B); load average $la"
+for id in araw acnt adump; do row7 $id araw; done
+la=$(loadavg); r=$(readers "$SP")
+hf "$TMP/s7.json" --runs "$RUNS7" -n sraw "$B/rawdump $SP" -n sauto "$MAPSH pinned $SP dump" \
+	-n stwo "env MAPSH_READERS=2 $MAPSH pinned $SP dump"
+echo "   d. HASH of 16M slots (no prealloc) holding 100 entries; load average $la; mapsh chose $r"
+for id in sraw sauto stwo; do row7 $id sraw; done
+echo "   targets (figures from a shared machine: see the load averages):"
+wverdict "dump / one batch reader, second core idle" eauto eraw 0.75
+wverdict "dump / one batch reader, CPU 1 busy" bauto braw 1.05
+wverdict "count where on the mmapable array / its lookup_batch floor" acnt araw 0.3
+wverdict "sparse hash dump / one batch pass" sauto sraw 0.6
 echo
 echo "load average at end: $(loadavg)"

@@ -5,22 +5,85 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include "map/mapiter.h"
+#include "map/mapsplit.h"
 
 #ifndef ENOTSUPP
 #define ENOTSUPP 524	/* the kernel's internal "not supported" */
 #endif
+
+static unsigned long long now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (unsigned long long)ts.tv_sec * 1000000000ull + (unsigned long long)ts.tv_nsec;
+}
+
+/* MAPSH_READ_FAULT (a hidden switch for the tests): a comma list of
+ * "nobatch" (as a kernel without batch ops), "token" (the split readers'
+ * first token is not a bucket index), "nommap". */
+bool mapiter_fault(const char *what)
+{
+	const char *f = getenv("MAPSH_READ_FAULT");
+	size_t n = strlen(what);
+
+	for (; f && *f; f += strcspn(f, ","), f += *f == ',') {
+		if (!strncmp(f, what, n) && (f[n] == ',' || !f[n]))
+			return true;
+	}
+	return false;
+}
+
+/* BPF_F_MMAPABLE arrays (and global data maps made so by libbpf) are read
+ * through a read-only mapping of their values: each value at index *
+ * round_up(value_size, 8). Any failure leaves the batch read. */
+static void try_mmap(struct mapiter *it)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	size_t len;
+	void *p;
+
+	if (it->type != BPF_MAP_TYPE_ARRAY || !(it->map_flags & BPF_F_MMAPABLE) ||
+	    it->key_size != 4 || !it->value_size || !it->max_entries ||
+	    mapiter_fault("nommap"))
+		return;
+	it->mm_elem = (it->value_size + 7) & ~7u;
+	len = (size_t)it->mm_elem * it->max_entries;
+	len = (len + (size_t)page - 1) & ~((size_t)page - 1);
+	p = mmap(NULL, len, PROT_READ, MAP_SHARED, it->fd, 0);
+	if (p == MAP_FAILED)
+		return;
+	it->mm = p;
+	it->mm_len = len;
+	it->stats.mmap = true;
+}
 
 int mapiter_init(struct mapiter *it, int fd, __u32 key_size, __u32 value_size,
 		 __u32 max_entries)
 {
 	size_t tok = key_size > 8 ? key_size : 8;
 	__u32 chunk = MAPITER_CHUNK;
+	struct bpf_map_info info;
+	__u32 ilen = sizeof(info);
+	const char *env = getenv("MAPSH_READ_CHUNK");
 
 	memset(it, 0, sizeof(*it));
+	it->stats.start_ns = now_ns();
+	it->stats.readers = 1;
+	memset(&info, 0, sizeof(info));
+	if (!bpf_obj_get_info_by_fd(fd, &info, &ilen)) {
+		it->type = info.type;
+		it->map_flags = info.map_flags;
+	}
+	/* MAPSH_READ_CHUNK=N: batches of N entries at most (tests) */
+	if (env && strtoul(env, NULL, 10) > 0 && strtoul(env, NULL, 10) < chunk)
+		chunk = (__u32)strtoul(env, NULL, 10);
 	it->fd = fd;
 	it->key_size = key_size;
 	it->value_size = value_size;
@@ -32,7 +95,8 @@ int mapiter_init(struct mapiter *it, int fd, __u32 key_size, __u32 value_size,
 	if (chunk < 1)
 		chunk = 1;
 	it->chunk = chunk;
-	it->batch = true;
+	it->want = chunk;
+	it->batch = !mapiter_fault("nobatch");
 	/* calloc: valgrind does not know that the batch syscall fills them. */
 	it->keys = calloc(chunk, key_size ? key_size : 1);
 	it->values = calloc(chunk, value_size ? value_size : 1);
@@ -44,6 +108,7 @@ int mapiter_init(struct mapiter *it, int fd, __u32 key_size, __u32 value_size,
 		mapiter_fini(it);
 		return -ENOMEM;
 	}
+	try_mmap(it);
 	return 0;
 }
 
@@ -52,6 +117,10 @@ static void pf_stop(struct mapiter *it);
 void mapiter_fini(struct mapiter *it)
 {
 	pf_stop(it);
+	mapsplit_stop(it);
+	if (it->mm)
+		munmap(it->mm, it->mm_len);
+	it->mm = NULL;
 	free(it->keys);
 	free(it->values);
 	free(it->tok_in);
@@ -74,6 +143,7 @@ static int grow(struct mapiter *it)
 		return -ENOMEM;
 	it->values = v;
 	it->chunk = chunk;
+	it->want = chunk;
 	return 0;
 }
 
@@ -132,12 +202,14 @@ static int fill_batch(struct mapiter *it)
 {
 	for (;;) {
 		LIBBPF_OPTS(bpf_map_batch_opts, opts);
-		__u32 count = it->chunk;
+		__u32 asked = it->want && it->want < it->chunk ? it->want : it->chunk;
+		__u32 count = asked;
 		int err;
 
 		err = bpf_map_lookup_batch(it->fd, it->started ? it->tok_in : NULL,
 					   it->tok_out, it->keys, it->values,
 					   &count, &opts);
+		it->stats.batches++;
 		if (!err || err == -ENOENT) {
 			void *t = it->tok_in;
 
@@ -150,8 +222,14 @@ static int fill_batch(struct mapiter *it)
 				it->done = true;
 			return 0;
 		}
-		/* One hash bucket holds more entries than the chunk. */
-		if (err == -ENOSPC && it->chunk < (1u << 20)) {
+		/* One hash bucket holds more entries than asked for: ask
+		 * for twice as many, growing the buffers when they are full. */
+		if (err == -ENOSPC && (asked < it->chunk || it->chunk < (1u << 20))) {
+			it->stats.retries++;
+			if (asked < it->chunk) {
+				it->want = asked * 2 < it->chunk ? asked * 2 : it->chunk;
+				continue;
+			}
 			int rc = grow(it);
 
 			if (rc)
@@ -167,13 +245,53 @@ static int fill_batch(struct mapiter *it)
 	}
 }
 
-static int fill(struct mapiter *it)
+/* The next chunk of an mmap-ed array: index keys, values packed. */
+static int fill_mmap(struct mapiter *it)
+{
+	__u32 n = it->max_entries - it->mm_idx;
+	const char *src = (const char *)it->mm + (size_t)it->mm_idx * it->mm_elem;
+	char *dst = it->values;
+	__u32 *keys = it->keys;
+
+	if (n > it->chunk)
+		n = it->chunk;
+	for (__u32 i = 0; i < n; i++)
+		keys[i] = it->mm_idx + i;
+	if (it->mm_elem == it->value_size) {
+		memcpy(dst, src, (size_t)n * it->value_size);
+	} else {
+		for (__u32 i = 0; i < n; i++)
+			memcpy(dst + (size_t)i * it->value_size,
+			       src + (size_t)i * it->mm_elem, it->value_size);
+	}
+	it->mm_idx += n;
+	it->n = n;
+	it->pos = 0;
+	it->started = true;
+	it->stats.batches++;
+	if (it->mm_idx >= it->max_entries)
+		it->done = true;
+	return 0;
+}
+
+static int fill_any(struct mapiter *it)
 {
 	if (it->done)
 		return 0;
+	if (it->mm)
+		return fill_mmap(it);
 	if (it->batch)
 		return fill_batch(it);
 	return fill_next_key(it);
+}
+
+static int fill(struct mapiter *it)
+{
+	int rc = fill_any(it);
+
+	if (!rc)
+		it->stats.entries += it->n;
+	return rc;
 }
 
 /* The next chunk into keys/values, unless the walk is over: 1 when one
@@ -195,8 +313,13 @@ static int refill(struct mapiter *it)
 
 static int pf_next(struct mapiter *it, const void **key, const void **value);
 
+static int pf_next_chunk(struct mapiter *it, const void **keys,
+			 const void **values, __u32 *n);
+
 int mapiter_next(struct mapiter *it, const void **key, const void **value)
 {
+	if (it->sp)
+		return mapsplit_next(it, key, value);
 	if (it->pf)
 		return pf_next(it, key, value);
 	while (it->pos >= it->n) {
@@ -216,8 +339,10 @@ int mapiter_next(struct mapiter *it, const void **key, const void **value)
 int mapiter_next_chunk(struct mapiter *it, const void **keys,
 		       const void **values, __u32 *n)
 {
+	if (it->sp)
+		return mapsplit_next_chunk(it, keys, values, n);
 	if (it->pf)
-		return -EINVAL;
+		return pf_next_chunk(it, keys, values, n);
 	for (;;) {
 		int rc = refill(it);
 
@@ -315,8 +440,12 @@ int mapiter_prefetch(struct mapiter *it)
 	sigset_t all, old;
 	int rc;
 
-	if (it->pf || it->started || it->done)
+	if (it->pf || it->sp || it->started || it->done)
 		return -EINVAL;
+	if (it->mm)
+		return 0;	/* a copy from memory: nothing to read ahead */
+	if (it->batch && mapsplit_start(it) == 0)
+		return 0;
 	pf = calloc(1, sizeof(*pf));
 	if (!pf)
 		return -ENOMEM;
@@ -354,36 +483,71 @@ fail:
 	return rc;
 }
 
+/* The next filled chunk held by the caller: 1, or the reader's end (0
+ * or its error). */
+static int pf_take(struct mapiter *it)
+{
+	struct mapiter_pf *pf = it->pf;
+
+	pthread_mutex_lock(&pf->lock);
+	if (pf->held) {
+		pf->first = (pf->first + 1) % MAPITER_PF_CHUNKS;
+		pf->held = false;
+		pthread_cond_broadcast(&pf->cond);
+	}
+	while (!pf->ready && !pf->eof)
+		pthread_cond_wait(&pf->cond, &pf->lock);
+	if (!pf->ready) {
+		it->err = pf->err;
+		pthread_mutex_unlock(&pf->lock);
+		return it->err;
+	}
+	pf->held = true;
+	pf->ready--;
+	pf->keys = pf->chunk[pf->first].keys;
+	pf->values = pf->chunk[pf->first].values;
+	pf->n = pf->chunk[pf->first].n;
+	pf->pos = 0;
+	pthread_mutex_unlock(&pf->lock);
+	return 1;
+}
+
+static int pf_next_chunk(struct mapiter *it, const void **keys,
+			 const void **values, __u32 *n)
+{
+	struct mapiter_pf *pf = it->pf;
+	int rc = pf_take(it);
+
+	if (rc <= 0)
+		return rc;
+	*keys = pf->keys;
+	*values = pf->values;
+	*n = pf->n;
+	pf->pos = pf->n;
+	return 1;
+}
+
 static int pf_next(struct mapiter *it, const void **key, const void **value)
 {
 	struct mapiter_pf *pf = it->pf;
 
 	if (pf->pos >= pf->n) {
-		pthread_mutex_lock(&pf->lock);
-		if (pf->held) {
-			pf->first = (pf->first + 1) % MAPITER_PF_CHUNKS;
-			pf->held = false;
-			pthread_cond_broadcast(&pf->cond);
-		}
-		while (!pf->ready && !pf->eof)
-			pthread_cond_wait(&pf->cond, &pf->lock);
-		if (!pf->ready) {
-			it->err = pf->err;
-			pthread_mutex_unlock(&pf->lock);
-			return it->err;
-		}
-		pf->held = true;
-		pf->ready--;
-		pf->keys = pf->chunk[pf->first].keys;
-		pf->values = pf->chunk[pf->first].values;
-		pf->n = pf->chunk[pf->first].n;
-		pf->pos = 0;
-		pthread_mutex_unlock(&pf->lock);
+		int rc = pf_take(it);
+
+		if (rc <= 0)
+			return rc;
 	}
 	*key = pf->keys + (size_t)pf->pos * it->key_size;
 	*value = pf->values + (size_t)pf->pos * it->value_size;
 	pf->pos++;
 	return 1;
+}
+
+const struct mapiter_stats *mapiter_stats(struct mapiter *it)
+{
+	mapsplit_stats(it);
+	it->stats.ns = now_ns() - it->stats.start_ns;
+	return &it->stats;
 }
 
 static void pf_stop(struct mapiter *it)

@@ -13,6 +13,19 @@
 #include <linux/types.h>
 
 struct mapiter_pf;
+struct mapiter_split;
+
+/* What one read did (mapiter_stats_done fills elapsed and sums the split
+ * readers' figures). */
+struct mapiter_stats {
+	unsigned long long entries;	/* entries handed out */
+	unsigned long long batches;	/* BPF_MAP_LOOKUP_BATCH calls (or mmap chunks) */
+	unsigned long long retries;	/* batches asked again: a bucket larger than asked (ENOSPC) */
+	unsigned readers;		/* threads reading at once (1: one reader) */
+	bool mmap;			/* read through mmap (BPF_F_MMAPABLE array) */
+	const char *fallback;		/* why the split reader gave way to one reader, NULL */
+	unsigned long long start_ns, ns;	/* CLOCK_MONOTONIC at init, elapsed */
+};
 
 #define MAPITER_CHUNK 4096		/* entries per batch, at most */
 #define MAPITER_CHUNK_BYTES (4u << 20)	/* and at most this much value data */
@@ -35,6 +48,15 @@ struct mapiter {
 	unsigned long long yielded;
 	int err;		/* -errno of a failed read, 0 */
 	struct mapiter_pf *pf;	/* the reading thread (mapiter_prefetch) */
+	/* --- the map itself (bpf_map_get_info_by_fd in mapiter_init) --- */
+	__u32 type, map_flags;
+	__u32 want;		/* entries asked of the next batch (<= chunk) */
+	/* mmap reads of BPF_F_MMAPABLE arrays */
+	void *mm;
+	size_t mm_len;
+	__u32 mm_elem, mm_idx;
+	struct mapiter_split *sp;	/* the split readers (mapiter_prefetch) */
+	struct mapiter_stats stats;
 };
 
 /* value_size: what one lookup returns (per-CPU maps: round_up(value_size,
@@ -57,6 +79,16 @@ int mapiter_next_chunk(struct mapiter *it, const void **keys,
  * the caller's thread as usual). */
 #define MAPITER_PF_CHUNKS 3
 int mapiter_prefetch(struct mapiter *it);
+/* mapiter_prefetch on hash maps (HASH, LRU_HASH and their per-CPU kinds)
+ * of at least MAPITER_SPLIT_MIN buckets reads with up to
+ * MAPITER_SPLIT_MAX threads over disjoint bucket ranges when CPUs are free
+ * (mapsplit.c); mapiter_next and mapiter_next_chunk hand out their chunks
+ * in turn (round robin), so the order differs from one reader's. An array
+ * with BPF_F_MMAPABLE is read through mmap (no thread, no syscall). */
+#define MAPITER_SPLIT_MIN (1u << 16)
+#define MAPITER_SPLIT_MAX 4
+/* The figures of the read so far (elapsed time set here). */
+const struct mapiter_stats *mapiter_stats(struct mapiter *it);
 void mapiter_fini(struct mapiter *it);
 /* BPF_MAP_GET_NEXT_KEY (key NULL: the first key); -1 with errno. */
 int mapiter_get_next_key(int fd, const void *key, void *next);

@@ -902,6 +902,8 @@ long long mapref_count(const struct mapref *m)
 	if (m->info.type == BPF_MAP_TYPE_ARRAY_OF_MAPS ||
 	    m->info.type == BPF_MAP_TYPE_HASH_OF_MAPS)
 		it.batch = false;
+	else if (m->info.max_entries > it.chunk)
+		mapiter_prefetch(&it);	/* split over CPUs for big hash maps */
 	while (mapiter_next(&it, &k, &v) > 0)
 		n++;
 	if (it.err)

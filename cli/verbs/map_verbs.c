@@ -120,6 +120,8 @@ static const struct opt_spec dump_opts[] = {
 			   "per-CPU maps: one row per CPU instead of the sum" },
 	[VOPT_RECURSIVE] = { "recursive", 'r', NULL,
 			     "maps of maps: dump every inner map too" },
+	[VOPT_STATS] = { "stats", 'v', NULL,
+			 "on stderr after the entries: entries read, batches, readers, retries, elapsed time" },
 	{ NULL },
 };
 
@@ -252,6 +254,10 @@ const struct cmd map_verbs[] = {
 "(key.@uncovered and value.@uncovered when both can have them); a string\n"
 "shows up to its NUL, as bpftool shows it (JSON's @uncovered also carries\n"
 "the bytes after it).\n"
+"Big hash maps are read by several threads at once when CPUs are free\n"
+"(entries then come a chunk of each thread in turn), mmapable arrays\n"
+"through mmap; --stats (-v) says on stderr how: entries read, batches,\n"
+"readers, retries, elapsed time, and why one reader read the map.\n"
 "\n"
 "  where EXPR         only entries for which EXPR holds: field comparisons\n"
 "                     (== != < <= > >=), ~ for address prefixes and\n"

@@ -32,7 +32,7 @@ bool map_opt_takes_next(const char *w);
 bool map_verb_applies(const struct cmd *verb, __u32 map_type);
 
 /* Options of the verbs (indexes into their opt_spec arrays). */
-enum { VOPT_PER_CPU = 0, VOPT_RECURSIVE };	/* dump, lookup */
+enum { VOPT_PER_CPU = 0, VOPT_RECURSIVE, VOPT_STATS };	/* dump, lookup */
 enum { VOPT_CPU = 0, VOPT_ZERO_REST, VOPT_NOEXIST, VOPT_EXIST };	/* update, add, replace, set */
 enum { VOPT_PRUNE = 0, VOPT_DRY_RUN, VOPT_WATCH };	/* apply */
 

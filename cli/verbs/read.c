@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Reading verbs: dump, lookup, getnext, count. */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <bpf/bpf.h>
@@ -139,8 +140,21 @@ static int heap_offer(struct held *h, const struct query *q, size_t max,
 	return 0;
 }
 
+/* dump --stats: how the map was read, one line on stderr. */
+static void print_stats(const struct mapref *m, struct mapiter *it)
+{
+	const struct mapiter_stats *s = mapiter_stats(it);
+
+	fprintf(stderr, "%s: %llu entries read, %llu %s, %u reader%s%s%s%s, %llu retries, %.3f s\n",
+		m->name, s->entries, s->batches, s->mmap ? "mmap chunks" : "batches",
+		s->readers, s->readers == 1 ? "" : "s",
+		s->fallback ? " (split reader fell back: " : "",
+		s->fallback ? s->fallback : "", s->fallback ? ")" : "",
+		s->retries, (double)s->ns / 1e9);
+}
+
 static int dump_run(struct ctx *ctx, struct mapref *m, const struct query *q,
-		    bool per_cpu)
+		    bool per_cpu, bool stats)
 {
 	struct out *o = &ctx->out;
 	struct entry_out eo;
@@ -222,6 +236,8 @@ static int dump_run(struct ctx *ctx, struct mapref *m, const struct query *q,
 	}
 	rowset_free(&h.rows);
 	eo_fini(&eo);
+	if (stats)
+		print_stats(m, &it);
 	mapiter_fini(&it);
 	return rc;
 }
@@ -240,7 +256,8 @@ int verb_dump(struct ctx *ctx, const struct cmd *cmd,
 	rc = parse_query(m, cmd->name, argc, argv, &q);
 	if (rc)
 		return rc;
-	rc = dump_run(ctx, m, q, opts->count[VOPT_PER_CPU] > 0);
+	rc = dump_run(ctx, m, q, opts->count[VOPT_PER_CPU] > 0,
+		      opts->count[VOPT_STATS] > 0);
 	query_free(q);
 	return rc;
 }
@@ -472,6 +489,9 @@ int verb_count(struct ctx *ctx, const struct cmd *cmd,
 			query_free(q);
 			return rc;
 		}
+		/* read ahead (split over CPUs for big hash maps) */
+		if (m->info.max_entries > it.chunk)
+			mapiter_prefetch(&it);
 		eo_init(&eo, &ctx->out, m, NULL, false);
 		while (mapiter_next(&it, &k, &raw) > 0)
 			if (eo_match(&eo, q, k, eo_total(&eo, raw), raw))

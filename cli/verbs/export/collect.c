@@ -537,6 +537,8 @@ static long long map_read(struct xport *x, struct xmap *xm, struct xents *e)
 	if (mapiter_init(&it, m->fd, m->info.key_size, m->lookup_size,
 			 m->info.max_entries))
 		return -1;
+	if (m->info.max_entries > it.chunk)
+		mapiter_prefetch(&it);	/* read ahead, split for big hash maps */
 	e->es = ks + ls + (summed ? m->info.value_size : 0);
 	mapref_fix_clock(m);
 	e->names = key_label_names(m, xm->om);

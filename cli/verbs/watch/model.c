@@ -588,6 +588,8 @@ int watch_refresh(struct watch *w)
 		snprintf(w->err, sizeof(w->err), "out of memory");
 		return -1;
 	}
+	if (m->info.max_entries > it.chunk)
+		mapiter_prefetch(&it);	/* read ahead, split for big hash maps */
 	mono = clock_mono_ns();
 	w->last_real = clock_real_ns();
 	mapref_set_clock(m, mono, w->last_real);

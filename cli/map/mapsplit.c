@@ -1,0 +1,660 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The split reader of mapiter: N threads read one hash map at once, each
+ * over a range of its buckets.
+ *
+ * For the hash map types the batch token is a u32 bucket index: in_batch
+ * is the first bucket to read, out_batch the next bucket not read, a call
+ * returns whole buckets, and there are max_entries rounded up to a power
+ * of two buckets. The kernel documents the token only as opaque, so every
+ * token that comes back is checked (it must grow, and stay below the
+ * bucket count, or equal it at the end): the first token of every reader
+ * is checked before any entry is handed out, and when one is not what it
+ * should be the readers are stopped and one reader reads the map as
+ * before. A later token out of line fails the read (-EPROTO).
+ *
+ * Reader k reads buckets [start_k, end_k). A batch returns whole buckets,
+ * so the batch of reader k that reaches end_k may also hold entries of
+ * buckets at or after end_k, which reader k+1 reads too. Those are dropped
+ * from it: every key that reader k+1 returned in its first batch (its
+ * "head", buckets [end_k, head_end)), and, if the batch went further than
+ * the head, every key in the buckets up to where it ended (read again here
+ * with batches over [head_end, e)). A key stays in its bucket as long as
+ * it is in the map, so a key present throughout is read exactly once.
+ *
+ * The batches of every reader but the last are sized to the entries left
+ * in its range (the density of the buckets read so far), halved, so the
+ * batch that reaches end_k stops soon after it: on a huge sparse map one
+ * batch of 4096 entries would otherwise walk every bucket to the end of
+ * the map. A bucket holding more entries than asked for (ENOSPC) is asked
+ * again with twice as many.
+ *
+ * Each reader fills a ring of SP_CHUNKS chunks; the caller takes the
+ * readers' chunks in turn (reader 0's first, reader 1's first, reader 0's
+ * second, ...), so memory stays SP_CHUNKS chunks a reader. */
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include "map/mapsplit.h"
+
+#define SP_CHUNKS 3
+#define SP_MAX_CAP (1u << 20)
+
+struct sp_chunk {
+	char *keys, *values;
+	__u32 cap, n;
+};
+
+struct sp_reader {
+	struct mapiter_split *sp;
+	unsigned idx;
+	pthread_t thread;
+	bool running;
+	__u32 start, end;	/* buckets [start, end) */
+	__u32 tok;		/* the next bucket to read */
+	unsigned long long got;	/* entries read in [start, tok) */
+	/* under sp->lock from here */
+	unsigned long long read, batches, retries, dropped;
+	struct sp_chunk ring[SP_CHUNKS];
+	unsigned first, ready;
+	bool held, eof, gone;	/* gone: every chunk was handed out */
+	int err;
+	bool checked;		/* the first token was a bucket index */
+	/* the keys of the first batch: buckets [start, head_end) */
+	char *head;
+	__u32 head_n, head_end;
+	bool head_ready;
+};
+
+struct mapiter_split {
+	struct mapiter *it;
+	pthread_mutex_t lock;
+	pthread_cond_t cond;	/* any change */
+	unsigned n, cur;
+	__u32 nb;		/* buckets */
+	bool stop, fault;
+	const char *why;	/* the fault */
+	struct sp_reader r[MAPITER_SPLIT_MAX];
+	/* the caller's chunk (reader cur's first, when holding) */
+	bool holding;
+	const char *keys, *values;
+	__u32 cn, cpos;
+};
+
+/* ---- how many readers ---- */
+
+/* CPUs not running anything now: the online CPUs less the runnable tasks
+ * of /proc/loadavg other than this one (the best of three looks 1 ms
+ * apart, so that a short wakeup does not count). */
+static unsigned free_cpus(void)
+{
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	unsigned best = 0;
+
+	for (int i = 0; i < 3; i++) {
+		FILE *f = fopen("/proc/loadavg", "re");
+		unsigned run = 0, tot = 0, fr;
+		int ok;
+
+		if (!f)
+			return 1;
+		ok = fscanf(f, "%*f %*f %*f %u/%u", &run, &tot) == 2;
+		fclose(f);
+		if (!ok || ncpu < 1)
+			return 1;
+		run = run ? run - 1 : 0;
+		fr = (unsigned)ncpu > run ? (unsigned)ncpu - run : 0;
+		if (fr > best)
+			best = fr;
+		if (i < 2)
+			usleep(1000);
+	}
+	return best ? best : 1;
+}
+
+unsigned mapsplit_readers(__u32 nb)
+{
+	const char *env = getenv("MAPSH_READERS");
+	unsigned n;
+
+	/* MAPSH_READERS=N: N readers whatever the load and size (tests) */
+	if (env && *env) {
+		n = (unsigned)strtoul(env, NULL, 10);
+		if (n < 1)
+			n = 1;
+	} else {
+		if (nb < MAPITER_SPLIT_MIN)
+			return 1;
+		n = free_cpus();
+		if (n > nb / (MAPITER_SPLIT_MIN / 2))
+			n = nb / (MAPITER_SPLIT_MIN / 2);
+	}
+	if (n > MAPITER_SPLIT_MAX)
+		n = MAPITER_SPLIT_MAX;
+	if (n > nb)
+		n = nb;
+	return n ? n : 1;
+}
+
+/* ---- one reader ---- */
+
+static int cmp_keys(const void *a, const void *b, void *arg)
+{
+	return memcmp(a, b, *(const __u32 *)arg);
+}
+
+/* One batch from bucket `in` into buffers of *cap entries, asking for
+ * want entries (twice as many while a bucket does not fit, growing the
+ * buffers at need). 0 or -ENOENT (the end of the map) with *out and *n
+ * set, or the error. */
+static int batch_at(struct mapiter *it, bool from_start, __u32 in, __u32 want,
+		    char **keys, char **values, __u32 *cap, __u32 *out, __u32 *n,
+		    unsigned long long *batches, unsigned long long *retries)
+{
+	size_t ks = it->key_size ? it->key_size : 1;
+	size_t vs = it->value_size ? it->value_size : 1;
+
+	if (want > *cap)
+		want = *cap;
+	if (want < 1)
+		want = 1;
+	for (;;) {
+		LIBBPF_OPTS(bpf_map_batch_opts, opts);
+		__u32 count = want;
+		int err;
+
+		*out = 0;
+		err = bpf_map_lookup_batch(it->fd, from_start ? NULL : &in, out,
+					   *keys, *values, &count, &opts);
+		(*batches)++;
+		if (!err || err == -ENOENT) {
+			*n = count;
+			return err;
+		}
+		if (err != -ENOSPC)
+			return err;
+		if (want >= *cap) {
+			char *k, *v;
+
+			if (*cap >= SP_MAX_CAP)
+				return err;
+			k = realloc(*keys, (size_t)*cap * 2 * ks);
+			if (!k)
+				return -ENOMEM;
+			*keys = k;
+			v = realloc(*values, (size_t)*cap * 2 * vs);
+			if (!v)
+				return -ENOMEM;
+			*values = v;
+			*cap *= 2;
+		}
+		(*retries)++;
+		want = want * 2 < *cap ? want * 2 : *cap;
+	}
+}
+
+/* Is key k in the sorted set of n keys of ks bytes? */
+static bool bsearch_r_keys(const char *k, const char *set, __u32 n, __u32 ks)
+{
+	__u32 lo = 0, hi = n;
+
+	while (lo < hi) {
+		__u32 mid = lo + (hi - lo) / 2;
+		int c = memcmp(k, set + (size_t)mid * ks, ks);
+
+		if (!c)
+			return true;
+		if (c < 0)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return false;
+}
+
+/* Is out a token that can follow in (a bucket index)? */
+static bool token_ok(const struct mapiter_split *sp, __u32 in, __u32 out,
+		     bool end)
+{
+	if (end)
+		return out == sp->nb;
+	return out > in && out < sp->nb;
+}
+
+/* Drop from c the keys that the next reader reads too: see the top. */
+static int drop_overlap(struct sp_reader *r, struct sp_chunk *c, __u32 e,
+			unsigned long long *batches, unsigned long long *retries)
+{
+	struct mapiter_split *sp = r->sp;
+	struct mapiter *it = sp->it;
+	struct sp_reader *nx = &sp->r[r->idx + 1];
+	__u32 ks = it->key_size, nset, w = 0, cap;
+	char *set, *tk = NULL, *tv = NULL;
+	bool ok;
+	int rc = 0;
+
+	pthread_mutex_lock(&sp->lock);
+	while (!nx->head_ready && !nx->eof && !sp->stop)
+		pthread_cond_wait(&sp->cond, &sp->lock);
+	ok = nx->head_ready;
+	pthread_mutex_unlock(&sp->lock);
+	if (!ok)
+		return sp->stop ? 0 : -EIO;
+	nset = nx->head_n;
+	set = malloc((size_t)(nset ? nset : 1) * ks);
+	if (!set)
+		return -ENOMEM;
+	memcpy(set, nx->head, (size_t)nset * ks);
+	/* This batch went past the next reader's first batch: the buckets
+	 * in between, read again here. */
+	cap = it->chunk;
+	for (__u32 in = nx->head_end; in < e;) {
+		__u32 out, n;
+		char *grown;
+
+		if (!tk) {
+			tk = malloc((size_t)cap * ks);
+			tv = malloc((size_t)cap * (it->value_size ? it->value_size : 1));
+			if (!tk || !tv) {
+				rc = -ENOMEM;
+				break;
+			}
+		}
+		rc = batch_at(it, false, in, cap, &tk, &tv, &cap, &out, &n,
+			      batches, retries);
+		if (rc && rc != -ENOENT)
+			break;
+		if (!token_ok(sp, in, out, rc == -ENOENT)) {
+			rc = -EPROTO;
+			break;
+		}
+		grown = realloc(set, (size_t)(nset + n ? nset + n : 1) * ks);
+		if (!grown) {
+			rc = -ENOMEM;
+			break;
+		}
+		set = grown;
+		memcpy(set + (size_t)nset * ks, tk, (size_t)n * ks);
+		nset += n;
+		if (rc == -ENOENT) {
+			rc = 0;
+			break;
+		}
+		in = out;
+	}
+	free(tk);
+	free(tv);
+	if (rc) {
+		free(set);
+		return rc;
+	}
+	qsort_r(set, nset, ks, cmp_keys, &ks);
+	for (__u32 i = 0; i < c->n; i++) {
+		const char *k = c->keys + (size_t)i * ks;
+
+		if (nset && bsearch_r_keys(k, set, nset, ks))
+			continue;
+		if (w != i) {
+			memmove(c->keys + (size_t)w * ks, k, ks);
+			memmove(c->values + (size_t)w * it->value_size,
+				c->values + (size_t)i * it->value_size, it->value_size);
+		}
+		w++;
+	}
+	free(set);
+	pthread_mutex_lock(&sp->lock);
+	r->dropped += c->n - w;
+	pthread_mutex_unlock(&sp->lock);
+	c->n = w;
+	return 0;
+}
+
+/* Entries to ask for next: the last reader (and every first batch of it)
+ * a whole chunk; the others half the entries their range is likely to
+ * have left, by the density of what they read so far (1 to probe). */
+static __u32 next_want(const struct sp_reader *r, bool first, bool last,
+		       __u32 cap)
+{
+	unsigned long long covered, est;
+
+	if (last)
+		return cap;
+	if (first)
+		return 1;
+	covered = r->tok - r->start;
+	est = covered ? r->got * (unsigned long long)(r->end - r->tok) / covered : cap;
+	est /= 2;
+	if (est < 1)
+		est = 1;
+	return est < cap ? (__u32)est : cap;
+}
+
+static void *rd_main(void *arg)
+{
+	struct sp_reader *r = arg;
+	struct mapiter_split *sp = r->sp;
+	struct mapiter *it = sp->it;
+	bool last = r->idx == sp->n - 1, first = true;
+
+	r->tok = r->start;
+	pthread_mutex_lock(&sp->lock);
+	for (;;) {
+		unsigned long long batches = 0, retries = 0;
+		struct sp_chunk *c;
+		__u32 out = 0, n = 0, in = r->tok;
+		bool end, cross;
+		int rc, err = 0;
+
+		while (!sp->stop && (r->held ? 1u : 0u) + r->ready >= SP_CHUNKS)
+			pthread_cond_wait(&sp->cond, &sp->lock);
+		if (sp->stop)
+			break;
+		c = &r->ring[(r->first + (r->held ? 1u : 0u) + r->ready) % SP_CHUNKS];
+		pthread_mutex_unlock(&sp->lock);
+
+		rc = batch_at(it, first && r->idx == 0, in,
+			      next_want(r, first, last, c->cap), &c->keys,
+			      &c->values, &c->cap, &out, &n, &batches, &retries);
+		end = rc == -ENOENT;
+		if (rc && !end)
+			err = rc;
+		if (!err && first && mapiter_fault("token"))
+			out = sp->nb + 7;	/* a token that is no bucket index */
+		if (!err && !token_ok(sp, in, out, end))
+			err = -EPROTO;
+		c->n = err ? 0 : n;
+		cross = !err && !last && (end || out >= r->end);
+		if (first) {
+			pthread_mutex_lock(&sp->lock);
+			if (err) {
+				sp->fault = true;
+				sp->why = err == -EPROTO ? "a token that is not a bucket index"
+							 : "a batch read failed";
+			} else if (r->idx > 0) {
+				r->head = malloc((size_t)(n ? n : 1) * it->key_size);
+				if (r->head) {
+					memcpy(r->head, c->keys, (size_t)n * it->key_size);
+					r->head_n = n;
+					r->head_end = out;
+					r->head_ready = true;
+				} else {
+					err = -ENOMEM;
+					sp->fault = true;
+					sp->why = "out of memory";
+				}
+			}
+			r->checked = !err;
+			pthread_cond_broadcast(&sp->cond);
+			pthread_mutex_unlock(&sp->lock);
+		}
+		if (cross && c->n)
+			err = drop_overlap(r, c, out, &batches, &retries);
+		r->got += n;
+		r->tok = out;
+		first = false;
+
+		pthread_mutex_lock(&sp->lock);
+		r->batches += batches;
+		r->retries += retries;
+		if (!err) {
+			r->read += n;
+			if (c->n)
+				r->ready++;
+		}
+		if (err) {
+			r->err = err;
+			r->eof = true;
+		} else if (cross || end) {
+			r->eof = true;
+		}
+		pthread_cond_broadcast(&sp->cond);
+		if (r->eof)
+			break;
+	}
+	r->eof = true;
+	pthread_cond_broadcast(&sp->cond);
+	pthread_mutex_unlock(&sp->lock);
+	return NULL;
+}
+
+/* ---- the caller's side ---- */
+
+static void sp_free(struct mapiter_split *sp)
+{
+	pthread_mutex_lock(&sp->lock);
+	sp->stop = true;
+	pthread_cond_broadcast(&sp->cond);
+	pthread_mutex_unlock(&sp->lock);
+	for (unsigned i = 0; i < sp->n; i++)
+		if (sp->r[i].running)
+			pthread_join(sp->r[i].thread, NULL);
+	for (unsigned i = 0; i < sp->n; i++) {
+		for (int j = 0; j < SP_CHUNKS; j++) {
+			free(sp->r[i].ring[j].keys);
+			free(sp->r[i].ring[j].values);
+		}
+		free(sp->r[i].head);
+	}
+	pthread_cond_destroy(&sp->cond);
+	pthread_mutex_destroy(&sp->lock);
+	free(sp);
+}
+
+static bool splittable(__u32 type)
+{
+	return type == BPF_MAP_TYPE_HASH || type == BPF_MAP_TYPE_LRU_HASH ||
+	       type == BPF_MAP_TYPE_PERCPU_HASH ||
+	       type == BPF_MAP_TYPE_LRU_PERCPU_HASH;
+}
+
+int mapsplit_start(struct mapiter *it)
+{
+	struct mapiter_split *sp;
+	unsigned long long nb = 1;
+	sigset_t all, old;
+	unsigned n;
+	bool ok;
+
+	if (!splittable(it->type) || !it->batch || !it->max_entries ||
+	    it->started || it->sp)
+		return -EOPNOTSUPP;
+	while (nb < it->max_entries)
+		nb <<= 1;
+	if (nb > (1ull << 31))
+		return -EOPNOTSUPP;
+	n = mapsplit_readers((__u32)nb);
+	if (n < 2)
+		return -EAGAIN;
+	sp = calloc(1, sizeof(*sp));
+	if (!sp)
+		return -ENOMEM;
+	sp->it = it;
+	sp->n = n;
+	sp->nb = (__u32)nb;
+	pthread_mutex_init(&sp->lock, NULL);
+	pthread_cond_init(&sp->cond, NULL);
+	for (unsigned i = 0; i < n; i++) {
+		struct sp_reader *r = &sp->r[i];
+
+		r->sp = sp;
+		r->idx = i;
+		r->start = (__u32)(nb * i / n);
+		r->end = (__u32)(nb * (i + 1) / n);
+		for (int j = 0; j < SP_CHUNKS; j++) {
+			r->ring[j].cap = it->chunk;
+			r->ring[j].keys = calloc(it->chunk, it->key_size ? it->key_size : 1);
+			r->ring[j].values = calloc(it->chunk, it->value_size ? it->value_size : 1);
+			if (!r->ring[j].keys || !r->ring[j].values) {
+				sp_free(sp);
+				return -ENOMEM;
+			}
+		}
+	}
+	/* Signals stay with the caller's thread (Ctrl-C, SIGPIPE). */
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	for (unsigned i = 0; i < n; i++) {
+		if (pthread_create(&sp->r[i].thread, NULL, rd_main, &sp->r[i])) {
+			pthread_mutex_lock(&sp->lock);
+			sp->fault = true;
+			sp->why = "no thread";
+			pthread_mutex_unlock(&sp->lock);
+			break;
+		}
+		sp->r[i].running = true;
+	}
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	/* Nothing is handed out before every reader's first token passed. */
+	pthread_mutex_lock(&sp->lock);
+	for (;;) {
+		unsigned checked = 0;
+
+		for (unsigned i = 0; i < n; i++)
+			checked += sp->r[i].checked;
+		if (sp->fault || checked == n)
+			break;
+		pthread_cond_wait(&sp->cond, &sp->lock);
+	}
+	ok = !sp->fault;
+	pthread_mutex_unlock(&sp->lock);
+	if (!ok) {
+		it->stats.fallback = sp->why;
+		sp_free(sp);
+		return -EPROTO;
+	}
+	it->sp = sp;
+	it->stats.readers = n;
+	return 0;
+}
+
+/* The next reader after i whose chunks are not all handed out, or n. */
+static unsigned next_live(const struct mapiter_split *sp, unsigned i)
+{
+	for (unsigned k = 1; k <= sp->n; k++) {
+		unsigned j = (i + k) % sp->n;
+
+		if (!sp->r[j].gone)
+			return j;
+	}
+	return sp->n;
+}
+
+/* The next chunk, the readers in turn: 1, 0 at the end, or the error. */
+static int sp_take(struct mapiter *it)
+{
+	struct mapiter_split *sp = it->sp;
+	struct sp_reader *r;
+	struct sp_chunk *c;
+
+	pthread_mutex_lock(&sp->lock);
+	if (sp->holding) {
+		r = &sp->r[sp->cur];
+		r->first = (r->first + 1) % SP_CHUNKS;
+		r->held = false;
+		sp->holding = false;
+		pthread_cond_broadcast(&sp->cond);
+		if (next_live(sp, sp->cur) < sp->n)
+			sp->cur = next_live(sp, sp->cur);
+	}
+	for (;;) {
+		r = &sp->r[sp->cur];
+		if (r->gone) {
+			pthread_mutex_unlock(&sp->lock);
+			return 0;
+		}
+		while (!r->ready && !r->eof)
+			pthread_cond_wait(&sp->cond, &sp->lock);
+		if (r->ready)
+			break;
+		if (r->err) {
+			it->err = r->err;
+			pthread_mutex_unlock(&sp->lock);
+			return it->err;
+		}
+		r->gone = true;
+		if (next_live(sp, sp->cur) >= sp->n) {
+			pthread_mutex_unlock(&sp->lock);
+			return 0;
+		}
+		sp->cur = next_live(sp, sp->cur);
+	}
+	r->held = true;
+	r->ready--;
+	sp->holding = true;
+	c = &r->ring[r->first];
+	sp->keys = c->keys;
+	sp->values = c->values;
+	sp->cn = c->n;
+	sp->cpos = 0;
+	pthread_mutex_unlock(&sp->lock);
+	return 1;
+}
+
+int mapsplit_next(struct mapiter *it, const void **key, const void **value)
+{
+	struct mapiter_split *sp = it->sp;
+
+	if (it->err)
+		return it->err;
+	while (sp->cpos >= sp->cn) {
+		int rc = sp_take(it);
+
+		if (rc <= 0)
+			return rc;
+	}
+	*key = sp->keys + (size_t)sp->cpos * it->key_size;
+	*value = sp->values + (size_t)sp->cpos * it->value_size;
+	sp->cpos++;
+	return 1;
+}
+
+int mapsplit_next_chunk(struct mapiter *it, const void **keys,
+			const void **values, __u32 *n)
+{
+	struct mapiter_split *sp = it->sp;
+	int rc;
+
+	if (it->err)
+		return it->err;
+	rc = sp_take(it);
+	if (rc <= 0)
+		return rc;
+	*keys = sp->keys;
+	*values = sp->values;
+	*n = sp->cn;
+	sp->cpos = sp->cn;
+	return 1;
+}
+
+void mapsplit_stats(struct mapiter *it)
+{
+	struct mapiter_split *sp = it->sp;
+	unsigned long long e = 0, b = 0, rt = 0;
+
+	if (!sp)
+		return;
+	pthread_mutex_lock(&sp->lock);
+	for (unsigned i = 0; i < sp->n; i++) {
+		e += sp->r[i].read - sp->r[i].dropped;
+		b += sp->r[i].batches;
+		rt += sp->r[i].retries;
+	}
+	pthread_mutex_unlock(&sp->lock);
+	it->stats.entries = e;
+	it->stats.batches = b;
+	it->stats.retries = rt;
+	it->stats.readers = sp->n;
+}
+
+void mapsplit_stop(struct mapiter *it)
+{
+	if (!it->sp)
+		return;
+	mapsplit_stats(it);
+	sp_free(it->sp);
+	it->sp = NULL;
+}

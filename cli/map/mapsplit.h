@@ -1,0 +1,22 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* The split reader of mapiter (mapsplit.c): for the map engine only. */
+#ifndef MAPSH_MAPSPLIT_H
+#define MAPSH_MAPSPLIT_H
+
+#include "map/mapiter.h"
+
+/* Start the split readers: 0, or -errno when this map is not read so
+ * (type, size, busy CPUs, a first token that is not a bucket index): the
+ * iterator is then as before, nothing read. */
+int mapsplit_start(struct mapiter *it);
+int mapsplit_next(struct mapiter *it, const void **key, const void **value);
+int mapsplit_next_chunk(struct mapiter *it, const void **keys,
+			const void **values, __u32 *n);
+void mapsplit_stop(struct mapiter *it);
+/* Sum the readers' figures into it->stats. */
+void mapsplit_stats(struct mapiter *it);
+/* The readers mapsplit_start would use for a map of nbuckets buckets. */
+unsigned mapsplit_readers(__u32 nbuckets);
+bool mapiter_fault(const char *what);
+
+#endif

@@ -1,0 +1,200 @@
+#!/usr/bin/env bats
+# The read engine (cli/map/mapiter.c, mapsplit.c): the split reader of the
+# hash kinds (threads over bucket ranges), its fall-backs, batches that
+# grow on ENOSPC, and mmap reads of BPF_F_MMAPABLE arrays, on maps of
+# tests/tools/sp_maps.bpf.c loaded with bpftool and written by
+# tests/tools/sp_churn. MAPSH_READERS=N forces N readers (1: as one CPU),
+# MAPSH_READ_CHUNK=N batches of at most N entries, MAPSH_READ_FAULT a fault
+# (token: a first token that is no bucket index; nobatch: no batch ops;
+# nommap).
+
+load helpers
+bats_require_minimum_version 1.5.0
+
+CHURN="$TOP/build/sp_churn"
+
+setup() {
+	setup_bpffs
+	mkdir -p "$BPFFS/s"
+	bpftool prog loadall "$TOP/build/sp_maps.bpf.o" "$BPFFS/s/p" type xdp \
+		pinmaps "$BPFFS/s/m" >/dev/null 2>&1 || fail "bpftool could not load sp_maps"
+	M="$BPFFS/s/m"
+	WPID=
+}
+
+teardown() {
+	if [ -n "$WPID" ]; then
+		kill "$WPID" 2>/dev/null || true
+		wait "$WPID" 2>/dev/null || true
+	fi
+	teardown_common
+}
+
+NCPU=$(( $(sed 's/.*-//' /sys/devices/system/cpu/possible) + 1 ))
+
+# keys_ok FILE FIRST N [TIMES]: FILE (plain dump lines: key, value) holds
+# the keys FIRST..FIRST+N-1 exactly once each, and nothing else, value =
+# key (x TIMES: per-CPU maps sum every CPU's).
+keys_ok() {
+	local f=$1 first=$2 n=$3 x=${4:-1}
+	cut -f 1 "$f" | sort -n >"$f.keys"
+	seq "$first" $((first + n - 1)) >"$f.want"
+	diff -q "$f.want" "$f.keys" >/dev/null ||
+		fail "$(basename "$f"): $(wc -l <"$f.keys") keys, $(sort "$f.keys" | uniq -d | wc -l) repeated, want $n: $(diff "$f.want" "$f.keys" | head -n 4 | tr '\n' ' ')"
+	awk -F '\t' -v x="$x" '$1 * x != $2 { bad++ } END { exit bad > 0 }' "$f" ||
+		fail "$(basename "$f"): a value is not its key's: $(awk -F '\t' -v x="$x" '$1 * x != $2' "$f" | head -n 2 | tr '\n' ' ')"
+}
+
+# dump_to FILE STATSFILE ARGS...: a plain dump with --stats.
+dump_to() {
+	local f=$1 s=$2
+	shift 2
+	timeout 60 "$MAPSH" pinned "$@" dump --stats >"$f" 2>"$s" || fail "dump failed: $(cat "$s")"
+}
+
+@test "split reader on a static map: every entry exactly once, for 2, 3 and 4 readers, for each hash kind" {
+	for m in sp_hash sp_lru sp_pchash sp_lrupc; do
+		x=1
+		[[ $m = *pc* ]] && x=$NCPU
+		"$CHURN" fill "$M/$m" 0 30000
+		for r in 2 3 4; do
+			MAPSH_READERS=$r dump_to "$BATS_TEST_TMPDIR/$m.$r" "$BATS_TEST_TMPDIR/st" "$M/$m"
+			grep -q "30000 entries read, [0-9]* batches, $r readers, " "$BATS_TEST_TMPDIR/st" ||
+				fail "$m, $r readers: $(cat "$BATS_TEST_TMPDIR/st")"
+			keys_ok "$BATS_TEST_TMPDIR/$m.$r" 0 30000 $x
+		done
+	done
+}
+
+@test "split reader with small batches (many range crossings, ENOSPC retries): exact, counted" {
+	"$CHURN" fill "$M/sp_hash" 0 30000
+	for c in 1 2 3 7; do
+		for r in 1 2 4; do
+			MAPSH_READ_CHUNK=$c MAPSH_READERS=$r \
+				dump_to "$BATS_TEST_TMPDIR/d.$c.$r" "$BATS_TEST_TMPDIR/st" "$M/sp_hash"
+			keys_ok "$BATS_TEST_TMPDIR/d.$c.$r" 0 30000
+			grep -q "^sp_hash: 30000 entries read, " "$BATS_TEST_TMPDIR/st" ||
+				fail "chunk $c, $r readers: $(cat "$BATS_TEST_TMPDIR/st")"
+		done
+	done
+	# A batch of one entry meets buckets of two or more: asked again.
+	MAPSH_READ_CHUNK=1 MAPSH_READERS=1 dump_to "$BATS_TEST_TMPDIR/d" "$BATS_TEST_TMPDIR/st" "$M/sp_hash"
+	run grep -o '[0-9]* retries' "$BATS_TEST_TMPDIR/st"
+	[ "${output%% *}" -gt 0 ] || fail "no retries: $(cat "$BATS_TEST_TMPDIR/st")"
+}
+
+@test "split reader: a crossing batch that runs past the next reader's first batch drops the buckets in between too" {
+	# seed zero: keys placed so that reader 0 of 3 sizes its last batch by
+	# a dense start and runs far into reader 1's range
+	timeout 60 "$CHURN" skew "$M/sp_zhash" 0 0 | sort -n >"$BATS_TEST_TMPDIR/want"
+	[ "$(wc -l <"$BATS_TEST_TMPDIR/want")" = 2303 ]
+	for c in 64 32 16; do
+		MAPSH_READERS=3 MAPSH_READ_CHUNK=$c dump_to "$BATS_TEST_TMPDIR/d.$c" "$BATS_TEST_TMPDIR/st" "$M/sp_zhash"
+		grep -q "^sp_zhash: 2303 entries read, [0-9]* batches, 3 readers, " "$BATS_TEST_TMPDIR/st" ||
+			fail "chunk $c: $(cat "$BATS_TEST_TMPDIR/st")"
+		cut -f 1 "$BATS_TEST_TMPDIR/d.$c" | sort -n | diff -q "$BATS_TEST_TMPDIR/want" - >/dev/null ||
+			fail "chunk $c: $(cut -f 1 "$BATS_TEST_TMPDIR/d.$c" | sort | uniq -d | wc -l) keys repeated"
+		awk -F '\t' '$1 != $2 { exit 1 }' "$BATS_TEST_TMPDIR/d.$c" || fail "chunk $c: a value is not its key"
+	done
+}
+
+@test "split reader while a writer inserts and deletes: 20 passes, every key present throughout read exactly once" {
+	for m in sp_hash sp_pchash; do
+		x=1
+		[ $m = sp_pchash ] && x=$NCPU
+		"$CHURN" fill "$M/$m" 0 20000
+		timeout 300 "$CHURN" churn "$M/$m" 40000 3000 &
+		WPID=$!
+		for pass in $(seq 20); do
+			f=$BATS_TEST_TMPDIR/$m.$pass
+			MAPSH_READERS=2 dump_to "$f" "$BATS_TEST_TMPDIR/st" "$M/$m"
+			grep -q ", 2 readers, " "$BATS_TEST_TMPDIR/st" || fail "pass $pass: $(cat "$BATS_TEST_TMPDIR/st")"
+			# keys 1..19999 never change; key 0 is rewritten (value = round)
+			awk -F '\t' '$1 >= 1 && $1 < 20000' "$f" >"$f.stable"
+			keys_ok "$f.stable" 1 19999 $x
+			[ "$(awk -F '\t' '$1 == 0' "$f" | wc -l)" = 1 ] || fail "pass $pass: key 0 not once"
+			# no key at all twice, transient ones included
+			[ -z "$(cut -f 1 "$f" | sort | uniq -d | head -n 1)" ] ||
+				fail "pass $pass: repeated $(cut -f 1 "$f" | sort | uniq -d | head -n 3 | tr '\n' ' ')"
+			# and nothing that was never in the map
+			[ -z "$(awk -F '\t' '$1 >= 20000 && ($1 < 40000 || $1 >= 43000)' "$f" | head -n 1)" ] ||
+				fail "pass $pass: a key never written"
+		done
+		kill "$WPID"
+		wait "$WPID" 2>/dev/null || true
+		WPID=
+	done
+}
+
+@test "forced fall-backs (a token that is no bucket index, no batch ops, one CPU) give the split reader's entries" {
+	"$CHURN" fill "$M/sp_hash" 0 30000
+	MAPSH_READERS=2 dump_to "$BATS_TEST_TMPDIR/split" "$BATS_TEST_TMPDIR/st" "$M/sp_hash"
+	grep -q ", 2 readers, " "$BATS_TEST_TMPDIR/st" || fail "$(cat "$BATS_TEST_TMPDIR/st")"
+	sort "$BATS_TEST_TMPDIR/split" >"$BATS_TEST_TMPDIR/split.s"
+	keys_ok "$BATS_TEST_TMPDIR/split" 0 30000
+
+	MAPSH_READERS=2 MAPSH_READ_FAULT=token dump_to "$BATS_TEST_TMPDIR/tok" "$BATS_TEST_TMPDIR/st" "$M/sp_hash"
+	grep -q "1 reader (split reader fell back: a token that is not a bucket index)" "$BATS_TEST_TMPDIR/st" ||
+		fail "token: $(cat "$BATS_TEST_TMPDIR/st")"
+	sort "$BATS_TEST_TMPDIR/tok" | diff -q - "$BATS_TEST_TMPDIR/split.s" || fail "token fall-back differs"
+
+	MAPSH_READERS=2 MAPSH_READ_FAULT=nobatch dump_to "$BATS_TEST_TMPDIR/nb" "$BATS_TEST_TMPDIR/st" "$M/sp_hash"
+	grep -q "30000 entries read, 0 batches, 1 reader," "$BATS_TEST_TMPDIR/st" || fail "nobatch: $(cat "$BATS_TEST_TMPDIR/st")"
+	sort "$BATS_TEST_TMPDIR/nb" | diff -q - "$BATS_TEST_TMPDIR/split.s" || fail "no-batch fall-back differs"
+
+	MAPSH_READERS=1 dump_to "$BATS_TEST_TMPDIR/one" "$BATS_TEST_TMPDIR/st" "$M/sp_hash"
+	grep -q ", 1 reader, " "$BATS_TEST_TMPDIR/st" || fail "one: $(cat "$BATS_TEST_TMPDIR/st")"
+	sort "$BATS_TEST_TMPDIR/one" | diff -q - "$BATS_TEST_TMPDIR/split.s" || fail "one reader differs"
+
+	# count, save and -j dump read through the same engine
+	for r in 1 2; do
+		run -0 env MAPSH_READERS=$r "$MAPSH" pinned "$M/sp_hash" count where value '<' 100
+		assert_output 100
+		run -0 env MAPSH_READERS=$r "$MAPSH" pinned "$M/sp_hash" count
+		assert_output 30000
+		MAPSH_READERS=$r timeout 60 "$MAPSH" pinned "$M/sp_hash" save "$BATS_TEST_TMPDIR/save.$r"
+		jq -c 'sort_by(.key)' "$BATS_TEST_TMPDIR/save.$r" >"$BATS_TEST_TMPDIR/save.$r.s"
+		MAPSH_READERS=$r timeout 60 "$MAPSH" -j pinned "$M/sp_hash" dump | jq -c 'sort_by(.key)' >"$BATS_TEST_TMPDIR/j.$r"
+	done
+	cmp -s "$BATS_TEST_TMPDIR/save.1.s" "$BATS_TEST_TMPDIR/save.2.s" || fail "save differs with 2 readers"
+	cmp -s "$BATS_TEST_TMPDIR/j.1" "$BATS_TEST_TMPDIR/j.2" || fail "-j dump differs with 2 readers"
+	[ "$(jq length "$BATS_TEST_TMPDIR/j.2")" = 30000 ]
+}
+
+@test "an mmapable array reads through mmap with the batch read's output; so does global data" {
+	"$CHURN" fill "$M/sp_marr" 0 100000
+	"$CHURN" fill "$M/sp_arr" 0 100000
+	dump_to "$BATS_TEST_TMPDIR/mm" "$BATS_TEST_TMPDIR/st" "$M/sp_marr"
+	grep -q "^sp_marr: 100000 entries read, [0-9]* mmap chunks, 1 reader, " "$BATS_TEST_TMPDIR/st" ||
+		fail "$(cat "$BATS_TEST_TMPDIR/st")"
+	MAPSH_READ_FAULT=nommap dump_to "$BATS_TEST_TMPDIR/bt" "$BATS_TEST_TMPDIR/st" "$M/sp_marr"
+	grep -q " batches, " "$BATS_TEST_TMPDIR/st" || fail "$(cat "$BATS_TEST_TMPDIR/st")"
+	cmp -s "$BATS_TEST_TMPDIR/mm" "$BATS_TEST_TMPDIR/bt" || fail "mmap and batch dumps differ"
+	dump_to "$BATS_TEST_TMPDIR/plain" "$BATS_TEST_TMPDIR/st" "$M/sp_arr"
+	cmp -s "$BATS_TEST_TMPDIR/mm" "$BATS_TEST_TMPDIR/plain" || fail "mmapable and plain arrays differ"
+	# the values, 6 bytes apart 8 in the mapping: a = key, b = key & 0xffff
+	[ "$(sed -n '70001p' "$BATS_TEST_TMPDIR/mm")" = "$(printf '70000\t70000\t4464')" ]
+	[ "$(wc -l <"$BATS_TEST_TMPDIR/mm")" = 100000 ]
+	run -0 "$MAPSH" -j pinned "$M/sp_marr" dump
+	[ "$output" = "$(MAPSH_READ_FAULT=nommap "$MAPSH" -j pinned "$M/sp_marr" dump)" ]
+	run -0 "$MAPSH" pinned "$M/sp_marr" count where a '>=' 99990
+	assert_output 10
+	# .data (libbpf makes it mmapable): the same through both ways
+	dump_to "$BATS_TEST_TMPDIR/gd" "$BATS_TEST_TMPDIR/st" "$M/sp_maps_data"
+	grep -q " mmap chunks, " "$BATS_TEST_TMPDIR/st" || fail "$(cat "$BATS_TEST_TMPDIR/st")"
+	run -0 env MAPSH_READ_FAULT=nommap "$MAPSH" -j pinned "$M/sp_maps_data" dump
+	[ "$output" = "$("$MAPSH" -j pinned "$M/sp_maps_data" dump)" ]
+	[ "$(jq -c '.[0].value' <<<"$output")" = '{"sp_hits":3,"sp_seen":[1,2,3,4]}' ]
+}
+
+@test "dump --stats (-v): one line on stderr, the entries on stdout unchanged" {
+	"$CHURN" fill "$M/sp_hash" 0 5000
+	run --separate-stderr "$MAPSH" pinned "$M/sp_hash" dump -v
+	assert_success
+	[ "${#lines[@]}" = 5000 ]
+	[[ "$stderr" =~ ^sp_hash:\ 5000\ entries\ read,\ [0-9]+\ batches,\ [0-9]\ readers?,\ [0-9]+\ retries,\ [0-9.]+\ s$ ]] ||
+		fail "stderr: $stderr"
+	run --separate-stderr "$MAPSH" pinned "$M/sp_hash" dump
+	[ -z "$stderr" ]
+	[ "${#lines[@]}" = 5000 ]
+}
