@@ -20,6 +20,11 @@ enum out_mode {
 	OUT_PLAIN,	/* tab-separated, no header */
 	OUT_JSON,	/* one JSON document */
 	OUT_JSONL,	/* one JSON object per line */
+	OUT_CSV,	/* comma-separated with a header row, RFC 4180
+			 * quoting (a single record: the header and one row) */
+	OUT_BPFTOOL,	/* --format bpftool: never the layer's mode; the
+			 * command line's choice, run as OUT_JSON with
+			 * out.bpftool (cmd_setup_output) */
 };
 
 /* Their names, indexed by mode, NULL-terminated: --format and .format. */
@@ -43,6 +48,10 @@ struct out {
 				 * batch puts a command's JSON in a member) */
 	struct strbuf buf;	/* pending bytes for fp */
 	struct jw jw;
+	bool bpftool;		/* JSON: map entries in bpftool's shape
+				 * (output/bpfjson.h) */
+	bool human;		/* -H: text cells of sizes and counts as
+				 * 1.2M, 3.4 GiB (out_human) */
 	/* list state */
 	bool in_list;
 	bool object_mode;	/* single record shown as "name: value" lines */
@@ -107,6 +116,16 @@ void out_bool(struct out *o, const char *name, bool v);
  * member name written and the caller emits the value. NULL in text modes. */
 struct jw *out_json_field(struct out *o, const char *name);
 void out_text_field(struct out *o, const char *name, const char *text);
+
+/* -H: v shortened: bytes in IEC units ("512 B", "3.4 KiB", "1.2 GiB"),
+ * other counts with k, M, G, T suffixes ("999", "1.2k", "3.4M"). */
+void out_human(struct strbuf *sb, uint64_t v, bool bytes);
+/* Does a field or column of this name hold bytes (memory, bytes,
+ * *_bytes, rx_bytes ...)? */
+bool out_name_is_bytes(const char *name);
+/* Does a column of this name hold a count worth shortening (entries,
+ * max_entries, packets, ...) under -H? */
+bool out_name_is_count(const char *name);
 
 /* A free-form message line for text modes only (ignored under -j). */
 void out_line(struct out *o, const char *fmt, ...)

@@ -50,27 +50,16 @@ void rec_out_init(struct rec_out *r, struct out *o, const char *name,
 		tv_plan_set_flags(plan, tv_plan_flags(plan) | TV_KTIME_WALL);
 		return;
 	}
-	if (!wrap) {
-		/* A record is its own object only when its type is a struct
-		 * or union; anything else is {"value": V}. */
-		struct strbuf sb = STRBUF_INIT;
-		void *zero = calloc(1, r->size + 1);
-		struct jw jw;
-
-		if (!zero)
-			abort();
-		jw_init(&jw, &sb, false);
-		tv_format_json(plan, zero, &jw);
-		r->wrap = sb.len == 0 || sb.buf[0] != '{';
-		sb_free(&sb);
-		free(zero);
-	}
+	/* Every record, element and sample is {"value": V}: one shape for
+	 * queues, stacks, ring buffers and perf buffers. */
+	r->wrap = true;
 	/* JSON lines of a typed record go through a compiled formatter. */
-	if (r->json && !r->wrap && !r->timestamp) {
+	if (r->json && !r->timestamp && !o->bpftool && !out_plan_has_ktime(plan)) {
 		r->fast = tvf_new();
 		if (r->fast) {
+			tvf_lit(r->fast, "{\"value\":", 9);
 			tvf_plan_json(r->fast, plan, 0);
-			tvf_lit(r->fast, "\n", 1);
+			tvf_lit(r->fast, "}\n", 2);
 			if (!tvf_ok(r->fast)) {
 				tvf_free(r->fast);
 				r->fast = NULL;
@@ -118,29 +107,6 @@ static void add_hex_text(struct strbuf *sb, const unsigned char *p, size_t len)
 	sb->buf[sb->len] = '\0';
 }
 
-static void add_hex_json(struct strbuf *sb, const unsigned char *p, size_t len)
-{
-	static const char hex[] = "0123456789abcdef";
-
-	sb_grow(sb, len * 7 + 3);
-	sb->buf[sb->len++] = '[';
-	for (size_t i = 0; i < len; i++) {
-		char *d = sb->buf + sb->len;
-
-		if (i)
-			*d++ = ',';
-		*d++ = '"';
-		*d++ = '0';
-		*d++ = 'x';
-		*d++ = hex[p[i] >> 4];
-		*d++ = hex[p[i] & 15];
-		*d++ = '"';
-		sb->len = (size_t)(d - sb->buf);
-	}
-	sb->buf[sb->len++] = ']';
-	sb->buf[sb->len] = '\0';
-}
-
 static void rec_text(struct rec_out *r, const void *data, size_t len)
 {
 	struct strbuf *sb = &r->o->buf;
@@ -172,55 +138,43 @@ static void rec_json(struct rec_out *r, const void *data, size_t len)
 	struct jw *jw = &r->jw;
 
 	jw_init(jw, sb, false);
-	if (typed(r, len) && !r->wrap) {
-		size_t p;
-
-		if (r->fast && r->cpu < 0) {
-			tvf_run(r->fast, sb, (const void *const *)&data);
-			return;
+	if (r->bj) {	/* --format bpftool: {"key": [], "value": [...]} */
+		jw_start_object(jw);
+		if (r->bj->info.value_size == len)
+			bj_members(jw, r->bj, NULL, data);
+		else {
+			jw_name(jw, "key");
+			tv_bpftool_hex(NULL, 0, jw);
+			jw_name(jw, "value");
+			tv_bpftool_hex(data, (uint32_t)len, jw);
 		}
-		if (!r->timestamp && r->cpu < 0) {
-			tv_format_json(r->plan, data, jw);
-			sb_addc(sb, '\n');
-			return;
-		}
-		/* {"received": T, "on_cpu": C, <the record's members>} */
-		sb_addc(sb, '{');
-		if (r->timestamp) {
-			sb_adds(sb, "\"received\":\"");
-			add_now(sb);
-			sb_addc(sb, '"');
-		}
-		if (r->cpu >= 0)
-			sb_addf(sb, "%s\"on_cpu\":%d", r->timestamp ? "," : "", r->cpu);
-		p = sb->len;
-		tv_format_json(r->plan, data, jw);
-		if (sb->len - p >= 2 && sb->buf[p + 1] == '}') {
-			sb_trunc(sb, p);
-			sb_addc(sb, '}');
-		} else {
-			sb->buf[p] = ',';
-		}
+		jw_end_object(jw);
 		sb_addc(sb, '\n');
 		return;
 	}
-	sb_addc(sb, '{');
+	if (r->fast && r->cpu < 0 && typed(r, len)) {
+		tvf_run(r->fast, sb, (const void *const *)&data);
+		return;
+	}
+	jw_start_object(jw);
 	if (r->timestamp) {
-		sb_adds(sb, "\"received\":\"");
-		add_now(sb);
-		sb_add(sb, "\",", 2);
+		struct strbuf t = STRBUF_INIT;
+
+		add_now(&t);
+		jw_kv_string(jw, "received", sb_str(&t));
+		sb_free(&t);
 	}
 	if (r->cpu >= 0)
-		sb_addf(sb, "\"on_cpu\":%d,", r->cpu);
+		jw_kv_i64(jw, "on_cpu", r->cpu);
+	jw_name(jw, "value");
 	if (typed(r, len)) {
-		sb_adds(sb, "\"value\":");
-		jw_init(jw, sb, false);
 		tv_format_json(r->plan, data, jw);
+		out_json_wall(jw, r->plan, data, 0, 0);
 	} else {
-		sb_adds(sb, "\"data\":");
-		add_hex_json(sb, data, len);
+		tv_bpftool_hex(data, (uint32_t)len, jw);
 	}
-	sb_add(sb, "}\n", 2);
+	jw_end_object(jw);
+	sb_addc(sb, '\n');
 }
 
 void rec_out_add(struct rec_out *r, const void *data, size_t len)

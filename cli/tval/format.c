@@ -197,7 +197,8 @@ static bool add_fmt(struct strbuf *sb, const struct tv_leaf *l,
 			sb_addc(sb, '"');
 		return true;
 	case TV_FMT_IPPROTO:
-		name = nf_ipproto_name((unsigned)v);
+		name = (l->plan->flags & TV_NUMERIC) ? NULL
+						     : nf_ipproto_name((unsigned)v);
 		if (!name || v > 255) {
 			add_int(sb, l, v);
 		} else if (json) {
@@ -216,7 +217,7 @@ static bool add_fmt(struct strbuf *sb, const struct tv_leaf *l,
 			sb_addc(sb, '"');
 		return true;
 	case TV_FMT_IFINDEX:
-		if (!json && !(l->plan->flags & TV_TEXT_EXACT) &&
+		if (!json && !(l->plan->flags & (TV_TEXT_EXACT | TV_NUMERIC)) &&
 		    (name = nf_ifname((uint32_t)v)) && v <= UINT32_MAX &&
 		    !l->is_signed) {
 			/* names are [^ /:] and short: print as they are */
@@ -273,7 +274,8 @@ static void add_elem(struct strbuf *sb, const struct tv_leaf *l,
 			add_int(sb, l, v);
 		return;
 	case TV_KIND_ENUM:
-		name = tv_enum_name(l->etab, enum_key(l, v));
+		name = (l->plan->flags & TV_NUMERIC) ? NULL
+			: tv_enum_name(l->etab, enum_key(l, v));
 		if (!name) {
 			add_int(sb, l, v);
 		} else if (json) {

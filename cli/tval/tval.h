@@ -71,6 +71,8 @@ struct tv_plan;
 				   * ktime as ns, ifindex as a number */
 #define TV_KTIME_WALL	(1u << 3) /* ktime as ISO-8601 UTC wall clock (text
 				   * and JSON); parse accepts it back */
+#define TV_NUMERIC	(1u << 4) /* -n: protocols, interfaces and enums as
+				   * numbers, no names (text and JSON) */
 
 /* ---- parse flags (tv_parse_*) ---- */
 #define TV_PARSE_ALL	(1u << 0) /* every non-padding field must be given
@@ -375,5 +377,15 @@ bool tv_leaf_is_counter(const struct tv_plan *plan, const struct tv_leaf *l,
  * on `events` yields "flow_event". */
 int tv_find_var_tag(const struct btf *btf, const char *var_name,
 		    const char *prefix, char *out, size_t outlen);
+
+/* ---- bpftool's shape (--format bpftool; bpftool.c) ---- */
+/* The value at data of BTF type type_id as bpftool's `formatted` JSON
+ * shows it: no display formats, bitfields as "0x.." strings, enum names,
+ * char arrays as strings when printable up to a NUL, DATASECs as
+ * {"SECTION": [{"var": V}, ...]}. */
+void tv_bpftool_json(const struct btf *btf, __u32 type_id, const void *data,
+		     struct jw *jw);
+/* size bytes as bpftool's raw ["0x0a","0x00",...]. */
+void tv_bpftool_hex(const void *data, uint32_t size, struct jw *jw);
 
 #endif
