@@ -153,6 +153,9 @@ same_as_bpftool() {
 	run -0 timeout 20 "$MAPSH" -j events drain
 	[ "${#lines[@]}" -ge 1 ]
 	jq -e '(keys - ["wall"]) == ["value"] and (.value | type) == "object"' <<<"${lines[0]}"
+	# numbers are numbers: a hex field, flags none set
+	[ "$(mapsh -j config lookup 0 | jq '.value.event_mask')" = 3 ]
+	mapsh -j flows dump | jq -e 'all(.[]; (.value.packets | type) == "number" and (.value.tcp_flags | type) == "string")'
 	# queue and stack elements: the same shape
 	mapsh samples push src_ip=10.0.0.1 timestamp=0
 	mapsh recent_drops push src_ip=10.0.0.3
@@ -196,9 +199,21 @@ same_as_bpftool() {
 	run -0 mapsh -n -j blocklist dump
 	jq -e '.[0].value.action | type == "number"' <<<"$output"
 	# interfaces: the name, with -n the index
-	ifx=$(in_ns cat /sys/class/net/"$HOST1"/ifindex)
-	run -0 mapsh -j iface_stats lookup "$ifx"
-	run -0 mapsh iface_stats lookup "$ifx"
+	mapsh samples push ifindex="$HOST_IFINDEX1"
+	run -0 mapsh samples peek
+	[[ "$output" == *$'\t'"$HOST1"$'\t'*DROP_REASON_NONE* ]]
+	run -0 mapsh -n samples peek
+	[[ "$output" == *$'\t'"$HOST_IFINDEX1"$'\t'* && "$output" != *"$HOST1"* && "$output" != *DROP_REASON* ]]
+	# -H: counters shortened in rows, bytes in IEC units; JSON exact
+	mapsh blocklist update src_ip=10.0.0.9 dst_port=0 protocol=0 action=drop hits=1234567
+	mapsh cpu_stats set 0 bytes=5000000000
+	run -0 mapsh -H blocklist dump
+	[[ "$output" == *$'\t1.2M' ]] || fail "$output"
+	run -0 mapsh blocklist dump
+	[[ "$output" == *$'\t1234567' ]]
+	[ "$(mapsh -H -j blocklist dump | jq '.[0].value.hits')" = 1234567 ]
+	run -0 mapsh -H cpu_stats dump
+	[[ "$output" == *" GiB"* ]] || fail "$output"
 	# -H: memory in IEC units in maps; JSON stays exact
 	run -0 mapsh -H maps
 	[[ "$output" == *KiB* || "$output" == *MiB* ]]

@@ -517,7 +517,7 @@ void out_line(struct out *o, const char *fmt, ...)
 {
 	va_list ap;
 
-	if (out_is_json(o))
+	if (out_is_json(o) || o->mode == OUT_CSV)	/* no free lines in CSV */
 		return;
 	va_start(ap, fmt);
 	sb_vaddf(&o->buf, fmt, ap);

@@ -127,7 +127,8 @@ bool out_name_is_bytes(const char *name);
  * max_entries, packets, ...) under -H? */
 bool out_name_is_count(const char *name);
 
-/* A free-form message line for text modes only (ignored under -j). */
+/* A free-form message line for text modes only (ignored under -j and in
+ * CSV). */
 void out_line(struct out *o, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 

@@ -355,9 +355,10 @@ put_elem(char *p, unsigned op, const uint8_t *r)
 		return p;
 	case OP_TCPF:
 		return nf_put_tcpflags(p, r[0]);
-	case OP_TCPF_Q:
+	case OP_TCPF_Q:	/* "" for none, as tval/format.c */
 		*p++ = '"';
-		p = nf_put_tcpflags(p, r[0]);
+		if (r[0])
+			p = nf_put_tcpflags(p, r[0]);
 		*p++ = '"';
 		return p;
 	default:

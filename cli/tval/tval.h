@@ -27,10 +27,13 @@
  *   ktime: an age ("3.2s ago", "-" for 0); TV_TEXT_EXACT prints the ns
  *   ifindex: interface name when it exists, else the number
  * JSON form: the shape of bpftool's btf_dumper (objects, exact integers,
- *   enum names, strings, arrays, true/false, pointers as "0x.." strings) with
- *   ipv4/ipv6/mac/tcpflags/hex as strings, ipproto as a name string (or the
- *   number when it has none), port/be as host-order numbers, ktime/ifindex/
- *   counter as numbers; padding fields included. Non-string char arrays are
+ *   enum names, strings, arrays, true/false, pointers as numbers) with
+ *   ipv4/ipv6/mac as strings, tcpflags as a string ("SYN|ACK", "" for
+ *   none), ipproto as a name string (or the number when it has none),
+ *   hex integers, port/be (host order), ktime, ifindex and counter as
+ *   numbers (hex byte arrays: "0x.." strings); every number a JSON number
+ *   unless its format makes it text; -n (TV_NUMERIC): protocols,
+ *   interfaces and enums as numbers; padding fields included. Non-string char arrays are
  *   "0x<hex>" strings (unambiguous: longer than any string that fits).
  * Exact in both: a NaN other than the default quiet one prints as
  *   nan:0x<its bits> (-nan: the default with the sign bit); a union is
