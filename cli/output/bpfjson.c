@@ -118,6 +118,15 @@ void out_json_wall(struct jw *jw, const struct tv_plan *plan, const void *rec,
 		now_mono = nf_now_mono_ns();
 		now_real = nf_now_real_ns();
 	}
+	/* The boot time (real - mono) to the millisecond: the two clocks are
+	 * read a few ns apart, and unrounded every dump would show other
+	 * last digits (diffs of two dumps would be noise). */
+	if (now_real > now_mono) {
+		uint64_t boot = now_real - now_mono;
+
+		boot = (boot + 500000) / 1000000 * 1000000;
+		now_real = now_mono + boot;
+	}
 	jw_name(jw, "wall");
 	jw_start_object(jw);
 	for (uint32_t i = 0; i < tv_plan_nleaves(plan); i++) {

@@ -33,6 +33,8 @@ void bj_release(void);
  * of the value (ns of CLOCK_MONOTONIC, kept as the number in "value") as
  * an ISO 8601 UTC time, by its dotted path ("value" for a scalar), null
  * for 0 (never set): "wall": {"first_seen": "2024-05-01T12:00:00.123456789Z"}.
+ * The boot time it adds is taken to the millisecond, so that two dumps of
+ * the same entry show the same (the ns digits keep differences exact).
  * Nothing when plan has no ktime field. now_mono 0: read the clocks. */
 bool out_plan_has_ktime(const struct tv_plan *plan);
 void out_json_wall(struct jw *jw, const struct tv_plan *plan, const void *rec,
