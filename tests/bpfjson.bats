@@ -268,4 +268,9 @@ assert len(rows) == 2 and len(rows[0]) == len(rows[1]), rows
 		diff <(mapsh -p "$m" dump) <(mapsh -p "$m" dump)
 	done
 	jq -e '.[0].value | keys_unsorted == ["packets","bytes","first_seen","last_seen","tcp_flags","pad"]' <(mapsh -p flows dump)
+	# save is mapsh's shape whatever --format says: apply reads it back
+	mapsh --format bpftool flows save >"$BATS_TEST_TMPDIR/s.json"
+	jq -e '.[0] | has("formatted") | not' "$BATS_TEST_TMPDIR/s.json"
+	run -0 mapsh flows apply "$BATS_TEST_TMPDIR/s.json"
+	[[ "$output" == *" 0 added, 0 changed, "* ]] || fail "$output"
 }
