@@ -251,6 +251,15 @@ import csv, sys
 rows = list(csv.reader(open(sys.argv[1])))
 assert len(rows) == 2 and len(rows[0]) == len(rows[1]), rows
 ' <(mapsh --format csv flows info)
+	# records (drain): a header of the fields, a row each
+	mapsh samples push src_ip=10.0.0.1 protocol=tcp
+	mapsh samples push src_ip=10.0.0.2 protocol=udp
+	python3 -c '
+import csv, sys
+rows = list(csv.DictReader(open(sys.argv[1])))
+assert [r["src_ip"] for r in rows] == ["10.0.0.1", "10.0.0.2"], rows
+assert [r["protocol"] for r in rows] == ["tcp", "udp"], rows
+' <(mapsh --format csv samples drain)
 }
 
 @test "save and -p keep their field order: two saves of the same map are identical" {
@@ -273,4 +282,17 @@ assert len(rows) == 2 and len(rows[0]) == len(rows[1]), rows
 	jq -e '.[0] | has("formatted") | not' "$BATS_TEST_TMPDIR/s.json"
 	run -0 mapsh flows apply "$BATS_TEST_TMPDIR/s.json"
 	[[ "$output" == *" 0 added, 0 changed, "* ]] || fail "$output"
+}
+
+@test "completion offers --format csv and bpftool, --numeric and --human; .format takes them" {
+	run -0 "$MAPSH" __complete -- --format ''
+	[[ "$(tr '\n' ' ' <<<"$output")" == *"bpftool csv json"* ]] || fail "$output"
+	run -0 "$MAPSH" __complete -- --nu
+	[ "$output" = --numeric ]
+	run -0 "$MAPSH" __complete -- --hu
+	[ "$output" = --human ]
+	run -2 "$MAPSH" --format bpftol maps
+	[[ "$output" == *"expected table, plain, json, jsonl, csv or bpftool"* ]]
+	run -0 bash -c "printf '.format csv\n.format\n' | '$MAPSH'"
+	[[ "$output" == *csv* ]]
 }

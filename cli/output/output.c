@@ -161,7 +161,7 @@ void out_list_begin_named(struct out *o, const char *name)
 
 /* RFC 4180: a cell with a comma, a quote, a line break or spaces at an
  * end is quoted, its quotes doubled. */
-static void csv_cell(struct strbuf *sb, const char *c, size_t len)
+void out_csv_cell(struct strbuf *sb, const char *c, size_t len)
 {
 	bool q = len && (c[0] == ' ' || c[len - 1] == ' ');
 
@@ -190,7 +190,7 @@ static void emit_row_text(struct out *o, const char *const *cells, int n,
 		if (o->mode == OUT_CSV) {
 			if (i)
 				sb_addc(&o->buf, ',');
-			csv_cell(&o->buf, c, len);
+			out_csv_cell(&o->buf, c, len);
 			continue;
 		}
 		if (o->mode == OUT_PLAIN) {

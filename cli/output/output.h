@@ -127,6 +127,10 @@ bool out_name_is_bytes(const char *name);
  * max_entries, packets, ...) under -H? */
 bool out_name_is_count(const char *name);
 
+/* One CSV cell (RFC 4180: quoted when it holds a comma, a quote, a line
+ * break or spaces at an end; quotes doubled). */
+void out_csv_cell(struct strbuf *sb, const char *c, size_t len);
+
 /* A free-form message line for text modes only (ignored under -j and in
  * CSV). */
 void out_line(struct out *o, const char *fmt, ...)

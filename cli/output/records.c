@@ -107,6 +107,60 @@ static void add_hex_text(struct strbuf *sb, const unsigned char *p, size_t len)
 	sb->buf[sb->len] = '\0';
 }
 
+/* --format csv: a header of the record's fields before the first, then
+ * a row of their text cells each ("data" for bytes of no type). */
+static void rec_csv(struct rec_out *r, const void *data, size_t len)
+{
+	struct strbuf *sb = &r->o->buf, cell = STRBUF_INIT;
+	bool is_typed = typed(r, len);
+	int n = 0;
+
+	if (r->records == 1) {
+		if (r->timestamp)
+			sb_adds(sb, n++ ? ",received" : "received");
+		if (r->cpu >= 0)
+			sb_adds(sb, n++ ? ",on_cpu" : "on_cpu");
+		for (uint32_t i = 0; is_typed && i < tv_plan_nleaves(r->plan); i++) {
+			const struct tv_leaf *l = tv_plan_leaf(r->plan, i);
+
+			if (l->is_padding || l->in_union_alt)
+				continue;
+			if (n++)
+				sb_addc(sb, ',');
+			out_csv_cell(sb, l->name[0] ? l->name : "value",
+				     strlen(l->name[0] ? l->name : "value"));
+		}
+		if (!is_typed)
+			sb_adds(sb, n++ ? ",data" : "data");
+		sb_addc(sb, '\n');
+	}
+	n = 0;
+	if (r->timestamp) {
+		add_now(sb);
+		n++;
+	}
+	if (r->cpu >= 0)
+		sb_addf(sb, n++ ? ",%d" : "%d", r->cpu);
+	for (uint32_t i = 0; is_typed && i < tv_plan_nleaves(r->plan); i++) {
+		const struct tv_leaf *l = tv_plan_leaf(r->plan, i);
+
+		if (l->is_padding || l->in_union_alt)
+			continue;
+		if (n++)
+			sb_addc(sb, ',');
+		sb_reset(&cell);
+		tv_leaf_format_text(l, data, &cell);
+		out_csv_cell(sb, cell.buf ? cell.buf : "", cell.len);
+	}
+	if (!is_typed) {
+		if (n++)
+			sb_addc(sb, ',');
+		add_hex_text(sb, data, len);
+	}
+	sb_addc(sb, '\n');
+	sb_free(&cell);
+}
+
 static void rec_text(struct rec_out *r, const void *data, size_t len)
 {
 	struct strbuf *sb = &r->o->buf;
@@ -185,6 +239,8 @@ void rec_out_add(struct rec_out *r, const void *data, size_t len)
 	r->bytes += len;
 	if (r->json)
 		rec_json(r, data, len);
+	else if (r->o->mode == OUT_CSV)
+		rec_csv(r, data, len);
 	else
 		rec_text(r, data, len);
 	maybe_flush(r->o);

@@ -3,6 +3,7 @@
  * (verbs/stream.c), the queue and stack verbs (verbs/queue.c) and watch
  * on a ring buffer.
  *
+ * CSV (--format csv): a header of the record's fields, then a row each.
  * Text: one line per record, the record's text form without its outer
  * braces ("type=EVENT_TYPE_NEW_FLOW src_ip=10.0.0.1 ..."), ktime fields as
  * wall-clock times; bytes ("0a 00 00 01") when no type is known.
