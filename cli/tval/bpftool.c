@@ -145,7 +145,7 @@ static void add_enum(struct jw *jw, const struct btf *btf,
 	uint64_t u = 0;
 
 	memcpy(&u, data, t->size <= 8 ? t->size : 8);
-	if (t->size < 8 && (u >> (t->size * 8 - 1)) & 1)
+	if (t->size && t->size < 8 && (u >> (t->size * 8 - 1)) & 1)
 		u |= ~0ull << (t->size * 8);
 	v = (int64_t)u;
 	for (__u16 i = 0; i < btf_vlen(t); i++) {
