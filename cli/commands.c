@@ -25,13 +25,14 @@ enum {
 	GOPT_DEBUG, GOPT_RAW, GOPT_YES, GOPT_VERSION, GOPT_FILE, GOPT_KEEP_GOING,
 	GOPT_AUDIT_LOG, GOPT_NO_WAIT, GOPT_AS, GOPT_BTF, GOPT_KEY_TYPE,
 	GOPT_VALUE_TYPE,
+	GOPT_NUMERIC, GOPT_HUMAN,
 };
 
 const struct opt_spec mapsh_global_opts[] = {
 	[GOPT_JSON] = { "json", 'j', NULL, "JSON output" },
 	[GOPT_PRETTY] = { "pretty", 'p', NULL, "pretty-printed JSON (implies --json)" },
 	[GOPT_JSONL] = { "jsonl", 0, NULL, "one JSON object per line" },
-	[GOPT_FORMAT] = { "format", 0, "FORMAT", "table, plain, json or jsonl (default: table on a terminal, plain otherwise)",
+	[GOPT_FORMAT] = { "format", 0, "FORMAT", "table, plain, json, jsonl, csv (a header row, RFC 4180 quoting) or bpftool (JSON in the shape of 'bpftool -j map dump': raw \"0x..\" byte arrays, \"formatted\" from the map's own BTF, per-CPU \"values\") (default: table on a terminal, plain otherwise)",
 			  COMPLETE_WORDS, out_mode_names },
 	[GOPT_PIN_DIR] = { "pin-dir", 0, "DIR", "where mapsh pins its maps (default $MAPSH_PIN_DIR or " MAPSH_DEFAULT_PIN_DIR ")",
 			   COMPLETE_DIR },
@@ -51,6 +52,8 @@ const struct opt_spec mapsh_global_opts[] = {
 		       COMPLETE_FILE },
 	[GOPT_KEY_TYPE] = { "key-type", 0, "TYPE", "the key's type in the --btf FILE ('struct flow_key', '__u32'); its size must be the key's" },
 	[GOPT_VALUE_TYPE] = { "value-type", 0, "TYPE", "the value's type in the --btf FILE; its size must be the value's" },
+	[GOPT_NUMERIC] = { "numeric", 'n', NULL, "numbers, not names: protocols, interfaces and enums as numbers (ports are numbers already), as ss -n and tcpdump -n" },
+	[GOPT_HUMAN] = { "human", 'H', NULL, "sizes and counts in text output as 3.4 GiB and 1.2M (byte counts and memory in IEC units, other counters with k, M, G suffixes); JSON stays exact" },
 	{ NULL },
 };
 
@@ -75,7 +78,7 @@ int global_opt_apply(struct ctx *ctx, int idx, const char *arg)
 				return EXIT_OK;
 			}
 		}
-		return err_usage("--format: '%s' is not valid (expected table, plain, json or jsonl)",
+		return err_usage("--format: '%s' is not valid (expected table, plain, json, jsonl, csv or bpftool)",
 				 arg);
 	case GOPT_PIN_DIR:
 		if (!arg || !*arg)
@@ -125,6 +128,12 @@ int global_opt_apply(struct ctx *ctx, int idx, const char *arg)
 		break;
 	case GOPT_VALUE_TYPE:
 		ctx->set.map.value_type = arg;
+		break;
+	case GOPT_NUMERIC:
+		ctx->set.map.numeric = true;
+		break;
+	case GOPT_HUMAN:
+		ctx->set.human = true;
 		break;
 	}
 	return EXIT_OK;

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <bpf/libbpf.h>
+#include "output/bpfjson.h"
 #include "shell/batch.h"
 #include "commands.h"
 #include "cmd/argscan.h"
@@ -118,5 +119,6 @@ out:
 	 * that succeeded, the shell and a batch (output.h). */
 	rc = out_status(&ctx.out, rc);
 	out_fini(&ctx.out);
+	bj_release();
 	return rc;
 }

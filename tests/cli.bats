@@ -112,7 +112,7 @@ two_rules() {
 	assert_success
 	run "$MAPSH" help --format nope
 	assert_failure 2
-	assert_output "mapsh: --format: 'nope' is not valid (expected table, plain, json or jsonl)"
+	assert_output "mapsh: --format: 'nope' is not valid (expected table, plain, json, jsonl, csv or bpftool)"
 	two_rules
 	before=$("$MAPSH" -j blocklist)
 	[ "$("$MAPSH" blocklist -j)" = "$before" ]

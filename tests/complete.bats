@@ -44,7 +44,7 @@ cands() {
 		"lo|load"
 		"fl|flows flows6"
 		"ver|version"
-		"--format |json jsonl plain table"
+		"--format |bpftool csv json jsonl plain table"
 		"--format=js|--format=json --format=jsonl"
 		"flows lookup |dst_ip= dst_port= protocol= src_ip= src_port="
 		"flows lookup src_ip=10.0.0.1 |dst_ip= dst_port= protocol= src_port="

@@ -311,7 +311,7 @@ PY
 	# the callbacks: what bpftool shows (the programs' ids), as addresses
 	mine=$(jq -r .value.data.ssthresh <<<"$output")
 	[ "$((mine))" = "$(jq -r .data.ssthresh <<<"$theirs" | sed 's/.*prog_id://')" ] || fail "$mine vs $(jq .data.ssthresh <<<"$theirs")"
-	[ "$(jq -r .value.data.set_state <<<"$output")" = 0x0 ]
+	[ "$(jq -r .value.data.set_state <<<"$output")" = 0 ]
 	# each callback by its program, as bpftool names it (NAME/prog_id:ID)
 	mine=$(jq -r '.callbacks[] | "\(.field) \(.prog_name)/prog_id:\(.prog_id)"' <<<"$output" | sort)
 	bt=$(jq -r '.data | to_entries[] | select((.value | type) == "string" and (.value | test("/prog_id:"))) | "\(.key) \(.value | sub(".* "; ""))"' <<<"$theirs" | sort)

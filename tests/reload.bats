@@ -65,9 +65,9 @@ gone_pid() { ! kill -0 "$1" 2>/dev/null; }
 	# the new program writes to the new ring only
 	send_pkts 1 -s 10.0.3.2 -d 10.0.0.2 -p udp -c 1
 	wait_for "the record of the new ring" grep -q 10.0.3.2 "$OUT"
-	[ "$(jq -r .src_ip "$OUT" | tr '\n' ' ')" = "10.0.3.1 10.0.3.2 " ]
+	[ "$(jq -r .value.src_ip "$OUT" | tr '\n' ' ')" = "10.0.3.1 10.0.3.2 " ]
 	# typed as before: the record type was read from the new map
-	[ "$(jq -r .type "$OUT" | sort -u)" = EVENT_TYPE_NEW_FLOW ]
+	[ "$(jq -r .value.type "$OUT" | sort -u)" = EVENT_TYPE_NEW_FLOW ]
 	# an unload alone: one line, exit 1
 	mapsh unload >/dev/null
 	wait_for "follow to stop" gone_pid "$pid"
@@ -97,7 +97,7 @@ gone_pid() { ! kill -0 "$1" 2>/dev/null; }
 	[[ "${lines[1]}" == *" src_ip=10.0.4.2 "* ]]
 	# the third is still in the new ring
 	run mapsh -j events drain
-	[ "$(jq -r .src_ip <<<"$output")" = 10.0.4.3 ]
+	[ "$(jq -r .value.src_ip <<<"$output")" = 10.0.4.3 ]
 }
 
 # perf_emit with its maps pinned under $BPFFS/perf (as in stream.bats).
@@ -129,8 +129,8 @@ perf_setup() {
 	kill -TERM "$child"
 	bg_wait "$pid" || rc=$?
 	[ "$rc" = 0 ] || fail "follow exited $rc: $(cat "$ERR")"
-	[ "$(jq -s -c 'map(.seq)' "$OUT")" = "[0,1,0,1]" ]
-	[ "$(jq -r .addr "$OUT" | sort -u | tr '\n' ' ')" = "10.0.0.0 10.0.0.1 " ]
+	[ "$(jq -s -c 'map(.value.seq)' "$OUT")" = "[0,1,0,1]" ]
+	[ "$(jq -r .value.addr "$OUT" | sort -u | tr '\n' ' ')" = "10.0.0.0 10.0.0.1 " ]
 	[ "$(cat "$ERR")" = "$(reload_line perf_events)" ]
 }
 

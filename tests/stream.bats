@@ -29,11 +29,11 @@ three_flows() {
 	[ "${#lines[@]}" -eq 3 ]
 	[ -z "$stderr" ]
 	# one JSON object per line, the record's own fields
-	[ "$(jq -c '[.src_ip, .dst_ip, .src_port, .dst_port, .protocol]' <<<"${lines[0]}")" = '["10.0.0.1","10.0.0.2",5555,80,"udp"]' ]
-	[ "$(jq -c '[.src_ip, .dst_ip, .src_port, .dst_port, .protocol]' <<<"${lines[1]}")" = '["10.0.0.3","10.0.0.2",4000,443,"tcp"]' ]
-	[ "$(jq -c '[.src_ip, .dst_ip, .src_port, .dst_port, .protocol]' <<<"${lines[2]}")" = '["10.0.0.4","10.0.0.9",53,5353,"udp"]' ]
+	[ "$(jq -c '[.value.src_ip, .value.dst_ip, .value.src_port, .value.dst_port, .value.protocol]' <<<"${lines[0]}")" = '["10.0.0.1","10.0.0.2",5555,80,"udp"]' ]
+	[ "$(jq -c '[.value.src_ip, .value.dst_ip, .value.src_port, .value.dst_port, .value.protocol]' <<<"${lines[1]}")" = '["10.0.0.3","10.0.0.2",4000,443,"tcp"]' ]
+	[ "$(jq -c '[.value.src_ip, .value.dst_ip, .value.src_port, .value.dst_port, .value.protocol]' <<<"${lines[2]}")" = '["10.0.0.4","10.0.0.9",53,5353,"udp"]' ]
 	for l in "${lines[@]}"; do
-		[ "$(jq -c '[.type, .reason, .ifindex, .ip_version, .timestamp > 0]' <<<"$l")" = \
+		[ "$(jq -c '[.value.type, .value.reason, .value.ifindex, .value.ip_version, .value.timestamp > 0]' <<<"$l")" = \
 		  "[\"EVENT_TYPE_NEW_FLOW\",\"DROP_REASON_NONE\",$HOST_IFINDEX1,4,true]" ] || fail "$l"
 	done
 	# consumed: a second drain prints nothing
@@ -45,14 +45,14 @@ three_flows() {
 	run mapsh -p events drain
 	assert_success
 	[ "$(jq -s 'length' <<<"$output")" = 1 ]
-	[ "$(jq -r .src_ip <<<"$output")" = 10.0.0.5 ]
+	[ "$(jq -r .value.src_ip <<<"$output")" = 10.0.0.5 ]
 	send_pkts 1 -s 10.0.0.6 -d 10.0.0.2 -p udp -c 1
 	send_pkts 1 -s 10.0.0.7 -d 10.0.0.2 -p udp -c 1
 	run mapsh --jsonl events drain
 	assert_success
 	[ "${#lines[@]}" -eq 2 ]
-	[ "$(jq -r .src_ip <<<"${lines[0]}")" = 10.0.0.6 ]
-	[ "$(jq -r .src_ip <<<"${lines[1]}")" = 10.0.0.7 ]
+	[ "$(jq -r .value.src_ip <<<"${lines[0]}")" = 10.0.0.6 ]
+	[ "$(jq -r .value.src_ip <<<"${lines[1]}")" = 10.0.0.7 ]
 }
 
 @test "text drain: one typed line per record; --timestamp adds the receive time" {
@@ -71,7 +71,7 @@ three_flows() {
 	assert_success
 	[[ "$(jq -r .received <<<"$output")" =~ ^20[0-9][0-9]-.*Z$ ]]
 	[ "$(jq -r 'keys_unsorted[0]' <<<"$output")" = received ]
-	[ "$(jq -r .src_ip <<<"$output")" = 10.0.0.4 ]
+	[ "$(jq -r .value.src_ip <<<"$output")" = 10.0.0.4 ]
 }
 
 @test "follow --count 3 returns after 3 records and leaves the others in the ring" {
@@ -81,10 +81,10 @@ three_flows() {
 	run timeout 10 "$MAPSH" -j events follow --count 3
 	assert_success
 	[ "${#lines[@]}" -eq 3 ]
-	[ "$(jq -r .src_ip <<<"${lines[2]}")" = 10.0.0.4 ]
+	[ "$(jq -r .value.src_ip <<<"${lines[2]}")" = 10.0.0.4 ]
 	run mapsh -j events drain
 	assert_success
-	[ "$(jq -r .src_ip <<<"$output" | tr '\n' ' ')" = "10.0.0.6 10.0.0.7 " ]
+	[ "$(jq -r .value.src_ip <<<"$output" | tr '\n' ' ')" = "10.0.0.6 10.0.0.7 " ]
 	# live: follow waits for records that arrive later
 	bg "$MAPSH" -j events follow --count 2 >"$BATS_TEST_TMPDIR/live" 2>&1
 	local pid=$BG_PID
@@ -93,7 +93,7 @@ three_flows() {
 	send_pkts 1 -s 10.0.1.1 -d 10.0.0.2 -p udp -c 1
 	send_pkts 1 -s 10.0.1.2 -d 10.0.0.2 -p udp -c 1
 	bg_wait "$pid"
-	[ "$(jq -r .src_ip "$BATS_TEST_TMPDIR/live" | tr '\n' ' ')" = "10.0.1.1 10.0.1.2 " ]
+	[ "$(jq -r .value.src_ip "$BATS_TEST_TMPDIR/live" | tr '\n' ' ')" = "10.0.1.1 10.0.1.2 " ]
 }
 
 @test "follow stops on SIGTERM and --timeout with exit 0 and everything flushed" {
@@ -107,7 +107,7 @@ three_flows() {
 	kill -TERM "$child"
 	bg_wait "$pid" || rc=$?
 	[ "$rc" -eq 0 ] || fail "follow exited $rc on SIGTERM"
-	[ "$(jq -r .src_ip "$BATS_TEST_TMPDIR/out")" = 10.0.2.1 ]
+	[ "$(jq -r .value.src_ip "$BATS_TEST_TMPDIR/out")" = 10.0.2.1 ]
 	[ ! -s "$BATS_TEST_TMPDIR/err" ] || fail "$(cat "$BATS_TEST_TMPDIR/err")"
 	# --timeout: what is in the ring, then it waits out the time and ends
 	send_pkts 1 -s 10.0.2.2 -d 10.0.0.2 -p udp -c 1
@@ -130,13 +130,13 @@ three_flows() {
 	[ -z "$output" ]
 	run mapsh -j events drain --type 'struct flow_event' --count 1
 	assert_success
-	[ "$(jq -r .src_ip <<<"$output")" = 10.0.0.1 ]
+	[ "$(jq -r .value.src_ip <<<"$output")" = 10.0.0.1 ]
 	# a type of another size: the record as bytes, one warning
 	run --separate-stderr mapsh -j events drain --type pkt_sample --count 1
 	assert_success
 	[ "$stderr" = "mapsh: events: a record of 72 bytes is not a struct pkt_sample (40 bytes): shown as bytes" ]
-	[ "$(jq '.data | length' <<<"$output")" = 72 ]
-	[ "$(jq -r '.data[20:24] | join(" ")' <<<"$output")" = "0x0a 0x00 0x00 0x03" ]	# src_ip 10.0.0.3
+	[ "$(jq '.value | length' <<<"$output")" = 72 ]
+	[ "$(jq -r '.value[20:24] | join(" ")' <<<"$output")" = "0x0a 0x00 0x00 0x03" ]	# src_ip 10.0.0.3
 	run mapsh events drain
 	assert_success
 	[ "${#lines[@]}" -eq 1 ]
@@ -148,7 +148,7 @@ three_flows() {
 	wait_stream_ready "$(bg_child "$pid")"
 	send_pkts 1 -s 10.0.3.1 -d 10.0.0.2 -p tcp --sport 1000 --dport 22 -c 1 --tcp-flags SYN
 	bg_wait "$pid"
-	[ "$(jq -c '[.type, .src_ip, .dst_ip, .src_port, .dst_port, .protocol]' "$BATS_TEST_TMPDIR/typed")" = \
+	[ "$(jq -c '[.value.type, .value.src_ip, .value.dst_ip, .value.src_port, .value.dst_port, .value.protocol]' "$BATS_TEST_TMPDIR/typed")" = \
 	  '["EVENT_TYPE_NEW_FLOW","10.0.3.1","10.0.0.2",1000,22,"tcp"]' ]
 	# a type of another size: bytes, one warning, in text too
 	bg "$MAPSH" events follow --type pkt_sample --count 1 >"$BATS_TEST_TMPDIR/bytes" 2>"$BATS_TEST_TMPDIR/err"
@@ -168,7 +168,7 @@ three_flows() {
 	[ "$stderr" = "mapsh: events follow: no type 'nosuch' in the BTF of events or of the kernel" ]
 	run mapsh -j events drain
 	assert_success
-	[ "$(jq -r .src_ip <<<"$output")" = 10.0.3.3 ]
+	[ "$(jq -r .value.src_ip <<<"$output")" = 10.0.3.3 ]
 }
 
 @test "a full events ring loses the drop events that do not fit; counters still count; drained, it takes records again" {
@@ -183,7 +183,7 @@ three_flows() {
 	run mapsh -j events drain
 	assert_success
 	[ "${#lines[@]}" -eq "$fits" ]
-	[ "$(jq -r '"\(.type) \(.reason) \(.src_ip)"' <<<"$output" | sort | uniq -c | awk '{ print $1, $2, $3, $4 }')" = \
+	[ "$(jq -r '"\(.value.type) \(.value.reason) \(.value.src_ip)"' <<<"$output" | sort | uniq -c | awk '{ print $1, $2, $3, $4 }')" = \
 	  "$fits EVENT_TYPE_DROP DROP_REASON_BLOCKLIST 10.0.9.9" ]
 	# recent_drops keeps the newest 256 (a full stack drops its oldest)
 	[ "$(mapsh recent_drops drain | wc -l)" -eq 256 ]
@@ -191,7 +191,7 @@ three_flows() {
 	send_pkts 1 -s 10.0.9.8 -d 10.0.0.2 -p udp -c 1
 	run mapsh -j events drain
 	assert_success
-	[ "$(jq -c '[.type, .src_ip]' <<<"$output")" = '["EVENT_TYPE_NEW_FLOW","10.0.9.8"]' ]
+	[ "$(jq -c '[.value.type, .value.src_ip]' <<<"$output")" = '["EVENT_TYPE_NEW_FLOW","10.0.9.8"]' ]
 }
 
 @test "bad input on streams is refused with one line and consumes nothing" {
@@ -236,11 +236,11 @@ perf_stat() {
 	run cat "$BATS_TEST_TMPDIR/out"
 	[ "${#lines[@]}" -eq 10 ]
 	refute_output --partial lost
-	[ "$(jq -s -c 'map(.seq)' <<<"$output")" = "[0,1,2,3,4,5,6,7,8,9]" ]
-	[ "$(jq -r .addr <<<"${lines[7]}")" = 10.0.0.7 ]
-	[ "$(jq .port <<<"${lines[7]}")" = 1007 ]
+	[ "$(jq -s -c 'map(.value.seq)' <<<"$output")" = "[0,1,2,3,4,5,6,7,8,9]" ]
+	[ "$(jq -r .value.addr <<<"${lines[7]}")" = 10.0.0.7 ]
+	[ "$(jq .value.port <<<"${lines[7]}")" = 1007 ]
 	# each record says the CPU whose buffer held it: the one it ran on
-	[ "$(jq -s -c 'map(.on_cpu == .cpu and (.on_cpu | type) == "number") | unique' <<<"$output")" = "[true]" ]
+	[ "$(jq -s -c 'map(.on_cpu == .value.cpu and (.on_cpu | type) == "number") | unique' <<<"$output")" = "[true]" ]
 	# follow --count stops after that many
 	bg "$TOP/build/perf_run" "$BPFFS/perf_emit" 3
 	writer=$BG_PID
@@ -271,14 +271,14 @@ perf_stat() {
 	kill -TERM "$child"
 	bg_wait "$pid"
 	full=$(perf_stat 2)
-	printed=$(jq -s 'map(select(.seq != null)) | length' "$BATS_TEST_TMPDIR/out")
+	printed=$(jq -s 'map(select(.value.seq != null)) | length' "$BATS_TEST_TMPDIR/out")
 	lost=$(jq -s 'map(.lost // 0) | add' "$BATS_TEST_TMPDIR/out")
 	# a one-page buffer cannot take 2000 records while its reader sleeps
 	[ "$full" -gt 0 ]
 	[ "$printed" -eq "$written" ] || fail "printed $printed, written $written"
 	[ "$lost" -eq "$full" ] || fail "reported lost $lost, refused $full"
 	[ "$(jq -s -c 'map(select(.lost)) | .[0]' "$BATS_TEST_TMPDIR/out")" = "{\"lost\":$full,\"cpu\":$cpu}" ]
-	[ "$(jq -s -c 'map(.seq // empty) == [range(0; '"$written"')]' "$BATS_TEST_TMPDIR/out")" = true ]
+	[ "$(jq -s -c 'map(.value.seq // empty) == [range(0; '"$written"')]' "$BATS_TEST_TMPDIR/out")" = true ]
 	# text: "lost N samples on CPU C"
 	bg "$MAPSH" pinned "$PERF" follow --pages 1 >"$BATS_TEST_TMPDIR/out"
 	pid=$BG_PID

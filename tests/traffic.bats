@@ -29,7 +29,7 @@ h1_counts() {
 
 # The records in the events ring, through mapsh, as "type reason src_ip" lines.
 event_lines() {
-	mapsh -j events drain | jq -r '"\(.type) \(.reason) \(.src_ip)"'
+	mapsh -j events drain | jq -r '"\(.value.type) \(.value.reason) \(.value.src_ip)"'
 }
 
 @test "a UDP flow is counted exactly, with bytes and timestamps" {
@@ -80,9 +80,9 @@ event_lines() {
 	run mapsh -j events drain
 	assert_success
 	[ "${#lines[@]}" -eq 2 ]
-	[ "$(jq -c '[.type, .ip_version, .src_ip6, .dst_ip6, .src_port, .dst_port, .protocol, .src_ip]' <<<"${lines[0]}")" = \
+	[ "$(jq -c '[.value.type, .value.ip_version, .value.src_ip6, .value.dst_ip6, .value.src_port, .value.dst_port, .value.protocol, .value.src_ip]' <<<"${lines[0]}")" = \
 	  '["EVENT_TYPE_NEW_FLOW",6,"fd00::1","fd00::2",7000,443,"udp","0.0.0.0"]' ]
-	[ "$(jq -c '[.type, .ip_version, .src_ip6, .dst_port, .protocol]' <<<"${lines[1]}")" = \
+	[ "$(jq -c '[.value.type, .value.ip_version, .value.src_ip6, .value.dst_port, .value.protocol]' <<<"${lines[1]}")" = \
 	  '["EVENT_TYPE_NEW_FLOW",6,"fd00::3",22,"tcp"]' ]
 }
 

@@ -187,7 +187,7 @@ bad_input() {
 	[ "$(jq .formatted.value.event_mask <<<"$output")" = 3 ]
 	run mapsh -j config lookup 0
 	[ "$(jq .value.sample_rate <<<"$output")" = 100 ]
-	[ "$(jq -r .value.event_mask <<<"$output")" = 0x3 ]
+	[ "$(jq -r .value.event_mask <<<"$output")" = 3 ]
 	# with the key, several fields, and setting what is already there
 	mapsh config set 0 rate_limit_pps=50 event_mask=0x1
 	run lookup config 00 00 00 00

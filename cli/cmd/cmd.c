@@ -416,7 +416,7 @@ enum out_mode cmd_output_mode(const struct ctx *ctx)
 
 	if (ctx->set.format_set)
 		mode = ctx->set.format;
-	if (ctx->set.json)
+	if (ctx->set.json && mode != OUT_BPFTOOL)	/* -p --format bpftool: pretty */
 		mode = OUT_JSON;
 	if (ctx->set.jsonl)
 		mode = OUT_JSONL;
@@ -427,7 +427,11 @@ void cmd_setup_output(struct ctx *ctx)
 {
 	enum out_mode mode = cmd_output_mode(ctx);
 
+	ctx->out.bpftool = mode == OUT_BPFTOOL;
+	if (mode == OUT_BPFTOOL)
+		mode = OUT_JSON;
 	ctx->out.mode = mode;
+	ctx->out.human = ctx->set.human;
 	ctx->out.pretty = ctx->set.pretty && mode == OUT_JSON;
 	jw_init(&ctx->out.jw, &ctx->out.buf, ctx->out.pretty);
 }

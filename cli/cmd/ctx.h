@@ -28,6 +28,7 @@ struct settings {
 	bool keep_going;	/* --keep-going: a batch runs past failures */
 	const char *audit_log;	/* --audit-log FILE (map/audit.h); NULL: $MAPSH_AUDIT_LOG */
 	bool no_wait;		/* --no-wait: a map another writer holds is an error (map/lock.h) */
+	bool human;		/* -H: sizes and counts as 1.2M, 3.4 GiB in text */
 };
 
 struct ctx {

@@ -430,7 +430,8 @@ static void warn_notes(const struct mapref *m)
 static int finish(const struct map_opts *mo, struct mapref *m, bool have_btf)
 {
 	__u32 len = sizeof(m->info);
-	unsigned flags = mo->raw_values ? TV_RAW : 0;
+	unsigned flags = (mo->raw_values ? TV_RAW : 0) |
+			 (mo->numeric ? TV_NUMERIC : 0);
 	const struct bpf_map_info *i = &m->info;
 
 	memset(&m->info, 0, sizeof(m->info));

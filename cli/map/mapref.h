@@ -33,6 +33,7 @@
 struct map_opts {
 	const char *pin_dir;	/* where NAME is looked up */
 	bool raw_values;	/* --raw-values: no display formats (TV_RAW) */
+	bool numeric;		/* -n: numbers, no names (TV_NUMERIC) */
 	const char *as[MAP_MAX_AS];	/* --as PATH=FORMAT (map/typing.c) */
 	int nas;
 	const char *btf_file;	/* --btf FILE with --key-type / --value-type */

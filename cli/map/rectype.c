@@ -58,7 +58,8 @@ static int plan_of(const struct map_opts *mo, const struct mapref *m, const char
 	struct strbuf err = STRBUF_INIT;
 	int rc = EXIT_OK;
 
-	*plan = tv_plan_new(btf, id, mo->raw_values ? TV_RAW : 0, &err);
+	*plan = tv_plan_new(btf, id, (mo->raw_values ? TV_RAW : 0) |
+				    (mo->numeric ? TV_NUMERIC : 0), &err);
 	if (!*plan)
 		rc = err_usage("%s %s: type '%s': %s", m->name, verb, spec,
 			       err.len ? sb_str(&err) : "cannot be decoded");
@@ -121,6 +122,7 @@ int rectype_of(const struct map_opts *mo, const struct mapref *m,
 			 m->name, name);
 		return EXIT_OK;
 	}
-	*plan = tv_plan_new(m->mb.btf, id, mo->raw_values ? TV_RAW : 0, NULL);
+	*plan = tv_plan_new(m->mb.btf, id, (mo->raw_values ? TV_RAW : 0) |
+				    (mo->numeric ? TV_NUMERIC : 0), NULL);
 	return EXIT_OK;
 }

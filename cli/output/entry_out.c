@@ -6,6 +6,7 @@
 #include <string.h>
 #include "output/entry_out.h"
 #include "tval/fast.h"
+#include "output/bpfjson.h"
 
 /* Does a non-padding leaf of plan have this exact name? */
 static bool plan_has_name(const struct tv_plan *plan, const char *name)
@@ -381,6 +382,15 @@ static void cell_text(struct entry_out *eo, const struct eo_col *c,
 
 	switch (c->kind) {
 	case EO_COL_LEAF:
+		if (eo->o->human && !c->in_key && eo->m->value &&
+		    tv_leaf_is_counter(eo->m->value, c->leaf,
+				       !(tv_plan_flags(eo->m->value) & TV_RAW)) &&
+		    (!raw || !mapref_cpus_differ(eo->m, c->leaf, raw) ||
+		     tv_leaf_fold(eo->m->value, c->leaf) != TV_FOLD_NONE)) {
+			out_human(sb, tv_leaf_get_u64(c->leaf, value),
+				  out_name_is_bytes(c->leaf->name));
+			break;
+		}
 		if (eo->fast_now && eo->cellf[c - eo->cols]) {
 			const void *recs[2] = { key, value };
 
@@ -520,7 +530,7 @@ static void plain_row(struct entry_out *eo, const void *key, const void *value,
 	struct out *o = eo->o;
 	struct strbuf *sb = &o->buf;
 
-	if (eo->row && eo->fast_now && cpu < 0) {
+	if (eo->row && eo->fast_now && cpu < 0 && !o->human) {
 		const void *recs[2] = { key, value };
 
 		tvf_run(eo->row, sb, recs);
@@ -605,6 +615,11 @@ void eo_json_members(struct entry_out *eo, const void *key, const void *value,
 	bool one = !m->percpu || mapref_one_value(m, raw);
 	struct jw *jw;
 
+	if (o->bpftool) {	/* every byte, as bpftool prints it */
+		bj_members(&o->jw, m, m->info.key_size ? key : NULL,
+			   m->percpu ? raw : value);
+		return;
+	}
 	if (eo->flat) {
 		for (int i = 0; i < eo->ncols; i++) {
 			const struct eo_col *c = &eo->cols[i];
@@ -636,6 +651,8 @@ void eo_json_members(struct entry_out *eo, const void *key, const void *value,
 			tv_format_json(m->value, value, jw);
 		}
 	}
+	if (eo->wall && !eo->flat && m->value)
+		out_json_wall(&o->jw, m->value, value, 0, 0);
 	if (!m->percpu || !m->value)
 		return;
 	jw = out_json_field(o, "per_cpu");

@@ -25,6 +25,10 @@
  *                  "per_cpu": [{"cpu": 0, "value": V0}, ...]}
  *   ("value" only when mapref_one_value: no field that is not folded
  *   differs between CPUs; flat objects leave such fields out)
+ *   with eo->wall and ktime fields in the value, a member "wall" after
+ *   "value": {"first_seen": "2024-05-01T12:00:00.123456789Z"} (ISO 8601
+ *   UTC; the number in "value" stays the raw ns since boot)
+ *   --format bpftool (out.bpftool): bpftool's shape, output/bpfjson.h
  * K and V are tv_format_json (raw maps: ["0x0a","0x00",...]). With a field
  * selection each entry is a flat object of the selected columns
  * ({"src_ip": "10.0.0.1", "packets": 7}; per-CPU maps add "per_cpu":
@@ -61,6 +65,9 @@ struct entry_out {
 	const struct mapref *m;
 	bool per_cpu;		/* text: one row per CPU */
 	bool flat;		/* a field selection: flat JSON objects */
+	bool wall;		/* JSON: "wall" after "value" (bpfjson.h:
+				 * out_json_wall); dump, lookup, peek, pop
+				 * set it, save does not */
 	int ncols;
 	struct eo_col cols[OUT_MAX_COLS];
 	struct strbuf cell;

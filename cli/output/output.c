@@ -12,7 +12,8 @@
 
 const char *const out_mode_names[] = {
 	[OUT_TABLE] = "table", [OUT_PLAIN] = "plain",
-	[OUT_JSON] = "json", [OUT_JSONL] = "jsonl", NULL,
+	[OUT_JSON] = "json", [OUT_JSONL] = "jsonl",
+	[OUT_CSV] = "csv", [OUT_BPFTOOL] = "bpftool", NULL,
 };
 
 #define OUT_FLUSH_AT (64 * 1024)
@@ -158,6 +159,27 @@ void out_list_begin_named(struct out *o, const char *name)
 	/* JSONL has no enclosing object: each record is its own line. */
 }
 
+/* RFC 4180: a cell with a comma, a quote, a line break or spaces at an
+ * end is quoted, its quotes doubled. */
+void out_csv_cell(struct strbuf *sb, const char *c, size_t len)
+{
+	bool q = len && (c[0] == ' ' || c[len - 1] == ' ');
+
+	for (size_t i = 0; i < len && !q; i++)
+		q = c[i] == ',' || c[i] == '"' || c[i] == '\n' || c[i] == '\r';
+	if (!q) {
+		sb_add(sb, c, len);
+		return;
+	}
+	sb_addc(sb, '"');
+	for (size_t i = 0; i < len; i++) {
+		if (c[i] == '"')
+			sb_addc(sb, '"');
+		sb_addc(sb, c[i]);
+	}
+	sb_addc(sb, '"');
+}
+
 static void emit_row_text(struct out *o, const char *const *cells, int n,
 			  bool header)
 {
@@ -165,6 +187,12 @@ static void emit_row_text(struct out *o, const char *const *cells, int n,
 		const char *c = cells[i] ? cells[i] : "";
 		size_t len = strlen(c);
 
+		if (o->mode == OUT_CSV) {
+			if (i)
+				sb_addc(&o->buf, ',');
+			out_csv_cell(&o->buf, c, len);
+			continue;
+		}
 		if (o->mode == OUT_PLAIN) {
 			if (i)
 				sb_addc(&o->buf, '\t');
@@ -191,7 +219,7 @@ static void table_release(struct out *o)
 	if (o->widths_fixed)
 		return;
 	o->widths_fixed = true;
-	if (o->mode == OUT_TABLE && o->ncols && o->nrows)
+	if ((o->mode == OUT_TABLE || o->mode == OUT_CSV) && o->ncols && o->nrows)
 		emit_row_text(o, (const char *const *)o->col_names, o->ncols,
 			      true);
 	p = o->rows.buf;
@@ -227,7 +255,8 @@ void out_list_end(struct out *o)
 			return;
 		}
 		sb_addc(&o->buf, '\n');
-	} else if (o->mode == OUT_TABLE || o->mode == OUT_PLAIN) {
+	} else if (o->mode == OUT_TABLE || o->mode == OUT_PLAIN ||
+		   o->mode == OUT_CSV) {
 		table_release(o);
 	}
 	if (o->list_in_object && o->mode == OUT_JSONL) {
@@ -260,6 +289,16 @@ void out_object_end(struct out *o)
 	if (out_is_json(o)) {
 		jw_end_object(&o->jw);
 		sb_addc(&o->buf, '\n');
+	} else if (o->mode == OUT_CSV) {	/* a header and one row */
+		const char *cells[OUT_MAX_COLS];
+
+		for (int i = 0; i < o->ncols; i++)
+			cells[i] = sb_str(&o->cells[i]);
+		if (o->ncols) {
+			emit_row_text(o, (const char *const *)o->col_names,
+				      o->ncols, true);
+			emit_row_text(o, cells, o->ncols, false);
+		}
 	} else {
 		size_t w = 0;
 
@@ -369,12 +408,70 @@ void out_str(struct out *o, const char *name, const char *val)
 	add_cell(o, name, val ? val : "-");
 }
 
+void out_human(struct strbuf *sb, uint64_t v, bool bytes)
+{
+	static const char *const iec[] = { "B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB" };
+	static const char si[] = " kMGTPE";
+	double d = (double)v;
+	unsigned base = bytes ? 1024 : 1000, i = 0;
+
+	if (v < base) {
+		sb_addf(sb, bytes ? "%llu B" : "%llu", (unsigned long long)v);
+		return;
+	}
+	while (d >= base && i < 6) {
+		d /= base;
+		i++;
+	}
+	if (bytes)
+		sb_addf(sb, d < 10 ? "%.1f %s" : "%.0f %s", d, iec[i]);
+	else
+		sb_addf(sb, d < 10 ? "%.1f%c" : "%.0f%c", d, si[i]);
+}
+
+static bool word_in(const char *name, const char *word)
+{
+	size_t n = strlen(word);
+	const char *p = name;
+
+	while ((p = strstr(p, word))) {
+		bool start = p == name || p[-1] == '_' || p[-1] == '.';
+		bool end = !p[n] || p[n] == '_' || p[n] == '.';
+
+		if (start && end)
+			return true;
+		p += n;
+	}
+	return false;
+}
+
+bool out_name_is_bytes(const char *name)
+{
+	return word_in(name, "bytes") || word_in(name, "memory") ||
+	       word_in(name, "memlock");
+}
+
+bool out_name_is_count(const char *name)
+{
+	return word_in(name, "entries") || word_in(name, "packets") ||
+	       word_in(name, "count") || word_in(name, "hits") ||
+	       word_in(name, "drops") || word_in(name, "records");
+}
+
 void out_u64(struct out *o, const char *name, uint64_t v)
 {
 	char tmp[32];
 
 	if (out_is_json(o)) {
 		jw_kv_u64(&o->jw, name, v);
+		return;
+	}
+	if (o->human && (out_name_is_bytes(name) || out_name_is_count(name))) {
+		struct strbuf sb = STRBUF_INIT;
+
+		out_human(&sb, v, out_name_is_bytes(name));
+		add_cell(o, name, sb_str(&sb));
+		sb_free(&sb);
 		return;
 	}
 	snprintf(tmp, sizeof(tmp), "%llu", (unsigned long long)v);
@@ -420,7 +517,7 @@ void out_line(struct out *o, const char *fmt, ...)
 {
 	va_list ap;
 
-	if (out_is_json(o))
+	if (out_is_json(o) || o->mode == OUT_CSV)	/* no free lines in CSV */
 		return;
 	va_start(ap, fmt);
 	sb_vaddf(&o->buf, fmt, ap);

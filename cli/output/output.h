@@ -20,6 +20,11 @@ enum out_mode {
 	OUT_PLAIN,	/* tab-separated, no header */
 	OUT_JSON,	/* one JSON document */
 	OUT_JSONL,	/* one JSON object per line */
+	OUT_CSV,	/* comma-separated with a header row, RFC 4180
+			 * quoting (a single record: the header and one row) */
+	OUT_BPFTOOL,	/* --format bpftool: never the layer's mode; the
+			 * command line's choice, run as OUT_JSON with
+			 * out.bpftool (cmd_setup_output) */
 };
 
 /* Their names, indexed by mode, NULL-terminated: --format and .format. */
@@ -43,6 +48,10 @@ struct out {
 				 * batch puts a command's JSON in a member) */
 	struct strbuf buf;	/* pending bytes for fp */
 	struct jw jw;
+	bool bpftool;		/* JSON: map entries in bpftool's shape
+				 * (output/bpfjson.h) */
+	bool human;		/* -H: text cells of sizes and counts as
+				 * 1.2M, 3.4 GiB (out_human) */
 	/* list state */
 	bool in_list;
 	bool object_mode;	/* single record shown as "name: value" lines */
@@ -108,7 +117,22 @@ void out_bool(struct out *o, const char *name, bool v);
 struct jw *out_json_field(struct out *o, const char *name);
 void out_text_field(struct out *o, const char *name, const char *text);
 
-/* A free-form message line for text modes only (ignored under -j). */
+/* -H: v shortened: bytes in IEC units ("512 B", "3.4 KiB", "1.2 GiB"),
+ * other counts with k, M, G, T suffixes ("999", "1.2k", "3.4M"). */
+void out_human(struct strbuf *sb, uint64_t v, bool bytes);
+/* Does a field or column of this name hold bytes (memory, bytes,
+ * *_bytes, rx_bytes ...)? */
+bool out_name_is_bytes(const char *name);
+/* Does a column of this name hold a count worth shortening (entries,
+ * max_entries, packets, ...) under -H? */
+bool out_name_is_count(const char *name);
+
+/* One CSV cell (RFC 4180: quoted when it holds a comma, a quote, a line
+ * break or spaces at an end; quotes doubled). */
+void out_csv_cell(struct strbuf *sb, const char *c, size_t len);
+
+/* A free-form message line for text modes only (ignored under -j and in
+ * CSV). */
 void out_line(struct out *o, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 

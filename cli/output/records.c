@@ -50,27 +50,16 @@ void rec_out_init(struct rec_out *r, struct out *o, const char *name,
 		tv_plan_set_flags(plan, tv_plan_flags(plan) | TV_KTIME_WALL);
 		return;
 	}
-	if (!wrap) {
-		/* A record is its own object only when its type is a struct
-		 * or union; anything else is {"value": V}. */
-		struct strbuf sb = STRBUF_INIT;
-		void *zero = calloc(1, r->size + 1);
-		struct jw jw;
-
-		if (!zero)
-			abort();
-		jw_init(&jw, &sb, false);
-		tv_format_json(plan, zero, &jw);
-		r->wrap = sb.len == 0 || sb.buf[0] != '{';
-		sb_free(&sb);
-		free(zero);
-	}
+	/* Every record, element and sample is {"value": V}: one shape for
+	 * queues, stacks, ring buffers and perf buffers. */
+	r->wrap = true;
 	/* JSON lines of a typed record go through a compiled formatter. */
-	if (r->json && !r->wrap && !r->timestamp) {
+	if (r->json && !r->timestamp && !o->bpftool && !out_plan_has_ktime(plan)) {
 		r->fast = tvf_new();
 		if (r->fast) {
+			tvf_lit(r->fast, "{\"value\":", 9);
 			tvf_plan_json(r->fast, plan, 0);
-			tvf_lit(r->fast, "\n", 1);
+			tvf_lit(r->fast, "}\n", 2);
 			if (!tvf_ok(r->fast)) {
 				tvf_free(r->fast);
 				r->fast = NULL;
@@ -118,27 +107,58 @@ static void add_hex_text(struct strbuf *sb, const unsigned char *p, size_t len)
 	sb->buf[sb->len] = '\0';
 }
 
-static void add_hex_json(struct strbuf *sb, const unsigned char *p, size_t len)
+/* --format csv: a header of the record's fields before the first, then
+ * a row of their text cells each ("data" for bytes of no type). */
+static void rec_csv(struct rec_out *r, const void *data, size_t len)
 {
-	static const char hex[] = "0123456789abcdef";
+	struct strbuf *sb = &r->o->buf, cell = STRBUF_INIT;
+	bool is_typed = typed(r, len);
+	int n = 0;
 
-	sb_grow(sb, len * 7 + 3);
-	sb->buf[sb->len++] = '[';
-	for (size_t i = 0; i < len; i++) {
-		char *d = sb->buf + sb->len;
+	if (r->records == 1) {
+		if (r->timestamp)
+			sb_adds(sb, n++ ? ",received" : "received");
+		if (r->cpu >= 0)
+			sb_adds(sb, n++ ? ",on_cpu" : "on_cpu");
+		for (uint32_t i = 0; is_typed && i < tv_plan_nleaves(r->plan); i++) {
+			const struct tv_leaf *l = tv_plan_leaf(r->plan, i);
 
-		if (i)
-			*d++ = ',';
-		*d++ = '"';
-		*d++ = '0';
-		*d++ = 'x';
-		*d++ = hex[p[i] >> 4];
-		*d++ = hex[p[i] & 15];
-		*d++ = '"';
-		sb->len = (size_t)(d - sb->buf);
+			if (l->is_padding || l->in_union_alt)
+				continue;
+			if (n++)
+				sb_addc(sb, ',');
+			out_csv_cell(sb, l->name[0] ? l->name : "value",
+				     strlen(l->name[0] ? l->name : "value"));
+		}
+		if (!is_typed)
+			sb_adds(sb, n++ ? ",data" : "data");
+		sb_addc(sb, '\n');
 	}
-	sb->buf[sb->len++] = ']';
-	sb->buf[sb->len] = '\0';
+	n = 0;
+	if (r->timestamp) {
+		add_now(sb);
+		n++;
+	}
+	if (r->cpu >= 0)
+		sb_addf(sb, n++ ? ",%d" : "%d", r->cpu);
+	for (uint32_t i = 0; is_typed && i < tv_plan_nleaves(r->plan); i++) {
+		const struct tv_leaf *l = tv_plan_leaf(r->plan, i);
+
+		if (l->is_padding || l->in_union_alt)
+			continue;
+		if (n++)
+			sb_addc(sb, ',');
+		sb_reset(&cell);
+		tv_leaf_format_text(l, data, &cell);
+		out_csv_cell(sb, cell.buf ? cell.buf : "", cell.len);
+	}
+	if (!is_typed) {
+		if (n++)
+			sb_addc(sb, ',');
+		add_hex_text(sb, data, len);
+	}
+	sb_addc(sb, '\n');
+	sb_free(&cell);
 }
 
 static void rec_text(struct rec_out *r, const void *data, size_t len)
@@ -172,55 +192,43 @@ static void rec_json(struct rec_out *r, const void *data, size_t len)
 	struct jw *jw = &r->jw;
 
 	jw_init(jw, sb, false);
-	if (typed(r, len) && !r->wrap) {
-		size_t p;
-
-		if (r->fast && r->cpu < 0) {
-			tvf_run(r->fast, sb, (const void *const *)&data);
-			return;
+	if (r->bj) {	/* --format bpftool: {"key": [], "value": [...]} */
+		jw_start_object(jw);
+		if (r->bj->info.value_size == len)
+			bj_members(jw, r->bj, NULL, data);
+		else {
+			jw_name(jw, "key");
+			tv_bpftool_hex(NULL, 0, jw);
+			jw_name(jw, "value");
+			tv_bpftool_hex(data, (uint32_t)len, jw);
 		}
-		if (!r->timestamp && r->cpu < 0) {
-			tv_format_json(r->plan, data, jw);
-			sb_addc(sb, '\n');
-			return;
-		}
-		/* {"received": T, "on_cpu": C, <the record's members>} */
-		sb_addc(sb, '{');
-		if (r->timestamp) {
-			sb_adds(sb, "\"received\":\"");
-			add_now(sb);
-			sb_addc(sb, '"');
-		}
-		if (r->cpu >= 0)
-			sb_addf(sb, "%s\"on_cpu\":%d", r->timestamp ? "," : "", r->cpu);
-		p = sb->len;
-		tv_format_json(r->plan, data, jw);
-		if (sb->len - p >= 2 && sb->buf[p + 1] == '}') {
-			sb_trunc(sb, p);
-			sb_addc(sb, '}');
-		} else {
-			sb->buf[p] = ',';
-		}
+		jw_end_object(jw);
 		sb_addc(sb, '\n');
 		return;
 	}
-	sb_addc(sb, '{');
+	if (r->fast && r->cpu < 0 && typed(r, len)) {
+		tvf_run(r->fast, sb, (const void *const *)&data);
+		return;
+	}
+	jw_start_object(jw);
 	if (r->timestamp) {
-		sb_adds(sb, "\"received\":\"");
-		add_now(sb);
-		sb_add(sb, "\",", 2);
+		struct strbuf t = STRBUF_INIT;
+
+		add_now(&t);
+		jw_kv_string(jw, "received", sb_str(&t));
+		sb_free(&t);
 	}
 	if (r->cpu >= 0)
-		sb_addf(sb, "\"on_cpu\":%d,", r->cpu);
+		jw_kv_i64(jw, "on_cpu", r->cpu);
+	jw_name(jw, "value");
 	if (typed(r, len)) {
-		sb_adds(sb, "\"value\":");
-		jw_init(jw, sb, false);
 		tv_format_json(r->plan, data, jw);
+		out_json_wall(jw, r->plan, data, 0, 0);
 	} else {
-		sb_adds(sb, "\"data\":");
-		add_hex_json(sb, data, len);
+		tv_bpftool_hex(data, (uint32_t)len, jw);
 	}
-	sb_add(sb, "}\n", 2);
+	jw_end_object(jw);
+	sb_addc(sb, '\n');
 }
 
 void rec_out_add(struct rec_out *r, const void *data, size_t len)
@@ -231,6 +239,8 @@ void rec_out_add(struct rec_out *r, const void *data, size_t len)
 	r->bytes += len;
 	if (r->json)
 		rec_json(r, data, len);
+	else if (r->o->mode == OUT_CSV)
+		rec_csv(r, data, len);
 	else
 		rec_text(r, data, len);
 	maybe_flush(r->o);

@@ -3,14 +3,20 @@
  * (verbs/stream.c), the queue and stack verbs (verbs/queue.c) and watch
  * on a ring buffer.
  *
+ * CSV (--format csv): a header of the record's fields, then a row each.
  * Text: one line per record, the record's text form without its outer
  * braces ("type=EVENT_TYPE_NEW_FLOW src_ip=10.0.0.1 ..."), ktime fields as
  * wall-clock times; bytes ("0a 00 00 01") when no type is known.
  * JSON (-j, -p, --jsonl alike: compact): one object per line, never an
  * array:
- *   records           the record's own object {"timestamp": .., ...}
- *   queue elements    {"value": V}, the shape of pop and bpftool
- *   no type           {"data": ["0x0a", ...]}
+ *   every record      {"value": V}: ring buffer and perf records, queue
+ *                     and stack elements alike (pop, peek and bpftool's
+ *                     shape); ktime fields in V are numbers (ns since
+ *                     boot), beside "value" a member "wall" holds them as
+ *                     UTC times {"PATH": "2024-05-01T12:00:00.123456789Z"}
+ *   no type           {"value": ["0x0a", ...]} (bpftool's raw bytes)
+ *   --format bpftool  {"key": [], "value": ["0x0a", ...]} (+ "formatted"
+ *                     for a queue or stack with BTF of its own)
  *   --timestamp       a first member "received": "2024-05-01T12:00:00.123456Z"
  *                     (text: a first word)
  *   perf lost counts  {"lost": N, "cpu": C} (text: "lost N samples on CPU C")
@@ -27,6 +33,7 @@
 #include "base/json_writer.h"
 #include "output/output.h"
 #include "tval/tval.h"
+#include "output/bpfjson.h"
 
 struct tvf;
 
@@ -44,6 +51,8 @@ struct rec_out {
 	unsigned long long records, bytes, lost;
 	struct jw jw;
 	struct tvf *fast;		/* JSON lines: compiled formatter */
+	const struct mapref *bj;	/* --format bpftool: the map (set by
+					 * the caller after rec_out_init) */
 };
 
 /* plan may be NULL. Text mode switches the plan's ktime display to wall

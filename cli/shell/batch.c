@@ -163,7 +163,8 @@ int batch_run_fp(struct ctx *ctx, FILE *fp, const char *name)
 	struct line_reader lr;
 	struct strbuf errs = STRBUF_INIT, out = STRBUF_INIT;
 	struct strbuf cmdtext = STRBUF_INIT;
-	enum out_mode mode = cmd_output_mode(ctx);
+	enum out_mode mode = cmd_output_mode(ctx) == OUT_BPFTOOL ?
+			     OUT_JSON : cmd_output_mode(ctx);
 	bool doc = mode == OUT_JSON || mode == OUT_JSONL;
 	bool keep_going = ctx->set.keep_going;
 	bool was_capture = ctx->out.capture;

@@ -70,7 +70,7 @@ static int dot_format(struct ctx *ctx, const struct cmd *self,
 		return EXIT_OK;
 	}
 	if (argc > 1)
-		return err_usage(".format: one format (table, plain, json or jsonl)");
+		return err_usage(".format: one format (table, plain, json, jsonl, csv or bpftool)");
 	if (idx < 0)
 		return err_fail(".format: no --format option");
 	rc = cmd_tables.apply_global(ctx, idx, argv[0]);

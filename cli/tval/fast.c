@@ -158,6 +158,8 @@ static int elem_op(const struct tv_leaf *l, bool json)
 	case TV_FMT_IPPROTO:
 		if (!is_int || l->is_signed || size != 1)
 			return -1;
+		if (flags & TV_NUMERIC)
+			return uint_op(size);
 		return json ? OP_IPP_Q : OP_IPP;
 	case TV_FMT_TCPFLAGS:
 		if (!is_int || size != 1)
@@ -172,7 +174,7 @@ static int elem_op(const struct tv_leaf *l, bool json)
 		return size == 8 ? OP_AGE : -1;
 	case TV_FMT_IFINDEX:
 		/* text shows the interface name */
-		if (!is_int || (!json && !(flags & TV_TEXT_EXACT)))
+		if (!is_int || (!json && !(flags & (TV_TEXT_EXACT | TV_NUMERIC))))
 			return -1;
 		return l->is_signed ? sint_op(size) : uint_op(size);
 	default:
@@ -353,9 +355,10 @@ put_elem(char *p, unsigned op, const uint8_t *r)
 		return p;
 	case OP_TCPF:
 		return nf_put_tcpflags(p, r[0]);
-	case OP_TCPF_Q:
+	case OP_TCPF_Q:	/* "" for none, as tval/format.c */
 		*p++ = '"';
-		p = nf_put_tcpflags(p, r[0]);
+		if (r[0])
+			p = nf_put_tcpflags(p, r[0]);
 		*p++ = '"';
 		return p;
 	default:

@@ -197,7 +197,8 @@ static bool add_fmt(struct strbuf *sb, const struct tv_leaf *l,
 			sb_addc(sb, '"');
 		return true;
 	case TV_FMT_IPPROTO:
-		name = nf_ipproto_name((unsigned)v);
+		name = (l->plan->flags & TV_NUMERIC) ? NULL
+						     : nf_ipproto_name((unsigned)v);
 		if (!name || v > 255) {
 			add_int(sb, l, v);
 		} else if (json) {
@@ -209,14 +210,16 @@ static bool add_fmt(struct strbuf *sb, const struct tv_leaf *l,
 		}
 		return true;
 	case TV_FMT_TCPFLAGS:
+		/* JSON: "SYN|ACK", "" for none (text: 0) */
 		if (json)
 			sb_addc(sb, '"');
-		nf_add_tcpflags(sb, (uint64_t)v);
+		if (!json || v)
+			nf_add_tcpflags(sb, (uint64_t)v);
 		if (json)
 			sb_addc(sb, '"');
 		return true;
 	case TV_FMT_IFINDEX:
-		if (!json && !(l->plan->flags & TV_TEXT_EXACT) &&
+		if (!json && !(l->plan->flags & (TV_TEXT_EXACT | TV_NUMERIC)) &&
 		    (name = nf_ifname((uint32_t)v)) && v <= UINT32_MAX &&
 		    !l->is_signed) {
 			/* names are [^ /:] and short: print as they are */
@@ -229,6 +232,11 @@ static bool add_fmt(struct strbuf *sb, const struct tv_leaf *l,
 		add_ktime(sb, l, v, json);
 		return true;
 	case TV_FMT_HEX:
+		/* JSON: a hex integer is the number it is; bytes a string */
+		if (json && l->kind != TV_KIND_BYTES) {
+			add_int(sb, l, v);
+			return true;
+		}
 		if (json)
 			sb_addc(sb, '"');
 		if (l->kind == TV_KIND_BYTES) {
@@ -273,7 +281,8 @@ static void add_elem(struct strbuf *sb, const struct tv_leaf *l,
 			add_int(sb, l, v);
 		return;
 	case TV_KIND_ENUM:
-		name = tv_enum_name(l->etab, enum_key(l, v));
+		name = (l->plan->flags & TV_NUMERIC) ? NULL
+			: tv_enum_name(l->etab, enum_key(l, v));
 		if (!name) {
 			add_int(sb, l, v);
 		} else if (json) {
@@ -286,11 +295,11 @@ static void add_elem(struct strbuf *sb, const struct tv_leaf *l,
 		add_float(sb, l, p, json);
 		return;
 	case TV_KIND_PTR:
+		/* JSON: the address as a number, as bpftool has it */
 		if (json)
-			sb_addc(sb, '"');
-		add_hex_num(sb, v);
-		if (json)
-			sb_addc(sb, '"');
+			tv_add_u128(sb, v);
+		else
+			add_hex_num(sb, v);
 		return;
 	case TV_KIND_BYTES:
 		if (json)

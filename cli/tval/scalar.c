@@ -516,6 +516,11 @@ int tv_parse_elem(const struct tv_leaf *l, void *rec, uint32_t i,
 				    2 * l->elem_size);
 		return 0;
 	}
+	/* JSON's "" is TCP flags none set (what -j prints for 0) */
+	if (!n && l->fmt == TV_FMT_TCPFLAGS && src == TV_SRC_JSON_STR) {
+		tv_elem_put(l, rec, i, 0);
+		return 0;
+	}
 	if (!n)
 		return perr(l, i, s, n, err, "missing value");
 	if (n >= sizeof(v) || memchr(s, '\0', n))

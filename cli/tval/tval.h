@@ -27,10 +27,13 @@
  *   ktime: an age ("3.2s ago", "-" for 0); TV_TEXT_EXACT prints the ns
  *   ifindex: interface name when it exists, else the number
  * JSON form: the shape of bpftool's btf_dumper (objects, exact integers,
- *   enum names, strings, arrays, true/false, pointers as "0x.." strings) with
- *   ipv4/ipv6/mac/tcpflags/hex as strings, ipproto as a name string (or the
- *   number when it has none), port/be as host-order numbers, ktime/ifindex/
- *   counter as numbers; padding fields included. Non-string char arrays are
+ *   enum names, strings, arrays, true/false, pointers as numbers) with
+ *   ipv4/ipv6/mac as strings, tcpflags as a string ("SYN|ACK", "" for
+ *   none), ipproto as a name string (or the number when it has none),
+ *   hex integers, port/be (host order), ktime, ifindex and counter as
+ *   numbers (hex byte arrays: "0x.." strings); every number a JSON number
+ *   unless its format makes it text; -n (TV_NUMERIC): protocols,
+ *   interfaces and enums as numbers; padding fields included. Non-string char arrays are
  *   "0x<hex>" strings (unambiguous: longer than any string that fits).
  * Exact in both: a NaN other than the default quiet one prints as
  *   nan:0x<its bits> (-nan: the default with the sign bit); a union is
@@ -71,6 +74,8 @@ struct tv_plan;
 				   * ktime as ns, ifindex as a number */
 #define TV_KTIME_WALL	(1u << 3) /* ktime as ISO-8601 UTC wall clock (text
 				   * and JSON); parse accepts it back */
+#define TV_NUMERIC	(1u << 4) /* -n: protocols, interfaces and enums as
+				   * numbers, no names (text and JSON) */
 
 /* ---- parse flags (tv_parse_*) ---- */
 #define TV_PARSE_ALL	(1u << 0) /* every non-padding field must be given
@@ -375,5 +380,15 @@ bool tv_leaf_is_counter(const struct tv_plan *plan, const struct tv_leaf *l,
  * on `events` yields "flow_event". */
 int tv_find_var_tag(const struct btf *btf, const char *var_name,
 		    const char *prefix, char *out, size_t outlen);
+
+/* ---- bpftool's shape (--format bpftool; bpftool.c) ---- */
+/* The value at data of BTF type type_id as bpftool's `formatted` JSON
+ * shows it: no display formats, bitfields as "0x.." strings, enum names,
+ * char arrays as strings when printable up to a NUL, DATASECs as
+ * {"SECTION": [{"var": V}, ...]}. */
+void tv_bpftool_json(const struct btf *btf, __u32 type_id, const void *data,
+		     struct jw *jw);
+/* size bytes as bpftool's raw ["0x0a","0x00",...]. */
+void tv_bpftool_hex(const void *data, uint32_t size, struct jw *jw);
 
 #endif

@@ -517,7 +517,7 @@ static int add_entry(struct apply_set *s, json_t *elem, unsigned line)
 	}
 	json_object_foreach(elem, name, x) {
 		if (strcmp(name, "key") && strcmp(name, "value") &&
-		    strcmp(name, "per_cpu")) {
+		    strcmp(name, "per_cpu") && strcmp(name, "wall")) {
 			sb_addf(&err, "unknown member '%s' (expected key, value%s)", name,
 				m->percpu ? " and per_cpu" : "");
 			goto bad;

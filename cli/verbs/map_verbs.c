@@ -161,9 +161,12 @@ static const struct opt_spec follow_opts[] = {
 "--type TYPE, looked up in the map's BTF, else in the kernel's; records of\n" \
 "another size, or when no type is known, are shown as bytes. Text: one line\n" \
 "per record, FIELD=VALUE words (ktime fields as wall-clock times); -j or\n" \
-"--jsonl: one JSON object per line, the record's fields\n" \
-"({\"timestamp\": ..., \"src_ip\": \"10.0.0.1\", ...}; untyped:\n" \
-"{\"data\": [\"0x0a\", ...]}); --timestamp adds the receive time (text: a\n" \
+"--jsonl: one JSON object per line, {\"value\": RECORD} as queue and stack\n" \
+"elements ({\"value\": {\"timestamp\": ..., \"src_ip\": \"10.0.0.1\", ...}};\n" \
+"untyped: {\"value\": [\"0x0a\", ...]}), ktime fields also as wall-clock\n" \
+"times beside it (\"wall\": {\"timestamp\": \"2024-05-01T12:00:00.5Z\"});\n" \
+"--format bpftool: {\"key\": [], \"value\": [\"0x0a\", ...]}; --format csv: a\n" \
+"header of the fields and a row each; --timestamp adds the receive time (text: a\n" \
 "first word; JSON: \"received\"). Output is written per batch of records\n" \
 "and on Ctrl-C or SIGTERM, which stop cleanly (exit 0); on a terminal a\n" \
 "summary (records, bytes) goes to stderr at the end.\n" \
@@ -718,7 +721,7 @@ RELOAD_HELP " After a reload the\n"
 "decoded with its record type; --count and --timeout count on.\n"
 "\n"
 "Examples:\n"
-"  mapsh events follow --jsonl | jq -c 'select(.dst_port == 22)'\n"
+"  mapsh events follow --jsonl | jq -c 'select(.value.dst_port == 22)'\n"
 "  mapsh events follow --count 3 --timestamp",
 		.flags = CMD_NEEDS_BPF | CMD_MAP_VERB, .map_types = STREAM_MAPS,
 	},

@@ -21,6 +21,7 @@
 #include "map/write.h"
 #include "map/bundle.h"
 #include "output/entry_out.h"
+#include "output/bpfjson.h"
 #include "base/err.h"
 #include "verbs/map_verbs.h"
 #include "map/mapiter.h"
@@ -282,6 +283,12 @@ static int row(struct ctx *ctx, const struct mapref *m, const void *key,
 	if (!out_is_json(o)) {
 		key_cells(ctx, m, key, cell);
 		inner_text(ctx, in, cell);
+		return EXIT_OK;
+	}
+	if (o->bpftool) {	/* bpftool's shape: the inner map's id as bytes */
+		__u32 id = in->id;
+
+		bj_members(&o->jw, m, key, &id);
 		return EXIT_OK;
 	}
 	tv_format_json(m->key, key, out_json_field(o, "key"));

@@ -255,6 +255,7 @@ static int pop_or_peek(struct ctx *ctx, const struct cmd *cmd,
 		return rc;
 	}
 	eo_init(&eo, &ctx->out, m, NULL, false);
+	eo.wall = true;
 	if (pop) {
 		interrupt_catch();
 		r = qtake(&q, scratch);
@@ -319,6 +320,8 @@ int queue_drain(struct ctx *ctx, const struct cmd *cmd,
 	}
 	rec_out_init(&k.ro, &ctx->out, m->name, m->value, true,
 		     opts->count[VOPT_S_TIMESTAMP] > 0);
+	if (ctx->out.bpftool)
+		k.ro.bj = m;
 	interrupt_catch();
 	while (!max || taken < max) {
 		if (interrupted())

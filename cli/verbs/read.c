@@ -175,6 +175,7 @@ static int dump_run(struct ctx *ctx, struct mapref *m, const struct query *q,
 		mapiter_prefetch(&it);
 	mapref_fix_clock(m);
 	eo_init(&eo, &ctx->out, m, q, per_cpu);
+	eo.wall = true;
 	h.ks = m->info.key_size;
 	h.vs = m->value ? tv_plan_size(m->value) : 0;
 	h.rs = m->percpu ? m->lookup_size : 0;
@@ -347,6 +348,7 @@ int verb_lookup(struct ctx *ctx, const struct cmd *cmd,
 		lpm_matched(m, key, key, raw);
 	mapref_fix_clock(m);
 	eo_init(&eo, &ctx->out, m, NULL, opts->count[VOPT_PER_CPU] > 0);
+	eo.wall = true;
 	v = eo_total(&eo, raw);
 	eo_single(&eo, key, v, raw);
 	eo_fini(&eo);

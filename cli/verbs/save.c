@@ -130,6 +130,7 @@ int verb_save(struct ctx *ctx, const struct cmd *cmd,
 	struct mapref *m = ctx->map;
 	struct out *o;
 	enum out_mode saved_mode = ctx->out.mode;
+	bool saved_bpftool = ctx->out.bpftool;
 	struct save_dest d;
 	struct entry_out eo;
 	struct mapiter it;
@@ -155,9 +156,11 @@ int verb_save(struct ctx *ctx, const struct cmd *cmd,
 	if (d.file) {
 		o = &d.fo;
 	} else {
-		o = &ctx->out;	/* JSON whatever the output mode */
+		o = &ctx->out;	/* JSON whatever the output mode, and the
+				 * shape apply reads (never bpftool's) */
 		if (!out_is_json(o))
 			o->mode = OUT_JSON;
+		o->bpftool = false;
 	}
 	/* Built for o: its mode picks the compiled formatters (tval/fast.c).
 	 * Every byte: a string's stale tail, like any byte no field shows,
@@ -177,6 +180,7 @@ int verb_save(struct ctx *ctx, const struct cmd *cmd,
 	eo_fini(&eo);
 	mapiter_fini(&it);
 	ctx->out.mode = saved_mode;
+	ctx->out.bpftool = saved_bpftool;
 	if (r < 0) {
 		save_close(m, &d, false);
 		return err_fail("%s save: reading the map failed: %s", m->name,

@@ -417,6 +417,8 @@ static void rec_out_switch(struct rec_out *ro, struct ctx *ctx,
 
 	rec_out_fini(ro);
 	rec_out_init(ro, &ctx->out, ctx->map->name, plan, false, s->timestamp);
+	if (ctx->out.bpftool)
+		ro->bj = ctx->map;
 	ro->records = records;
 	ro->bytes = bytes;
 	ro->lost = lost;
@@ -442,6 +444,8 @@ static int stream_verb(struct ctx *ctx, const struct cmd *cmd,
 	if (rc)
 		return rc;
 	rec_out_init(&ro, &ctx->out, m->name, plan, false, s.timestamp);
+	if (ctx->out.bpftool)
+		ro.bj = m;
 	wait_begin(&w, follow ? s.timeout_ns : 0);
 	for (;;) {
 		struct mapref *old = NULL;
