@@ -59,7 +59,7 @@ cands() {
 		"config set |enabled= event_mask= rate_limit_pps= sample_rate="
 		"flows dump where protocol == u|udp udplite"
 		"flows dump where protocol==u|protocol==udp protocol==udplite"
-		"flows dump where packets |!= !~ < <= == > >= ~"
+		"flows dump where packets |!= !~ < <= == > >= eq ge gt le lt ne ~"
 		"flows dump sort packets |asc desc fields limit sort where"
 		"flows dump fields src_ip,dst_p|src_ip,dst_port"
 		"flows watch sort pa|packets packets/s"

@@ -36,7 +36,13 @@ static int parse_query(const struct mapref *m, const char *verb, int argc,
 		return EXIT_OK;
 	if (!m->key || !m->value)
 		return err_usage("%s %s: unexpected argument '%s'", m->name, verb, argv[0]);
-	rc = query_parse(m->key, m->value, argc, argv, &consumed, q, &err);
+	{
+		char cmd[400];
+
+		snprintf(cmd, sizeof(cmd), "mapsh %s %s", m->name, verb);
+		rc = query_parse_in(cmd, m->key, m->value, argc, argv, &consumed,
+				    q, &err);
+	}
 	if (rc) {
 		rc = err_usage("%s %s: %s", m->name, verb,
 			       err.len ? sb_str(&err) : "not a valid query");
