@@ -262,6 +262,12 @@ int session_run_words(struct ctx *ctx, int argc, char **argv)
 
 	if (argc == 0)
 		return EXIT_OK;
+	/* `mapsh flows dump` as the hints and the one-shot form write it */
+	if (argc > 1 && !strcmp(argv[0], "mapsh") &&
+	    !cmd_find(cmd_tables.top, argv[0])) {
+		argc--;
+		argv++;
+	}
 	if (argv[0][0] == '.' && argv[0][1])
 		return run_dot(ctx, argc, argv);
 	if (argc == 1 && (!strcmp(argv[0], "quit") || !strcmp(argv[0], "exit")) &&

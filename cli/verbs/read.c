@@ -154,7 +154,7 @@ static int dump_run(struct ctx *ctx, struct mapref *m, const struct query *q,
 	struct held h = { 0 };
 	const void *k, *raw;
 	long long limit = q ? query_limit(q) : -1, shown = 0;
-	bool sorted = q && query_has_sort(q);
+	bool sorted = q && query_has_sort(q), any = false;
 	int rc, r;
 
 	rc = iter_init(&it, m);
@@ -191,6 +191,7 @@ static int dump_run(struct ctx *ctx, struct mapref *m, const struct query *q,
 			continue;
 		}
 		eo_entry(&eo, k, v, raw);
+		any = true;
 		if (o->broken)
 			break;
 		if (limit > 0 && ++shown >= limit)
@@ -207,10 +208,13 @@ static int dump_run(struct ctx *ctx, struct mapref *m, const struct query *q,
 			const char *p = rowset_at(&h.rows, i);
 
 			eo_entry(&eo, p, p + h.ks, h.rs ? p + h.ks + h.vs : p + h.ks);
+			any = true;
 			if (o->broken)
 				break;
 		}
 	}
+	if (!rc && !any)
+		eo_empty(&eo);
 	out_list_end(o);
 	if (!rc && o->mode == OUT_TABLE && m->percpu && !eo.per_cpu) {
 		struct strbuf sb = STRBUF_INIT;
