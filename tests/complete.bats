@@ -73,6 +73,7 @@ cands() {
 		"load --mode |native skb"
 		"help ver|version"
 		"help dum|dump"
+		"help samp|samples"
 		"iface_blocklist[l|iface_blocklist[lo]"
 		"flows count |where"
 		"blocked_prefixes update 10.0.0.0/8 |action= hits="

@@ -225,7 +225,7 @@ hint_works() {
 	assert_success
 	assert_output 10.0.0.1
 	fails 2 dump
-	[ "$stderr" = "mapsh: 'dump' is a verb of a map: the map comes first (mapsh MAP dump; see 'mapsh help dump')" ]
+	[ "$stderr" = "mapsh: unknown command 'dump': a verb comes after its map (mapsh MAP dump, or after 'use MAP' in the shell; see 'mapsh help dump')" ]
 }
 
 # ---- item 5: output habits ----

@@ -784,7 +784,7 @@ static int verb_first(struct ctx *ctx, int argc, char **argv)
 	int n, rc;
 
 	if (argc < 2 || !mapsel_is_map_word(&ctx->set.map, argv[1]))
-		return err_usage("'%s' is a verb of a map: the map comes first (mapsh MAP %s; see 'mapsh help %s')",
+		return err_usage("unknown command '%s': a verb comes after its map (mapsh MAP %s, or after 'use MAP' in the shell; see 'mapsh help %s')",
 				 argv[0], argv[0], argv[0]);
 	n = mapsel_parse(argc - 1, argv + 1, &sel);
 	if (n < 0)
