@@ -166,7 +166,7 @@ static int dot_help(struct ctx *ctx, const struct cmd *self,
 		"\nIn the shell:\n"
 		"  Tab                   complete; a second Tab lists the choices\n"
 		"  ?                     what can come next (as the first character of a word)\n"
-		"  help [COMMAND]        the commands, or one command's help\n"
+		"  help [COMMAND|MAP]    the commands, one command's help, a map's verbs\n"
 		"  use [MAP]             run verbs on MAP without naming it\n"
 		"  source FILE           run the commands of FILE\n"
 		"  CMD | SHELLCMD        CMD's output into a shell command (a lone |)\n"
