@@ -39,7 +39,7 @@ const struct opt_spec mapsh_global_opts[] = {
 	[GOPT_DEBUG] = { "debug", 'd', NULL, "show libbpf's and libxdp's messages" },
 	[GOPT_RAW] = { "raw-values", 0, NULL, "no guessed formats for untagged fields" },
 	[GOPT_YES] = { "yes", 'y', NULL, "do not ask before destructive commands" },
-	[GOPT_VERSION] = { "version", 'V', NULL, "print the version and exit" },
+	[GOPT_VERSION] = { "version", 'V', NULL, "print the version on one line (mapsh VERSION (libbpf X.Y)) and exit" },
 	[GOPT_FILE] = { "file", 'f', "FILE", "run the commands in FILE, one per line ('-': standard input)",
 			COMPLETE_FILE },
 	[GOPT_KEEP_GOING] = { "keep-going", 'k', NULL, "batch: run every line even after one failed (then exit 1)" },
@@ -160,6 +160,19 @@ static int do_help(struct ctx *ctx, const struct cmd *self,
 	c = cmd_find(mapsh_cmds, argv[0]);
 	if (!c)	/* a map verb: `mapsh help dump` */
 		c = cmd_find(map_verbs, argv[0]);
+	if (!c && mapsel_is_map_word(&ctx->set.map, argv[0])) {
+		/* a map: `mapsh help flows` is `mapsh flows --help`, its verbs */
+		char **w = calloc((size_t)argc + 2, sizeof(*w));
+		int rc;
+
+		if (!w)
+			return err_fail("out of memory");
+		memcpy(w, argv, (size_t)argc * sizeof(*w));
+		w[argc] = "--help";
+		rc = map_cmd_run(ctx, argc + 1, w);
+		free(w);
+		return rc;
+	}
 	if (!c)
 		return err_usage("help: unknown command '%s' (see 'mapsh help')",
 				 argv[0]);
@@ -170,6 +183,12 @@ static int do_help(struct ctx *ctx, const struct cmd *self,
 static int do_version(struct ctx *ctx, const struct cmd *self,
 		      const struct opt_vals *opts, int argc, char **argv)
 {
+	/* -V: one line, as other tools print it (JSON stays an object) */
+	if (ctx->set.want_version && !out_is_json(&ctx->out)) {
+		out_line(&ctx->out, "mapsh %s (libbpf %s)", MAPSH_VERSION,
+			 libbpf_version_text());
+		return EXIT_OK;
+	}
 	out_object_begin(&ctx->out);
 	out_str(&ctx->out, "version", MAPSH_VERSION);
 	out_str(&ctx->out, "libbpf", libbpf_version_text());

@@ -72,7 +72,7 @@ two_rules() {
 	[ -n "$version" ]
 	run "$MAPSH" -V
 	assert_success
-	assert_output "$(printf 'version\t%s\nlibbpf\t%s' "$version" "$libbpf")"
+	assert_output "mapsh $version (libbpf $libbpf)"
 	run "$MAPSH" version
 	assert_success
 	assert_output "$(printf 'version\t%s\nlibbpf\t%s' "$version" "$libbpf")"

@@ -122,9 +122,9 @@ assert_iface_clean() {
 	[ -z "$stderr" ]
 	expected=$(printf '%s\n' \
 		"pin_dir	$MAPSH_PIN_DIR" "loaded	yes" "maps_pinned	15" "inner_maps_pinned	1" \
-		"flowtrack	$fid	xdp	$MAPSH_PIN_DIR/progs/flowtrack" \
+		"" "flowtrack	$fid	xdp	$MAPSH_PIN_DIR/progs/flowtrack" \
 		"policy	$pid	sched_cls	$MAPSH_PIN_DIR/progs/policy" \
-		"$HOST1	xdp	flowtrack	$fid	native	20	alone" \
+		"" "$HOST1	xdp	flowtrack	$fid	native	20	alone" \
 		"$HOST1	tc	policy	$pid	ingress	28019	handle 0x6d73")
 	assert_output "$expected"
 	run mapsh --format table status

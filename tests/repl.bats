@@ -294,3 +294,103 @@ new_flow() { send_pkts 1 -s 10.0.0.1 -d 10.0.0.2 -p udp --sport $((1000 + $1)) -
 	keys 'version' Enter
 	wait_screen 'libbpf'
 }
+
+# ---- issue 17: the shell like a shell ----
+
+@test "a trailing backslash continues the line, with a continuation prompt" {
+	start_repl
+	keys 'flows count \' Enter
+	wait_last '...>'
+	# nothing ran yet
+	run screen
+	refute_line 0
+	keys 'where packets gt 0' Enter
+	wait_screen 'entries'
+	run screen
+	assert_line 'mapsh> flows count \'
+	assert_line '...> where packets gt 0'
+	assert_line 0
+	wait_last 'mapsh>'
+	# history holds the command as one line, without the backslash
+	keys C-d
+	wait_screen 'EXITED=0'
+	run grep -c 'flows\\040count\\040where\\040packets\\040gt\\0400$' "$HIST"
+	assert_output 1
+}
+
+@test "an open quote continues the line; Ctrl-C drops the whole command" {
+	mapsh flows update src_ip=10.0.0.1 dst_ip=10.0.9.9 src_port=1 dst_port=80 protocol=tcp packets=4 bytes=400
+	start_repl
+	keys "flows dump where 'packets" Enter
+	wait_last '...>'
+	keys "gt 3' fields bytes" Enter
+	wait_screen '400'
+	run screen
+	assert_line '...> gt 3'"'"' fields bytes'
+	assert_line 400
+	wait_last 'mapsh>'
+	# Ctrl-C in a continuation: back to the first prompt, nothing runs
+	keys 'version \' Enter
+	wait_last '...>'
+	keys 'x' C-c
+	wait_last 'mapsh>'
+	keys 'version -j' Enter
+	wait_screen '{"version":'
+	run screen
+	refute_line --partial 'unexpected'
+	refute_line --partial "unknown"
+}
+
+@test "after use, a mistyped verb gets a did you mean" {
+	start_repl
+	keys 'use flows' Enter
+	wait_last 'mapsh flows>'
+	keys 'dmup' Enter
+	wait_screen "mapsh: unknown command 'dmup' (did you mean 'dump'? the verbs of flows: 'help flows')"
+	# the hint runs, also with the one-shot form's leading 'mapsh'
+	keys 'mapsh help flows' Enter
+	wait_screen 'Verbs for lru_hash maps:'
+	# a mistyped map name after use
+	keys 'use flwos' Enter
+	wait_screen "(did you mean 'flows'?"
+}
+
+@test ".output FILE sends the following output to FILE; | SHELLCMD one command's" {
+	mapsh flows update src_ip=10.0.0.1 dst_ip=10.0.9.9 src_port=1 dst_port=80 protocol=tcp packets=4 bytes=400
+	mapsh flows update src_ip=10.0.0.2 dst_ip=10.0.9.9 src_port=1 dst_port=80 protocol=tcp packets=5 bytes=500
+	out="$BATS_TEST_TMPDIR/out.txt"
+	start_repl
+	keys "flows dump fields src_ip | sort -r | tr '\\n' ," Enter
+	wait_screen '10.0.0.2,10.0.0.1,'
+	keys ".output $out" Enter 'flows dump fields src_ip sort src_ip' Enter 'flows count' Enter
+	keys '.output' Enter 'version' Enter
+	wait_screen 'libbpf'
+	# the file: plain lines as in a pipe, no table header
+	[ "$(cat "$out")" = "$(printf '%s\n' 10.0.0.1 10.0.0.2 2)" ]
+	run screen
+	refute_line 10.0.0.1
+	refute_line 2
+	# `where a || b` is no pipe
+	keys 'flows count where packets == 4 || packets == 5' Enter
+	wait_last 'mapsh>'
+	run screen
+	assert_line 'entries'
+}
+
+@test "history keeps each line once, at its latest use" {
+	printf '%s\n' _HiStOrY_V2_ version 'flows\040count' version maps >"$HIST"
+	start_repl
+	keys 'flows count' Enter
+	wait_last 'mapsh>'
+	keys 'maps' Enter 'flows count' Enter
+	wait_last 'mapsh>'
+	keys C-d
+	wait_screen 'EXITED=0'
+	[ "$(cat "$HIST")" = "$(printf '%s\n' _HiStOrY_V2_ version maps 'flows\040count')" ]
+	# Up walks the lines once each
+	start_repl
+	keys Up Up
+	wait_last 'mapsh> maps'
+	keys Up
+	wait_last 'mapsh> version'
+}

@@ -143,8 +143,9 @@ rule_field() { lookup blocklist "$(hex_ip4 10.0.0.9) 00 00 00 00" | jq -r ".form
 	run --separate-stderr timeout 20 "$MAPSH" flows watch --count 2 -i 0.1 sort packets/s desc limit 5 </dev/null
 	assert_success
 	[ -z "$stderr" ] || fail "$stderr"
-	[ "${#lines[@]}" -eq 2 ]
-	[[ "${lines[1]}" == *"refresh 2 after"*"0/16384 entries"* ]] || fail "$output"
+	[ "${#lines[@]}" -eq 3 ]	# the header line, two summaries
+	[[ "${lines[0]}" == "# time	event	"* ]] || fail "$output"
+	[[ "${lines[2]}" == *"refresh 2 after"*"0/16384 entries"* ]] || fail "$output"
 }
 
 # ---- selectors and keys ----

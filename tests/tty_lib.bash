@@ -123,7 +123,7 @@ tty_wait_eq() {
 }
 
 # tty_text_refresh N: the entry lines (not '#') of refresh N of a text
-# watch in $OUT.
+# watch in $OUT (the '# time<TAB>event...' header line names the columns).
 tty_text_refresh() {
-	awk -v n="$1" 'BEGIN { r = 1 } /^# / { r++; next } r == n' "$OUT"
+	awk -v n="$1" 'BEGIN { r = 1 } /^# time\t/ { next } /^# / { r++; next } r == n' "$OUT"
 }

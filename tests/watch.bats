@@ -313,7 +313,8 @@ send_a6() {
 	# --count N: N refreshes, then exit 0 by itself
 	run timeout 20 nsenter --net="/run/netns/$NS" "$MAPSH" flows watch -i 0.2 --count 3
 	assert_success
-	[ "$(grep -c '^# ' <<<"$output")" = 3 ]
+	[ "$(grep -c '^# .* refresh ' <<<"$output")" = 3 ]
+	[[ "${lines[0]}" == "# time	event	"* ]]
 	[[ "${lines[-1]}" == "# "*" refresh 3 after "* ]]
 }
 

@@ -584,6 +584,7 @@ int mapref_open_inner(const struct map_opts *mo, const struct mapref *outer,
 		return rc;
 	}
 	snprintf(m->name, sizeof(m->name), "%s", name);
+	snprintf(m->sel, sizeof(m->sel), "%s", name);
 	if (bpf_obj_get_info_by_fd(m->fd, &ii, &len) ||
 	    map_btf_resolve(m->fd, &ii, &m->mb)) {
 		/* As open_inner: the outer map's definition types them, in
@@ -650,6 +651,11 @@ static int open_sel(const struct map_opts *mo, enum mapsel_kind kind, const char
 	return rc;
 }
 
+const char *mapref_sel(const struct mapref *m)
+{
+	return m->sel[0] ? m->sel : m->name;
+}
+
 int mapref_open(const struct map_opts *mo, const struct mapsel *sel, struct mapref **out)
 {
 	struct mapref *m = calloc(1, sizeof(*m));
@@ -664,6 +670,9 @@ int mapref_open(const struct map_opts *mo, const struct mapsel *sel, struct mapr
 		mapref_free(m);
 		return rc;
 	}
+	snprintf(m->sel, sizeof(m->sel), "%s%s",
+		 sel->kind == MAPSEL_ID ? "id " : sel->kind == MAPSEL_PINNED ?
+		 "pinned " : sel->kind == MAPSEL_KNAME ? "name " : "", sel->arg);
 	warn_notes(m);
 	*out = m;
 	return EXIT_OK;

@@ -65,6 +65,8 @@ struct mapref {
 	int fd;
 	struct bpf_map_info info;
 	char name[320];		/* how messages call it: "flows", "iface_blocklist[h1]" */
+	char sel[352];		/* the selector that opens it again, for hints:
+				 * "flows", "id 42", "pinned /x/y", "name z" */
 	char *pin_path;		/* where it was found pinned, or NULL */
 	struct map_btf mb;
 	struct tv_plan *key;	/* NULL when the map has no key (queues) */
@@ -95,6 +97,9 @@ int mapref_open(const struct map_opts *mo, const struct mapsel *sel,
 int mapref_parse(const struct map_opts *mo, int argc, char **argv, int *consumed,
 		 struct mapref **out);
 void mapref_free(struct mapref *m);
+/* The words that select m again ("flows", "id 42", "pinned PATH"), for
+ * "see 'mapsh SEL VERB --help'" hints. */
+const char *mapref_sel(const struct mapref *m);
 /* The inner map inner_id of the map of maps outer, typed as OUTER[KEY]
  * types it (its own BTF, else the outer map's inner map definition), named
  * name in messages. */

@@ -709,6 +709,15 @@ void eo_entry(struct entry_out *eo, const void *key, const void *value,
 			 cpu);
 }
 
+void eo_empty(struct entry_out *eo)
+{
+	const char *names[OUT_MAX_COLS];
+
+	for (int i = 0; i < eo->ncols; i++)
+		names[i] = eo->cols[i].name;
+	out_list_empty(eo->o, names, eo->ncols, "(0 entries)");
+}
+
 void eo_single(struct entry_out *eo, const void *key, const void *value,
 	       const void *raw)
 {

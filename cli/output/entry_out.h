@@ -115,6 +115,8 @@ void eo_entry(struct entry_out *eo, const void *key, const void *value,
 /* The members of one entry in the current JSON object (lookup -j). */
 void eo_json_members(struct entry_out *eo, const void *key,
 		     const void *value, const void *raw);
+/* No entry was shown: in a table, the header and "(0 entries)". */
+void eo_empty(struct entry_out *eo);
 /* One entry on its own, as lookup shows it: a JSON object (not a list of
  * one), else a list of one record. */
 void eo_single(struct entry_out *eo, const void *key, const void *value,

@@ -130,6 +130,7 @@ static void block_separator(struct out *o)
 
 void out_list_begin(struct out *o)
 {
+	o->sep_pending = false;
 	o->in_list = true;
 	o->object_mode = false;
 	o->list_in_object = false;
@@ -156,6 +157,10 @@ void out_list_begin_named(struct out *o, const char *name)
 	if (in_object)	/* text: print the object's lines before the table */
 		out_object_end(o);
 	out_list_begin(o);
+	/* plain: the blank line comes with the first row (none for an
+	 * empty list) */
+	o->sep_pending = o->mode == OUT_PLAIN && o->any_block;
+	o->any_block = true;
 	/* JSONL has no enclosing object: each record is its own line. */
 }
 
@@ -183,6 +188,10 @@ void out_csv_cell(struct strbuf *sb, const char *c, size_t len)
 static void emit_row_text(struct out *o, const char *const *cells, int n,
 			  bool header)
 {
+	if (o->sep_pending) {
+		sb_addc(&o->buf, '\n');
+		o->sep_pending = false;
+	}
 	for (int i = 0; i < n; i++) {
 		const char *c = cells[i] ? cells[i] : "";
 		size_t len = strlen(c);
@@ -242,6 +251,16 @@ static void table_release(struct out *o)
 		p = row_end + 1;
 	}
 	sb_reset(&o->rows);
+}
+
+void out_list_empty(struct out *o, const char *const *names, int n,
+		    const char *note)
+{
+	if (o->mode != OUT_TABLE || o->nrows || o->widths_fixed || o->broken)
+		return;
+	if (n > 0)
+		emit_row_text(o, names, n, true);
+	out_line(o, "%s", note);
 }
 
 void out_list_end(struct out *o)

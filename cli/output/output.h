@@ -66,6 +66,9 @@ struct out {
 	struct strbuf rows;	/* cells separated by \x1f, rows by \x1e */
 	size_t nrows;
 	bool any_block;		/* something printed: blank line between */
+	bool sep_pending;	/* plain: a blank line before the next row (a
+				 * named list after other lines: `status` in
+				 * a pipe keeps its sections apart) */
 	bool list_in_object;	/* current list is a member of an object */
 	bool saved_object_mode;
 };
@@ -99,6 +102,11 @@ void out_list_end(struct out *o);
 /* A list that is a member of the current object ("attachments": [...] under
  * -j); in text modes a new table after a blank line. */
 void out_list_begin_named(struct out *o, const char *name);
+/* Before out_list_end of a list without records: in a table (a
+ * terminal) the header of the n columns it would have had, then the note
+ * line ("(0 entries)"); nothing in the other modes. */
+void out_list_empty(struct out *o, const char *const *names, int n,
+		    const char *note);
 /* A single record shown as "name: value" lines, or one JSON object. */
 void out_object_begin(struct out *o);
 void out_object_end(struct out *o);

@@ -178,7 +178,12 @@ size_t qp_op_len(const char *s, int *op)
 	for (const struct query_op_word *o = query_op_words; o->text; o++) {
 		size_t n = strlen(o->text);
 
-		if (!strncmp(s, o->text, n)) {
+		/* a word operator ends at a blank or the word's end
+		 * (`bytes gtx` is not `bytes gt x`) */
+		if (o->word && (strncasecmp(s, o->text, n) ||
+				(s[n] && !qp_is_ws(s[n]))))
+			continue;
+		if (!strncmp(s, o->text, n) || o->word) {
 			*op = o->op;
 			return n;
 		}

@@ -247,6 +247,26 @@ static int compile_value(struct qp *p, struct q_node *n, const char *field,
 	return r;
 }
 
+enum { C_AND, C_OR, C_RP, C_END, C_OTHER };
+static int peek_conn(struct qp *p, size_t *len);
+
+/* When the words end where an operator should come, a shell may have
+ * taken `> 10000` or `< 10000` as a redirection: say so, with the quoted
+ * form and the word form (*buf holds the text; the caller frees it). */
+static const char *shell_hint(const struct qp *p, const char *field,
+			      char **buf)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	sb_addf(&sb, "; a shell takes an unquoted > or < as a redirection: "
+		"quote the expression (%s%swhere '%s > N') or write %s gt N",
+		p->cmd ? p->cmd : "", p->cmd ? " " : "", field, field);
+	free(*buf);
+	*buf = qp_xstrndup(sb_str(&sb), sb.len);
+	sb_free(&sb);
+	return *buf;
+}
+
 /* FIELD OP VALUE at s. */
 static struct q_node *parse_cmp(struct qp *p, const char *s)
 {
@@ -274,14 +294,22 @@ static struct q_node *parse_cmp(struct qp *p, const char *s)
 	}
 	s = qp_lx_cur(p);
 	if (!s) {
-		qp_fail(p, "expected an operator " OPS_LIST " after '%s'", name);
+		qp_fail(p, "expected an operator " OPS_LIST " after '%s'%s", name,
+			shell_hint(p, name, &tok));
 		goto out;
 	}
 	n = qp_op_len(s, &op);
 	if (!n) {
+		size_t k;
+		int c = peek_conn(p, &k);
+		char *hint = NULL;
+
 		tok = qp_tok_text(s);
+		/* `where bytes > 10 and ...`: the shell took `> 10` too */
 		qp_fail(p, "expected an operator " OPS_LIST " after '%s', got "
-		     "'%s'", name, tok);
+		     "'%s'%s", name, tok, c == C_AND || c == C_OR || c == C_END ?
+		     shell_hint(p, name, &hint) : "");
+		free(hint);
 		goto out;
 	}
 	opname = qp_xstrndup(s, n);
@@ -328,8 +356,6 @@ out:
 	free(text);
 	return node;
 }
-
-enum { C_AND, C_OR, C_RP, C_END, C_OTHER };
 
 /* What follows a condition: and, or, ')', the end of the expression (no
  * more words, or a new word that is a clause keyword or an option) or
@@ -735,10 +761,17 @@ int query_parse(const struct tv_plan *key, const struct tv_plan *value,
 		int argc, char **argv, int *consumed, struct query **out,
 		struct strbuf *err)
 {
+	return query_parse_in(NULL, key, value, argc, argv, consumed, out, err);
+}
+
+int query_parse_in(const char *cmd, const struct tv_plan *key,
+		   const struct tv_plan *value, int argc, char **argv,
+		   int *consumed, struct query **out, struct strbuf *err)
+{
 	struct query *q = calloc(1, sizeof(*q));
 	struct qp p = {
 		.kp = key, .vp = value, .argc = argc, .argv = argv, .q = q,
-		.err = err,
+		.err = err, .cmd = cmd,
 	};
 	bool any = false;
 

@@ -11,7 +11,7 @@
 #include "query/words.h"
 #include "tval/tval.h"
 
-#define OPS_LIST "(== != < <= > >= ~)"
+#define OPS_LIST "(== != < <= > >= ~, or eq ne lt le gt ge)"
 
 
 struct qp {
@@ -25,6 +25,7 @@ struct qp {
 	const char *clause;	/* "where", "sort", ...: message prefix */
 	int depth;
 	int err_word;
+	const char *cmd;	/* "mapsh flows dump" for the quoting hint, or NULL */
 };
 
 /* Dynamic array of resolved fields. */

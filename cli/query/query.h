@@ -20,7 +20,9 @@
  *   OR    := AND { (or | ||) AND }
  *   AND   := NOT { (and | &&) NOT }
  *   NOT   := (not | !) NOT | '(' OR ')' | FIELD OP VALUE
- *   OP    := == | = | != | < | <= | > | >= | ~ | !~
+ *   OP    := == | = | != | < | <= | > | >= | ~ | !~ | eq | ne | lt | le |
+ *            gt | ge   (the words: any case, a word of their own, so that
+ *            `where bytes gt 10000` needs no quoting in a shell)
  *
  * Precedence: comparison > not > and > or; parentheses group. Nesting
  * (parentheses and nots) is limited to QUERY_MAX_DEPTH.
@@ -78,7 +80,7 @@
  * and what was expected, with "did you mean" hints for fields and keywords
  * (control characters of quoted words are escaped, as \n or \x01):
  *   where: 'srcip' is not a field of struct flow_key or struct flow_metrics (did you mean 'src_ip'?)
- *   where: expected an operator (== != < <= > >= ~) after 'packets', got 'foo'
+ *   where: expected an operator (== != < <= > >= ~, or eq ne lt le gt ge) after 'packets', got 'foo'
  *   where: dst_ip == 10.0.0.256: not an IPv4 address
  *   where: missing ')'
  *   where: '<' needs a number or address field; 'name' is a string
@@ -117,6 +119,11 @@ struct query_field {
 int query_parse(const struct tv_plan *key, const struct tv_plan *value,
 		int argc, char **argv, int *consumed, struct query **out,
 		struct strbuf *err);
+/* The same; cmd ("mapsh flows dump") is shown in the hint given when the
+ * words end where an operator should come (a shell redirection took `>`). */
+int query_parse_in(const char *cmd, const struct tv_plan *key,
+		   const struct tv_plan *value, int argc, char **argv,
+		   int *consumed, struct query **out, struct strbuf *err);
 void query_free(struct query *q);
 
 /* Whether word starts a clause (where, sort, limit, fields; any case). */

@@ -9,10 +9,16 @@
 const char *const query_clause_words[] = { "where", "sort", "limit", "fields", NULL };
 
 const struct query_op_word query_op_words[] = {
-	{ "==", Q_EQ, true }, { "!=", Q_NE, true }, { "!~", Q_NMATCH, true },
-	{ "<=", Q_LE, true }, { ">=", Q_GE, true }, { "<", Q_LT, true },
-	{ ">", Q_GT, true }, { "=", Q_EQ, false }, { "~", Q_MATCH, true },
-	{ NULL, 0, false },
+	{ "==", Q_EQ, true, false }, { "!=", Q_NE, true, false },
+	{ "!~", Q_NMATCH, true, false }, { "<=", Q_LE, true, false },
+	{ ">=", Q_GE, true, false }, { "<", Q_LT, true, false },
+	{ ">", Q_GT, true, false }, { "=", Q_EQ, false, false },
+	{ "~", Q_MATCH, true, false },
+	/* words the shell leaves alone: where bytes gt 10000 */
+	{ "eq", Q_EQ, true, true }, { "ne", Q_NE, true, true },
+	{ "lt", Q_LT, true, true }, { "le", Q_LE, true, true },
+	{ "gt", Q_GT, true, true }, { "ge", Q_GE, true, true },
+	{ NULL, 0, false, false },
 };
 
 bool query_is_clause(const char *w)
@@ -26,7 +32,8 @@ bool query_is_clause(const char *w)
 bool query_is_op(const char *w)
 {
 	for (int i = 0; query_op_words[i].text; i++)
-		if (!strcmp(w, query_op_words[i].text))
+		if (query_op_words[i].word ? !strcasecmp(w, query_op_words[i].text)
+					   : !strcmp(w, query_op_words[i].text))
 			return true;
 	return false;
 }

@@ -18,12 +18,14 @@ struct query_op_word {
 	const char *text;
 	int op;
 	bool shown;
+	bool word;	/* a letter spelling (gt, le, ...) that needs no quoting
+			 * in a shell: a word of its own, any case */
 };
 extern const struct query_op_word query_op_words[];
 
 /* Is w a clause word (any case)? */
 bool query_is_clause(const char *w);
-/* Is w a whole comparison operator? */
+/* Is w a whole comparison operator (symbol or gt ge lt le eq ne)? */
 bool query_is_op(const char *w);
 /* Is w a connective or the start of a group (and, or, not, &&, ||, !, ( )?
  * After one of them a field comes. */

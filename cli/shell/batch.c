@@ -207,7 +207,7 @@ int batch_run_fp(struct ctx *ctx, FILE *fp, const char *name)
 			line_rc = err_usage("unterminated %s quote",
 					    t.end == TOK_END_SQUOTE ? "single" : "double");
 		else
-			line_rc = session_run_words(ctx, t.n, t.argv);
+			line_rc = session_run_tokens(ctx, lr.line.buf, &t);
 		sb_reset(&cmdtext);
 		join_words(&cmdtext, t.n, t.argv);
 		tok_free(&t);

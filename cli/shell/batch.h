@@ -42,6 +42,10 @@ void session_fini(void);
  * options then a command (or, after `use MAP`, a verb of that map). The
  * line's options last for this line only. Returns the exit code. */
 int session_run_words(struct ctx *ctx, int argc, char **argv);
+/* Run the words of line (t: tok_split of it): `CMD | SHELLCMD` (a lone
+ * unquoted |) sends CMD's output into sh -c SHELLCMD; else as
+ * session_run_words. */
+int session_run_tokens(struct ctx *ctx, const char *line, struct tok_line *t);
 /* Tokenize and run one line; where ("FILE:LINE: ") prefixes its errors. */
 int session_run_line(struct ctx *ctx, const char *line, const char *where);
 

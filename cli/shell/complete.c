@@ -210,9 +210,11 @@ static void complete_arg(struct an *a, const struct arg_spec *s)
 		offer_files(a, false);
 		break;
 	case ARG_COMMAND:
-		/* `help dump` shows a verb's help too */
+		/* `help dump` shows a verb's help too, `help flows` a
+		 * map's verbs */
 		offer_commands(a, cmd_tables.top);
 		offer_verbs(a, NULL);
+		offer_map_names(a);
 		break;
 	case ARG_MAP:
 		offer_map_names(a);

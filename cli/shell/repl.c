@@ -29,6 +29,7 @@ static struct {
 	volatile sig_atomic_t cont;	/* resumed after Ctrl-Z */
 	char *armed;			/* line + cursor of an ambiguous Tab */
 	char prompt[256];
+	bool more;			/* the line goes on: "...> " */
 } R;
 
 char *repl_history_path(void)
@@ -96,6 +97,8 @@ static char *prompt_fn(EditLine *el)
 	size_t len;
 
 	(void)el;
+	if (R.more)
+		return "...> ";
 	snprintf(R.prompt, sizeof(R.prompt), "mapsh");
 	for (int i = 0; i < n; i++) {
 		len = strlen(R.prompt);
@@ -374,6 +377,83 @@ static bool help_line(const char *line)
 	return true;
 }
 
+/* Enter line, removing every earlier entry equal to it: the history
+ * holds each line once, at its latest use. */
+static void hist_enter(History *hist, const char *line)
+{
+	HistEvent ev;
+	int r = history(hist, &ev, H_FIRST);
+
+	while (r != -1) {
+		if (!strcmp(ev.str, line)) {
+			HistEvent del;
+
+			if (history(hist, &del, H_DEL, ev.num) == -1)
+				break;
+			free((void *)del.str);	/* H_DEL hands back a copy */
+			r = history(hist, &ev, H_FIRST);
+			continue;
+		}
+		r = history(hist, &ev, H_NEXT);
+	}
+	history(hist, &ev, H_ENTER, line);
+}
+
+/* A history file written by an older mapsh (or by hand) may hold a line
+ * several times: keep each once, in the order of their latest use. */
+static void hist_dedup(History *hist)
+{
+	HistEvent ev;
+	char **lines = NULL;
+	size_t n = 0, cap = 0;
+
+	for (int r = history(hist, &ev, H_LAST); r != -1;
+	     r = history(hist, &ev, H_PREV)) {
+		if (n == cap) {
+			cap = cap ? cap * 2 : 64;
+			lines = realloc(lines, cap * sizeof(*lines));
+			if (!lines)
+				abort();
+		}
+		lines[n] = strdup(ev.str);
+		if (!lines[n])
+			abort();
+		n++;
+	}
+	history(hist, &ev, H_CLEAR);
+	for (size_t i = 0; i < n; i++) {
+		hist_enter(hist, lines[i]);
+		free(lines[i]);
+	}
+	free(lines);
+}
+
+/* Does the text so far end inside a quote or after a backslash (the
+ * command goes on on the next line)? */
+static bool line_goes_on(const char *text)
+{
+	struct tok_line t;
+	bool on;
+
+	tok_split(text, strlen(text), &t);
+	on = !t.in_comment && (t.end == TOK_END_SQUOTE || t.end == TOK_END_DQUOTE ||
+			       t.end == TOK_END_ESCAPE);
+	tok_free(&t);
+	return on;
+}
+
+/* Inside a quote (not just after a backslash)? */
+static bool line_goes_on_quoted(const char *text)
+{
+	struct tok_line t;
+	bool q;
+
+	tok_split(text, strlen(text), &t);
+	q = t.end == TOK_END_SQUOTE || t.end == TOK_END_DQUOTE;
+	tok_free(&t);
+	return q;
+}
+
 int repl_run(struct ctx *ctx)
 {
 	EditLine *el;
@@ -392,8 +472,10 @@ int repl_run(struct ctx *ctx)
 	hist = history_init();
 	history(hist, &ev, H_SETSIZE, REPL_HISTORY_SIZE);
 	history(hist, &ev, H_SETUNIQUE, 1);
-	if (histfile)
+	if (histfile) {
 		history(hist, &ev, H_LOAD, histfile);
+		hist_dedup(hist);
+	}
 	el_set(el, EL_EDITOR, "emacs");
 	el_set(el, EL_HIST, history, hist);
 	el_set(el, EL_PROMPT, prompt_fn);
@@ -416,6 +498,8 @@ int repl_run(struct ctx *ctx)
 	sigaction(SIGWINCH, &sa, NULL);
 	sigaction(SIGCONT, &sa, NULL);
 
+	struct strbuf acc = STRBUF_INIT;	/* a command over several lines */
+
 	for (;;) {
 		const char *in;
 		char *line;
@@ -424,25 +508,41 @@ int repl_run(struct ctx *ctx)
 
 		interrupt_clear();
 		R.line_interrupted = false;
+		R.more = acc.len > 0;
 		in = el_gets(el, &count);
 		if (!in || count <= 0) {
 			if (mapsh_interrupted != SIGTERM)
 				fputs("\n", stdout);
 			break;
 		}
-		if (R.line_interrupted)
+		if (R.line_interrupted) {	/* Ctrl-C drops the whole command */
+			sb_reset(&acc);
 			continue;
-		line = strdup(in);
+		}
+		n = strlen(in);
+		while (n && (in[n - 1] == '\n' || in[n - 1] == '\r'))
+			n--;
+		sb_add(&acc, in, n);
+		if (line_goes_on(sb_str(&acc))) {
+			/* a backslash-newline is no character (as in sh); a
+			 * newline inside quotes is one */
+			if (acc.buf[acc.len - 1] == '\\' &&
+			    !line_goes_on_quoted(sb_str(&acc)))
+				sb_trunc(&acc, acc.len - 1);
+			else
+				sb_addc(&acc, '\n');
+			continue;
+		}
+		line = strdup(sb_str(&acc));
+		sb_reset(&acc);
 		if (!line)
 			break;
 		n = strlen(line);
-		while (n && (line[n - 1] == '\n' || line[n - 1] == '\r'))
-			line[--n] = '\0';
 		if (strspn(line, " \t") == n) {
 			free(line);
 			continue;
 		}
-		history(hist, &ev, H_ENTER, line);
+		hist_enter(hist, line);
 		if (histfile && !save_history(hist, histfile)) {
 			free(histfile);		/* warned once: no more saving */
 			histfile = NULL;
@@ -458,6 +558,8 @@ int repl_run(struct ctx *ctx)
 		if (session_quit_requested() || mapsh_interrupted == SIGTERM)
 			break;
 	}
+	sb_free(&acc);
+	R.more = false;
 	interrupt_release();
 	signal(SIGWINCH, SIG_DFL);
 	signal(SIGCONT, SIG_DFL);

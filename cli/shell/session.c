@@ -2,6 +2,7 @@
 /* What the lines of one session share: `use MAP`, the dot commands, the
  * error prefix, and running one line (see batch.h). */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -165,9 +166,11 @@ static int dot_help(struct ctx *ctx, const struct cmd *self,
 		"\nIn the shell:\n"
 		"  Tab                   complete; a second Tab lists the choices\n"
 		"  ?                     what can come next (as the first character of a word)\n"
-		"  help [COMMAND]        the commands, or one command's help\n"
+		"  help [COMMAND|MAP]    the commands, one command's help, a map's verbs\n"
 		"  use [MAP]             run verbs on MAP without naming it\n"
 		"  source FILE           run the commands of FILE\n"
+		"  CMD | SHELLCMD        CMD's output into a shell command (a lone |)\n"
+		"  \\ or an open quote    at the end of a line: the command goes on\n"
 		"  Ctrl-C                stop the running command; clear the line\n"
 		"  Ctrl-D, quit, exit    leave\n");
 	/* Help is text whatever the output mode. */
@@ -175,6 +178,105 @@ static int dot_help(struct ctx *ctx, const struct cmd *self,
 	out_flush(&ctx->out);
 	sb_free(&sb);
 	return EXIT_OK;
+}
+
+/* ---- where output goes: .output FILE, CMD | SHELLCMD ---- */
+
+/* Point the output layer at fp (name: the file, for messages; NULL: fp is
+ * standard output). A new destination starts unbroken: a pipe reader that
+ * quit early (`| head`) ends that command's output only. */
+static void output_to(struct ctx *ctx, FILE *fp, const char *name)
+{
+	out_flush(&ctx->out);
+	if (!sess.base_saved) {
+		sess.base_saved = true;
+		sess.base_tty = ctx->tty_out;
+		sess.base_color = ctx->color;
+	}
+	ctx->out.fp = fp;
+	ctx->out.fd = fileno(fp);
+	ctx->out.name = name;
+	ctx->out.broken = false;
+	ctx->out.werr = 0;
+	/* a file or a pipe gets what `mapsh ... > FILE` would: no table, no
+	 * colour */
+	ctx->tty_out = fp == stdout ? sess.base_tty : false;
+	ctx->color = fp == stdout ? sess.base_color : false;
+}
+
+/* Back to the session's destination: the .output file or stdout. */
+static void output_restore(struct ctx *ctx)
+{
+	if (sess.output)
+		output_to(ctx, sess.output, sess.output_name);
+	else
+		output_to(ctx, stdout, NULL);
+}
+
+/* Close the .output file (the output layer points elsewhere already). */
+static void output_close(struct ctx *ctx)
+{
+	(void)ctx;
+	if (!sess.output)
+		return;
+	fclose(sess.output);
+	sess.output = NULL;
+	free(sess.output_name);
+	sess.output_name = NULL;
+}
+
+static int dot_output(struct ctx *ctx, const struct cmd *self,
+		      const struct opt_vals *opts, int argc, char **argv)
+{
+	FILE *f;
+
+	if (argc > 1)
+		return err_usage(".output: one FILE (or nothing: standard output again)");
+	if (ctx->out.capture)
+		return err_usage(".output: not in a JSON batch (its output is one document)");
+	output_to(ctx, stdout, NULL);
+	output_close(ctx);
+	if (argc == 0)
+		return EXIT_OK;
+	f = fopen(argv[0], "we");
+	if (!f)
+		return err_fail(".output: %s: %s", argv[0], strerror(errno));
+	sess.output = f;
+	sess.output_name = strdup(argv[0]);
+	if (!sess.output_name)
+		abort();
+	output_to(ctx, f, sess.output_name);
+	return EXIT_OK;
+}
+
+/* `CMD | SHELLCMD`: the words before a lone unquoted | run with their
+ * output into `sh -c SHELLCMD`. */
+static int run_piped(struct ctx *ctx, int argc, char **argv, const char *shcmd)
+{
+	FILE *p;
+	int rc, st;
+
+	while (*shcmd == ' ' || *shcmd == '\t')
+		shcmd++;
+	if (!*shcmd)
+		return err_usage("'|' needs a command after it (CMD | SHELLCMD)");
+	if (!argc)
+		return err_usage("'|' needs a mapsh command before it (CMD | SHELLCMD)");
+	if (ctx->out.capture)
+		return err_usage("'|' is not for a JSON batch (its output is one document)");
+	out_flush(&ctx->out);
+	fflush(stdout);
+	p = popen(shcmd, "we");
+	if (!p)
+		return err_fail("|: cannot run '%s': %s", shcmd, strerror(errno));
+	output_to(ctx, p, "|");
+	rc = session_run_words(ctx, argc, argv);
+	out_flush(&ctx->out);
+	output_restore(ctx);
+	st = pclose(p);
+	if (!rc && st == -1)
+		rc = err_fail("|: %s", strerror(errno));
+	return rc;
 }
 
 static int dot_quit(struct ctx *ctx, const struct cmd *self,
@@ -204,6 +306,10 @@ const struct cmd session_cmds[] = {
 	{
 		.name = ".help", .fn = dot_help,
 		.summary = "the session commands and the shell's keys",
+	},
+	{
+		.name = ".output", .fn = dot_output, .pos = (const struct arg_spec[]){ { .kind = ARG_FILE, .flags = ARG_OPTIONAL }, { .kind = ARG_END } },
+		.summary = "the following commands' output to FILE (none: standard output again)",
 	},
 	{
 		.name = ".quit", .alias = ".exit", .fn = dot_quit,
@@ -262,6 +368,12 @@ int session_run_words(struct ctx *ctx, int argc, char **argv)
 
 	if (argc == 0)
 		return EXIT_OK;
+	/* `mapsh flows dump` as the hints and the one-shot form write it */
+	if (argc > 1 && !strcmp(argv[0], "mapsh") &&
+	    !cmd_find(cmd_tables.top, argv[0])) {
+		argc--;
+		argv++;
+	}
 	if (argv[0][0] == '.' && argv[0][1])
 		return run_dot(ctx, argc, argv);
 	if (argc == 1 && (!strcmp(argv[0], "quit") || !strcmp(argv[0], "exit")) &&
@@ -305,6 +417,22 @@ int session_run_words(struct ctx *ctx, int argc, char **argv)
 		rc = err_usage("no command given (try 'help')");
 		goto out;
 	}
+	if (sess.nmap && !use_verb && !cmd_find(cmd_tables.top, argv[k]) &&
+	    !is_map_verb(argv[k]) && !mapsel_is_map_word(&ctx->set.map, argv[k])) {
+		/* after `use MAP` a word is most likely a mistyped verb */
+		const char *s = cmd_suggest(cmd_tables.verbs, argv[k]);
+
+		if (s) {
+			struct strbuf sb = STRBUF_INIT;
+
+			for (int i = 0; i < sess.nmap; i++)
+				sb_addf(&sb, "%s%s", i ? " " : "", sess.map[i]);
+			rc = err_usage("unknown command '%s' (did you mean '%s'? the verbs of %s: 'help %s')",
+				       argv[k], s, sess.map_name, sb_str(&sb));
+			sb_free(&sb);
+			goto out;
+		}
+	}
 	n = 0;
 	if (sess.nmap && (use_verb || (!cmd_find(cmd_tables.top, argv[k]) && is_map_verb(argv[k])))) {
 		/* The words of `use` are opened again by each line; say
@@ -328,6 +456,26 @@ out:
 	return rc;
 }
 
+int session_run_tokens(struct ctx *ctx, const char *line, struct tok_line *t)
+{
+	int bar = -1, rc;
+
+	/* a lone | (not '|', not ||, not in a comment) */
+	for (int i = 0; i < t->n && bar < 0; i++)
+		if (t->w[i].end == t->w[i].start + 1 && line[t->w[i].start] == '|')
+			bar = i;
+	if (bar < 0)
+		return session_run_words(ctx, t->n, t->argv);
+	{
+		char *keep = t->argv[bar];
+
+		t->argv[bar] = NULL;
+		rc = run_piped(ctx, bar, t->argv, line + t->w[bar].end);
+		t->argv[bar] = keep;
+	}
+	return rc;
+}
+
 int session_run_line(struct ctx *ctx, const char *line, const char *where)
 {
 	struct tok_line t;
@@ -338,11 +486,12 @@ int session_run_line(struct ctx *ctx, const char *line, const char *where)
 	if (where)
 		session_set_prefix(where);
 	tok_split(line, strlen(line), &t);
-	if (t.end == TOK_END_SQUOTE || t.end == TOK_END_DQUOTE)
+	if (t.end == TOK_END_SQUOTE || t.end == TOK_END_DQUOTE) {
 		rc = err_usage("unterminated %s quote",
 			       t.end == TOK_END_SQUOTE ? "single" : "double");
-	else
-		rc = session_run_words(ctx, t.n, t.argv);
+	} else {
+		rc = session_run_tokens(ctx, line, &t);
+	}
 	tok_free(&t);
 	if (where)
 		session_set_prefix(old);
@@ -366,6 +515,12 @@ static void session_clear_map(void)
 void session_fini(void)
 {
 	session_clear_map();
+	if (sess.output) {
+		fclose(sess.output);
+		sess.output = NULL;
+	}
+	free(sess.output_name);
+	sess.output_name = NULL;
 }
 
 int do_use(struct ctx *ctx, const struct cmd *cmd,

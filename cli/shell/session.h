@@ -22,6 +22,11 @@ struct session_state {
 	int depth;		/* nested batches (source) */
 	char prefix[512];	/* current error prefix */
 	struct strbuf *errsink;	/* where a JSON batch collects errors */
+	/* `.output FILE`: the following commands' output goes there (NULL:
+	 * standard output); the terminal state of standard output. */
+	FILE *output;
+	char *output_name;
+	bool base_saved, base_tty, base_color;
 };
 extern struct session_state sess;
 

@@ -718,7 +718,7 @@ int verb_apply(struct ctx *ctx, const struct cmd *cmd,
 
 	if (argc < 1)
 		return err_usage("%s apply: no file given (expected FILE; see 'mapsh %s apply --help')",
-				 m->name, m->name);
+				 m->name, mapref_sel(m));
 	if (argc > 1)
 		return err_usage("%s apply: unexpected argument '%s' (expected FILE)",
 				 m->name, argv[1]);

@@ -212,7 +212,7 @@ int verb_no_args(const struct mapref *m, const char *verb, int argc,
 {
 	if (argc)
 		return err_usage("%s %s: unexpected argument '%s' (see 'mapsh %s %s --help')",
-				 m->name, verb, argv[0], m->name, verb);
+				 m->name, verb, argv[0], mapref_sel(m), verb);
 	return EXIT_OK;
 }
 

@@ -481,7 +481,7 @@ const struct cmd map_verbs[] = {
 "\n"
 "Changes are written in the order removed, changed, added (the removals\n"
 "make room for the additions), in batches, after an undo journal of them\n"
-"is on disk (see 'mapsh MAP recover --help'). A write the\n"
+"is on disk (see 'mapsh help recover'). A write the\n"
 "kernel refuses, an audit log that cannot be written, Ctrl-C or SIGTERM\n"
 "stop the apply and roll back what it wrote: the map is as it was (exit 1,\n"
 "130, 143). The programs see the map change batch by batch: this is no\n"
@@ -554,7 +554,7 @@ const struct cmd map_verbs[] = {
 		.summary = "count the entries (those matching EXPR)",
 		.description =
 "Prints the number of entries (arrays: elements), or with where EXPR the\n"
-"number of entries matching it (see 'dump --help'). -j adds max_entries.",
+"number of entries matching it (see 'mapsh help dump'). -j adds max_entries.",
 		.flags = CMD_NEEDS_BPF | CMD_MAP_VERB, .map_types = COUNT_MAPS,
 	},
 	{
@@ -573,7 +573,7 @@ const struct cmd map_verbs[] = {
 "summed, other fields each CPU's where the CPUs differ; JSON lines then\n"
 "carry \"per_cpu\" instead of \"value\"; where holds when it holds for some\n"
 "CPU); arrays skip all-zero elements (--all keeps\n"
-"them). where, sort, limit and fields are dump's (see 'dump --help');\n"
+"them). where, sort, limit and fields are dump's (see 'mapsh help dump');\n"
 "'sort FIELD/s' orders by a rate (sort packets/s desc).\n"
 "\n"
 "On a terminal: a full-screen view (default sort: the first counter's rate,\n"
@@ -586,8 +586,9 @@ const struct cmd map_verbs[] = {
 "before (a counter that stops shows once more with rate 0), then the\n"
 "removed ones, then a summary line. limit N: at most N changed entries per\n"
 "refresh. Text: tab-separated time, event (new, changed, removed), the\n"
-"columns and the FIELD+ (or --rate: FIELD/s) columns; the summary starts\n"
-"with '#'. -j / --jsonl: one object per line:\n"
+"columns and the FIELD+ (or --rate: FIELD/s) columns, after one header\n"
+"line naming them ('# time<TAB>event<TAB>...'), never cut to a width;\n"
+"the summary starts with '#'. -j / --jsonl: one object per line:\n"
 "  {\"time\": ISO, \"key\": K, \"value\": V, \"delta\": {\"packets\": 3},\n"
 "   \"rate\": {\"packets/s\": 3}, \"new\": true}      (changed or new)\n"
 "  {\"time\": ISO, \"key\": K, \"removed\": true}\n"
@@ -824,12 +825,41 @@ static bool wants_help(int argc, char **argv)
 	return false;
 }
 
-static int unknown_word(struct ctx *ctx, const char *word)
+/* A verb first, as bpftool orders it (`mapsh dump id 42`): the map comes
+ * first in mapsh; say the command in that order. */
+static int verb_first(struct ctx *ctx, int argc, char **argv)
 {
+	struct strbuf sb = STRBUF_INIT;
+	struct mapsel sel;
+	int n, rc;
+
+	if (argc < 2 || !mapsel_is_map_word(&ctx->set.map, argv[1]))
+		return err_usage("unknown command '%s': a verb comes after its map (mapsh MAP %s, or after 'use MAP' in the shell; see 'mapsh help %s')",
+				 argv[0], argv[0], argv[0]);
+	n = mapsel_parse(argc - 1, argv + 1, &sel);
+	if (n < 0)
+		return EXIT_USAGE;
+	sb_adds(&sb, "mapsh");
+	for (int i = 1; i <= n; i++)
+		sb_addf(&sb, " %s", argv[i]);
+	sb_addf(&sb, " %s", argv[0]);
+	for (int i = n + 1; i < argc; i++)
+		sb_addf(&sb, " %s", argv[i]);
+	rc = err_usage("unknown command '%s': the map comes before the verb (did you mean '%s'?)",
+		       argv[0], sb_str(&sb));
+	sb_free(&sb);
+	return rc;
+}
+
+static int unknown_word(struct ctx *ctx, int argc, char **argv)
+{
+	const char *word = argv[0];
 	const char *s = cmd_suggest(cmd_tables.top, word);
 	char *ms;
 	int rc;
 
+	if (cmd_find(map_verbs, word) && !cmd_find(cmd_tables.top, word))
+		return verb_first(ctx, argc, argv);
 	if (s)
 		return err_usage("unknown command '%s' (did you mean '%s'? see 'mapsh help')",
 				 word, s);
@@ -868,7 +898,7 @@ int map_cmd_run(struct ctx *ctx, int argc, char **argv)
 
 	if (!mapsel_is_map_word(&ctx->set.map, argv[0]) &&
 	    !(argc > 1 && cmd_find(map_verbs, argv[1])))
-		return unknown_word(ctx, argv[0]);
+		return unknown_word(ctx, argc, argv);
 	n = mapsel_parse(argc, argv, &sel);
 	if (n < 0)
 		return EXIT_USAGE;

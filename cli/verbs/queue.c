@@ -203,7 +203,7 @@ int verb_push(struct ctx *ctx, const struct cmd *cmd,
 		return rc;
 	if (!argc) {
 		rc = err_usage("%s push: no value given (expected %s; see 'mapsh %s push --help')",
-			       m->name, tv_plan_type_name(m->value), m->name);
+			       m->name, tv_plan_type_name(m->value), mapref_sel(m));
 		goto out;
 	}
 	buf = calloc(1, m->info.value_size + 8);

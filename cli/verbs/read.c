@@ -37,7 +37,13 @@ static int parse_query(const struct mapref *m, const char *verb, int argc,
 		return EXIT_OK;
 	if (!m->key || !m->value)
 		return err_usage("%s %s: unexpected argument '%s'", m->name, verb, argv[0]);
-	rc = query_parse(m->key, m->value, argc, argv, &consumed, q, &err);
+	{
+		char cmd[400];
+
+		snprintf(cmd, sizeof(cmd), "mapsh %s %s", m->name, verb);
+		rc = query_parse_in(cmd, m->key, m->value, argc, argv, &consumed,
+				    q, &err);
+	}
 	if (rc) {
 		rc = err_usage("%s %s: %s", m->name, verb,
 			       err.len ? sb_str(&err) : "not a valid query");
@@ -162,7 +168,7 @@ static int dump_run(struct ctx *ctx, struct mapref *m, const struct query *q,
 	struct held h = { 0 };
 	const void *k, *raw;
 	long long limit = q ? query_limit(q) : -1, shown = 0;
-	bool sorted = q && query_has_sort(q);
+	bool sorted = q && query_has_sort(q), any = false;
 	int rc, r;
 
 	rc = iter_init(&it, m);
@@ -200,6 +206,7 @@ static int dump_run(struct ctx *ctx, struct mapref *m, const struct query *q,
 			continue;
 		}
 		eo_entry(&eo, k, v, raw);
+		any = true;
 		if (o->broken)
 			break;
 		if (limit > 0 && ++shown >= limit)
@@ -216,10 +223,13 @@ static int dump_run(struct ctx *ctx, struct mapref *m, const struct query *q,
 			const char *p = rowset_at(&h.rows, i);
 
 			eo_entry(&eo, p, p + h.ks, h.rs ? p + h.ks + h.vs : p + h.ks);
+			any = true;
 			if (o->broken)
 				break;
 		}
 	}
+	if (!rc && !any)
+		eo_empty(&eo);
 	out_list_end(o);
 	if (!rc && o->mode == OUT_TABLE && m->percpu && !eo.per_cpu) {
 		struct strbuf sb = STRBUF_INIT;

@@ -81,12 +81,12 @@ int verb_update(struct ctx *ctx, const struct cmd *cmd,
 		goto out;
 	if (!s.nkey) {
 		rc = err_usage("%s %s: no key given (expected KEY VALUE; see 'mapsh %s %s --help')",
-			       m->name, cmd->name, m->name, cmd->name);
+			       m->name, cmd->name, mapref_sel(m), cmd->name);
 		goto out;
 	}
 	if (!s.nval) {
 		rc = err_usage("%s %s: no value given after the key (write 'key KEY... value VALUE...'; see 'mapsh %s %s --help')",
-			       m->name, cmd->name, m->name, cmd->name);
+			       m->name, cmd->name, mapref_sel(m), cmd->name);
 		goto out;
 	}
 	key = calloc(1, m->info.key_size + 1);
@@ -232,7 +232,7 @@ int verb_set(struct ctx *ctx, const struct cmd *cmd,
 		/* A one-element array has one key: 0. */
 		if (!(m->is_array && m->info.max_entries == 1)) {
 			rc = err_usage("%s set: no key given (expected KEY FIELD=VALUE...; see 'mapsh %s set --help')",
-				       m->name, m->name);
+				       m->name, mapref_sel(m));
 			goto out;
 		}
 	} else {

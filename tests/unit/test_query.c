@@ -389,6 +389,13 @@ static void test_numbers(void **state)
 	assert_int_equal(sel("where ratio != 0.5"), R1 | R2);
 	assert_int_equal(sel("where ratio < 100 or ratio >= 100"), R0 | R1);
 	assert_int_equal(sel("where ratio == nan"), 0);
+	/* the word operators, for a shell that would take > as a redirection */
+	assert_int_equal(sel("where packets eq 100"), R0 | R2);
+	assert_int_equal(sel("where packets ne 100"), R1);
+	assert_int_equal(sel("where packets lt 100"), R1);
+	assert_int_equal(sel("where packets le 100"), R0 | R1 | R2);
+	assert_int_equal(sel("where packets gt 5"), R0 | R2);
+	assert_int_equal(sel("where packets GE 5 and delta Lt 0"), R0);
 	(void)state;
 }
 
@@ -825,6 +832,10 @@ static void test_consumed(void **state)
 	(void)state;
 }
 
+#define OPS "(== != < <= > >= ~, or eq ne lt le gt ge)"
+#define SHELL_HINT "; a shell takes an unquoted > or < as a redirection: " \
+	"quote the expression (where 'packets > N') or write packets gt N"
+
 /* Bad input -> exact message and the index of the offending word. */
 static const struct {
 	const char *line;
@@ -838,10 +849,10 @@ static const struct {
 	  "where: 'key.srcip' is not a field of struct flow_key (did you mean "
 	  "'key.src_ip'?)", 1 },
 	{ "where packets foo",
-	  "where: expected an operator (== != < <= > >= ~) after 'packets', "
+	  "where: expected an operator " OPS " after 'packets', "
 	  "got 'foo'", 2 },
 	{ "where packets",
-	  "where: expected an operator (== != < <= > >= ~) after 'packets'",
+	  "where: expected an operator " OPS " after 'packets'" SHELL_HINT,
 	  2 },
 	{ "where dst_ip == 10.0.0.256",
 	  "where: dst_ip == 10.0.0.256: not an IPv4 address", 3 },
@@ -958,6 +969,11 @@ static const struct {
 	  "limit: '5\\n6' is not a number (expected a count >= 0)", 1 },
 	{ "where packets > 1 or name == ping probe",
 	  "where: expected 'and' or 'or' before 'probe'", 8 },
+	{ "where packets gtx 5",
+	  "where: expected an operator " OPS " after 'packets', got 'gtx'", 2 },
+	{ "where packets and bytes gt 1",
+	  "where: expected an operator " OPS " after 'packets', got 'and'"
+	  SHELL_HINT, 2 },
 	{ "limit 5 wehre packets > 5",
 	  "unexpected 'wehre' (did you mean 'where'?)", 2 },
 };

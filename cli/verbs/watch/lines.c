@@ -220,6 +220,21 @@ const struct watch_sink watch_lines_sink = {
 	.end = sink_end,
 };
 
+/* Text lines (a pipe): one '#' line naming the columns of the rows, before
+ * the first refresh; whole, however wide (no terminal to fit). */
+static void line_header(struct watch *w)
+{
+	struct out *o = &w->ctx->out;
+
+	if (w->json || o->mode != OUT_PLAIN)
+		return;
+	sb_adds(&o->buf, "# time\tevent");
+	for (int i = 0; i < w->ncols; i++)
+		sb_addf(&o->buf, "\t%s", w->cols[i].name);
+	sb_addc(&o->buf, '\n');
+	out_flush(o);
+}
+
 /* Line mode: refresh, print, sleep until the next one is due. */
 int watch_lines_run(struct watch *w)
 {
@@ -227,6 +242,7 @@ int watch_lines_run(struct watch *w)
 
 	if (!step)
 		step = 1;
+	line_header(w);
 	screen_winched = 0;	/* no view here: resizes do not matter */
 	for (;;) {
 		uint64_t now;

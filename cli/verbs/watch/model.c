@@ -691,7 +691,13 @@ static int parse_query(struct watch *w, int argc, char **argv)
 
 	if (!argc)
 		return EXIT_OK;
-	rc = query_parse(m->key, m->value, argc, argv, &consumed, &w->q, &err);
+	{
+		char cmd[400];
+
+		snprintf(cmd, sizeof(cmd), "mapsh %s watch", m->name);
+		rc = query_parse_in(cmd, m->key, m->value, argc, argv,
+				    &consumed, &w->q, &err);
+	}
 	if (rc) {
 		rc = err_usage("%s watch: %s", m->name,
 			       err.len ? sb_str(&err) : "not a valid query");
