@@ -20,6 +20,13 @@
  *   tcpflags  u8 of TCP flags (FIN SYN RST PSH ACK URG ECE CWR)
  *   hex       shown in hex
  *   counter   monotonic counter (packets, bytes, drops, hits)
+ *   log2hist  array of counters: log2 buckets, slot i counting the values
+ *             of bit length i ([0], [1], [2, 4), [4, 8), ...: bcc's and
+ *             bpftrace's); untagged arrays named slots, buckets or *hist*
+ *             are taken as such (libbpf-tools' struct hist)
+ *   linhist=MIN,STEP  array of counters: linear buckets, bucket i counting
+ *             MIN + i*STEP .. MIN + (i+1)*STEP - 1
+ *   log2      a key that is a log2 bucket index (the map is a histogram)
  *
  * Ring buffers have no value type in the kernel, so their record struct is
  * named by a tag on the map variable: __mapsh_record(flow_event) emits

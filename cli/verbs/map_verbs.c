@@ -118,6 +118,8 @@ static const struct opt_spec dump_opts[] = {
 			   "per-CPU maps: one row per CPU instead of the sum" },
 	[VOPT_RECURSIVE] = { "recursive", 'r', NULL,
 			     "maps of maps: dump every inner map too" },
+	[VOPT_BARS] = { "bars", 0, NULL,
+			"histograms: draw the bars in a pipe too (default: the bucket table)" },
 	{ NULL },
 };
 
@@ -236,6 +238,14 @@ const struct cmd map_verbs[] = {
 "holds when it holds for some CPU (its value of each such field; where\n"
 "flags == 1290 finds an entry where only CPU 1 holds 1290), and sort uses\n"
 "the largest CPU value.\n"
+"A value field that is a histogram (tagged mapsh:log2hist or\n"
+"mapsh:linhist=MIN,STEP, --as FIELD=log2hist, or an untagged array of\n"
+"unsigned integers named slots, buckets or *hist*) is drawn after its\n"
+"entry as bcc draws it: count, sum, p50/p90/p99, a bar per bucket (see\n"
+"'hist --help'); in a pipe the bucket table (FIELD LO HI COUNT) unless\n"
+"--bars; -j adds \"histograms\": {FIELD: HIST} (see 'hist --help') to the\n"
+"entry. A map keyed by a log2 bucket index (--as key=log2) is drawn as\n"
+"one histogram after it.\n"
 "Bytes no field names (holes, unnamed bitfields) show when not zero: in\n"
 "a last column @uncovered (0x..), in a pipe as a trailing @uncovered=0x..\n"
 "(key.@uncovered and value.@uncovered when both can have them); a string\n"
@@ -506,6 +516,35 @@ const struct cmd map_verbs[] = {
 "Prints the number of entries (arrays: elements), or with where EXPR the\n"
 "number of entries matching it (see 'dump --help'). -j adds max_entries.",
 		.flags = CMD_NEEDS_BPF | CMD_MAP_VERB, .map_types = COUNT_MAPS,
+	},
+	{
+		.name = "hist", .fn = verb_hist, .opts = hist_opts,
+		.pos = (const struct arg_spec[]){
+			{ .kind = ARG_WORD, .flags = ARG_OPTIONAL, .name = "FIELD" },
+			{ .kind = ARG_QUERY, .flags = ARG_OPTIONAL, .clauses = QC_WHERE },
+			{ .kind = ARG_END } },
+		.summary = "the distribution of a field over the entries, drawn as a histogram",
+		.description =
+"Counts the entries (those matching where EXPR) by the value of FIELD, a\n"
+"number of the value or the key, in log2 buckets ([0], [1], [2, 4), [4, 8),\n"
+"...; --log2, the default) or in buckets STEP wide (--linear STEP, at most\n"
+"256 buckets), and draws them as bcc and bpftrace do: count, sum, p50, p90\n"
+"and p99 estimated from the buckets, then a line per bucket with its\n"
+"count and a bar scaled to the terminal (UTF-8 blocks; '#' with LANG=C or\n"
+"NO_COLOR). In a pipe it prints the bucket table instead (FIELD LO HI\n"
+"COUNT, bounds inclusive) unless --bars. --by FIELD draws one histogram\n"
+"per value of FIELD (a key field: per protocol, per interface). FIELD a\n"
+"histogram field (tagged mapsh:log2hist or mapsh:linhist=MIN,STEP, set by\n"
+"--as FIELD=log2hist, or an untagged array of unsigned integers named\n"
+"slots, buckets or *hist*): the entries' histograms summed. Without FIELD:\n"
+"the value's first histogram field, or for a map whose key is a log2\n"
+"bucket index (--as key=log2, or a key typedef tagged mapsh:log2) the\n"
+"map itself, each key's count (its value's counter) in its bucket. -j:\n"
+"{\"field\", \"histogram\": {\"count\", \"sum\", \"p50\", \"p90\", \"p99\",\n"
+"\"buckets\": [{\"min\", \"max\", \"count\"}, ...]}}; with --by \"groups\":\n"
+"[{BY: value, \"histogram\": ...}]. Read in batches; per-CPU values are\n"
+"summed over the CPUs first; log2: values below 0 count in [0].",
+		.flags = CMD_NEEDS_BPF | CMD_MAP_VERB, .map_types = DATA_MAPS,
 	},
 	{
 		.name = "watch", .fn = verb_watch, .impl = ring_watch_impl, .opts = watch_opts,
