@@ -40,6 +40,9 @@
 #      scraped 100 times with curl, VmRSS and VmHWM from /proc/PID/status
 #      after scrape 10 and scrape 100; target: VmRSS grows by at most 10%
 #      or 4 MiB, whichever is more.
+#   7. hist over the map of 1.: `pinned P hist bytes` (log2 buckets of a
+#      field, read in batches) beside `pinned P dump` (plain), both to
+#      /dev/null, target <= 1.5x.
 #
 # Environment: BENCH_ENTRIES (default 1000000), BENCH_QUICK=1 (fewer runs),
 # BENCH_RB_RECORDS (records per drain, default 1000000), MAPSH (./mapsh).
@@ -716,5 +719,32 @@ else
 	lim=$(awk -v r="$rss10" 'BEGIN { l = r * 0.1 / 1024; printf "%.1f", (l > 4 ? l : 4) }')
 	verdict "$what (10% or 4 MiB)" "$(awk -v a="$rss10" -v b="$rss100" 'BEGIN { printf "%.1f", (b - a) / 1024 }')" "<=" "$lim" " MiB"
 fi
+echo
+
+# ---- 7. hist ----
+
+note "7/7 hist: $DUMP_RUNS runs each beside the plain dump"
+LABEL[hdump]="mapsh pinned P dump (plain)"
+LABEL[hhist]="mapsh pinned P hist bytes"
+if ! have pinned "$F" hist; then
+	WHY[hhist]="no hist verb"
+elif ! probe hhist "$MAPSH" pinned "$F" hist bytes; then
+	:
+else
+	hf "$TMP/hist.json" --runs "$DUMP_RUNS" -n hdump "$MAPSH pinned $F dump" \
+		-n hhist "$MAPSH pinned $F hist bytes" || WHY[hhist]="hyperfine failed"
+fi
+HN=$("$MAPSH" pinned "$F" count 2>/dev/null || echo "?")
+echo "7. hist, the map of 1. ($HN entries), to /dev/null"
+echo "   hyperfine $DUMP_RUNS runs, mean ± σ"
+for id in hdump hhist; do
+	if [ -n "${WHY[$id]:-}" ]; then
+		row "${LABEL[$id]}" "${WHY[$id]}"
+	elif [ -n "${MEAN[$id]:-}" ]; then
+		row "${LABEL[$id]}" "$(mean_sd "${MEAN[$id]}" "${SD[$id]}")"
+	fi
+done
+echo "   targets:"
+wverdict "hist / dump" hhist hdump 1.5
 echo
 echo "load average at end: $(loadavg)"
