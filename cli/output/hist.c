@@ -245,3 +245,121 @@ void hist_json(struct jw *jw, const struct tv_hist *h)
 	jw_end_array(jw);
 	jw_end_object(jw);
 }
+
+/* Buckets from the first to the last not empty in either of a and b. */
+static void span2(const struct tv_hist *a, const struct tv_hist *b,
+		  uint32_t *first, uint32_t *last, uint64_t *maxa, uint64_t *maxb)
+{
+	*first = UINT32_MAX;
+	*last = 0;
+	*maxa = *maxb = 0;
+	for (uint32_t i = 0; i < a->n; i++) {
+		uint64_t cb = i < b->n ? b->counts[i] : 0;
+
+		if (!a->counts[i] && !cb)
+			continue;
+		if (*first == UINT32_MAX)
+			*first = i;
+		*last = i;
+		if (a->counts[i] > *maxa)
+			*maxa = a->counts[i];
+		if (cb > *maxb)
+			*maxb = cb;
+	}
+}
+
+static unsigned digits(uint64_t v)
+{
+	unsigned n = 1;
+
+	while (v >= 10) {
+		v /= 10;
+		n++;
+	}
+	return n;
+}
+
+void hist_pair_lines(struct strbuf *sb, const struct hist_style *st,
+		     const char *name, const struct tv_hist *total,
+		     const struct tv_hist *delta, const char *dlabel)
+{
+	struct strbuf lab = STRBUF_INIT;
+	uint32_t first, last;
+	uint64_t ma, mb;
+	size_t lw = 0;
+	unsigned ca, cb, width;
+
+	span2(total, delta, &first, &last, &ma, &mb);
+	sb_addf(sb, "%s: total ", name);
+	summary(sb, total);
+	sb_addc(sb, '\n');
+	sb_addf(sb, "%s: %s ", name, dlabel);
+	summary(sb, delta);
+	sb_addc(sb, '\n');
+	if (first == UINT32_MAX) {
+		sb_free(&lab);
+		return;
+	}
+	ca = digits(ma);
+	cb = digits(mb) + 1;
+	for (uint32_t i = first; i <= last; i++) {
+		sb_reset(&lab);
+		range_label(&lab, total, i);
+		if (lab.len > lw)
+			lw = lab.len;
+	}
+	/* RANGE TOTAL |bar| +DELTA |bar| */
+	{
+		size_t used = lw + 1 + ca + 1 + 2 + 1 + cb + 1 + 2;
+
+		width = st->cols > used + 20 ? (unsigned)((st->cols - used) / 2) : 10;
+	}
+	for (uint32_t i = first; i <= last; i++) {
+		uint64_t d = i < delta->n ? delta->counts[i] : 0;
+		int64_t lo, hi;
+
+		if (!st->bars) {
+			tv_hist_bounds(total, i, &lo, &hi);
+			if (total->linear)
+				sb_addf(sb, "%s\t%lld\t%lld", name, (long long)lo, (long long)hi);
+			else
+				sb_addf(sb, "%s\t%llu\t%llu", name, (unsigned long long)lo,
+					(unsigned long long)hi);
+			sb_addf(sb, "\t%llu\t%llu\n", (unsigned long long)total->counts[i],
+				(unsigned long long)d);
+			continue;
+		}
+		sb_reset(&lab);
+		range_label(&lab, total, i);
+		sb_addf(sb, "%-*s %*llu ", (int)lw, sb_str(&lab), (int)ca,
+			(unsigned long long)total->counts[i]);
+		bar(sb, st, total->counts[i], ma, width);
+		sb_reset(&lab);
+		sb_addf(&lab, "+%llu", (unsigned long long)d);
+		sb_addf(sb, " %*s ", (int)cb, sb_str(&lab));
+		bar(sb, st, d, mb, width);
+		sb_addc(sb, '\n');
+	}
+	sb_free(&lab);
+}
+
+void hist_spark(struct strbuf *sb, const double *v, unsigned n, bool utf8)
+{
+	static const char *const blk[] = { "▁", "▂", "▃", "▄", "▅", "▆", "▇", "█" };
+	static const char asc[] = " .:-=+*#";
+	double max = 0;
+
+	for (unsigned i = 0; i < n; i++)
+		if (v[i] > max)
+			max = v[i];
+	for (unsigned i = 0; i < n; i++) {
+		int k = max > 0 && v[i] > 0 ? (int)(v[i] / max * 7.0 + 0.5) : 0;
+
+		if (k > 7)
+			k = 7;
+		if (utf8)
+			sb_adds(sb, blk[k]);
+		else
+			sb_addc(sb, asc[k]);
+	}
+}

@@ -35,4 +35,17 @@ void hist_text(struct out *o, const struct hist_style *st, const char *name,
 /* One histogram as a JSON object at the writer's position. */
 void hist_json(struct jw *jw, const struct tv_hist *h);
 
+/* Two histograms of the same buckets side by side (watch: the total and
+ * the change of the last interval, labelled dlabel): two summary lines
+ * ("NAME: total count ..", "NAME: DLABEL count .."), then
+ * per bucket "RANGE TOTAL |bar| +DELTA |bar|", each bar half the width;
+ * lines appended to sb, each ending in '\n'. Without bars (st->bars
+ * false) the bucket table "NAME LO HI TOTAL DELTA", tab-separated. */
+void hist_pair_lines(struct strbuf *sb, const struct hist_style *st,
+		     const char *name, const struct tv_hist *total,
+		     const struct tv_hist *delta, const char *dlabel);
+/* A sparkline of v[0..n) (oldest first), scaled to their largest: UTF-8
+ * eighth blocks, else " .:-=+*#". */
+void hist_spark(struct strbuf *sb, const double *v, unsigned n, bool utf8);
+
 #endif
