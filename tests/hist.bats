@@ -207,3 +207,16 @@ fill_vals() {
 	run --separate-stderr mapsh pinned "$LAT" hist slots --linear 4
 	assert_failure 2
 }
+
+@test "completion: hist offers the fields first, then where; its options" {
+	run --separate-stderr mapsh __complete -- pinned "$VALS" hist ""
+	assert_success
+	grep -qE '^size(	|$)' <<<"$output" || fail "no size in: $output"
+	grep -qE '^delta(	|$)' <<<"$output" || fail "no delta in: $output"
+	grep -qE '^where(	|$)' <<<"$output" || fail "no where in: $output"
+	run --separate-stderr mapsh __complete -- pinned "$VALS" hist size --
+	assert_success
+	for o in --log2 --linear --by --bars; do
+		grep -qE "^$o(	|\$)" <<<"$output" || fail "no $o in: $output"
+	done
+}
