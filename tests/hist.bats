@@ -220,3 +220,13 @@ fill_vals() {
 		grep -qE "^$o(	|\$)" <<<"$output" || fail "no $o in: $output"
 	done
 }
+
+@test "dump -j of a histogram map applies back: its histograms are read past" {
+	fill_lat
+	mapsh -j pinned "$LAT" >"$BATS_TEST_TMPDIR/lat.json"
+	jq -e '.[0] | has("histograms")' "$BATS_TEST_TMPDIR/lat.json"
+	mapsh pinned "$LAT" clear --yes
+	run --separate-stderr mapsh pinned "$LAT" apply "$BATS_TEST_TMPDIR/lat.json"
+	assert_success
+	[ "$(bpftool -j map lookup pinned "$LAT" key 7 0 0 0 | jq -c '.formatted.value.slots[0:6]')" = '[1,0,2,3,0,4]' ]
+}
