@@ -53,6 +53,9 @@
 #      (bench/split.bpf.c, filled by bench/mkextra) beside rawdump of it
 #      (<= 0.3x); a 16M-slot hash holding 100 entries, dump beside one
 #      batch pass (rawdump, <= 0.6x). The load average before each part.
+#   9. hist over the map of 1.: `pinned P hist bytes` (log2 buckets of a
+#      field, read in batches) beside `pinned P dump` (plain), both to
+#      /dev/null, target <= 1.5x.
 #
 # Environment: BENCH_ENTRIES (default 1000000), BENCH_QUICK=1 (fewer runs),
 # BENCH_RB_RECORDS (records per drain, default 1000000), MAPSH (./mapsh).
@@ -823,5 +826,30 @@ wverdict "dump / one batch reader, second core idle" eauto eraw 0.75
 wverdict "dump / one batch reader, CPU 1 busy" bauto braw 1.05
 wverdict "count where on the mmapable array / its lookup_batch floor" acnt araw 0.3
 wverdict "sparse hash dump / one batch pass" sauto sraw 0.6
+# ---- 9. hist ----
+
+note "9 hist: $DUMP_RUNS runs each beside the plain dump"
+LABEL[hdump]="mapsh pinned P dump (plain)"
+LABEL[hhist]="mapsh pinned P hist bytes"
+if ! have pinned "$F" hist; then
+	WHY[hhist]="no hist verb"
+elif ! probe hhist "$MAPSH" pinned "$F" hist bytes; then
+	:
+else
+	hf "$TMP/hist.json" --runs "$DUMP_RUNS" -n hdump "$MAPSH pinned $F dump" \
+		-n hhist "$MAPSH pinned $F hist bytes" || WHY[hhist]="hyperfine failed"
+fi
+HN=$("$MAPSH" pinned "$F" count 2>/dev/null || echo "?")
+echo "9. hist, the map of 1. ($HN entries), to /dev/null"
+echo "   hyperfine $DUMP_RUNS runs, mean ± σ"
+for id in hdump hhist; do
+	if [ -n "${WHY[$id]:-}" ]; then
+		row "${LABEL[$id]}" "${WHY[$id]}"
+	elif [ -n "${MEAN[$id]:-}" ]; then
+		row "${LABEL[$id]}" "$(mean_sd "${MEAN[$id]}" "${SD[$id]}")"
+	fi
+done
+echo "   targets:"
+wverdict "hist / dump" hhist hdump 1.5
 echo
 echo "load average at end: $(loadavg)"

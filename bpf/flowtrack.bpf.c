@@ -60,6 +60,13 @@ struct {
 } cpu_stats SEC(".maps");
 
 struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct size_hist);
+} pkt_sizes SEC(".maps");
+
+struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
 	__uint(max_entries, 256);
 	__type(key, struct proto_key);
@@ -447,6 +454,33 @@ static __always_inline void proto_count(const struct pkt *p)
 	c->bytes += p->len;
 }
 
+/* The bit length of v (0 for 0): its log2 slot. */
+static __always_inline __u32 bit_len(__u32 v)
+{
+	__u32 r = 0, shift;
+
+	if (!v)
+		return 0;
+	shift = (v > 0xFFFF) << 4; v >>= shift; r |= shift;
+	shift = (v > 0xFF) << 3; v >>= shift; r |= shift;
+	shift = (v > 0xF) << 2; v >>= shift; r |= shift;
+	shift = (v > 0x3) << 1; v >>= shift; r |= shift;
+	r |= v >> 1;
+	return r + 1;
+}
+
+static __always_inline void size_count(__u32 len)
+{
+	__u32 zero = 0, slot = bit_len(len);
+	struct size_hist *h = bpf_map_lookup_elem(&pkt_sizes, &zero);
+
+	if (!h)
+		return;
+	if (slot >= PKT_SIZE_SLOTS)
+		slot = PKT_SIZE_SLOTS - 1;
+	h->slots[slot]++;	/* per-CPU value */
+}
+
 SEC("xdp")
 int flowtrack(struct xdp_md *ctx)
 {
@@ -465,6 +499,7 @@ int flowtrack(struct xdp_md *ctx)
 	p.ifindex = ifindex;
 	p.len = ctx->data_end - ctx->data;
 	parse(ctx, &p);
+	size_count(p.len);
 
 	if (p.ip_version == 4)
 		reason = firewall(&p, cfg);

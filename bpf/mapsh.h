@@ -20,6 +20,13 @@
  *   tcpflags  u8 of TCP flags (FIN SYN RST PSH ACK URG ECE CWR)
  *   hex       shown in hex
  *   counter   monotonic counter (packets, bytes, drops, hits)
+ *   log2hist  array of counters: log2 buckets, slot i counting the values
+ *             of bit length i ([0], [1], [2, 4), [4, 8), ...: bcc's and
+ *             bpftrace's); untagged arrays named slots, buckets or *hist*
+ *             are taken as such (libbpf-tools' struct hist)
+ *   linhist=MIN,STEP  array of counters: linear buckets, bucket i counting
+ *             MIN + i*STEP .. MIN + (i+1)*STEP - 1
+ *   log2      a key that is a log2 bucket index (the map is a histogram)
  *
  * Ring buffers have no value type in the kernel, so their record struct is
  * named by a tag on the map variable: __mapsh_record(flow_event) emits
@@ -32,6 +39,7 @@
  *  iface_stats      ARRAY             256  __u32 ifindex -> pkt_counters prog
  *  cpu_stats        PERCPU_ARRAY        1  __u32 0     -> pkt_counters   prog
  *  proto_stats      PERCPU_HASH       256  proto_key   -> pkt_counters   prog
+ *  pkt_sizes        PERCPU_ARRAY        1  __u32 0     -> size_hist      prog
  *  config           ARRAY               1  __u32 0     -> config         user
  *  blocklist        HASH             4096  fw_rule     -> fw_verdict     user (prog: hits)
  *  blocked_prefixes LPM_TRIE         1024  lpm_v4_key  -> fw_verdict     user (prog: hits)
@@ -106,6 +114,13 @@ struct pkt_counters {
 	__u64 packets __mapsh("counter");
 	__u64 bytes __mapsh("counter");
 	__u64 drops __mapsh("counter");
+};
+
+/* Sizes of the packets seen (passed or dropped), in log2 slots: slot i
+ * counts the frames of bit length i (slot 11: 1024..2047 bytes). */
+#define PKT_SIZE_SLOTS 17
+struct size_hist {
+	__u64 slots[PKT_SIZE_SLOTS] __mapsh("log2hist");
 };
 
 struct proto_key {

@@ -99,6 +99,7 @@ run flows dump sort packets desc
 run flows lookup src_ip=10.0.0.1 dst_ip=10.0.0.2 src_port=5555 dst_port=80 protocol=tcp
 run flows6
 run proto_stats
+run pkt_sizes
 run events drain
 
 echo

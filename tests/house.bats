@@ -155,7 +155,7 @@ keys() { tmux -L "$SOCK" send-keys -t main -- "$@"; }
 	assert_success
 	[ "${#stderr_lines[@]}" -eq 2 ] || fail "$stderr"
 	[ "${stderr_lines[0]}" = "mapsh: bad_tags: value struct tagged_value: field 'port': mapsh:port needs a 2-byte integer, not a 4-byte __u32: shown as its type says" ]
-	[[ "${stderr_lines[1]}" == "mapsh: bad_tags: value struct tagged_value: field 'when': mapsh:sparkle is no display format (the formats: ipv4, "*" or counter)" ]]
+	[[ "${stderr_lines[1]}" == "mapsh: bad_tags: value struct tagged_value: field 'when': mapsh:sparkle is no display format (the formats: ipv4, "*" or log2)" ]]
 	run --separate-stderr mapsh -j pinned "$BPFFS/m/bad_tags" dump
 	[ "$(jq -c '.[0].value' <<<"$output")" = '{"port":80,"addr":"10.1.2.3","when":5,"okport":443}' ]
 	# the port was written as a plain number: 80 in host order, not 0x5000

@@ -14,6 +14,7 @@ EXPECTED_MAPS="flows:lru_hash flows6:lru_hash iface_stats:array cpu_stats:percpu
 proto_stats:percpu_hash config:array blocklist:hash blocked_prefixes:lpm_trie
 iface_blocklist:hash_of_maps rate_limits:lru_percpu_hash events:ringbuf
 samples:queue recent_drops:stack policy_routes:hash redirect_stats:hash"
+EXPECTED_MAPS+=" pkt_sizes:percpu_array"
 
 # iface_stats of interface K (its ifindex), as "packets bytes drops".
 iface_counts() {
@@ -44,7 +45,7 @@ assert_iface_clean() {
 	run --separate-stderr mapsh load
 	assert_success
 	[ -z "$stderr" ]
-	assert_output "loaded flowtrack, policy; 15 maps pinned in $MAPSH_PIN_DIR; not attached to any interface"
+	assert_output "loaded flowtrack, policy; 16 maps pinned in $MAPSH_PIN_DIR; not attached to any interface"
 	for pair in $EXPECTED_MAPS; do
 		name=${pair%%:*} type=${pair#*:}
 		run bpftool -j map show pinned "$MAPSH_PIN_DIR/$name"
@@ -53,8 +54,8 @@ assert_iface_clean() {
 	done
 	[ "$(bpftool -j prog show pinned "$MAPSH_PIN_DIR/progs/flowtrack" | jq -r .type)" = xdp ]
 	[ "$(bpftool -j prog show pinned "$MAPSH_PIN_DIR/progs/policy" | jq -r .type)" = sched_cls ]
-	# nothing else: 15 maps, progs/ with the two programs, inner/ empty
-	[ "$(ls "$MAPSH_PIN_DIR" | wc -l)" -eq 17 ]
+	# nothing else: 16 maps, progs/ with the two programs, inner/ empty
+	[ "$(ls "$MAPSH_PIN_DIR" | wc -l)" -eq 18 ]
 	[ "$(ls "$MAPSH_PIN_DIR/progs" | tr '\n' ' ')" = "flowtrack policy " ]
 	[ -z "$(ls "$MAPSH_PIN_DIR/inner")" ]
 }
@@ -76,7 +77,7 @@ assert_iface_clean() {
 		key hex 00 00 00 00 value hex 01 00 00 00 64 00 00 00 00 00 00 00 03 00 00 00
 	run mapsh load
 	assert_success
-	assert_output "loaded flowtrack, policy; 15 maps pinned in $MAPSH_PIN_DIR (all reused); not attached to any interface"
+	assert_output "loaded flowtrack, policy; 16 maps pinned in $MAPSH_PIN_DIR (all reused); not attached to any interface"
 	[ "$(bpftool -j map show pinned "$MAPSH_PIN_DIR/blocklist" | jq .id)" = "$id_before" ]
 	run lookup blocklist 0a 00 00 09 00 50 06 00
 	assert_success
@@ -87,7 +88,7 @@ assert_iface_clean() {
 	[ "$(pinned_prog_id "$MAPSH_PIN_DIR/progs/flowtrack")" != "$prog_before" ]
 	run mapsh -j load
 	assert_success
-	[ "$(jq -c '[.maps_pinned, .maps_created, .maps_reused, .config_defaults]' <<<"$output")" = '[15,0,15,false]' ]
+	[ "$(jq -c '[.maps_pinned, .maps_created, .maps_reused, .config_defaults]' <<<"$output")" = '[16,0,16,false]' ]
 }
 
 @test "a pinned map whose definition differs is reported, not replaced" {
@@ -108,7 +109,7 @@ assert_iface_clean() {
 	setup_net 1
 	run mapsh load --iface "$HOST1"
 	assert_success
-	assert_output "loaded flowtrack, policy; 15 maps pinned in $MAPSH_PIN_DIR; attached to $HOST1 (xdp native, tc ingress)"
+	assert_output "loaded flowtrack, policy; 16 maps pinned in $MAPSH_PIN_DIR; attached to $HOST1 (xdp native, tc ingress)"
 	fid=$(pinned_prog_id "$MAPSH_PIN_DIR/progs/flowtrack")
 	pid=$(pinned_prog_id "$MAPSH_PIN_DIR/progs/policy")
 	[ "$(xdp_prog_id "$HOST1")" = "$fid" ]
@@ -121,7 +122,7 @@ assert_iface_clean() {
 	assert_success
 	[ -z "$stderr" ]
 	expected=$(printf '%s\n' \
-		"pin_dir	$MAPSH_PIN_DIR" "loaded	yes" "maps_pinned	15" "inner_maps_pinned	1" \
+		"pin_dir	$MAPSH_PIN_DIR" "loaded	yes" "maps_pinned	16" "inner_maps_pinned	1" \
 		"" "flowtrack	$fid	xdp	$MAPSH_PIN_DIR/progs/flowtrack" \
 		"policy	$pid	sched_cls	$MAPSH_PIN_DIR/progs/policy" \
 		"" "$HOST1	xdp	flowtrack	$fid	native	20	alone" \
@@ -134,13 +135,13 @@ assert_iface_clean() {
 	run mapsh -j status
 	assert_success
 	[ "$(jq -c '[.loaded, .maps_pinned, .inner_maps_pinned, [.programs[] | [.program, .id, .type]]]' <<<"$output")" = \
-	  "[true,15,1,[[\"flowtrack\",$fid,\"xdp\"],[\"policy\",$pid,\"sched_cls\"]]]" ]
+	  "[true,16,1,[[\"flowtrack\",$fid,\"xdp\"],[\"policy\",$pid,\"sched_cls\"]]]" ]
 	[ "$(jq -c '.attachments' <<<"$output")" = \
 	  "[{\"iface\":\"$HOST1\",\"hook\":\"xdp\",\"program\":\"flowtrack\",\"current\":true,\"id\":$fid,\"mode\":\"native\",\"priority\":20,\"position\":1,\"dispatcher_programs\":1,\"dispatcher\":false},{\"iface\":\"$HOST1\",\"hook\":\"tc\",\"program\":\"policy\",\"current\":true,\"id\":$pid,\"mode\":\"ingress\",\"priority\":28019,\"position\":null,\"handle\":\"0x6d73\"}]" ]
 
 	run mapsh unload
 	assert_success
-	assert_output "detached from $HOST1; unloaded flowtrack, policy; removed 15 map pins and the inner maps from $MAPSH_PIN_DIR"
+	assert_output "detached from $HOST1; unloaded flowtrack, policy; removed 16 map pins and the inner maps from $MAPSH_PIN_DIR"
 	assert_iface_clean "$HOST1"
 	[ ! -e "$MAPSH_PIN_DIR" ]
 	run mapsh status
@@ -179,7 +180,7 @@ assert_iface_clean() {
 	setup_net 2
 	run mapsh load --iface "$HOST1" --iface "$HOST2"
 	assert_success
-	assert_output "loaded flowtrack, policy; 15 maps pinned in $MAPSH_PIN_DIR; attached to $HOST1 (xdp native, tc ingress), $HOST2 (xdp native, tc ingress)"
+	assert_output "loaded flowtrack, policy; 16 maps pinned in $MAPSH_PIN_DIR; attached to $HOST1 (xdp native, tc ingress), $HOST2 (xdp native, tc ingress)"
 	fid=$(pinned_prog_id "$MAPSH_PIN_DIR/progs/flowtrack")
 	pid=$(pinned_prog_id "$MAPSH_PIN_DIR/progs/policy")
 	for dev in "$HOST1" "$HOST2"; do
@@ -232,7 +233,7 @@ assert_iface_clean() {
 	mapsh blocklist add src_ip=10.9.9.9 dst_port=0 protocol=0 action=drop
 	run mapsh unload --iface "$HOST2"
 	assert_success
-	assert_output "detached from $HOST2; unloaded flowtrack, policy; kept 15 map pins and the inner maps in $MAPSH_PIN_DIR (remove them with 'mapsh unload --purge')"
+	assert_output "detached from $HOST2; unloaded flowtrack, policy; kept 16 map pins and the inner maps in $MAPSH_PIN_DIR (remove them with 'mapsh unload --purge')"
 	assert_iface_clean "$HOST2"
 	[ ! -e "$MAPSH_PIN_DIR/progs/flowtrack" ]
 	[ "$(ls "$MAPSH_PIN_DIR" | grep -vxE 'progs|inner' | wc -l)" -eq 15 ]
@@ -279,7 +280,7 @@ assert_iface_clean() {
 	assert_success
 	assert_output "detached from $HOST1; unloaded flowtrack, policy; maps kept in $MAPSH_PIN_DIR"
 	assert_iface_clean "$HOST1"
-	[ "$(ls "$MAPSH_PIN_DIR" | grep -vxE 'progs|inner' | wc -l)" -eq 15 ]
+	[ "$(ls "$MAPSH_PIN_DIR" | grep -vxE 'progs|inner' | wc -l)" -eq 16 ]
 	[ -z "$(ls "$MAPSH_PIN_DIR/progs")" ]
 	[ "$(flow_packets 10.1.1.1 10.1.1.2 1 2 udp)" = 3 ]
 	# nothing runs: new packets are not counted
@@ -480,9 +481,9 @@ assert_iface_clean() {
 		echo done'
 	assert_success
 	assert_output "$(printf '%s\n' \
-		"loaded flowtrack, policy; 15 maps pinned in $dir; not attached to any interface" \
-		"fstype=bpf" 17 bpf_fs "[true,15]" \
-		"not attached anywhere; unloaded flowtrack, policy; removed 15 map pins from $dir" done)"
+		"loaded flowtrack, policy; 16 maps pinned in $dir; not attached to any interface" \
+		"fstype=bpf" 18 bpf_fs "[true,16]" \
+		"not attached anywhere; unloaded flowtrack, policy; removed 16 map pins from $dir" done)"
 	# the host saw none of it
 	[ "$(host_bpf_mounts)" = "$host_before" ]
 	[ ! -e "$dir" ]

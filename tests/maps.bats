@@ -10,7 +10,7 @@ teardown() { teardown_common; }
 	mapsh load
 	run mapsh maps -j
 	assert_success
-	[ "$(jq length <<<"$output")" = 15 ]
+	[ "$(jq length <<<"$output")" = 16 ]
 	[ "$(jq -r '.[] | select(.name=="flows") | .type' <<<"$output")" = lru_hash ]
 	[ "$(jq -r '.[] | select(.name=="flows") | .key' <<<"$output")" = "struct flow_key" ]
 	[ "$(jq -r '.[] | select(.name=="flows") | .value' <<<"$output")" = "struct flow_metrics" ]
@@ -40,7 +40,7 @@ teardown() { teardown_common; }
 	mapsh load
 	run mapsh maps
 	assert_success
-	[ "${#lines[@]}" -eq 15 ]
+	[ "${#lines[@]}" -eq 16 ]
 	refute_output --partial "max_entries"
 	line=$(printf '%s\n' "${lines[@]}" | grep -P '\tflows\t')
 	[ "$(cut -f3 <<<"$line")" = lru_hash ]
@@ -64,7 +64,7 @@ teardown() { teardown_common; }
 	run mapsh ls -p
 	assert_success
 	[ "${lines[0]}" = "[" ]
-	jq -e 'length == 15' <<<"$output"
+	jq -e 'length == 16' <<<"$output"
 }
 
 @test "maps --all lists maps of the whole system, like bpftool" {

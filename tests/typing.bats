@@ -114,10 +114,10 @@ mk_nobtf() {
 	load_ty
 	run --separate-stderr mapsh --as key=ipv5 pinned "$TYV" dump
 	assert_failure 2
-	[ "$stderr" = "mapsh: --as key=ipv5: no format 'ipv5' (the formats: none, ipv4, ipv6, mac, port, be, ifindex, ktime, ipproto, tcpflags, hex or counter)" ]
+	[ "$stderr" = "mapsh: --as key=ipv5: no format 'ipv5' (the formats: none, ipv4, ipv6, mac, port, be, ifindex, ktime, ipproto, tcpflags, hex, counter, log2hist, linhist or log2)" ]
 	run --separate-stderr mapsh --as num_ip=ipv6 pinned "$TYV" dump
 	assert_failure 1
-	[ "$stderr" = "mapsh: ty_vals: --as num_ip=ipv6: ipv6 needs 16 bytes, not the 4 bytes of __u32 (the formats: none, ipv4, ipv6, mac, port, be, ifindex, ktime, ipproto, tcpflags, hex or counter)" ]
+	[ "$stderr" = "mapsh: ty_vals: --as num_ip=ipv6: ipv6 needs 16 bytes, not the 4 bytes of __u32 (the formats: none, ipv4, ipv6, mac, port, be, ifindex, ktime, ipproto, tcpflags, hex, counter, log2hist, linhist or log2)" ]
 	run --separate-stderr mapsh --as value.plain=port pinned "$TYV" dump
 	assert_failure 1
 	[[ "$stderr" == "mapsh: ty_vals: --as value.plain=port: port needs a 2-byte integer, not a 4-byte __u32 "* ]] || fail "$stderr"

@@ -424,7 +424,7 @@ bad_input() {
 	assert_output --partial "Without a verb: info"
 	run mapsh flows dump --help
 	assert_success
-	assert_output --partial "Usage: mapsh MAP dump [--per-cpu] [--recursive] [--stats] [where EXPR]"
+	assert_output --partial "Usage: mapsh MAP dump [--per-cpu] [--recursive] [--stats] [--bars] [where EXPR]"
 	run mapsh flows update --help
 	assert_output --partial "key KEY... value VALUE..."
 	assert_output --partial "--noexist"

@@ -718,6 +718,103 @@ void eo_empty(struct entry_out *eo)
 	out_list_empty(eo->o, names, eo->ncols, "(0 entries)");
 }
 
+/* ---- histograms ---- */
+
+int eo_nhist(const struct entry_out *eo)
+{
+	const struct tv_plan *p = eo->m->value;
+	int n = 0;
+
+	if (!p || eo->flat)
+		return 0;
+	for (uint32_t i = 0; i < tv_plan_nleaves(p); i++) {
+		const struct tv_leaf *l = tv_plan_leaf(p, i);
+
+		if (tv_leaf_is_hist(l) && !l->is_padding && !l->in_union_alt)
+			n++;
+	}
+	return n;
+}
+
+/* The sum a histogram's struct keeps beside it: a numeric scalar named
+ * sum, total or *_sum with the same parent path; NULL when none. */
+static const struct tv_leaf *sum_leaf(const struct tv_plan *p,
+				      const struct tv_leaf *h)
+{
+	const char *dot = strrchr(h->name, '.');
+	size_t plen = dot ? (size_t)(dot - h->name + 1) : 0;
+
+	for (uint32_t i = 0; i < tv_plan_nleaves(p); i++) {
+		const struct tv_leaf *l = tv_plan_leaf(p, i);
+		const char *b = l->name + plen;
+		size_t n;
+
+		if (strncmp(l->name, h->name, plen) || strchr(b, '.') ||
+		    l->nelems != 1 || l->is_padding || !tv_leaf_is_numeric(l))
+			continue;
+		n = strlen(b);
+		if (!strcmp(b, "sum") || !strcmp(b, "total") ||
+		    (n > 4 && !strcmp(b + n - 4, "_sum")))
+			return l;
+	}
+	return NULL;
+}
+
+void eo_hist_of(const struct entry_out *eo, const struct tv_leaf *l,
+		const void *value, struct tv_hist *h)
+{
+	const struct tv_leaf *sl = sum_leaf(eo->m->value, l);
+
+	tv_hist_from_leaf(h, l, value);
+	if (sl) {
+		h->has_sum = true;
+		h->sum = sl->is_signed ? (double)tv_leaf_get_i64(sl, value)
+				       : (double)tv_leaf_get_u64(sl, value);
+	}
+}
+
+void eo_entry_hist(struct entry_out *eo, const struct hist_style *st,
+		   const void *key, const void *value, const void *raw)
+{
+	const struct tv_plan *p = eo->m->value;
+	struct out *o = eo->o;
+	struct tv_hist h;
+
+	if (out_is_json(o)) {
+		eo->raw = eo->m->percpu ? raw : NULL;
+		eo->fast_now = fast_ok(eo) && (!eo->raw ||
+					       mapref_one_value(eo->m, raw));
+		out_record_begin(o);
+		eo_json_members(eo, key, value, raw);
+		jw_name(&o->jw, "histograms");
+		jw_start_object(&o->jw);
+		for (uint32_t i = 0; i < tv_plan_nleaves(p); i++) {
+			const struct tv_leaf *l = tv_plan_leaf(p, i);
+
+			if (!tv_leaf_is_hist(l) || l->is_padding || l->in_union_alt)
+				continue;
+			eo_hist_of(eo, l, value, &h);
+			jw_name(&o->jw, l->name[0] ? l->name : "value");
+			hist_json(&o->jw, &h);
+		}
+		jw_end_object(&o->jw);
+		out_record_end(o);
+		return;
+	}
+	/* Text: the entry as a table of its own, then its histograms. */
+	out_list_begin(o);
+	eo_entry(eo, key, value, raw);
+	out_list_end(o);
+	for (uint32_t i = 0; i < tv_plan_nleaves(p); i++) {
+		const struct tv_leaf *l = tv_plan_leaf(p, i);
+
+		if (!tv_leaf_is_hist(l) || l->is_padding || l->in_union_alt)
+			continue;
+		eo_hist_of(eo, l, value, &h);
+		hist_text(o, st, l->name[0] ? l->name : "value", &h);
+	}
+}
+
 void eo_single(struct entry_out *eo, const void *key, const void *value,
 	       const void *raw)
 {

@@ -43,6 +43,7 @@
 #include "tval/tval.h"
 
 #include "query/query.h"
+#include "output/hist.h"
 
 struct tvf;
 
@@ -137,5 +138,19 @@ void eo_value_text(const struct mapref *m, const struct tv_leaf *l,
 /* Names of value fields that a per-CPU view does not sum (tv_leaf_fold
  * NONE), comma-separated into sb; false when none. */
 bool eo_cpu0_fields(const struct entry_out *eo, struct strbuf *sb);
+
+/* Histograms (output/hist.h) in the value: the number of value leaves
+ * that are histograms (0 with a field selection). */
+int eo_nhist(const struct entry_out *eo);
+/* h = the histogram of value leaf l of an entry (value from eo_total),
+ * with the sum its struct keeps beside it (sum, total, *_sum) if any. */
+void eo_hist_of(const struct entry_out *eo, const struct tv_leaf *l,
+		const void *value, struct tv_hist *h);
+/* One entry followed by its histograms: in text modes a table (tab-
+ * separated lines) of its own then each histogram drawn (hist_text);
+ * in JSON the entry's object with one more member, "histograms": {FIELD:
+ * hist_json, ...}. Call between out_list_begin and out_list_end. */
+void eo_entry_hist(struct entry_out *eo, const struct hist_style *st,
+		   const void *key, const void *value, const void *raw);
 
 #endif

@@ -477,6 +477,11 @@ void complete_verb_args(struct an *a)
 			offer_fields_eq(a, m->vplan, a->pos, a->npos);
 		}
 	}
+	/* A FIELD word first (hist): the fields of the key and the value. */
+	if (!a->npos && cmd_arg_kind(a->cmd, ARG_WORD) &&
+	    cmd_arg_kind(a->cmd, ARG_WORD)->name &&
+	    !strcmp(cmd_arg_kind(a->cmd, ARG_WORD)->name, "FIELD"))
+		offer_query_fields(a, m);
 	if (has_query)
 		offer_query_keywords(a);
 	if (has_file && !has_key && !has_value && a->npos == 0)

@@ -18,7 +18,28 @@ struct tv_tag {
 	int comp;
 	int fmt;
 	const char *name;	/* what follows "mapsh:" */
+	int64_t lin_min;	/* mapsh:linhist=MIN,STEP */
+	uint64_t lin_step;
 };
+
+/* "linhist=MIN,STEP" (STEP >= 1) into min, step. */
+static bool lin_spec(const char *s, int64_t *min, uint64_t *step)
+{
+	char *e;
+
+	if (strncmp(s, "linhist=", 8))
+		return false;
+	s += 8;
+	errno = 0;
+	*min = strtoll(s, &e, 0);
+	if (errno || e == s || *e != ',')
+		return false;
+	s = e + 1;
+	if (*s == '-')
+		return false;
+	*step = strtoull(s, &e, 0);
+	return !errno && e != s && !*e && *step >= 1;
+}
 
 struct tv_tags {
 	uint32_t n;
@@ -52,14 +73,22 @@ struct tv_tags *tv_tags_new(const struct btf *btf)
 			/* mapsh:KEY=VALUE tags (record=...) are not formats;
 			 * any other name that is no format is kept, for the
 			 * plan to report. */
-			if (strchr(val, '='))
+			int64_t lmin = 0;
+			uint64_t lstep = 1;
+			bool lin = lin_spec(val + strlen(TAG_PREFIX), &lmin, &lstep);
+
+			if (strchr(val, '=') && !lin)
 				continue;
-			fmt = tv_fmt_from_name(val + strlen(TAG_PREFIX));
+			fmt = lin ? TV_TAG_LIN : tv_fmt_from_name(val + strlen(TAG_PREFIX));
 			if (!pass) {
 				n++;
 				continue;
 			}
-			if (fmt < 0)
+			tags->v[tags->n].lin_min = lmin;
+			tags->v[tags->n].lin_step = lstep;
+			if (fmt == TV_TAG_LIN)
+				fmt = TV_TAG_LIN + (int)tags->n;
+			else if (fmt < 0)
 				fmt = TV_TAG_UNKNOWN + (int)tags->n;
 			tags->v[tags->n].target = t->type;
 			tags->v[tags->n].comp = btf_decl_tag(t)->component_idx;
@@ -76,6 +105,19 @@ const char *tv_tags_name(const struct tv_tags *tags, int code)
 	uint32_t i = (uint32_t)(code - TV_TAG_UNKNOWN);
 
 	return tags && code >= TV_TAG_UNKNOWN && i < tags->n ? tags->v[i].name : "?";
+}
+
+void tv_tags_lin(const struct tv_tags *tags, int code, int64_t *min,
+		 uint64_t *step)
+{
+	uint32_t i = (uint32_t)(code - TV_TAG_LIN);
+
+	*min = 0;
+	*step = 1;
+	if (tags && code >= TV_TAG_LIN && i < tags->n) {
+		*min = tags->v[i].lin_min;
+		*step = tags->v[i].lin_step;
+	}
 }
 
 void tv_tags_free(struct tv_tags *tags)
@@ -304,6 +346,9 @@ enum tv_fmt tv_fallback_fmt(const struct tv_shape *s, bool *known)
 		return TV_FMT_MAC;
 	if (s->be_bytes == 2 && s->is_int && ends_with(s->name, "port"))
 		return TV_FMT_PORT;
+	if (s->is_array && s->elem_is_int && !s->be_bytes &&
+	    tv_hist_name(s->name))
+		return TV_FMT_LOG2HIST;	/* checked against the leaf later */
 	*known = s->be_bytes != 0;	/* __be16/32/64 say so */
 	return s->be_bytes ? TV_FMT_BE : TV_FMT_NONE;
 }

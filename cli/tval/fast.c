@@ -135,6 +135,9 @@ static int elem_op(const struct tv_leaf *l, bool json)
 	switch (l->fmt) {
 	case TV_FMT_NONE:
 	case TV_FMT_COUNTER:
+	case TV_FMT_LOG2HIST:
+	case TV_FMT_LINHIST:
+	case TV_FMT_LOG2:
 		if (!is_int)
 			return -1;
 		return l->is_signed ? sint_op(size) : uint_op(size);

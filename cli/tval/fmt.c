@@ -20,6 +20,9 @@ static const struct tv_fmt_info rows[] = {
 	[TV_FMT_TCPFLAGS] = { "tcpflags", "TCP flags", 0, TV_FITS_INT, false, true, TV_FOLD_OR },
 	[TV_FMT_HEX] = { "hex", "hex bytes", 0, TV_FITS_NOT_FLOAT, false, false, TV_FOLD_NONE },
 	[TV_FMT_COUNTER] = { "counter", "a counter", 0, TV_FITS_INT, false, false, TV_FOLD_SUM },
+	[TV_FMT_LOG2HIST] = { "log2hist", "a log2 histogram", 0, TV_FITS_HIST, false, false, TV_FOLD_SUM },
+	[TV_FMT_LINHIST] = { "linhist", "a linear histogram", 0, TV_FITS_HIST, false, false, TV_FOLD_SUM },
+	[TV_FMT_LOG2] = { "log2", "a log2 bucket index", 0, TV_FITS_INT | TV_FITS_WHOLE, false, false, TV_FOLD_NONE },
 };
 
 #define NROWS (sizeof(rows) / sizeof(rows[0]))
@@ -52,7 +55,7 @@ void tv_fmt_list(struct strbuf *sb)
 }
 
 bool tv_fmt_fits(enum tv_fmt fmt, enum tv_kind kind, uint32_t elem_size,
-		 uint32_t bit_size)
+		 uint32_t bit_size, uint32_t ndims, uint32_t nelems)
 {
 	const struct tv_fmt_info *f = tv_fmt_info(fmt);
 	bool integer = kind == TV_KIND_UINT || kind == TV_KIND_SINT;
@@ -61,6 +64,10 @@ bool tv_fmt_fits(enum tv_fmt fmt, enum tv_kind kind, uint32_t elem_size,
 		return true;
 	if (f->fits & TV_FITS_ADDR)
 		return false;	/* addresses are placed before leaves are */
+	if ((f->fits & TV_FITS_HIST) &&
+	    !(kind == TV_KIND_UINT && elem_size <= 8 && !bit_size &&
+	      ndims == 1 && nelems >= 2 && nelems <= TV_HIST_MAX))
+		return false;
 	if ((f->fits & TV_FITS_INT) && !(integer && elem_size <= 8))
 		return false;
 	if ((f->fits & TV_FITS_2) && elem_size != 2)
@@ -85,6 +92,8 @@ const char *tv_fmt_fits_text(enum tv_fmt fmt)
 		default: return "16 bytes";
 		}
 	}
+	if (f->fits & TV_FITS_HIST)
+		return "an array of 2 to 256 unsigned integers";
 	if (f->fits & TV_FITS_2)
 		return "a 2-byte integer";
 	if (f->fits & TV_FITS_2UP)

@@ -166,6 +166,8 @@ struct leafspec {
 	int src;			/* enum tv_fmt_src */
 	__u32 type_id;
 	const struct tv_enum_tab *etab;
+	int64_t hist_min;		/* linhist bounds */
+	uint64_t hist_step;
 };
 
 static int add_leaf(struct builder *b, uint32_t parent,
@@ -216,6 +218,10 @@ static int add_leaf(struct builder *b, uint32_t parent,
 	for (int i = 0; i < s->ndims; i++)
 		l->dims[i] = s->dims[i];
 	l->etab = s->etab;
+	if (l->fmt == TV_FMT_LINHIST) {
+		l->hist_min = s->hist_min;
+		l->hist_step = s->hist_step ? s->hist_step : 1;
+	}
 	p->nodes[node].leaf = p->nleaves++;
 	return 0;
 }
@@ -318,7 +324,8 @@ static bool scalar_kind(struct builder *b, const struct tv_rtype *er,
  * fit (the format table says which leaves each fits). */
 static int check_fmt(struct builder *b, struct leafspec *s, bool tagged)
 {
-	if (tv_fmt_fits(s->fmt, s->kind, s->elem_size, s->bit_size))
+	if (tv_fmt_fits(s->fmt, s->kind, s->elem_size, s->bit_size,
+			(uint32_t)s->ndims, s->count))
 		return s->fmt;
 	if (s->src == TV_SRC_OPTION)
 		return fail(b, "%s needs %s, not a %u-byte %s%s",
@@ -493,6 +500,10 @@ static int add_resolved(struct builder *b, uint32_t parent, const char *name,
 	uint32_t w;
 	bool tagged;
 
+	if (fmt >= TV_TAG_LIN) {
+		tv_tags_lin(b->tags, fmt, &s.hist_min, &s.hist_step);
+		fmt = TV_FMT_LINHIST;
+	}
 	if (fmt >= TV_TAG_UNKNOWN) {
 		struct strbuf known = STRBUF_INIT;
 
@@ -538,6 +549,10 @@ static int add_resolved(struct builder *b, uint32_t parent, const char *name,
 			count = UINT32_MAX;
 		if (fmt < 0 && nx.tag_fmt >= 0 && !(b->flags & TV_NO_TAGS)) {
 			fmt = nx.tag_fmt;
+			if (fmt >= TV_TAG_LIN) {
+				tv_tags_lin(b->tags, fmt, &s.hist_min, &s.hist_step);
+				fmt = TV_FMT_LINHIST;
+			}
 			if (fmt >= TV_TAG_UNKNOWN) {
 				note(b, "field '%s': mapsh:%s is no display format",
 				     field_name(b), tv_tags_name(b->tags, fmt));
@@ -582,6 +597,7 @@ static int add_resolved(struct builder *b, uint32_t parent, const char *name,
 			.name = name, .size = (uint32_t)(size * count),
 			.is_int = btf_is_int(er.t) && !nd, .is_array = nd > 0,
 			.elem_size = (uint32_t)size, .be_bytes = be_bytes,
+			.elem_is_int = btf_is_int(er.t),
 			.is_in6 = btf_is_struct(er.t) && size == 16 && sn &&
 				  !strcmp(sn, "in6_addr"),
 			.type_name = btf_is_composite(er.t) ? sn : NULL,

@@ -107,6 +107,10 @@ enum tv_fmt {
 	TV_FMT_TCPFLAGS,
 	TV_FMT_HEX,
 	TV_FMT_COUNTER,
+	TV_FMT_LOG2HIST,	/* array of counters: log2 buckets (tval/hist.c) */
+	TV_FMT_LINHIST,		/* array of counters: linear buckets (hist_min,
+				 * hist_step: the tag mapsh:linhist=MIN,STEP) */
+	TV_FMT_LOG2,		/* a key that is a log2 bucket index */
 };
 
 #define TV_MAX_DIMS 8
@@ -155,6 +159,8 @@ struct tv_leaf {
 	uint8_t ndims;		/* 0 for scalars */
 	uint32_t dims[TV_MAX_DIMS];
 	uint8_t fmt_src;	/* enum tv_fmt_src: why fmt applies */
+	int64_t hist_min;	/* TV_FMT_LINHIST: bucket 0 starts here */
+	uint64_t hist_step;	/* and each bucket is this wide (>= 1) */
 	/* private */
 	uint32_t elem_base;	/* index of element 0 in per-parse bitmaps */
 	const struct tv_enum_tab *etab;
@@ -226,6 +232,8 @@ enum tv_fold {			/* per-CPU maps: the CPUs' values as one */
 #define TV_FITS_WHOLE	 (1u << 3)	/* not a bitfield */
 #define TV_FITS_NOT_FLOAT (1u << 4)
 #define TV_FITS_ADDR	 (1u << 5)	/* addr_width bytes, any C type */
+#define TV_FITS_HIST	 (1u << 6)	/* a 1-dimension array of 2..256
+					 * unsigned integers */
 struct tv_fmt_info {
 	const char *name;	/* the tag mapsh:NAME; "" for none */
 	const char *what;	/* "an address", for messages */
@@ -245,7 +253,7 @@ int tv_fmt_from_name(const char *name);		/* -1 when unknown */
 void tv_fmt_list(struct strbuf *sb);
 /* Does fmt apply to a leaf of this kind, element size and bit size? */
 bool tv_fmt_fits(enum tv_fmt fmt, enum tv_kind kind, uint32_t elem_size,
-		 uint32_t bit_size);
+		 uint32_t bit_size, uint32_t ndims, uint32_t nelems);
 /* What fmt fits, for messages: "a 2-byte integer". */
 const char *tv_fmt_fits_text(enum tv_fmt fmt);
 
@@ -372,6 +380,45 @@ enum tv_fold tv_leaf_fold(const struct tv_plan *plan, const struct tv_leaf *l);
  * drops (alone or as a _suffix) or *_total. Never padding or arrays. */
 bool tv_leaf_is_counter(const struct tv_plan *plan, const struct tv_leaf *l,
 			bool guess);
+
+/* ---- histograms (hist.c) ---- */
+/* Buckets of counts: log2 (bucket 0 holds 0, bucket i >= 1 the values of
+ * bit length i: 2^(i-1) .. 2^i - 1, as bcc, bpftrace and mapsh export
+ * count them) or linear (bucket i: min + i*step .. min + (i+1)*step - 1).
+ * A leaf is a histogram when its format is log2hist or linhist: the tag,
+ * --as FIELD=log2hist, or the guess for untagged arrays of unsigned
+ * integers named slots, buckets or *hist* (libbpf-tools' struct hist). */
+#define TV_HIST_MAX 256
+struct tv_hist {
+	bool linear;
+	int64_t min;		/* linear */
+	uint64_t step;		/* linear (>= 1) */
+	uint32_t n;		/* buckets */
+	uint64_t counts[TV_HIST_MAX];
+	bool has_sum;
+	double sum;		/* of the values counted, where known */
+};
+/* Is l a histogram leaf (log2hist or linhist)? */
+bool tv_leaf_is_hist(const struct tv_leaf *l);
+/* Does the untagged array leaf name look like a histogram's? */
+bool tv_hist_name(const char *name);
+/* h = the buckets of histogram leaf l in rec (empty first). */
+void tv_hist_from_leaf(struct tv_hist *h, const struct tv_leaf *l,
+		       const void *rec);
+/* Bounds of bucket i, inclusive (log2: unsigned values cast). */
+void tv_hist_bounds(const struct tv_hist *h, uint32_t i, int64_t *lo,
+		    int64_t *hi);
+/* The log2 bucket of v: its bit length (0 for 0). */
+static inline uint32_t tv_log2_slot(uint64_t v)
+{
+	return v ? 64 - (uint32_t)__builtin_clzll(v) : 0;
+}
+uint64_t tv_hist_total(const struct tv_hist *h);
+/* The p-th percentile (0 < p <= 100) estimated from the buckets: the
+ * bucket where the count reaches p% of the total, interpolated linearly
+ * inside it; false when the histogram is empty. log2 results are
+ * unsigned (cast). */
+bool tv_hist_percentile(const struct tv_hist *h, double p, double *out);
 
 /* ---- BTF helpers ---- */
 /* Find a decl tag on the BTF VAR named var_name (in any DATASEC) whose

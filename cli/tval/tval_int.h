@@ -78,6 +78,11 @@ void tv_tags_free(struct tv_tags *tags);
  * names no format gives TV_TAG_UNKNOWN + i, its name from tv_tags_name. */
 int tv_tags_fmt(const struct tv_tags *tags, __u32 id, int comp);
 #define TV_TAG_UNKNOWN 0x10000
+/* mapsh:linhist=MIN,STEP gives TV_TAG_LIN + i: the format linhist with
+ * the bounds tv_tags_lin reads. */
+#define TV_TAG_LIN 0x20000
+void tv_tags_lin(const struct tv_tags *tags, int code, int64_t *min,
+		 uint64_t *step);
 const char *tv_tags_name(const struct tv_tags *tags, int code);
 
 /* A type with typedefs and modifiers peeled off, remembering what the
@@ -105,6 +110,7 @@ struct tv_shape {
 	bool is_int;		/* a scalar integer */
 	bool is_array;
 	uint32_t elem_size;	/* arrays: innermost element size */
+	bool elem_is_int;	/* arrays: of integers */
 	bool is_in6;		/* struct in6_addr */
 	const char *type_name;	/* struct/typedef name of the (element) type */
 	int be_bytes;		/* __be typedef on the (element) type */

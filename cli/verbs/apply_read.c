@@ -516,8 +516,10 @@ static int add_entry(struct apply_set *s, json_t *elem, unsigned line)
 		goto bad;
 	}
 	json_object_foreach(elem, name, x) {
+		/* "histograms": what dump -j draws from the value: read past */
 		if (strcmp(name, "key") && strcmp(name, "value") &&
-		    strcmp(name, "per_cpu") && strcmp(name, "wall")) {
+		    strcmp(name, "per_cpu") && strcmp(name, "wall") &&
+		    strcmp(name, "histograms")) {
 			sb_addf(&err, "unknown member '%s' (expected key, value%s)", name,
 				m->percpu ? " and per_cpu" : "");
 			goto bad;

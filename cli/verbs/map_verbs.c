@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* The map verb table and `mapsh MAP VERB ...` dispatch: see map_verbs.h. */
+/* The map verb table (dispatch: map_dispatch.c): see map_verbs.h. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -122,6 +122,8 @@ static const struct opt_spec dump_opts[] = {
 			     "maps of maps: dump every inner map too" },
 	[VOPT_STATS] = { "stats", 'v', NULL,
 			 "on stderr after the entries: entries read, batches, readers, retries, elapsed time" },
+	[VOPT_BARS] = { "bars", 0, NULL,
+			"histograms: draw the bars in a pipe too (default: the bucket table)" },
 	{ NULL },
 };
 
@@ -252,6 +254,14 @@ const struct cmd map_verbs[] = {
 "holds when it holds for some CPU (its value of each such field; where\n"
 "flags == 1290 finds an entry where only CPU 1 holds 1290), and sort uses\n"
 "the largest CPU value.\n"
+"A value field that is a histogram (tagged mapsh:log2hist or\n"
+"mapsh:linhist=MIN,STEP, --as FIELD=log2hist, or an untagged array of\n"
+"unsigned integers named slots, buckets or *hist*) is drawn after its\n"
+"entry as bcc draws it: count, sum, p50/p90/p99, a bar per bucket (see\n"
+"'hist --help'); in a pipe the bucket table (FIELD LO HI COUNT) unless\n"
+"--bars; -j adds \"histograms\": {FIELD: HIST} (see 'hist --help') to the\n"
+"entry. A map keyed by a log2 bucket index (--as key=log2) is drawn as\n"
+"one histogram after it.\n"
 "Bytes no field names (holes, unnamed bitfields) show when not zero: in\n"
 "a last column @uncovered (0x..), in a pipe as a trailing @uncovered=0x..\n"
 "(key.@uncovered and value.@uncovered when both can have them); a string\n"
@@ -558,6 +568,35 @@ const struct cmd map_verbs[] = {
 		.flags = CMD_NEEDS_BPF | CMD_MAP_VERB, .map_types = COUNT_MAPS,
 	},
 	{
+		.name = "hist", .fn = verb_hist, .opts = hist_opts,
+		.pos = (const struct arg_spec[]){
+			{ .kind = ARG_WORD, .flags = ARG_OPTIONAL, .name = "FIELD" },
+			{ .kind = ARG_QUERY, .flags = ARG_OPTIONAL, .clauses = QC_WHERE },
+			{ .kind = ARG_END } },
+		.summary = "the distribution of a field over the entries, drawn as a histogram",
+		.description =
+"Counts the entries (those matching where EXPR) by the value of FIELD, a\n"
+"number of the value or the key, in log2 buckets ([0], [1], [2, 4), [4, 8),\n"
+"...; --log2, the default) or in buckets STEP wide (--linear STEP, at most\n"
+"256 buckets), and draws them as bcc and bpftrace do: count, sum, p50, p90\n"
+"and p99 estimated from the buckets, then a line per bucket with its\n"
+"count and a bar scaled to the terminal (UTF-8 blocks; '#' with LANG=C or\n"
+"NO_COLOR). In a pipe it prints the bucket table instead (FIELD LO HI\n"
+"COUNT, bounds inclusive) unless --bars. --by FIELD draws one histogram\n"
+"per value of FIELD (a key field: per protocol, per interface). FIELD a\n"
+"histogram field (tagged mapsh:log2hist or mapsh:linhist=MIN,STEP, set by\n"
+"--as FIELD=log2hist, or an untagged array of unsigned integers named\n"
+"slots, buckets or *hist*): the entries' histograms summed. Without FIELD:\n"
+"the value's first histogram field, or for a map whose key is a log2\n"
+"bucket index (--as key=log2, or a key typedef tagged mapsh:log2) the\n"
+"map itself, each key's count (its value's counter) in its bucket. -j:\n"
+"{\"field\", \"histogram\": {\"count\", \"sum\", \"p50\", \"p90\", \"p99\",\n"
+"\"buckets\": [{\"min\", \"max\", \"count\"}, ...]}}; with --by \"groups\":\n"
+"[{BY: value, \"histogram\": ...}]. Read in batches; per-CPU values are\n"
+"summed over the CPUs first; log2: values below 0 count in [0].",
+		.flags = CMD_NEEDS_BPF | CMD_MAP_VERB, .map_types = DATA_MAPS,
+	},
+	{
 		.name = "watch", .fn = verb_watch, .impl = ring_watch_impl, .opts = watch_opts,
 		.pos = (const struct arg_spec[]){
 			{ .kind = ARG_QUERY, .flags = ARG_OPTIONAL, .clauses = QC_WHERE | QC_SORT_RATE | QC_LIMIT | QC_FIELDS_FLAT },
@@ -579,7 +618,13 @@ const struct cmd map_verbs[] = {
 "On a terminal: a full-screen view (default sort: the first counter's rate,\n"
 "highest first), showing entries used of max_entries and % full, the new\n"
 "entries (marked +) and the removed ones (and their rate: LRU evictions).\n"
-"Keys: q quit, p pause, s/S next/previous sort column, r reverse.\n"
+"Keys: q quit, p pause, s/S next/previous sort column, r reverse. Under\n"
+"the table: each counter's rate over the matched entries as a sparkline of\n"
+"the last 20 refreshes, and each histogram field (see 'hist --help'),\n"
+"summed over the matched entries, beside what arrived in the last\n"
+"interval (its change). Line mode prints the histograms after the entries:\n"
+"the bucket table FIELD LO HI TOTAL CHANGE, with -j {\"histogram\": FIELD,\n"
+"\"total\": HIST, \"interval\": HIST} lines.\n"
 "\n"
 "Otherwise line mode: the first refresh is a baseline (nothing but its\n"
 "summary); each later one prints the entries that changed since the one\n"
@@ -733,303 +778,4 @@ bool map_verb_applies(const struct cmd *verb, __u32 map_type)
 {
 	return !verb->map_types ||
 	       (map_type < 64 && (verb->map_types & (1ULL << map_type)));
-}
-
-/* ---- help ---- */
-
-void map_print_verbs(struct ctx *ctx, const char *name, const struct mapref *m)
-{
-	struct strbuf sb = STRBUF_INIT;
-
-	sb_addf(&sb, "Usage: mapsh %s VERB [ARGS...]\n\n", name);
-	if (m) {
-		sb_addf(&sb, "%s: %s map, ", m->name, map_type_str(m->info.type));
-		if (m->key)
-			sb_addf(&sb, "key %s, ", tv_plan_type_name(m->key));
-		if (m->value)
-			sb_addf(&sb, "value %s, ", tv_plan_type_name(m->value));
-		sb_addf(&sb, "max_entries %u\n\nVerbs for %s maps:\n",
-			m->info.max_entries, map_type_str(m->info.type));
-	} else {
-		sb_adds(&sb, "MAP is a name pinned in the pin directory, id N, pinned PATH,\n"
-			     "name NAME (kernel name) or OUTER[KEY] (an inner map).\n\nVerbs:\n");
-	}
-	for (const struct cmd *v = map_verbs; v->name; v++) {
-		size_t start = sb.len;
-
-		if (m && !map_verb_applies(v, m->info.type))
-			continue;
-		sb_addf(&sb, "  %s", v->name);
-		for (size_t w = sb.len - start; w < 12; w++)
-			sb_addc(&sb, ' ');
-		sb_addf(&sb, " %s\n", v->summary);
-	}
-	sb_addf(&sb, "\nWithout a verb: %s. Run 'mapsh %s VERB --help' for a verb's arguments.\n",
-		!m || map_verb_applies(cmd_find(map_verbs, "dump"), m->info.type) ? "dump" : "info",
-		name);
-	sb_add(&ctx->out.buf, sb.buf, sb.len);
-	out_flush(&ctx->out);
-	sb_free(&sb);
-}
-
-static void verbs_for(__u32 type, struct strbuf *sb)
-{
-	for (const struct cmd *v = map_verbs; v->name; v++) {
-		if (!map_verb_applies(v, type))
-			continue;
-		if (sb->len)
-			sb_adds(sb, ", ");
-		sb_adds(sb, v->name);
-	}
-}
-
-/* ---- dispatch ---- */
-
-/* Does option word w take the next word as its argument for some verb (or
- * as a global option)? Before the verb is known, any verb's option counts. */
-bool map_opt_takes_next(const char *w)
-{
-	if (argscan_wants_arg(NULL, w))
-		return true;
-	for (const struct cmd *v = map_verbs; v->name; v++)
-		if (argscan_wants_arg(v->opts, w))
-			return true;
-	return false;
-}
-
-int map_find_verb(int argc, char **argv)
-{
-	for (int i = 0; i < argc; i++) {
-		if (!strcmp(argv[i], "--"))
-			return i + 1 < argc ? i + 1 : -1;
-		if (argscan_is_option(argv[i]))
-			continue;
-		/* The argument of the option before it, unless a verb:
-		 * `-n 3 drain`, but `-n apply FILE`. */
-		if (i > 0 && argscan_is_option(argv[i - 1]) &&
-		    map_opt_takes_next(argv[i - 1]) && !cmd_find(map_verbs, argv[i]))
-			continue;
-		return i;
-	}
-	return -1;
-}
-
-static bool wants_help(int argc, char **argv)
-{
-	for (int i = 0; i < argc; i++) {
-		if (!strcmp(argv[i], "--"))
-			return false;
-		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help"))
-			return true;
-	}
-	return false;
-}
-
-/* A verb first, as bpftool orders it (`mapsh dump id 42`): the map comes
- * first in mapsh; say the command in that order. */
-static int verb_first(struct ctx *ctx, int argc, char **argv)
-{
-	struct strbuf sb = STRBUF_INIT;
-	struct mapsel sel;
-	int n, rc;
-
-	if (argc < 2 || !mapsel_is_map_word(&ctx->set.map, argv[1]))
-		return err_usage("unknown command '%s': a verb comes after its map (mapsh MAP %s, or after 'use MAP' in the shell; see 'mapsh help %s')",
-				 argv[0], argv[0], argv[0]);
-	n = mapsel_parse(argc - 1, argv + 1, &sel);
-	if (n < 0)
-		return EXIT_USAGE;
-	sb_adds(&sb, "mapsh");
-	for (int i = 1; i <= n; i++)
-		sb_addf(&sb, " %s", argv[i]);
-	sb_addf(&sb, " %s", argv[0]);
-	for (int i = n + 1; i < argc; i++)
-		sb_addf(&sb, " %s", argv[i]);
-	rc = err_usage("unknown command '%s': the map comes before the verb (did you mean '%s'?)",
-		       argv[0], sb_str(&sb));
-	sb_free(&sb);
-	return rc;
-}
-
-static int unknown_word(struct ctx *ctx, int argc, char **argv)
-{
-	const char *word = argv[0];
-	const char *s = cmd_suggest(cmd_tables.top, word);
-	char *ms;
-	int rc;
-
-	if (cmd_find(map_verbs, word) && !cmd_find(cmd_tables.top, word))
-		return verb_first(ctx, argc, argv);
-	if (s)
-		return err_usage("unknown command '%s' (did you mean '%s'? see 'mapsh help')",
-				 word, s);
-	{
-		/* Maps and commands alike: the word may be either. */
-		const char *names[64];
-		int n = 0;
-
-		for (const struct cmd *c = cmd_tables.top; c->name && n < 63; c++)
-			if (!(c->flags & CMD_HIDDEN))
-				names[n++] = c->name;
-		names[n] = NULL;
-		ms = mapref_suggest(&ctx->set.map, word, names);
-	}
-	if (ms)
-		rc = err_usage("unknown command or map '%s' (did you mean '%s'? see 'mapsh help')",
-			       word, ms);
-	else
-		rc = err_usage("unknown command '%s' (see 'mapsh help')", word);
-	free(ms);
-	return rc;
-}
-
-int map_cmd_run(struct ctx *ctx, int argc, char **argv)
-{
-	struct cmd none = { .name = argv[0], .opts = no_opts };
-	const struct cmd *verb = NULL;
-	struct mapref *m = NULL;
-	struct opt_vals vals;
-	struct mapsel sel;
-	bool want_help = false, explicit_verb, default_verb = false;
-	char **words = NULL;
-	char selname[320];
-	char who[352];
-	int n, vi, nw = 0, rc;
-
-	if (!mapsel_is_map_word(&ctx->set.map, argv[0]) &&
-	    !(argc > 1 && cmd_find(map_verbs, argv[1])))
-		return unknown_word(ctx, argc, argv);
-	n = mapsel_parse(argc, argv, &sel);
-	if (n < 0)
-		return EXIT_USAGE;
-	if (n == 2)
-		snprintf(selname, sizeof(selname), "%s %s", argv[0], argv[1]);
-	else
-		snprintf(selname, sizeof(selname), "%s", argv[0]);
-	argc -= n;
-	argv += n;
-
-	words = calloc((size_t)argc + 2, sizeof(*words));
-	if (!words)
-		return err_fail("out of memory");
-	vi = map_find_verb(argc, argv);
-	/* `mapsh flows where ...`: the default verb's words. */
-	if (vi >= 0 && !cmd_find(map_verbs, argv[vi]) && query_is_keyword(argv[vi]))
-		vi = -1;
-	explicit_verb = vi >= 0;
-	for (int i = 0; i < argc; i++)
-		if (i != vi)
-			words[nw++] = argv[i];
-	words[nw] = NULL;
-
-	if (explicit_verb) {
-		verb = cmd_find(map_verbs, argv[vi]);
-		if (!verb) {
-			/* Name the verbs this map has: apply the global
-			 * options (--pin-dir) and open it first. */
-			rc = cmd_parse_opts(ctx, &none, selname, &nw, words, &vals, &want_help);
-			if (rc)
-				goto out;
-			cmd_setup_output(ctx);
-			rc = mapref_open(&ctx->set.map, &sel, &m);
-			if (rc)
-				goto out;
-			{
-				const char *s = cmd_suggest(map_verbs, argv[vi]);
-				struct strbuf sb = STRBUF_INIT;
-
-				verbs_for(m->info.type, &sb);
-				if (s && map_verb_applies(cmd_find(map_verbs, s), m->info.type))
-					rc = err_usage("%s: unknown verb '%s' (did you mean '%s'? verbs for %s maps: %s)",
-						       m->name, argv[vi], s,
-						       map_type_str(m->info.type), sb_str(&sb));
-				else
-					rc = err_usage("%s: unknown verb '%s' (verbs for %s maps: %s)",
-						       m->name, argv[vi],
-						       map_type_str(m->info.type), sb_str(&sb));
-				sb_free(&sb);
-			}
-			goto out;
-		}
-	} else if (wants_help(argc, argv)) {
-		/* `mapsh MAP --help`: the verbs of this map. */
-		rc = cmd_parse_opts(ctx, &none, selname, &nw, words, &vals, &want_help);
-		if (rc)
-			goto out;
-		cmd_setup_output(ctx);
-		if (sel.kind == MAPSEL_PINNAME && !mapref_pin_exists(&ctx->set.map, sel.arg)) {
-			map_print_verbs(ctx, selname, NULL);
-			rc = EXIT_OK;
-			goto out;
-		}
-		rc = mapref_open(&ctx->set.map, &sel, &m);
-		if (!rc)
-			map_print_verbs(ctx, selname, m);
-		goto out;
-	} else {
-		verb = cmd_find(map_verbs, "dump");
-		default_verb = true;
-	}
-
-	snprintf(who, sizeof(who), "%s %s", selname, verb->name);
-	rc = cmd_parse_opts(ctx, verb, who, &nw, words, &vals, &want_help);
-	if (rc)
-		goto out;
-	cmd_setup_output(ctx);
-	if (want_help) {
-		cmd_print_help(ctx, verb);
-		rc = EXIT_OK;
-		goto out;
-	}
-	/* No gate on the user id: the kernel decides. A pin is opened
-	 * when its permissions let this user (CAP_BPF or not), a map by id
-	 * or kernel name needs CAP_SYS_ADMIN; mapref_open says which refusal
-	 * it met. */
-	/* A writer says itself why it will not write over an interrupted
-	 * write's journal; the others are told on opening the map. */
-	jrnl_quiet(verb->flags & CMD_WRITES);
-	rc = mapref_open(&ctx->set.map, &sel, &m);
-	jrnl_quiet(false);
-	if (rc && verb->fn == verb_diff)
-		rc = DIFF_TROUBLE;	/* diff's 1 is "different" */
-	if (rc)
-		goto out;
-	if (default_verb && !map_verb_applies(verb, m->info.type))
-		verb = cmd_find(map_verbs, "info");	/* nothing to dump */
-	if (!map_verb_applies(verb, m->info.type)) {
-		struct strbuf sb = STRBUF_INIT;
-
-		const char *note = mt_refusal_note(m->info.type, verb->name);
-
-		verbs_for(m->info.type, &sb);
-		rc = err_usage("%s (%s): '%s' does not apply%s%s (verbs for %s maps: %s)",
-			       m->name, map_type_str(m->info.type), verb->name,
-			       note ? ": " : "", note ? note : "",
-			       map_type_str(m->info.type), sb_str(&sb));
-		sb_free(&sb);
-		goto out;
-	}
-	ctx->map = m;
-	if (verb->flags & CMD_WRITES) {
-		/* The map's write lock, before the verb reads what it
-		 * changes (map/write.h). */
-		struct mapw_session ws = {
-			.audit_log = ctx->set.audit_log, .verb = verb->name,
-			.no_wait = ctx->set.no_wait,
-			.recovering = verb->fn == verb_recover,
-		};
-
-		rc = mapw_begin(&ws, m);
-	}
-	if (!rc)
-		rc = cmd_fn_for(verb, m->info.type)(ctx, verb, &vals, nw, words);
-	mapw_end();
-	out_flush(&ctx->out);
-	/* A verb that followed a reload (map/repin.h) left the new map. */
-	m = ctx->map;
-	ctx->map = NULL;
-out:
-	mapref_free(m);
-	free(words);
-	return rc;
 }

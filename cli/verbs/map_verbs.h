@@ -32,7 +32,7 @@ bool map_opt_takes_next(const char *w);
 bool map_verb_applies(const struct cmd *verb, __u32 map_type);
 
 /* Options of the verbs (indexes into their opt_spec arrays). */
-enum { VOPT_PER_CPU = 0, VOPT_RECURSIVE, VOPT_STATS };	/* dump, lookup */
+enum { VOPT_PER_CPU = 0, VOPT_RECURSIVE, VOPT_STATS, VOPT_BARS };	/* dump, lookup */
 enum { VOPT_CPU = 0, VOPT_ZERO_REST, VOPT_NOEXIST, VOPT_EXIST };	/* update, add, replace, set */
 enum { VOPT_PRUNE = 0, VOPT_DRY_RUN, VOPT_WATCH };	/* apply */
 
@@ -73,6 +73,10 @@ int verb_mim_lookup(struct ctx *, const struct cmd *, const struct opt_vals *, i
 int verb_mim_update(struct ctx *, const struct cmd *, const struct opt_vals *, int, char **);
 int verb_save(struct ctx *, const struct cmd *, const struct opt_vals *, int, char **);
 int verb_apply(struct ctx *, const struct cmd *, const struct opt_vals *, int, char **);
+/* hist [FIELD] [where EXPR] [--log2|--linear STEP] [--by FIELD] [--bars] (hist.c) */
+enum { VOPT_H_LOG2 = 0, VOPT_H_LINEAR, VOPT_H_BY, VOPT_H_BARS };
+int verb_hist(struct ctx *, const struct cmd *, const struct opt_vals *, int, char **);
+extern const struct opt_spec hist_opts[];	/* hist.c */
 /* recover [--forward | --discard] (recover.c) */
 enum { VOPT_FORWARD = 0, VOPT_DISCARD };
 int verb_recover(struct ctx *, const struct cmd *, const struct opt_vals *, int, char **);

@@ -160,7 +160,7 @@ static void print_stats(const struct mapref *m, struct mapiter *it)
 }
 
 static int dump_run(struct ctx *ctx, struct mapref *m, const struct query *q,
-		    bool per_cpu, bool stats)
+		    bool per_cpu, bool stats, bool bars)
 {
 	struct out *o = &ctx->out;
 	struct entry_out eo;
@@ -169,6 +169,8 @@ static int dump_run(struct ctx *ctx, struct mapref *m, const struct query *q,
 	const void *k, *raw;
 	long long limit = q ? query_limit(q) : -1, shown = 0;
 	bool sorted = q && query_has_sort(q), any = false;
+	struct hist_style st;
+	bool hist, text_hist;
 	int rc, r;
 
 	rc = iter_init(&it, m);
@@ -188,7 +190,12 @@ static int dump_run(struct ctx *ctx, struct mapref *m, const struct query *q,
 	h.rows.rec = h.ks + h.vs + h.rs;
 	h.rows.first = 1024;
 	h.rows.spare = 1;
-	out_list_begin(o);
+	/* Values holding histograms: each entry followed by them drawn. */
+	hist = eo_nhist(&eo) > 0;
+	text_hist = hist && !out_is_json(o);
+	hist_style_init(&st, o, bars);
+	if (!text_hist)
+		out_list_begin(o);
 	while (limit != 0 && !interrupted() &&
 	       (r = mapiter_next(&it, &k, &raw)) > 0) {
 		const void *v = eo_total(&eo, raw);
@@ -205,7 +212,10 @@ static int dump_run(struct ctx *ctx, struct mapref *m, const struct query *q,
 			}
 			continue;
 		}
-		eo_entry(&eo, k, v, raw);
+		if (hist)
+			eo_entry_hist(&eo, &st, k, v, raw);
+		else
+			eo_entry(&eo, k, v, raw);
 		any = true;
 		if (o->broken)
 			break;
@@ -222,7 +232,11 @@ static int dump_run(struct ctx *ctx, struct mapref *m, const struct query *q,
 		for (size_t i = 0; i < h.rows.n && (limit < 0 || (long long)i < limit); i++) {
 			const char *p = rowset_at(&h.rows, i);
 
-			eo_entry(&eo, p, p + h.ks, h.rs ? p + h.ks + h.vs : p + h.ks);
+			if (hist)
+				eo_entry_hist(&eo, &st, p, p + h.ks,
+					      h.rs ? p + h.ks + h.vs : p + h.ks);
+			else
+				eo_entry(&eo, p, p + h.ks, h.rs ? p + h.ks + h.vs : p + h.ks);
 			any = true;
 			if (o->broken)
 				break;
@@ -230,7 +244,8 @@ static int dump_run(struct ctx *ctx, struct mapref *m, const struct query *q,
 	}
 	if (!rc && !any)
 		eo_empty(&eo);
-	out_list_end(o);
+	if (!text_hist)
+		out_list_end(o);
 	if (!rc && o->mode == OUT_TABLE && m->percpu && !eo.per_cpu) {
 		struct strbuf sb = STRBUF_INIT;
 
@@ -268,7 +283,20 @@ int verb_dump(struct ctx *ctx, const struct cmd *cmd,
 	if (rc)
 		return rc;
 	rc = dump_run(ctx, m, q, opts->count[VOPT_PER_CPU] > 0,
-		      opts->count[VOPT_STATS] > 0);
+		      opts->count[VOPT_STATS] > 0,
+		      opts->count[VOPT_BARS] > 0);
+	/* A map whose key is a log2 bucket index: its histogram after the
+	 * table (text modes; `hist` gives it in JSON). */
+	if (!rc && !q && !out_is_json(&ctx->out) && m->key &&
+	    tv_plan_nleaves(m->key) == 1 && tv_plan_is_scalar(m->key) &&
+	    tv_plan_leaf(m->key, 0)->fmt == TV_FMT_LOG2) {
+		static struct opt_vals hv;
+
+		memset(&hv, 0, sizeof(hv));
+		hv.count[VOPT_H_BARS] = opts->count[VOPT_BARS];
+		out_line(&ctx->out, "%s", "");
+		rc = verb_hist(ctx, cmd, &hv, 0, NULL);
+	}
 	query_free(q);
 	return rc;
 }

@@ -22,18 +22,27 @@
 
 enum xkind { XK_NONE, XK_COUNTER, XK_GAUGE, XK_HIST };
 
-/* A log2 histogram: an array of 2..64 unsigned integers whose name says it
- * (..hist.., slots, buckets). Slot i counts the values of bit length i
- * (bcc's log2 slots: 0; 1; 2-3; 4-7; ...), so its upper bound is 2^i - 1. */
+/* A histogram: a leaf the engine calls one (tv_leaf_is_hist: tagged
+ * log2hist or linhist, --as, or an untagged array named slots, buckets or
+ * ..hist..). Bucket i's upper bound is tv_hist_bounds' (log2: 2^i - 1). */
 static bool hist_leaf(const struct tv_leaf *l)
 {
-	const char *b = strrchr(l->name, '.');
+	return tv_leaf_is_hist(l);
+}
 
-	b = b ? b + 1 : l->name;
-	return l->ndims == 1 && l->nelems >= 2 && l->nelems <= 64 &&
-	       l->kind == TV_KIND_UINT && !l->bit_size && l->elem_size <= 8 &&
-	       (l->fmt == TV_FMT_NONE || l->fmt == TV_FMT_COUNTER) &&
-	       (strstr(b, "hist") || !strcmp(b, "slots") || !strcmp(b, "buckets"));
+static void add_le(struct strbuf *o, const struct tv_leaf *l, uint32_t i)
+{
+	struct tv_hist h = {
+		.linear = l->fmt == TV_FMT_LINHIST, .min = l->hist_min,
+		.step = l->hist_step ? l->hist_step : 1,
+	};
+	int64_t lo, hi;
+
+	tv_hist_bounds(&h, i, &lo, &hi);
+	if (h.linear)
+		sb_addf(o, "%lld", (long long)hi);
+	else
+		sb_add_u64(o, (unsigned long long)(uint64_t)hi);
 }
 
 /* Element i of an unsigned integer array leaf. */
@@ -487,7 +496,7 @@ static void hist_series(const struct mapref *m, const struct xfield *f,
 		}
 		if (i < l->nelems) {
 			sb_adds(o, "le=\"");
-			sb_add_u64(o, (1ull << i) - 1);
+			add_le(o, l, i);
 			sb_adds(o, "\"} ");
 		} else {
 			sb_adds(o, "le=\"+Inf\"} ");

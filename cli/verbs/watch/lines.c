@@ -12,6 +12,7 @@
 #include "base/clock.h"
 #include "base/interrupt.h"
 #include "output/screen.h"
+#include "output/hist.h"
 #include "verbs/watch/watch.h"
 
 static void line_json(struct watch *w, const char *row, const char *iso)
@@ -198,6 +199,48 @@ static void line_summary(struct watch *w)
 	out_flush(o);
 }
 
+/* Each histogram field after a refresh (not the baseline): JSON lines
+ * {"time", "histogram": FIELD, "total": H, "interval": H}, or the total
+ * beside the interval's change: the bucket table (FIELD LO HI TOTAL
+ * DELTA), bars on a table. */
+static void line_hists(struct watch *w)
+{
+	struct out *o = &w->ctx->out;
+	struct hist_style st;
+	char iso[64], lab[64];
+
+	if (!w->nh || w->baseline)
+		return;
+	watch_time_iso(w->last_real, iso, sizeof(iso));
+	hist_style_init(&st, o, false);
+	snprintf(lab, sizeof(lab), "last %.3fs", w->dt);
+	for (int j = 0; j < w->nh; j++) {
+		if (w->json) {
+			struct jw jw;
+
+			jw_init(&jw, &o->buf, false);
+			jw_start_object(&jw);
+			jw_kv_string(&jw, "time", iso);
+			jw_kv_string(&jw, "histogram", w->h[j].leaf->name);
+			jw_name(&jw, "total");
+			hist_json(&jw, &w->h[j].total);
+			jw_name(&jw, "interval");
+			hist_json(&jw, &w->h[j].delta);
+			jw_end_object(&jw);
+			sb_addc(&o->buf, '\n');
+		} else {
+			struct strbuf sb = STRBUF_INIT;
+
+			hist_pair_lines(&sb, &st, w->h[j].leaf->name, &w->h[j].total,
+					&w->h[j].delta, lab);
+			if (sb.len)
+				sb.buf[--sb.len] = '\0';
+			out_line(o, "%s", sb_str(&sb));
+			sb_free(&sb);
+		}
+	}
+}
+
 static void sink_begin(struct watch *w)
 {
 	if (!w->json)
@@ -208,8 +251,10 @@ static void sink_end(struct watch *w, bool complete)
 {
 	if (!w->json)
 		out_list_end(&w->ctx->out);
-	if (complete)
+	if (complete) {
+		line_hists(w);
 		line_summary(w);
+	}
 	else
 		out_flush(&w->ctx->out);
 }

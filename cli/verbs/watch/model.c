@@ -517,6 +517,23 @@ static void entry(struct watch *w, struct pass *ps, const void *k,
 			w->n_new++;
 		else if (changed)
 			w->n_changed++;
+		for (int i = 0; i < w->nt; i++) {
+			uint64_t d;
+
+			memcpy(&d, deltas + 8 * (size_t)i, 8);
+			w->sum_delta[i] += (double)d;
+		}
+	}
+	if (w->nh) {
+		if (!v)
+			v = eo_total(&w->eo, raw);
+		for (int j = 0; j < w->nh; j++) {
+			struct tv_hist e;
+
+			tv_hist_from_leaf(&e, w->h[j].leaf, v);
+			for (uint32_t b = 0; b < e.n; b++)
+				w->h[j].total.counts[b] += e.counts[b];
+		}
 	}
 	if (!w->tty && (w->baseline || !changed))
 		return;
@@ -572,6 +589,32 @@ static void removals(struct watch *w, struct pass *ps)
 	w->total_removed += w->n_removed;
 }
 
+/* After a complete read: the histograms' changes, the counters' rates. */
+static void hist_spark_update(struct watch *w)
+{
+	for (int j = 0; j < w->nh; j++) {
+		struct watch_hist *h = &w->h[j];
+
+		for (uint32_t b = 0; b < h->total.n; b++) {
+			uint64_t c = h->total.counts[b], p = h->prev.counts[b];
+
+			h->delta.counts[b] = w->baseline ? 0 : c >= p ? c - p : c;
+		}
+		memcpy(h->prev.counts, h->total.counts, sizeof(h->prev.counts));
+	}
+	if (w->baseline)
+		return;
+	if (w->nspark == WATCH_SPARK) {
+		for (int i = 0; i < w->nt; i++)
+			memmove(w->spark[i], w->spark[i] + 1,
+				(WATCH_SPARK - 1) * sizeof(double));
+		w->nspark--;
+	}
+	for (int i = 0; i < w->nt; i++)
+		w->spark[i][w->nspark] = w->dt > 0 ? w->sum_delta[i] / w->dt : 0;
+	w->nspark++;
+}
+
 int watch_refresh(struct watch *w)
 {
 	struct mapref *m = w->m;
@@ -606,6 +649,9 @@ int watch_refresh(struct watch *w)
 	ps.stream = !w->tty && !w->sortq;
 	ps.left = query_limit(w->q);
 	w->entries = w->matched = w->n_new = w->n_changed = w->n_removed = 0;
+	memset(w->sum_delta, 0, sizeof(w->sum_delta));
+	for (int j = 0; j < w->nh; j++)
+		memset(w->h[j].total.counts, 0, sizeof(w->h[j].total.counts));
 	w->held.n = 0;
 	w->held.len = 0;
 	if (w->sink)
@@ -644,6 +690,7 @@ int watch_refresh(struct watch *w)
 			w->sink->row(w, watch_row(w, i));
 	}
 	removals(w, &ps);
+	hist_spark_update(w);
 	if (w->sink)
 		w->sink->end(w, true);
 	return 0;
@@ -837,6 +884,9 @@ void watch_free(struct watch *w)
 	rowset_free(&w->held);
 	free(w->scratch);
 	free(w->cols);
+	free(w->h);
+	w->h = NULL;
+	w->nh = 0;
 }
 
 int watch_init(struct watch *w, struct ctx *ctx, const struct opt_vals *opts)
@@ -900,5 +950,27 @@ int watch_setup(struct watch *w, const struct opt_vals *opts, int argc,
 		return err_fail("out of memory");
 	}
 	w->hold_max = query_limit(w->q) >= 0 ? (size_t)query_limit(w->q) : SIZE_MAX;
+	w->nspark = 0;
+	for (uint32_t i = 0; m->value && i < tv_plan_nleaves(m->value); i++) {
+		const struct tv_leaf *l = tv_plan_leaf(m->value, i);
+		struct watch_hist *nh;
+
+		if (!tv_leaf_is_hist(l) || l->is_padding || l->in_union_alt)
+			continue;
+		nh = realloc(w->h, (size_t)(w->nh + 1) * sizeof(*w->h));
+		if (!nh) {
+			watch_free(w);
+			return err_fail("out of memory");
+		}
+		w->h = nh;
+		memset(&w->h[w->nh], 0, sizeof(*w->h));
+		w->h[w->nh].leaf = l;
+		w->h[w->nh].total.linear = l->fmt == TV_FMT_LINHIST;
+		w->h[w->nh].total.min = l->hist_min;
+		w->h[w->nh].total.step = l->hist_step ? l->hist_step : 1;
+		w->h[w->nh].total.n = l->nelems < TV_HIST_MAX ? l->nelems : TV_HIST_MAX;
+		w->h[w->nh].prev = w->h[w->nh].delta = w->h[w->nh].total;
+		w->nh++;
+	}
 	return EXIT_OK;
 }

@@ -27,6 +27,7 @@
 #include "base/clock.h"
 #include "base/interrupt.h"
 #include "map/mapinfo.h"
+#include "output/hist.h"
 #include "output/screen.h"
 #include "verbs/watch/watch.h"
 
@@ -69,19 +70,62 @@ static void header(struct watch *w, struct screen_term *t, struct screen_frame *
 	sb_free(&sb);
 }
 
+/* The lines under the table: a sparkline of each counter's map-wide rate
+ * over the last refreshes, and each histogram field's total beside what
+ * arrived in the last interval. Appended to sb; the number of lines. */
+static size_t below(struct watch *w, struct screen_term *t, struct strbuf *sb)
+{
+	struct hist_style st;
+	size_t n = 0;
+	char lab[64];
+
+	hist_style_init(&st, &w->ctx->out, true);
+	st.cols = t->cols > 1 ? (unsigned)t->cols - 1 : 1;	/* no autowrap */
+	if (w->nspark) {
+		bool any = false;
+
+		for (int i = 0; i < w->nt; i++) {
+			if (!w->t[i].show || !w->t[i].counter)
+				continue;
+			sb_addf(sb, "%s%s/s ", any ? "   " : "", w->t[i].name);
+			hist_spark(sb, w->spark[i], w->nspark, st.utf8);
+			sb_addc(sb, ' ');
+			watch_rate_text(sb, w->spark[i][w->nspark - 1], true);
+			any = true;
+		}
+		if (any) {
+			sb_addc(sb, '\n');
+			n++;
+		}
+	}
+	snprintf(lab, sizeof(lab), "last %.1fs", w->dt);
+	for (int j = 0; j < w->nh; j++)
+		hist_pair_lines(sb, &st, w->h[j].leaf->name, &w->h[j].total,
+				&w->h[j].delta, w->baseline ? "since start" : lab);
+	for (size_t i = 0; i < sb->len; i++)
+		n += sb->buf[i] == '\n';
+	return n;
+}
+
 static void draw(struct watch *w, struct screen_term *t)
 {
 	struct screen_frame f;
-	struct strbuf line = STRBUF_INIT, cell = STRBUF_INIT;
+	struct strbuf line = STRBUF_INIT, cell = STRBUF_INIT, bl = STRBUF_INIT;
 	size_t *wid = calloc((size_t)w->ncols + 1, sizeof(*wid));
-	size_t nrow = w->held.n;
+	size_t nrow = w->held.n, nbelow, room;
 
 	if (!wid)
 		return;
-	if (t->rows <= HEADER_LINES)
-		nrow = 0;
-	else if (nrow > (size_t)(t->rows - HEADER_LINES))
-		nrow = (size_t)(t->rows - HEADER_LINES);
+	nbelow = below(w, t, &bl);
+	if (nbelow)
+		nbelow++;	/* a blank line before them */
+	room = t->rows > HEADER_LINES ? (size_t)(t->rows - HEADER_LINES) : 0;
+	/* The table keeps at least 3 rows (or what it has) before them. */
+	if (nbelow > room || room - nbelow < (nrow < 3 ? nrow : 3))
+		nbelow = 0;
+	room -= nbelow;
+	if (nrow > room)
+		nrow = room;
 	screen_frame_begin(&f, &w->ctx->out, t);
 	header(w, t, &f);
 
@@ -140,7 +184,21 @@ static void draw(struct watch *w, struct screen_term *t)
 		screen_frame_line(&f, line.buf, line.len,
 			   isnew && w->ctx->color ? "\033[1m" : NULL);
 	}
+	if (nbelow) {
+		const char *p = bl.buf, *e = bl.buf + bl.len;
+
+		screen_frame_line(&f, "", 0, NULL);
+		while (p < e) {
+			const char *nl = memchr(p, '\n', (size_t)(e - p));
+
+			if (!nl)
+				nl = e;
+			screen_frame_line(&f, p, (size_t)(nl - p), NULL);
+			p = nl + 1;
+		}
+	}
 	screen_frame_end(&f);
+	sb_free(&bl);
 	sb_free(&line);
 	sb_free(&cell);
 	free(wid);

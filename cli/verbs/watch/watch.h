@@ -129,6 +129,22 @@ struct watch {
 	unsigned long long matched;	/* ... passing where */
 	unsigned long long n_new, n_changed, n_removed;
 	unsigned long long total_removed;
+	/* Histogram fields of the value (tv_leaf_is_hist): their buckets
+	 * summed over the matched entries, this refresh (total) and the
+	 * change since the one before (delta: what arrived; a slot that went
+	 * down was reset, its change is its value). */
+	int nh;
+	struct watch_hist {
+		const struct tv_leaf *leaf;
+		struct tv_hist total, prev, delta;
+	} *h;
+	/* The map-wide rate of each tracked counter (its changes over the
+	 * matched entries summed, per second), the last WATCH_SPARK refreshes
+	 * oldest first: the sparklines of the full-screen view. */
+#define WATCH_SPARK 20
+	double sum_delta[WATCH_MAX_TRACKED];
+	double spark[WATCH_MAX_TRACKED][WATCH_SPARK];
+	unsigned nspark;
 	char err[256];			/* why a refresh failed */
 	char note[384];			/* the view: the last reload followed */
 };
