@@ -93,13 +93,16 @@ on_tty() { script -qec "$1" /dev/null | tr -d '\r'; }
 # Every distinct "see '...'" hint in cli/, as written in the source. A new
 # hint fails the first test until a case below runs it.
 HINTS="see '%s'
+see 'bpftool prog show name %s'
 see 'mapsh %s %s --help'
 see 'mapsh %s --help'
 see 'mapsh %s apply --help'
 see 'mapsh %s push --help'
 see 'mapsh %s set --help'
+see 'mapsh create --help'
 see 'mapsh help %s'
 see 'mapsh help dump'
+see 'mapsh help hist'
 see 'mapsh help recover'
 see 'mapsh help'
 see 'mapsh maps --all'
@@ -141,6 +144,7 @@ hint_works() {
 	hint_works flows apply                               # no file
 	hint_works maps x
 	hint_works load x
+	hint_works create x
 	hint_works bogus
 	hint_works hlep                                      # did you mean a command
 	hint_works flwos                                     # did you mean a map
@@ -159,7 +163,7 @@ hint_works() {
 	for v in count watch apply; do
 		mapsh help "$v" | grep -oE "see 'mapsh help [a-z]+'" >>"$BATS_TEST_TMPDIR/h"
 	done
-	[ "$(sort -u "$BATS_TEST_TMPDIR/h" | wc -l)" -eq 2 ] || fail "$(cat "$BATS_TEST_TMPDIR/h")"
+	[ "$(sort -u "$BATS_TEST_TMPDIR/h" | wc -l)" -eq 3 ] || fail "$(cat "$BATS_TEST_TMPDIR/h")"
 	while read -r _ hint; do
 		hint=${hint#\'mapsh }
 		run mapsh ${hint%\'}

@@ -236,12 +236,12 @@ assert_iface_clean() {
 	assert_output "detached from $HOST2; unloaded flowtrack, policy; kept 16 map pins and the inner maps in $MAPSH_PIN_DIR (remove them with 'mapsh unload --purge')"
 	assert_iface_clean "$HOST2"
 	[ ! -e "$MAPSH_PIN_DIR/progs/flowtrack" ]
-	[ "$(ls "$MAPSH_PIN_DIR" | grep -vxE 'progs|inner' | wc -l)" -eq 15 ]
+	[ "$(ls "$MAPSH_PIN_DIR" | grep -vxE 'progs|inner' | wc -l)" -eq 16 ]
 	[ "$(mapsh -j blocklist | jq length)" -eq 1 ]
 	# a plain unload (or --purge) then removes them
 	run mapsh unload --purge
 	assert_success
-	assert_output "not attached anywhere; unloaded flowtrack, policy; removed 15 map pins and the inner maps from $MAPSH_PIN_DIR"
+	assert_output "not attached anywhere; unloaded flowtrack, policy; removed 16 map pins and the inner maps from $MAPSH_PIN_DIR"
 	[ ! -e "$MAPSH_PIN_DIR" ]
 }
 
@@ -254,7 +254,7 @@ assert_iface_clean() {
 	[ -e "$MAPSH_PIN_DIR/flows" ]
 	run mapsh -j unload --iface "$HOST1" --purge
 	assert_success
-	[ "$(jq -c '[.unloaded, .maps_unpinned, .maps_kept, .inner_kept]' <<<"$output")" = "[true,15,0,0]" ]
+	[ "$(jq -c '[.unloaded, .maps_unpinned, .maps_kept, .inner_kept]' <<<"$output")" = "[true,16,0,0]" ]
 	assert_iface_clean "$HOST1"
 	[ ! -e "$MAPSH_PIN_DIR" ]
 }
@@ -264,7 +264,7 @@ assert_iface_clean() {
 	mapsh load --iface "$HOST1"
 	run mapsh -j unload --iface "$HOST1"
 	assert_success
-	[ "$(jq -c '[.unloaded, .maps_unpinned, .maps_kept, .inner_kept]' <<<"$output")" = "[true,0,15,1]" ]
+	[ "$(jq -c '[.unloaded, .maps_unpinned, .maps_kept, .inner_kept]' <<<"$output")" = "[true,0,16,1]" ]
 	[ -e "$MAPSH_PIN_DIR/inner/iface_blocklist_$HOST1" ]
 	# load takes the kept maps up again
 	run mapsh load --iface "$HOST1"

@@ -171,13 +171,13 @@ v2_flow() {
 			"$2" -i "$3" --dmac "$4" -s 10.3.0.1 -d 10.3.0.2 -p udp --dport 53 -c 20 --len 100 || exit 1
 			n=$((n + 20)); echo $n >"$5"
 		done' _ "$stop" "$PKTGEN" "$PEER1" "$HOST_MAC1" "$cnt"
-	wait_for "the sender's first batches" bash -c "[ \$(cat '$cnt') -ge 40 ]"
+	wait_for "the sender's first batches" bash -c "n=\$(cat '$cnt'); [ \"\${n:-0}\" -ge 40 ]"
 	run --separate-stderr mapsh load --object "$V2" --migrate --set zone=7
 	assert_success
 	assert_output --partial "1 migrated"
 	assert_output --partial "backup"
 	at_swap=$(cat "$cnt")
-	wait_for "batches after the swap" bash -c "[ \$(cat '$cnt') -ge $((at_swap + 40)) ]"
+	wait_for "batches after the swap" bash -c "n=\$(cat '$cnt'); [ \"\${n:-0}\" -ge $((at_swap + 40)) ]"
 	touch "$stop"
 	bg_wait "$BG_PID"
 	sent=$(cat "$cnt")
@@ -187,7 +187,7 @@ v2_flow() {
 	echo "counted $(v2_flow packets) of $((10 + sent)) (sent $sent)"
 	[ "$(v2_flow packets)" = $((10 + sent)) ]
 	[ "$(v2_flow bytes)" = $(( (10 + sent) * 100 )) ]
-	[ "$(v2_flow flags)" = '"0x1"' ]
+	[ "$(v2_flow flags)" = '1' ]
 	run --separate-stderr mapsh -j mig_flows lookup src_ip=10.3.0.5 dst_ip=10.3.0.2 dst_port=80 proto=tcp zone=7
 	assert_success
 	[ "$(jq -c '[.value.packets, .value.bytes, .value.first_seen]' <<<"$output")" = '[4,240,0]' ]
