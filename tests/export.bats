@@ -627,3 +627,28 @@ web_config() {
 	assert_failure 2
 	[[ "$stderr" == *"'bytes' is no key field of svc_stats"* ]]
 }
+
+@test "export: linear buckets (mapsh:linhist) as a Prometheus histogram, _sum from the struct's sum field, promtool clean" {
+	bpftool prog loadall "$TOP/build/hist_maps.bpf.o" "$BPFFS/hp" pinmaps "$BPFFS/hm" 2>/dev/null || true
+	LIN="$BPFFS/hm/hist_lin"
+	[ -e "$LIN" ] || fail "hist_lin was not pinned"
+	# buckets [100,150) [150,200) [200,250) [250,300) [300,350)
+	mapsh pinned "$LIN" set 0 sum=1234 dist=1,2,0,4,1
+	run --separate-stderr mapsh export --once pinned "$LIN"
+	assert_success
+	printf '%s\n' "$output" | promtool check metrics
+	[ "$(grep '^mapsh_hist_lin_dist_' <<<"$output")" = "$(cat <<-'EOF2'
+	mapsh_hist_lin_dist_bucket{key="0",le="149"} 1
+	mapsh_hist_lin_dist_bucket{key="0",le="199"} 3
+	mapsh_hist_lin_dist_bucket{key="0",le="249"} 3
+	mapsh_hist_lin_dist_bucket{key="0",le="299"} 7
+	mapsh_hist_lin_dist_bucket{key="0",le="349"} 8
+	mapsh_hist_lin_dist_bucket{key="0",le="+Inf"} 8
+	mapsh_hist_lin_dist_sum{key="0"} 1234
+	mapsh_hist_lin_dist_count{key="0"} 8
+	EOF2
+	)" ]
+	grep -Fx '# HELP mapsh_hist_lin_dist hist_lin.dist (__u64, linear buckets) of array map hist_lin' <<<"$output"
+	# the sum is the histogram's _sum, not a series of its own
+	none '^mapsh_hist_lin_sum' "$output"
+}

@@ -736,34 +736,10 @@ int eo_nhist(const struct entry_out *eo)
 	return n;
 }
 
-/* The sum a histogram's struct keeps beside it: a numeric scalar named
- * sum, total or *_sum with the same parent path; NULL when none. */
-static const struct tv_leaf *sum_leaf(const struct tv_plan *p,
-				      const struct tv_leaf *h)
-{
-	const char *dot = strrchr(h->name, '.');
-	size_t plen = dot ? (size_t)(dot - h->name + 1) : 0;
-
-	for (uint32_t i = 0; i < tv_plan_nleaves(p); i++) {
-		const struct tv_leaf *l = tv_plan_leaf(p, i);
-		const char *b = l->name + plen;
-		size_t n;
-
-		if (strncmp(l->name, h->name, plen) || strchr(b, '.') ||
-		    l->nelems != 1 || l->is_padding || !tv_leaf_is_numeric(l))
-			continue;
-		n = strlen(b);
-		if (!strcmp(b, "sum") || !strcmp(b, "total") ||
-		    (n > 4 && !strcmp(b + n - 4, "_sum")))
-			return l;
-	}
-	return NULL;
-}
-
 void eo_hist_of(const struct entry_out *eo, const struct tv_leaf *l,
 		const void *value, struct tv_hist *h)
 {
-	const struct tv_leaf *sl = sum_leaf(eo->m->value, l);
+	const struct tv_leaf *sl = tv_hist_sum_leaf(eo->m->value, l);
 
 	tv_hist_from_leaf(h, l, value);
 	if (sl) {

@@ -90,3 +90,27 @@ bool tv_hist_percentile(const struct tv_hist *h, double p, double *out)
 	}
 	return false;
 }
+
+/* The sum a histogram's struct keeps beside it: a numeric scalar named
+ * sum, total or *_sum with the same parent path; NULL when none. */
+const struct tv_leaf *tv_hist_sum_leaf(const struct tv_plan *p,
+				       const struct tv_leaf *h)
+{
+	const char *dot = strrchr(h->name, '.');
+	size_t plen = dot ? (size_t)(dot - h->name + 1) : 0;
+
+	for (uint32_t i = 0; i < tv_plan_nleaves(p); i++) {
+		const struct tv_leaf *l = tv_plan_leaf(p, i);
+		const char *b = l->name + plen;
+		size_t n;
+
+		if (strncmp(l->name, h->name, plen) || strchr(b, '.') ||
+		    l->nelems != 1 || l->is_padding || !tv_leaf_is_numeric(l))
+			continue;
+		n = strlen(b);
+		if (!strcmp(b, "sum") || !strcmp(b, "total") ||
+		    (n > 4 && !strcmp(b + n - 4, "_sum")))
+			return l;
+	}
+	return NULL;
+}

@@ -400,6 +400,10 @@ struct tv_hist {
 };
 /* Is l a histogram leaf (log2hist or linhist)? */
 bool tv_leaf_is_hist(const struct tv_leaf *l);
+/* The sum a histogram's struct keeps beside it: a numeric scalar named
+ * sum, total or *_sum with the same parent path; NULL when none. */
+const struct tv_leaf *tv_hist_sum_leaf(const struct tv_plan *p,
+				       const struct tv_leaf *h);
 /* Does the untagged array leaf name look like a histogram's? */
 bool tv_hist_name(const char *name);
 /* h = the buckets of histogram leaf l in rec (empty first). */

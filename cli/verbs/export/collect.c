@@ -45,6 +45,19 @@ static void add_le(struct strbuf *o, const struct tv_leaf *l, uint32_t i)
 		sb_add_u64(o, (unsigned long long)(uint64_t)hi);
 }
 
+/* Is l the sum some histogram leaf of p keeps beside it? */
+static bool is_hist_sum(const struct tv_plan *p, const struct tv_leaf *l)
+{
+	for (uint32_t i = 0; i < tv_plan_nleaves(p); i++) {
+		const struct tv_leaf *h = tv_plan_leaf(p, i);
+
+		if (hist_leaf(h) && !h->is_padding && !h->in_union_alt &&
+		    tv_hist_sum_leaf(p, h) == l)
+			return true;
+	}
+	return false;
+}
+
 /* Element i of an unsigned integer array leaf. */
 static uint64_t elem_u64(const struct tv_leaf *l, const void *rec, uint32_t i)
 {
@@ -197,6 +210,7 @@ static void add_help(struct strbuf *sb, const char *s)
 struct xfield {
 	const struct tv_leaf *leaf;
 	enum xkind kind;
+	const struct tv_leaf *sum;	/* a histogram's: its _sum, or NULL */
 	struct strbuf fam;	/* "mapsh_flows_packets_total" */
 };
 
@@ -443,11 +457,13 @@ static bool cap_take(struct xport *x, const struct xfield *f,
 	const struct tv_leaf *l = f->leaf;
 
 	if (f->kind == XK_HIST) {
-		if (x->max_series && *nseries + l->nelems + 2 > x->max_series) {
-			x->dropped_total += l->nelems + 2;
+		unsigned long long n = l->nelems + 2 + (f->sum != NULL);
+
+		if (x->max_series && *nseries + n > x->max_series) {
+			x->dropped_total += n;
 			return false;
 		}
-		*nseries += l->nelems + 2;
+		*nseries += n;
 		return true;
 	}
 	if (x->max_series && *nseries >= x->max_series) {
@@ -469,7 +485,8 @@ static void add_cpu(struct strbuf *o, size_t llen, int cpu)
 }
 
 /* The series of one histogram field of one entry: cumulative buckets,
- * +Inf and _count (no _sum: the slots do not tell it). rec is one CPU's
+ * +Inf, _sum when the struct keeps one beside it (tv_hist_sum_leaf) and
+ * _count. rec is one CPU's
  * value when cpu >= 0, else every CPU's (summed here). */
 static void hist_series(const struct mapref *m, const struct xfield *f,
 			const char *lab, size_t llen, int cpu, const void *rec,
@@ -502,6 +519,27 @@ static void hist_series(const struct mapref *m, const struct xfield *f,
 			sb_adds(o, "le=\"+Inf\"} ");
 		}
 		sb_add_u64(o, (unsigned long long)cum);
+		sb_addc(o, '\n');
+	}
+	if (f->sum) {
+		uint64_t su = 0;
+
+		for (int c = 0; c < ncpus; c++)	/* wraps as the field does */
+			su += tv_leaf_get_u64(f->sum, (const char *)rec + (size_t)c * m->stride);
+		sb_add(o, f->fam.buf, f->fam.len);
+		sb_adds(o, "_sum");
+		if (llen || cpu >= 0) {
+			sb_addc(o, '{');
+			sb_add(o, lab, llen);
+			if (cpu >= 0)
+				add_cpu(o, llen, cpu);
+			sb_addc(o, '}');
+		}
+		sb_addc(o, ' ');
+		if (f->sum->kind == TV_KIND_SINT && ncpus == 1)
+			sb_add_i64(o, (long long)tv_leaf_get_i64(f->sum, rec));
+		else
+			sb_add_u64(o, (unsigned long long)su);
 		sb_addc(o, '\n');
 	}
 	sb_add(o, f->fam.buf, f->fam.len);
@@ -685,11 +723,19 @@ static void merge_same_labels(const struct mapref *m, struct xents *e,
 			char *dst = nkv + (nn - 1) * e->es;
 
 			for (int k = 0; k < nf; k++) {
-				for (int c = 0; c < ncpus; c++)
+				struct xfield sf = { .leaf = f[k].sum, .kind = XK_GAUGE };
+
+				for (int c = 0; c < ncpus; c++) {
 					leaf_add(&f[k], dst + ks + (size_t)c * m->stride,
 						 src + ks + (size_t)c * m->stride);
+					if (sf.leaf)
+						leaf_add(&sf, dst + ks + (size_t)c * m->stride,
+							 src + ks + (size_t)c * m->stride);
+				}
 				if (summed)
 					leaf_add(&f[k], dst + ks + ls, src + ks + ls);
+				if (summed && sf.leaf)
+					leaf_add(&sf, dst + ks + ls, src + ks + ls);
 			}
 			continue;
 		}
@@ -718,7 +764,8 @@ static void cap_series(struct xport *x, struct xents *e, const struct xfield *f,
 
 	if (!x->max_series) {
 		for (int i = 0; i < nf; i++)
-			*nseries += (f[i].kind == XK_HIST ? f[i].leaf->nelems + 2 : 1) *
+			*nseries += (f[i].kind == XK_HIST ?
+				     f[i].leaf->nelems + 2 + (f[i].sum != NULL) : 1) *
 				    (unsigned long long)e->n * ncpu_series;
 		return;
 	}
@@ -833,14 +880,16 @@ void xp_collect_to(struct xport *x, struct strbuf *out, xp_flush_fn flush,
 			enum xkind kd = leaf_kind(m->value, l, !x->mo.raw_values);
 			struct xfield *nfp;
 
-			if (kd == XK_NONE || !xo_wants(xm->om, l->name))
-				continue;
+			if (kd == XK_NONE || !xo_wants(xm->om, l->name) ||
+			    is_hist_sum(m->value, l))
+				continue;	/* (a histogram's sum is its _sum) */
 			nfp = realloc(f, (nf + 1) * sizeof(*f));
 			if (!nfp)
 				abort();
 			f = nfp;
 			f[nf].leaf = l;
 			f[nf].kind = kd;
+			f[nf].sum = kd == XK_HIST ? tv_hist_sum_leaf(m->value, l) : NULL;
 			sb_init(&f[nf].fam);
 			sb_adds(&f[nf].fam, x->prefix);
 			sb_addc(&f[nf].fam, '_');
@@ -875,7 +924,8 @@ void xp_collect_to(struct xport *x, struct strbuf *out, xp_flush_fn flush,
 					*f[j].leaf->name ? f[j].leaf->name : "value",
 					f[j].leaf->type_name ? f[j].leaf->type_name : "",
 					f[j].kind == XK_COUNTER ? ", counter" :
-					f[j].kind == XK_HIST ? ", log2 slots" : "",
+					f[j].kind != XK_HIST ? "" :
+					f[j].leaf->fmt == TV_FMT_LINHIST ? ", linear buckets" : ", log2 slots",
 					map_type_str(m->info.type), xm->name,
 					m->percpu ? (x->per_cpu ? ", per CPU" : ", summed over CPUs") : "");
 				family_head(out, sb_str(&f[j].fam),

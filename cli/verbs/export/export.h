@@ -36,7 +36,9 @@ extern const struct opt_spec export_opts[];
 	"guessed packets/bytes/... names) are counters (_total), other integers\n" \
 	"gauges; addresses, enums, flags and times are no values; an integer array\n" \
 	"named ..hist.., slots or buckets is a histogram of log2 slots (le 0, 1, 3,\n" \
-	"7, ...: slot i counts values of bit length i). The key's fields\n" \
+	"7, ...: slot i counts values of bit length i); one tagged mapsh:linhist=MIN,STEP\n" \
+	"has linear buckets (le MIN+STEP-1, ...); a sum, total or *_sum field beside it\n" \
+	"is its _sum. The key's fields\n" \
 	"are the labels, formatted as mapsh shows them (a scalar key: label key).\n" \
 	"Per-CPU values are summed (--per-cpu: a cpu label); array slots that are all\n" \
 	"zero are left out. Per map: PREFIX_map_up, _map_entries, _map_max_entries,\n" \
