@@ -652,3 +652,24 @@ web_config() {
 	# the sum is the histogram's _sum, not a series of its own
 	none '^mapsh_hist_lin_sum' "$output"
 }
+
+@test "export of a queue and a stack: map_nonempty from a peek (the kernel keeps no count), nothing taken" {
+	bpftool map create "$BPFFS/q" type queue key 0 value 4 entries 8 name xq
+	bpftool map create "$BPFFS/s" type stack key 0 value 4 entries 8 name xs
+	run --separate-stderr mapsh export --once pinned "$BPFFS/q" pinned "$BPFFS/s"
+	assert_success
+	printf '%s\n' "$output" | promtool check metrics
+	grep -Fx 'mapsh_map_nonempty{map="xq"} 0' <<<"$output"
+	grep -Fx 'mapsh_map_nonempty{map="xs"} 0' <<<"$output"
+	bpftool map push pinned "$BPFFS/q" value 7 0 0 0
+	bpftool map push pinned "$BPFFS/q" value 8 0 0 0
+	bpftool map push pinned "$BPFFS/s" value 9 0 0 0
+	run --separate-stderr mapsh export --once pinned "$BPFFS/q" pinned "$BPFFS/s"
+	assert_success
+	grep -Fx 'mapsh_map_nonempty{map="xq"} 1' <<<"$output"
+	grep -Fx 'mapsh_map_nonempty{map="xs"} 1' <<<"$output"
+	grep -Fx 'mapsh_map_max_entries{map="xq"} 8' <<<"$output"
+	# the scrape took nothing: both elements still wait, in order
+	[ "$(bpftool -j map pop pinned "$BPFFS/q" | jq -c .value)" = '["0x07","0x00","0x00","0x00"]' ]
+	[ "$(bpftool -j map pop pinned "$BPFFS/q" | jq -c .value)" = '["0x08","0x00","0x00","0x00"]' ]
+}

@@ -12,6 +12,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 #include <linux/bpf.h>
+#include <bpf/bpf.h>
 #include "verbs/export/export.h"
 #include "map/mapiter.h"
 #include "tval/fast.h"
@@ -243,10 +244,10 @@ static void maybe_flush(struct strbuf *out, xp_flush_fn flush, void *arg)
 		flush(arg, out);
 }
 /* The map gauges, one family each, shared by every map. */
-enum { MG_UP, MG_ENTRIES, MG_MAX, MG_MEM, MG_FILL, MG_N };
+enum { MG_UP, MG_ENTRIES, MG_MAX, MG_MEM, MG_FILL, MG_NONEMPTY, MG_N };
 static const char *const mg_names[MG_N] = {
 	"map_up", "map_entries", "map_max_entries", "map_memory_bytes",
-	"map_fill_ratio",
+	"map_fill_ratio", "map_nonempty",
 };
 static const char *const mg_help[MG_N] = {
 	"1 when the map could be read at this scrape, 0 when it is missing",
@@ -254,6 +255,7 @@ static const char *const mg_help[MG_N] = {
 	"the map's max_entries",
 	"memory the kernel accounts to the map (fdinfo memlock)",
 	"how full a ring buffer is (bytes not yet consumed / size)",
+	"queues and stacks: 1 when an element waits, else 0 (the kernel keeps no count; a peek is all that reads one without taking it)",
 };
 
 static void num_text(const struct tv_leaf *l, const void *v, struct strbuf *sb)
@@ -960,6 +962,15 @@ void xp_collect_to(struct xport *x, struct strbuf *out, xp_flush_fn flush,
 		if (!map_memlock(m->fd, &mem))
 			sb_addf(&mg[MG_MEM], "%s_%s{map=\"%s\"} %llu\n", x->prefix,
 				mg_names[MG_MEM], xm->name, (unsigned long long)mem);
+		if (m->info.type == BPF_MAP_TYPE_QUEUE || m->info.type == BPF_MAP_TYPE_STACK) {
+			void *buf = malloc(m->info.value_size ? m->info.value_size : 1);
+			int r = buf ? bpf_map_lookup_elem(m->fd, NULL, buf) : -1;
+
+			if (buf && (!r || errno == ENOENT))
+				sb_addf(&mg[MG_NONEMPTY], "%s_%s{map=\"%s\"} %d\n",
+					x->prefix, mg_names[MG_NONEMPTY], xm->name, !r);
+			free(buf);
+		}
 		if (m->info.type == BPF_MAP_TYPE_RINGBUF && m->info.max_entries) {
 			long long used = ring_used(m->fd);
 

@@ -189,7 +189,8 @@ int do_export(struct ctx *ctx, const struct cmd *cmd,
 		rc = mapref_open(&x.mo, &sel, &m);
 		if (rc)
 			goto out;
-		if (!xp_has_values(&x, m) && m->info.type != BPF_MAP_TYPE_RINGBUF) {
+		if (!xp_has_values(&x, m) && m->info.type != BPF_MAP_TYPE_RINGBUF &&
+		    m->info.type != BPF_MAP_TYPE_QUEUE && m->info.type != BPF_MAP_TYPE_STACK) {
 			rc = err_fail("export: %s has nothing numeric to export (value %s: no integer field that is not an address, time, flag or enum)",
 				      m->name, m->value ? tv_plan_type_name(m->value) : "none");
 			mapref_free(m);

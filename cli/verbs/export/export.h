@@ -42,7 +42,9 @@ extern const struct opt_spec export_opts[];
 	"are the labels, formatted as mapsh shows them (a scalar key: label key).\n" \
 	"Per-CPU values are summed (--per-cpu: a cpu label); array slots that are all\n" \
 	"zero are left out. Per map: PREFIX_map_up, _map_entries, _map_max_entries,\n" \
-	"_map_memory_bytes and, for ring buffers, _map_fill_ratio. A missing or\n" \
+	"_map_memory_bytes, for ring buffers _map_fill_ratio, and for queues and\n" \
+	"stacks _map_nonempty (1 when an element waits: the kernel keeps no count\n" \
+	"of them, and a peek is all that reads one without taking it). A missing or\n" \
 	"reloaded map is reported (map_up 0, a line on stderr) and picked up again.\n" \
 	"Maps are read with batch lookups, concurrent scrapes share one read, and\n" \
 	"nothing is written. --overrides FILE (JSON, all optional):\n" \
