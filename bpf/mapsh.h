@@ -22,8 +22,10 @@
  *   counter   monotonic counter (packets, bytes, drops, hits)
  *   log2hist  array of counters: log2 buckets, slot i counting the values
  *             of bit length i ([0], [1], [2, 4), [4, 8), ...: bcc's and
- *             bpftrace's); untagged arrays named slots, buckets or *hist*
- *             are taken as such (libbpf-tools' struct hist)
+ *             bpftrace's); untagged arrays named buckets or *hist* are
+ *             taken as such; an untagged one named slots is libbpf-tools'
+ *             struct hist, slot i holding floor(log2 v): [0, 2), [2, 4),
+ *             [4, 8), ...
  *   linhist=MIN,STEP  array of counters: linear buckets, bucket i counting
  *             MIN + i*STEP .. MIN + (i+1)*STEP - 1
  *   log2      a key that is a log2 bucket index (the map is a histogram)

@@ -28,26 +28,26 @@ fill_lat() {
 	bpftool map update pinned "$LAT" key 7 0 0 0 value $hex
 }
 
-@test "a libbpf-tools struct hist is drawn without any option: ASCII bars with LANG=C, exact" {
+@test "a libbpf-tools struct hist is drawn without any option, in libbpf-tools' slots (floor log2: 0-1, 2-3, 4-7): ASCII bars with LANG=C, exact" {
 	fill_lat
 	run --separate-stderr env LANG=C LC_ALL= COLUMNS=40 "$MAPSH" --format table pinned "$LAT"
 	assert_success
 	[ "$output" = "$(cat <<-'EOF2'
 	key  slots
 	7    [1,0,2,3,0,4,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0]
-	slots: count 10, p50 6, p90 27.2, p99 30.6
-	[0]      1 |#######                    |
-	[1]      0 |                           |
-	[2, 4)   2 |##############             |
-	[4, 8)   3 |####################       |
-	[8, 16)  0 |                           |
-	[16, 32) 4 |###########################|
+	slots: count 10, p50 12.7, p90 55.2, p99 62.2
+	[0, 2)   1 |#######                    |
+	[2, 4)   0 |                           |
+	[4, 8)   2 |##############             |
+	[8, 16)  3 |####################       |
+	[16, 32) 0 |                           |
+	[32, 64) 4 |###########################|
 	EOF2
 	)" ]
 	# NO_COLOR: ASCII too, whatever the locale
 	run --separate-stderr env LANG=C.UTF-8 NO_COLOR=1 COLUMNS=40 "$MAPSH" --format table pinned "$LAT"
 	assert_success
-	grep -Fx '[4, 8)   3 |####################       |' <<<"$output"
+	grep -Fx '[8, 16)  3 |####################       |' <<<"$output"
 }
 
 @test "UTF-8 bars in eighths of a block, as wide as the terminal leaves" {
@@ -55,12 +55,12 @@ fill_lat() {
 	run --separate-stderr env LANG=C.UTF-8 LC_ALL= NO_COLOR= COLUMNS=40 "$MAPSH" --format table pinned "$LAT"
 	assert_success
 	[ "$(grep '^\[' <<<"$output")" = "$(cat <<-'EOF2'
-	[0]      1 |██████▊                    |
-	[1]      0 |                           |
-	[2, 4)   2 |█████████████▌             |
-	[4, 8)   3 |████████████████████▎      |
-	[8, 16)  0 |                           |
-	[16, 32) 4 |███████████████████████████|
+	[0, 2)   1 |██████▊                    |
+	[2, 4)   0 |                           |
+	[4, 8)   2 |█████████████▌             |
+	[8, 16)  3 |████████████████████▎      |
+	[16, 32) 0 |                           |
+	[32, 64) 4 |███████████████████████████|
 	EOF2
 	)" ]
 	# a wider terminal, a longer bar: every line is 60 columns
@@ -76,12 +76,12 @@ fill_lat() {
 	run --separate-stderr env COLUMNS=40 "$MAPSH" pinned "$LAT"
 	assert_success
 	[ "$output" = "$(printf '%s\n' '7	[1,0,2,3,0,4,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0]' \
-		'slots: count 10, p50 6, p90 27.2, p99 30.6' \
-		'slots	0	0	1' 'slots	1	1	0' 'slots	2	3	2' 'slots	4	7	3' \
-		'slots	8	15	0' 'slots	16	31	4')" ]
+		'slots: count 10, p50 12.7, p90 55.2, p99 62.2' \
+		'slots	0	1	1' 'slots	2	3	0' 'slots	4	7	2' 'slots	8	15	3' \
+		'slots	16	31	0' 'slots	32	63	4')" ]
 	run --separate-stderr env LANG=C COLUMNS=40 "$MAPSH" pinned "$LAT" dump --bars
 	assert_success
-	grep -Fx '[16, 32) 4 |###########################|' <<<"$output"
+	grep -Fx '[32, 64) 4 |###########################|' <<<"$output"
 }
 
 @test "-j: each entry's histograms with bucket bounds and percentiles" {
@@ -89,10 +89,10 @@ fill_lat() {
 	run --separate-stderr mapsh -j pinned "$LAT"
 	assert_success
 	[ "$(jq -c '.[0].value.slots[0:6]' <<<"$output")" = '[1,0,2,3,0,4]' ]
-	[ "$(jq -c '.[0].histograms.slots | [.count, .p50, .p90, .p99, (.buckets | length)]' <<<"$output")" = '[10,6,27.2,30.6,26]' ]
+	[ "$(jq -c '.[0].histograms.slots | [.count, .p50, .p90, .p99, (.buckets | length)]' <<<"$output")" = '[10,12.7,55.2,62.2,26]' ]
 	[ "$(jq -c '.[0].histograms.slots.buckets[0:6]' <<<"$output")" = \
-	  '[{"min":0,"max":0,"count":1},{"min":1,"max":1,"count":0},{"min":2,"max":3,"count":2},{"min":4,"max":7,"count":3},{"min":8,"max":15,"count":0},{"min":16,"max":31,"count":4}]' ]
-	[ "$(jq -c '.[0].histograms.slots.buckets[25]' <<<"$output")" = '{"min":16777216,"max":33554431,"count":0}' ]
+	  '[{"min":0,"max":1,"count":1},{"min":2,"max":3,"count":0},{"min":4,"max":7,"count":2},{"min":8,"max":15,"count":3},{"min":16,"max":31,"count":0},{"min":32,"max":63,"count":4}]' ]
+	[ "$(jq -c '.[0].histograms.slots.buckets[25]' <<<"$output")" = '{"min":33554432,"max":67108863,"count":0}' ]
 	# --raw-values: no guesses, no histogram
 	run --separate-stderr mapsh --raw-values -j pinned "$LAT"
 	assert_success

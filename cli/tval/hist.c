@@ -26,6 +26,7 @@ void tv_hist_from_leaf(struct tv_hist *h, const struct tv_leaf *l,
 {
 	memset(h, 0, sizeof(*h));
 	h->linear = l->fmt == TV_FMT_LINHIST;
+	h->floor = l->hist_floor;
 	h->min = l->hist_min;
 	h->step = l->hist_step ? l->hist_step : 1;
 	h->n = l->nelems < TV_HIST_MAX ? l->nelems : TV_HIST_MAX;
@@ -44,6 +45,11 @@ void tv_hist_bounds(const struct tv_hist *h, uint32_t i, int64_t *lo,
 	if (h->linear) {
 		*lo = h->min + (int64_t)(i * h->step);
 		*hi = *lo + (int64_t)h->step - 1;
+		return;
+	}
+	if (h->floor) {		/* libbpf-tools: 0-1, 2-3, 4-7, ... */
+		*lo = i ? (int64_t)(1ull << i) : 0;
+		*hi = (int64_t)(i >= 63 ? UINT64_MAX : (1ull << (i + 1)) - 1);
 		return;
 	}
 	if (!i) {

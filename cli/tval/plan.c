@@ -222,6 +222,14 @@ static int add_leaf(struct builder *b, uint32_t parent,
 		l->hist_min = s->hist_min;
 		l->hist_step = s->hist_step ? s->hist_step : 1;
 	}
+	/* An untagged array named slots is libbpf-tools' struct hist, filled
+	 * with floor(log2 v); tagged or named otherwise, bcc's and bpftrace's
+	 * bit length. */
+	if (l->fmt == TV_FMT_LOG2HIST && l->fmt_src == TV_SRC_GUESS) {
+		const char *dot = strrchr(s->name, '.');
+
+		l->hist_floor = !strcmp(dot ? dot + 1 : s->name, "slots");
+	}
 	p->nodes[node].leaf = p->nleaves++;
 	return 0;
 }

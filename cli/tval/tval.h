@@ -161,6 +161,9 @@ struct tv_leaf {
 	uint8_t fmt_src;	/* enum tv_fmt_src: why fmt applies */
 	int64_t hist_min;	/* TV_FMT_LINHIST: bucket 0 starts here */
 	uint64_t hist_step;	/* and each bucket is this wide (>= 1) */
+	bool hist_floor;	/* TV_FMT_LOG2HIST as libbpf-tools fills its
+				 * struct hist slots: slot i holds floor(log2 v),
+				 * [2^i, 2^(i+1) - 1], slot 0 also 0 */
 	/* private */
 	uint32_t elem_base;	/* index of element 0 in per-parse bitmaps */
 	const struct tv_enum_tab *etab;
@@ -391,6 +394,7 @@ bool tv_leaf_is_counter(const struct tv_plan *plan, const struct tv_leaf *l,
 #define TV_HIST_MAX 256
 struct tv_hist {
 	bool linear;
+	bool floor;		/* log2: libbpf-tools' slots (tv_leaf.hist_floor) */
 	int64_t min;		/* linear */
 	uint64_t step;		/* linear (>= 1) */
 	uint32_t n;		/* buckets */

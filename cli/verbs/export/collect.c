@@ -34,7 +34,8 @@ static bool hist_leaf(const struct tv_leaf *l)
 static void add_le(struct strbuf *o, const struct tv_leaf *l, uint32_t i)
 {
 	struct tv_hist h = {
-		.linear = l->fmt == TV_FMT_LINHIST, .min = l->hist_min,
+		.linear = l->fmt == TV_FMT_LINHIST, .floor = l->hist_floor,
+		.min = l->hist_min,
 		.step = l->hist_step ? l->hist_step : 1,
 	};
 	int64_t lo, hi;

@@ -966,6 +966,7 @@ int watch_setup(struct watch *w, const struct opt_vals *opts, int argc,
 		memset(&w->h[w->nh], 0, sizeof(*w->h));
 		w->h[w->nh].leaf = l;
 		w->h[w->nh].total.linear = l->fmt == TV_FMT_LINHIST;
+		w->h[w->nh].total.floor = l->hist_floor;
 		w->h[w->nh].total.min = l->hist_min;
 		w->h[w->nh].total.step = l->hist_step ? l->hist_step : 1;
 		w->h[w->nh].total.n = l->nelems < TV_HIST_MAX ? l->nelems : TV_HIST_MAX;
