@@ -38,6 +38,20 @@ teardown() {
 	run --separate-stderr mapsh pinned "$m" lookup a=1 b=2 c=3 @uncovered=0x00aa000000000000000000bb
 	assert_success
 	[[ "$output" == *"0x00aa000000000000000000bb"* ]] || fail "$output"
+	# the words of a plain row, as printed, find it too (key.@uncovered= anywhere)
+	run --separate-stderr mapsh pinned "$m" lookup key.@uncovered=0x00aa000000000000000000bb a=1 b=2 c=3
+	assert_success
+	[[ "$output" == *"0x00aa000000000000000000bb"* ]] || fail "$output"
+	# and write: value.@uncovered= sets the value's hole, key.@uncovered= the key's
+	run --separate-stderr mapsh pinned "$m" update a=1 b=2 c=3 key.@uncovered=0x00aa000000000000000000bb value a=7 value.@uncovered=0x00dd
+	[ "$status" = 0 ] || fail "update: $stderr"
+	[ "$(bpftool -j map lookup pinned "$m" key hex 01 aa 00 00 02 00 00 00 03 00 00 bb | jq -c '.value[0:2]')" = '["0x07","0xdd"]' ]
+	run --separate-stderr mapsh pinned "$m" lookup a=1 b=2 c=3 key.@uncovered=0x00 key.@uncovered=0x00
+	assert_failure 2
+	[[ "$stderr" == *"@uncovered given twice"* ]] || fail "$stderr"
+	run --separate-stderr mapsh pinned "$m" update a=1 b=2 c=3 value.@uncovered=0x00 a=1 value.@uncovered=0x00
+	assert_failure 2
+	[[ "$stderr" == *"'value.@uncovered' is given twice"* ]] || fail "$stderr"
 	# a map with no such bytes keeps its columns
 	bpftool map delete pinned "$m" key hex 01 aa 00 00 02 00 00 00 03 00 00 bb
 	run --separate-stderr mapsh --format table pinned "$m" dump

@@ -793,10 +793,20 @@ int mapref_parse_key(const struct mapref *m, const char *verb, int argc,
 		return err_usage("%s %s: no key given (expected %s)", m->name,
 				 verb, tv_plan_type_name(m->key));
 	if (m->lpm && argc == 1 && looks_like_cidr(argv[0]) &&
-	    (lpm_addr_len(m) && (tv_plan_is_raw(m->key) || tv_plan_is_lpm_key(m->key))))
+	    (lpm_addr_len(m) && (tv_plan_is_raw(m->key) || tv_plan_is_lpm_key(m->key)))) {
 		rc = lpm_parse(m, argv[0], buf, &err);
-	else
-		rc = tv_parse_args(m->key, argc, argv, buf, TV_PARSE_ALL, &err);
+	} else {
+		/* key.@uncovered=0x.. as plain rows print it: the key's own */
+		char **w = malloc(((size_t)argc + 1) * sizeof(*w));
+
+		if (!w)
+			return err_fail("out of memory");
+		for (int i = 0; i < argc; i++)
+			w[i] = strncmp(argv[i], "key.@uncovered=", 15) ? argv[i] : argv[i] + 4;
+		w[argc] = NULL;
+		rc = tv_parse_args(m->key, argc, w, buf, TV_PARSE_ALL, &err);
+		free(w);
+	}
 	if (rc) {
 		memset(buf, 0, m->info.key_size);
 		rc = err_usage("%s %s: %s", m->name, verb,

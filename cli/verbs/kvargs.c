@@ -104,6 +104,17 @@ static int value_start(const struct mapref *m, char **w, int n)
 	return -1;
 }
 
+/* key.@uncovered= / value.@uncovered= words, last in their lists as
+ * "@uncovered=0x.." (the lists have a slot to spare). */
+static int add_uncovered(struct kv_split *s, char *kunc, char *vunc)
+{
+	if (kunc)
+		s->key[s->nkey++] = kunc;
+	if (vunc)
+		s->val[s->nval++] = vunc;
+	return EXIT_OK;
+}
+
 void kv_split_free(struct kv_split *s)
 {
 	free(s->mem);
@@ -117,6 +128,7 @@ int verb_split_kv(const struct mapref *m, const char *verb, int argc,
 	bool cpu_words = !plan_has_cpu_field(m->key) &&
 			 !plan_has_cpu_field(m->value);
 	char **w;
+	char *kunc = NULL, *vunc = NULL;	/* key.@uncovered=, value.@uncovered= */
 	int n = 0, i, rc;
 
 	memset(s, 0, sizeof(*s));
@@ -139,6 +151,18 @@ int verb_split_kv(const struct mapref *m, const char *verb, int argc,
 				return rc;
 			continue;
 		}
+		/* As plain rows print them: the bytes no field names, of the
+		 * key or of the value, whatever the order of the words. */
+		if (!strncmp(argv[i], "key.@uncovered=", 15) ||
+		    !strncmp(argv[i], "value.@uncovered=", 17)) {
+			char **slot = argv[i][0] == 'k' ? &kunc : &vunc;
+
+			if (*slot)
+				return err_usage("%s %s: '%.*s' is given twice", m->name, verb,
+						 (int)(strchr(argv[i], '=') - argv[i]), argv[i]);
+			*slot = strchr(argv[i], '@');
+			continue;
+		}
 		w[n++] = argv[i];
 	}
 	/* w[0..n) are the words; the key and value lists point after them. */
@@ -149,7 +173,7 @@ int verb_split_kv(const struct mapref *m, const char *verb, int argc,
 			s->key[s->nkey++] = w[i];
 		for (i++; i < n; i++)
 			s->val[s->nval++] = w[i];
-		return EXIT_OK;
+		return add_uncovered(s, kunc, vunc);
 	}
 	for (i = 0; i < n; i++)
 		if (!strcmp(w[i], "value"))
@@ -159,7 +183,7 @@ int verb_split_kv(const struct mapref *m, const char *verb, int argc,
 			s->key[s->nkey++] = w[k];
 		for (i++; i < n; i++)
 			s->val[s->nval++] = w[i];
-		return EXIT_OK;
+		return add_uncovered(s, kunc, vunc);
 	}
 	{
 		int split = -1;
@@ -184,7 +208,7 @@ int verb_split_kv(const struct mapref *m, const char *verb, int argc,
 		for (; i < n; i++)
 			s->val[s->nval++] = value_dot(m, w[i]) ? w[i] + 6 : w[i];
 	}
-	return EXIT_OK;
+	return add_uncovered(s, kunc, vunc);
 }
 
 int verb_update_flags(const struct mapref *m, const char *verb,
