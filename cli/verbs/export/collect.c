@@ -154,47 +154,6 @@ bool xp_has_values(const struct xport *x, const struct mapref *m)
 	return false;
 }
 
-/* A metric or label name: [a-zA-Z0-9_], anything else as '_'. */
-static void add_name(struct strbuf *sb, const char *s)
-{
-	if (*s >= '0' && *s <= '9')
-		sb_addc(sb, '_');
-	for (; *s; s++) {
-		char c = *s;
-
-		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-		      (c >= '0' && c <= '9') || c == '_'))
-			c = '_';
-		/* "x[2].y" -> "x_2_y", not "x_2__y" */
-		if (c == '_' && sb->len && sb->buf[sb->len - 1] == '_' && *s != '_')
-			continue;
-		sb_addc(sb, c);
-	}
-	while (sb->len && sb->buf[sb->len - 1] == '_' && s[-1] != '_')
-		sb->len--;
-	sb->buf[sb->len] = 0;
-}
-
-void xp_label_value(struct strbuf *sb, const char *s)
-{
-	const char *p = s;
-
-	/* most values need no escape: in one piece (a plain loop: strcspn
-	 * costs more on these short strings) */
-	while (*p && *p != '\\' && *p != '"' && *p != '\n')
-		p++;
-	sb_add(sb, s, (size_t)(p - s));
-	for (s = p; *s; s++) {
-		if (*s == '\\' || *s == '"')
-			sb_addc(sb, '\\');
-		if (*s == '\n') {
-			sb_adds(sb, "\\n");
-			continue;
-		}
-		sb_addc(sb, *s);
-	}
-}
-
 static void add_help(struct strbuf *sb, const char *s)
 {
 	for (; *s; s++) {
@@ -281,117 +240,6 @@ static bool all_zero(const void *p, size_t n)
 		if (b[i])
 			return false;
 	return true;
-}
-
-/* The label names of a key's fields, `a="` each (empty for the fields
- * that are no label), made once per map: names[i] for leaf i. */
-static struct strbuf *key_label_names(const struct mapref *m,
-				      const struct xover_map *om)
-{
-	const struct tv_plan *kp = m->key;
-	struct strbuf *names;
-	uint32_t n;
-
-	if (!kp || tv_plan_is_scalar(kp) || tv_plan_is_raw(kp))
-		return NULL;
-	n = tv_plan_nleaves(kp);
-	names = calloc(n ? n : 1, sizeof(*names));
-	if (!names)
-		abort();
-	for (uint32_t i = 0; i < n; i++) {
-		const struct tv_leaf *l = tv_plan_leaf(kp, i);
-
-		sb_init(&names[i]);
-		if (l->is_padding || l->in_union_alt || xo_drops(om, l->name))
-			continue;
-		add_name(&names[i], l->name);
-		sb_adds(&names[i], "=\"");
-	}
-	return names;
-}
-
-/* Per key field (as in key_label_names) a program that prints it as
- * tv_leaf_format_text does, or NULL (then that function prints it). */
-static struct tvf **key_label_progs(const struct mapref *m)
-{
-	const struct tv_plan *kp = m->key;
-	struct tvf **progs;
-	uint32_t n;
-
-	if (!kp || tv_plan_is_scalar(kp) || tv_plan_is_raw(kp))
-		return NULL;
-	n = tv_plan_nleaves(kp);
-	progs = calloc(n ? n : 1, sizeof(*progs));
-	if (!progs)
-		abort();
-	for (uint32_t i = 0; i < n; i++) {
-		const struct tv_leaf *l = tv_plan_leaf(kp, i);
-
-		if (l->is_padding || l->in_union_alt)
-			continue;
-		progs[i] = tvf_new();
-		if (progs[i])
-			tvf_leaf_text(progs[i], l, 0);
-		if (progs[i] && !tvf_ok(progs[i])) {
-			tvf_free(progs[i]);
-			progs[i] = NULL;
-		}
-	}
-	return progs;
-}
-
-/* Does text a label value holds need xp_label_value (an escape, or a NUL
- * where it ends)? */
-static bool needs_escape(const char *s, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		if (s[i] == '\\' || s[i] == '"' || s[i] == '\n' || !s[i])
-			return true;
-	return false;
-}
-
-/* The labels of one key: `a="..",b=".."` (no braces); names from
- * key_label_names, progs from key_label_progs (or NULL). */
-static void key_labels(const struct mapref *m, const struct strbuf *names,
-		       struct tvf *const *progs, const void *key,
-		       struct strbuf *lab, struct strbuf *tmp)
-{
-	const struct tv_plan *kp = m->key;
-
-	if (!kp)
-		return;
-	if (tv_plan_is_scalar(kp) || tv_plan_is_raw(kp)) {
-		sb_reset(tmp);
-		mapref_key_text(m, key, tmp);
-		sb_adds(lab, "key=\"");
-		xp_label_value(lab, sb_str(tmp));
-		sb_addc(lab, '"');
-		return;
-	}
-	for (uint32_t i = 0; i < tv_plan_nleaves(kp); i++) {
-		const struct tv_leaf *l = tv_plan_leaf(kp, i);
-		const void *recs[1] = { key };
-		size_t at;
-
-		if (l->is_padding || l->in_union_alt || !names[i].len)
-			continue;	/* or dropped */
-		if (lab->len)
-			sb_addc(lab, ',');
-		sb_add(lab, names[i].buf, names[i].len);
-		at = lab->len;
-		/* printed in place; escaped when it has to be (rare) */
-		if (progs && progs[i])
-			tvf_run(progs[i], lab, recs);
-		else
-			tv_leaf_format_text(l, key, lab);
-		if (needs_escape(lab->buf + at, lab->len - at)) {
-			sb_reset(tmp);
-			sb_add(tmp, lab->buf + at, lab->len - at);
-			sb_trunc(lab, at);
-			xp_label_value(lab, sb_str(tmp));
-		}
-		sb_addc(lab, '"');
-	}
 }
 
 /* Bytes not yet consumed in a ring buffer, from its consumer and producer
@@ -565,7 +413,7 @@ static void entry_labels(const struct mapref *m, const struct xents *e,
 {
 	sb_reset(lab);
 	sb_add(lab, e->pre.buf, e->pre.len);
-	key_labels(m, e->names, e->progs, ent, lab, tmp);
+	xp_key_labels(m, e->names, e->progs, ent, lab, tmp);
 }
 
 /* Read one map into e (array slots never written left out, per-CPU values
@@ -591,8 +439,8 @@ static long long map_read(struct xport *x, struct xmap *xm, struct xents *e)
 		mapiter_prefetch(&it);	/* read ahead, split for big hash maps */
 	e->es = ks + ls + (summed ? m->info.value_size : 0);
 	mapref_fix_clock(m);
-	e->names = key_label_names(m, xm->om);
-	e->progs = key_label_progs(m);
+	e->names = xp_key_label_names(m, xm->om);
+	e->progs = xp_key_label_progs(m);
 	if (x->ov && x->ov->labels.len)
 		sb_add(&e->pre, x->ov->labels.buf, x->ov->labels.len);
 	if (xm->om && xm->om->labels.len) {
@@ -896,12 +744,12 @@ void xp_collect_to(struct xport *x, struct strbuf *out, xp_flush_fn flush,
 			sb_init(&f[nf].fam);
 			sb_adds(&f[nf].fam, x->prefix);
 			sb_addc(&f[nf].fam, '_');
-			add_name(&f[nf].fam, xm->name);
+			xp_add_name(&f[nf].fam, xm->name);
 			sb_addc(&f[nf].fam, '_');
 			if (xo_rename(xm->om, l->name))
 				sb_adds(&f[nf].fam, xo_rename(xm->om, l->name));
 			else
-				add_name(&f[nf].fam, tv_plan_is_scalar(m->value) && !*l->name ?
+				xp_add_name(&f[nf].fam, tv_plan_is_scalar(m->value) && !*l->name ?
 					 "value" : l->name);
 			if (kd == XK_COUNTER) {
 				size_t fl = f[nf].fam.len;

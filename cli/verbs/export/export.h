@@ -142,6 +142,19 @@ void xp_collect(struct xport *x, struct strbuf *out);
 typedef void (*xp_flush_fn)(void *arg, struct strbuf *out);
 void xp_collect_to(struct xport *x, struct strbuf *out, xp_flush_fn flush,
 		   void *arg);
+struct tvf;
+/* labels.c: a metric or label name from s ([a-zA-Z0-9_], others '_'). */
+void xp_add_name(struct strbuf *sb, const char *s);
+/* The label names of a key's fields, `a="` each (empty for the fields
+ * that are no label, or dropped by om), one per leaf of m's key plan. */
+struct strbuf *xp_key_label_names(const struct mapref *m,
+				  const struct xover_map *om);
+/* Per key field a compiled program printing it, or NULL. */
+struct tvf **xp_key_label_progs(const struct mapref *m);
+/* The labels of one key: `a="..",b=".."` (no braces). */
+void xp_key_labels(const struct mapref *m, const struct strbuf *names,
+		   struct tvf *const *progs, const void *key,
+		   struct strbuf *lab, struct strbuf *tmp);
 /* s as a label value (without the quotes): \\, \" and \n escaped. */
 void xp_label_value(struct strbuf *sb, const char *s);
 /* The OpenMetrics form of a text exposition that xp_collect printed. */
