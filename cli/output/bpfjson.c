@@ -110,13 +110,23 @@ bool out_plan_has_ktime(const struct tv_plan *plan)
 void out_json_wall(struct jw *jw, const struct tv_plan *plan, const void *rec,
 		   uint64_t now_mono, uint64_t now_real)
 {
-	struct strbuf sb = STRBUF_INIT;
+	/* Per entry of a dump: the clocks read once a second (the boot time
+	 * is rounded to the millisecond below anyway). */
+	static __thread uint64_t mono0, real0;
+	static __thread struct strbuf sb;	/* kept: one malloc per thread */
 
 	if (!out_plan_has_ktime(plan))
 		return;
 	if (!now_mono) {
-		now_mono = nf_now_mono_ns();
-		now_real = nf_now_real_ns();
+		uint64_t m = nf_now_mono_ns();
+
+		/* read again each second: a long follow sees clock steps */
+		if (!mono0 || m - mono0 > 1000000000ULL) {
+			mono0 = m;
+			real0 = nf_now_real_ns();
+		}
+		now_mono = mono0;
+		now_real = real0;
 	}
 	/* The boot time (real - mono) to the millisecond: the two clocks are
 	 * read a few ns apart, and unrounded every dump would show other
@@ -146,5 +156,4 @@ void out_json_wall(struct jw *jw, const struct tv_plan *plan, const void *rec,
 		jw_string_n(jw, sb.buf, sb.len);
 	}
 	jw_end_object(jw);
-	sb_free(&sb);
 }

@@ -458,6 +458,9 @@ void nf_add_age(struct strbuf *sb, uint64_t ns, uint64_t now_mono)
 void nf_add_walltime(struct strbuf *sb, uint64_t ns, uint64_t now_mono,
 		     uint64_t now_real)
 {
+	static __thread time_t last_sec;
+	static __thread char last_prefix[48];
+	static __thread int last_len;
 	/* wall = now_real - (now_mono - ns); computed modulo 2^64 (any ns is
 	 * accepted, even one ahead of the reference point) and read as signed. */
 	int64_t wall = (int64_t)(now_real - now_mono + ns);
@@ -476,14 +479,32 @@ void nf_add_walltime(struct strbuf *sb, uint64_t ns, uint64_t now_mono,
 		frac += 1000000000LL;
 		sec--;
 	}
-	if (!gmtime_r(&sec, &tm)) {
-		sb_add_u64(sb, ns);
-		return;
+	/* A dump's times mostly fall in a few seconds: the date and time of
+	 * the last second are kept (gmtime_r and snprintf cost more than the
+	 * rest of an entry's JSON). */
+	if (sec != last_sec || !last_len) {
+		if (!gmtime_r(&sec, &tm)) {
+			sb_add_u64(sb, ns);
+			return;
+		}
+		last_len = snprintf(last_prefix, sizeof(last_prefix),
+				    "%04d-%02d-%02dT%02d:%02d:%02d.",
+				    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+				    tm.tm_hour, tm.tm_min, tm.tm_sec);
+		if (last_len <= 0 || (size_t)last_len >= sizeof(last_prefix)) {
+			last_len = 0;
+			sb_add_u64(sb, ns);
+			return;
+		}
+		last_sec = sec;
 	}
-	snprintf(tmp, sizeof(tmp), "%04d-%02d-%02dT%02d:%02d:%02d.%09lldZ",
-		 tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
-		 tm.tm_min, tm.tm_sec, (long long)frac);
-	sb_adds(sb, tmp);
+	memcpy(tmp, last_prefix, (size_t)last_len);
+	for (int i = 8; i >= 0; i--) {	/* %09lld */
+		tmp[last_len + i] = (char)('0' + frac % 10);
+		frac /= 10;
+	}
+	tmp[last_len + 9] = 'Z';
+	sb_add(sb, tmp, (size_t)last_len + 10);
 }
 
 int nf_parse_walltime(const char *s, uint64_t now_mono, uint64_t now_real,
