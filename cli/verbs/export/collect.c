@@ -335,6 +335,23 @@ static void add_cpu(struct strbuf *o, size_t llen, int cpu)
 	sb_addc(o, '"');
 }
 
+/* "FAMSUFFIX{labels,cpu=\"N\"} " (no braces without labels or cpu;
+ * cpu < 0: none): the start of one sample line. */
+static void series_name(struct strbuf *o, const struct xfield *f,
+			const char *suffix, const char *lab, size_t llen, int cpu)
+{
+	sb_add(o, f->fam.buf, f->fam.len);
+	sb_adds(o, suffix);
+	if (llen || cpu >= 0) {
+		sb_addc(o, '{');
+		sb_add(o, lab, llen);
+		if (cpu >= 0)
+			add_cpu(o, llen, cpu);
+		sb_addc(o, '}');
+	}
+	sb_addc(o, ' ');
+}
+
 /* The series of one histogram field of one entry: cumulative buckets,
  * +Inf, _sum when the struct keeps one beside it (tv_hist_sum_leaf) and
  * _count. rec is one CPU's
@@ -377,32 +394,14 @@ static void hist_series(const struct mapref *m, const struct xfield *f,
 
 		for (int c = 0; c < ncpus; c++)	/* wraps as the field does */
 			su += tv_leaf_get_u64(f->sum, (const char *)rec + (size_t)c * m->stride);
-		sb_add(o, f->fam.buf, f->fam.len);
-		sb_adds(o, "_sum");
-		if (llen || cpu >= 0) {
-			sb_addc(o, '{');
-			sb_add(o, lab, llen);
-			if (cpu >= 0)
-				add_cpu(o, llen, cpu);
-			sb_addc(o, '}');
-		}
-		sb_addc(o, ' ');
+		series_name(o, f, "_sum", lab, llen, cpu);
 		if (f->sum->kind == TV_KIND_SINT && ncpus == 1)
 			sb_add_i64(o, (long long)tv_leaf_get_i64(f->sum, rec));
 		else
 			sb_add_u64(o, (unsigned long long)su);
 		sb_addc(o, '\n');
 	}
-	sb_add(o, f->fam.buf, f->fam.len);
-	sb_adds(o, "_count");
-	if (llen || cpu >= 0) {
-		sb_addc(o, '{');
-		sb_add(o, lab, llen);
-		if (cpu >= 0)
-			add_cpu(o, llen, cpu);
-		sb_addc(o, '}');
-	}
-	sb_addc(o, ' ');
+	series_name(o, f, "_count", lab, llen, cpu);
 	sb_add_u64(o, (unsigned long long)cum);
 	sb_addc(o, '\n');
 }
@@ -669,15 +668,7 @@ static void field_series(const struct mapref *m, const struct xents *e,
 					    ncpu_series > 1 ? val : v, out);
 				continue;
 			}
-			sb_add(out, xf->fam.buf, xf->fam.len);
-			if (llen || ncpu_series > 1) {
-				sb_addc(out, '{');
-				sb_add(out, lab, llen);
-				if (ncpu_series > 1)
-					add_cpu(out, llen, c);
-				sb_addc(out, '}');
-			}
-			sb_addc(out, ' ');
+			series_name(out, xf, "", lab, llen, ncpu_series > 1 ? c : -1);
 			num_text(xf->leaf, val, out);
 			sb_addc(out, '\n');
 		}
