@@ -22,7 +22,7 @@
  * it is in the map, so a key present throughout is read exactly once.
  *
  * The batches of every reader but the last are sized to the entries left
- * in its range (the density of the buckets read so far), halved, so the
+ * in its range (the density of the buckets read so far), divided by four, so the
  * batch that reaches end_k stops soon after it: on a huge sparse map one
  * batch of 4096 entries would otherwise walk every bucket to the end of
  * the map. A bucket holding more entries than asked for (ENOSPC) is asked
@@ -314,7 +314,7 @@ static int drop_overlap(struct sp_reader *r, struct sp_chunk *c, __u32 e,
 }
 
 /* Entries to ask for next: the last reader (and every first batch of it)
- * a whole chunk; the others half the entries their range is likely to
+ * a whole chunk; the others a quarter of the entries their range is likely to
  * have left, by the density of what they read so far (1 to probe). */
 static __u32 next_want(const struct sp_reader *r, bool first, bool last,
 		       __u32 cap)
@@ -327,7 +327,7 @@ static __u32 next_want(const struct sp_reader *r, bool first, bool last,
 		return 1;
 	covered = r->tok - r->start;
 	est = covered ? r->got * (unsigned long long)(r->end - r->tok) / covered : cap;
-	est /= 2;
+	est /= 4;
 	if (est < 1)
 		est = 1;
 	return est < cap ? (__u32)est : cap;
