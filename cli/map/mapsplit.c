@@ -22,10 +22,12 @@
  * it is in the map, so a key present throughout is read exactly once.
  *
  * The batches of every reader but the last are sized to the entries left
- * in its range (the density of the buckets read so far), divided by four, so the
- * batch that reaches end_k stops soon after it: on a huge sparse map one
- * batch of 4096 entries would otherwise walk every bucket to the end of
- * the map. A bucket holding more entries than asked for (ENOSPC) is asked
+ * in its range (the density of the buckets read so far), divided by
+ * four, so the batch that reaches end_k stops soon after it (halving
+ * still ran far into the next range on a sparse map): on a huge sparse
+ * map one batch of 4096 entries would otherwise walk every bucket to
+ * the end of the map. A bucket holding more entries than asked for
+ * (ENOSPC) is asked
  * again with twice as many.
  *
  * Each reader fills a ring of SP_CHUNKS chunks; the caller takes the
@@ -314,8 +316,8 @@ static int drop_overlap(struct sp_reader *r, struct sp_chunk *c, __u32 e,
 }
 
 /* Entries to ask for next: the last reader (and every first batch of it)
- * a whole chunk; the others a quarter of the entries their range is likely to
- * have left, by the density of what they read so far (1 to probe). */
+ * a whole chunk; the others a quarter of the entries their range is
+ * likely to have left, by the density of what they read so far (1 to probe). */
 static __u32 next_want(const struct sp_reader *r, bool first, bool last,
 		       __u32 cap)
 {
