@@ -27,8 +27,7 @@
  * still ran far into the next range on a sparse map): on a huge sparse
  * map one batch of 4096 entries would otherwise walk every bucket to
  * the end of the map. A bucket holding more entries than asked for
- * (ENOSPC) is asked
- * again with twice as many.
+ * (ENOSPC) is asked again with twice as many.
  *
  * Each reader fills a ring of SP_CHUNKS chunks; the caller takes the
  * readers' chunks in turn (reader 0's first, reader 1's first, reader 0's
