@@ -90,7 +90,8 @@ struct mapiter_split {
 
 /* CPUs not running anything now: the online CPUs less the runnable tasks
  * of /proc/loadavg other than this one (the best of three looks 1 ms
- * apart, so that a short wakeup does not count). */
+ * apart, so that a short wakeup does not count; the first look is enough
+ * when it finds every CPU free, which no later look can beat). */
 static unsigned free_cpus(void)
 {
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
@@ -111,6 +112,8 @@ static unsigned free_cpus(void)
 		fr = (unsigned)ncpu > run ? (unsigned)ncpu - run : 0;
 		if (fr > best)
 			best = fr;
+		if (best >= (unsigned)ncpu)
+			break;
 		if (i < 2)
 			usleep(1000);
 	}
@@ -316,7 +319,10 @@ static int drop_overlap(struct sp_reader *r, struct sp_chunk *c, __u32 e,
 
 /* Entries to ask for next: the last reader (and every first batch of it)
  * a whole chunk; the others a quarter of the entries their range is
- * likely to have left, by the density of what they read so far (1 to probe). */
+ * likely to have left, by the density of what they read so far (1 to
+ * probe), and never more than they read so far: on a sparse map a first
+ * entry found early says the range is dense, and a batch sized by it
+ * would walk far into the next range. */
 static __u32 next_want(const struct sp_reader *r, bool first, bool last,
 		       __u32 cap)
 {
@@ -329,6 +335,8 @@ static __u32 next_want(const struct sp_reader *r, bool first, bool last,
 	covered = r->tok - r->start;
 	est = covered ? r->got * (unsigned long long)(r->end - r->tok) / covered : cap;
 	est /= 4;
+	if (est > r->got)
+		est = r->got;
 	if (est < 1)
 		est = 1;
 	return est < cap ? (__u32)est : cap;

@@ -420,36 +420,13 @@ static char *put_array(char *p, const struct step *s, const uint8_t *r)
 	return p;
 }
 
-/* The steps that append through the strbuf functions; rec is the record
- * (the value itself for OP_IPP and OP_AGE). */
+/* The steps that append through the strbuf functions; rec is the field's
+ * bytes (the whole record for OP_UNCOV). */
 static void run_slow(const struct step *s, struct strbuf *sb, const void *rec)
 {
 	const struct tv_leaf *l = s->leaf;
 
 	switch (s->op) {
-	case OP_IPP:
-	case OP_IPP_Q: {
-		const char *name = nf_ipproto_name(*(const uint8_t *)rec);
-
-		if (!name) {
-			sb_add_u64(sb, *(const uint8_t *)rec);
-		} else if (s->op == OP_IPP_Q) {
-			sb_addc(sb, '"');
-			sb_adds(sb, name);
-			sb_addc(sb, '"');
-		} else {
-			sb_adds(sb, name);
-		}
-		return;
-	}
-	case OP_AGE: {
-		uint64_t v, mono, real;
-
-		memcpy(&v, rec, 8);
-		tv_clock(l->plan, &mono, &real);
-		nf_add_age(sb, v, mono);
-		return;
-	}
 	case OP_GEN_TEXT: {
 		size_t start = sb->len;
 
@@ -499,7 +476,16 @@ void tvf_run(const struct tvf *f, struct strbuf *sb, const void *const *recs)
 		switch (s->op) {
 		case OP_IPP:
 		case OP_IPP_Q:
-		case OP_AGE:
+			p = nf_put_ipproto(p, *r, s->op == OP_IPP_Q);
+			break;
+		case OP_AGE: {
+			uint64_t v, mono, real;
+
+			memcpy(&v, r, 8);
+			tv_clock(s->leaf->plan, &mono, &real);
+			p = nf_put_age(p, v, mono);
+			break;
+		}
 		case OP_GEN_TEXT:
 		case OP_GEN_JSON:
 		case OP_UNCOV:

@@ -32,6 +32,8 @@ enum {
 /* Most bytes one element of a fast op writes (a quoted tcp flags string),
  * with slack for the fixed size copies. */
 #define ELEM_ROOM (NF_TCPFLAGS_MAX + 8)
+_Static_assert(ELEM_ROOM >= NF_AGE_MAX && ELEM_ROOM >= 16,
+	       "an age and a protocol fit in the room of an element");
 /* Literals are copied 16 bytes at a time when shorter. */
 #define LIT_SLACK 16
 /* Deeper values go through tval_format.c (json_writer shares the comma

@@ -213,6 +213,23 @@ const char *nf_ipproto_name(unsigned proto)
 	return NULL;
 }
 
+char *nf_put_ipproto(char *p, unsigned proto, bool quoted)
+{
+	const char *name = nf_ipproto_name(proto);
+	size_t n;
+
+	if (!name)
+		return sb_put_u64(p, proto);
+	n = strlen(name);
+	if (quoted)
+		*p++ = '"';
+	memcpy(p, name, n);
+	p += n;
+	if (quoted)
+		*p++ = '"';
+	return p;
+}
+
 int nf_ipproto_by_name(const char *s)
 {
 	for (size_t i = 0; i < sizeof(protos) / sizeof(protos[0]); i++)
@@ -245,6 +262,10 @@ static const char *const tcpflag_names[] = {
 	"FIN", "SYN", "RST", "PSH", "ACK", "URG", "ECE", "CWR", "NS",
 };
 #define NTCPFLAGS (sizeof(tcpflag_names) / sizeof(tcpflag_names[0]))
+/* Their lengths: a dump writes flags on every row, and a strlen call per
+ * flag showed in its profile. */
+static const unsigned char tcpflag_len[] = { 3, 3, 3, 3, 3, 3, 3, 3, 2 };
+_Static_assert(sizeof(tcpflag_len) == NTCPFLAGS, "a length per flag name");
 
 char *nf_put_tcpflags(char *p, uint64_t flags)
 {
@@ -261,7 +282,7 @@ char *nf_put_tcpflags(char *p, uint64_t flags)
 			continue;
 		if (!first)
 			*p++ = '|';
-		n = strlen(tcpflag_names[i]);
+		n = tcpflag_len[i];
 		memcpy(p, tcpflag_names[i], n);
 		p += n;
 		first = false;
@@ -406,53 +427,68 @@ int nf_parse_ifindex(const char *s, uint32_t *ifindex)
 uint64_t nf_now_mono_ns(void) { return clock_mono_ns(); }
 uint64_t nf_now_real_ns(void) { return clock_real_ns(); }
 
-static void add_2d(struct strbuf *sb, uint64_t v)
+static char *put_2d(char *p, uint64_t v)
 {
-	sb_addc(sb, (char)('0' + (v / 10) % 10));
-	sb_addc(sb, (char)('0' + v % 10));
+	*p++ = (char)('0' + (v / 10) % 10);
+	*p++ = (char)('0' + v % 10);
+	return p;
 }
 
-void nf_add_age(struct strbuf *sb, uint64_t ns, uint64_t now_mono)
+char *nf_put_age(char *p, uint64_t ns, uint64_t now_mono)
 {
 	bool future = ns > now_mono;
 	uint64_t d = future ? ns - now_mono : now_mono - ns;
 	uint64_t s = d / 1000000000ULL;
 
 	if (!ns) {
-		sb_addc(sb, '-');
-		return;
+		*p++ = '-';
+		return p;
 	}
-	if (future)
-		sb_add(sb, "in ", 3);
+	if (future) {
+		memcpy(p, "in ", 3);
+		p += 3;
+	}
 	if (d < 1000000ULL) {
-		sb_add_u64(sb, d / 1000);
-		sb_add(sb, "us", 2);
+		p = sb_put_u64(p, d / 1000);
+		*p++ = 'u';
+		*p++ = 's';
 	} else if (d < 1000000000ULL) {
-		sb_add_u64(sb, d / 1000000);
-		sb_add(sb, "ms", 2);
+		p = sb_put_u64(p, d / 1000000);
+		*p++ = 'm';
+		*p++ = 's';
 	} else if (s < 60) {
-		sb_add_u64(sb, s);
-		sb_addc(sb, '.');
-		sb_addc(sb, (char)('0' + (d / 100000000ULL) % 10));
-		sb_addc(sb, 's');
+		p = sb_put_u64(p, s);
+		*p++ = '.';
+		*p++ = (char)('0' + (d / 100000000ULL) % 10);
+		*p++ = 's';
 	} else if (s < 3600) {
-		sb_add_u64(sb, s / 60);
-		sb_addc(sb, 'm');
-		add_2d(sb, s % 60);
-		sb_addc(sb, 's');
+		p = sb_put_u64(p, s / 60);
+		*p++ = 'm';
+		p = put_2d(p, s % 60);
+		*p++ = 's';
 	} else if (s < 86400) {
-		sb_add_u64(sb, s / 3600);
-		sb_addc(sb, 'h');
-		add_2d(sb, (s / 60) % 60);
-		sb_addc(sb, 'm');
+		p = sb_put_u64(p, s / 3600);
+		*p++ = 'h';
+		p = put_2d(p, (s / 60) % 60);
+		*p++ = 'm';
 	} else {
-		sb_add_u64(sb, s / 86400);
-		sb_addc(sb, 'd');
-		add_2d(sb, (s / 3600) % 24);
-		sb_addc(sb, 'h');
+		p = sb_put_u64(p, s / 86400);
+		*p++ = 'd';
+		p = put_2d(p, (s / 3600) % 24);
+		*p++ = 'h';
 	}
-	if (!future)
-		sb_add(sb, " ago", 4);
+	if (!future) {
+		memcpy(p, " ago", 4);
+		p += 4;
+	}
+	return p;
+}
+
+void nf_add_age(struct strbuf *sb, uint64_t ns, uint64_t now_mono)
+{
+	sb_reserve(sb, NF_AGE_MAX);
+	sb->len = (size_t)(nf_put_age(sb->buf + sb->len, ns, now_mono) - sb->buf);
+	sb->buf[sb->len] = '\0';
 }
 
 void nf_add_walltime(struct strbuf *sb, uint64_t ns, uint64_t now_mono,

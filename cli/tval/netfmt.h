@@ -31,6 +31,9 @@ bool nf_prefix_match(const void *a, const void *b, unsigned plen);
 /* --- IP protocol numbers --- */
 /* Lowercase name ("tcp") or NULL when the number has none. */
 const char *nf_ipproto_name(unsigned proto);
+/* The name (quoted for JSON) or the number, written at p (room for 16
+ * bytes; no NUL); returns the end. */
+char *nf_put_ipproto(char *p, unsigned proto, bool quoted);
 /* Case-insensitive name or alias ("TCP", "ipv6-icmp"); -1 when unknown. */
 int nf_ipproto_by_name(const char *s);
 /* A short comma-separated list of accepted names, for error messages. */
@@ -65,6 +68,10 @@ uint64_t nf_now_real_ns(void);
 /* "850us ago", "3.2s ago", "2m10s ago", "3h05m ago", "2d03h ago", "in 1.5s"
  * for stamps ahead of now, and "-" for 0 (never set). */
 void nf_add_age(struct strbuf *sb, uint64_t ns, uint64_t now_mono);
+/* The same written at p (room for NF_AGE_MAX bytes; no NUL); returns the
+ * end. */
+#define NF_AGE_MAX 32
+char *nf_put_age(char *p, uint64_t ns, uint64_t now_mono);
 /* ISO 8601 UTC with nanoseconds ("2024-05-01T12:34:56.123456789Z"); "-"
  * for 0. */
 void nf_add_walltime(struct strbuf *sb, uint64_t ns, uint64_t now_mono,
