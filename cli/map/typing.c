@@ -73,6 +73,24 @@ int map_as_check(const char *what, const char *spec)
 	return rc ? -1 : 0;
 }
 
+/* The type of that name and kind. In a split BTF (a module's) its own
+ * types first: vmlinux may have one of the same name but another layout,
+ * and the file given is the one meant. */
+static int find_kind(const struct btf *btf, const char *name, int kind)
+{
+	const struct btf *base = btf__base_btf(btf);
+	__u32 id = base ? btf__type_cnt(base) : btf__type_cnt(btf);
+
+	for (; id < btf__type_cnt(btf); id++) {
+		const struct btf_type *t = btf__type_by_id(btf, id);
+		const char *n = btf__name_by_offset(btf, t->name_off);
+
+		if (btf_kind(t) == kind && n && !strcmp(n, name))
+			return (int)id;
+	}
+	return btf__find_by_name_kind(btf, name, kind);
+}
+
 __u32 map_find_type(const struct btf *btf, const char *name)
 {
 	static const struct { const char *kw; int kind; } kws[] = {
@@ -91,16 +109,16 @@ __u32 map_find_type(const struct btf *btf, const char *name)
 		name += n;
 		while (*name == ' ')
 			name++;
-		id = btf__find_by_name_kind(btf, name, kws[i].kind);
+		id = find_kind(btf, name, kws[i].kind);
 		if (id < 0 && kws[i].kind == BTF_KIND_ENUM)
-			id = btf__find_by_name_kind(btf, name, BTF_KIND_ENUM64);
+			id = find_kind(btf, name, BTF_KIND_ENUM64);
 		return id > 0 ? (__u32)id : 0;
 	}
-	id = btf__find_by_name_kind(btf, name, BTF_KIND_TYPEDEF);
+	id = find_kind(btf, name, BTF_KIND_TYPEDEF);
 	if (id < 0)
-		id = btf__find_by_name_kind(btf, name, BTF_KIND_INT);
+		id = find_kind(btf, name, BTF_KIND_INT);
 	if (id < 0)
-		id = btf__find_by_name_kind(btf, name, BTF_KIND_FLOAT);
+		id = find_kind(btf, name, BTF_KIND_FLOAT);
 	return id > 0 ? (__u32)id : 0;
 }
 
