@@ -194,6 +194,12 @@ $(BUILD)/sp_churn: tests/tools/sp_churn.c tests/bpf_raw.h | $(BUILD)/cli
 	$(call msg,CC,$@)
 	$(Q)$(CC) -O2 -Wall -Wextra -o $@ $<
 
+# A split BTF on vmlinux's, as a module's (tests/typing.bats).
+TEST_TOOLS += $(BUILD)/split_btf
+$(BUILD)/split_btf: tests/tools/split_btf.c | $(BUILD)/cli
+	$(call msg,CC,$@)
+	$(Q)$(CC) -O2 -Wall -Wextra -o $@ $< $(PKG_LIBS) -lelf -lz
+
 # test and demo first install what is missing, then build in a second make
 # so pkg-config sees the freshly installed libraries.
 BATS_FLAGS ?=

@@ -63,6 +63,31 @@ show_json() { bpftool -j map show pinned "$1"; }
 	[ "$(bpftool -j map lookup pinned "$MAPSH_PIN_DIR/cnt" key 2 0 0 0 | jq .formatted.value)" = 42 ]
 }
 
+@test "create: types from a module's BTF (split on vmlinux's, tests/tools/split_btf.c): the module's own first" {
+	[ -r /sys/kernel/btf/vmlinux ] || skip "no kernel BTF"
+	split="$BATS_TEST_TMPDIR/modtest.btf"
+	"$TOP/build/split_btf" "$split" || fail "split_btf"
+	run --separate-stderr mapsh create mv hash key __u32 value 'struct modtest_val' max 8 --btf "$split"
+	assert_success
+	assert_output --partial "	mv	hash	__u32	struct modtest_val	"
+	[ "$(show_json "$MAPSH_PIN_DIR/mv" | jq -c '[.bytes_value, has("btf_id")]')" = '[32,true]' ]
+	mapsh mv update 3 addr=2001:db8::3 packets=2 port=53
+	run mapsh -j mv dump
+	[ "$(jq -c '.[0] | [.key, .value.addr, .value.packets, .value.port]' <<<"$output")" = '[3,"2001:db8::3",2,53]' ] ||
+		fail "$output"
+	# the map's BTF has the types copied out of both: bpftool reads it
+	run bpftool -j map dump pinned "$MAPSH_PIN_DIR/mv"
+	[ "$(jq -c '.[0].formatted.value | [.addr.in6_u.u6_addr8[0], .packets, .port]' <<<"$output")" = '[32,2,53]' ] ||
+		fail "$output"
+	# the module's struct ethhdr (8 bytes) wins over vmlinux's (14)
+	run --separate-stderr mapsh create me hash key 4 value 'struct ethhdr' max 2 --btf "$split"
+	assert_success
+	[ "$(show_json "$MAPSH_PIN_DIR/me" | jq .bytes_value)" = 8 ]
+	run --separate-stderr mapsh create mx hash key 4 value 'struct nope' max 2 --btf "$split"
+	assert_failure 1
+	[ "$stderr" = "mapsh: create: value struct nope: no such type in $split or the kernel's BTF under it" ] || fail "$stderr"
+}
+
 @test "create: plain sizes make a map without BTF; a typed part beside a size gets an integer" {
 	run mapsh -j create plain hash key 4 value 8 max 10
 	assert_success

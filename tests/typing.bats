@@ -177,6 +177,153 @@ mk_nobtf() {
 	[ "$(jq -c '.[0] | [.key.src, .key.dst, .key.sport, .value]' <<<"$output")" = '["10.0.0.1",33554442,80,9]' ] || fail "$output"
 }
 
+# A split BTF on the running kernel's, as /sys/kernel/btf/<module> is
+# (tests/tools/split_btf.c), at $SPLIT: struct modtest_val { struct
+# in6_addr addr; __u64 packets; __u16 port; }, 32 bytes, whose addr is
+# vmlinux's in6_addr by id.
+mk_split() {
+	[ -r /sys/kernel/btf/vmlinux ] || skip "no kernel BTF"
+	SPLIT="$BATS_TEST_TMPDIR/modtest.btf"
+	"$TOP/build/split_btf" "$SPLIT" || fail "split_btf"
+}
+
+@test "--btf a module's BTF (split on vmlinux's): raw bytes read typed, set and update write the right bytes" {
+	mk_split
+	# split indeed: not BTF on its own, BTF on vmlinux's
+	run bpftool btf dump file "$SPLIT"
+	assert_failure
+	run bpftool -B /sys/kernel/btf/vmlinux btf dump file "$SPLIT"
+	assert_output --partial "STRUCT 'modtest_val' size=32 vlen=3"
+	mk_nobtf mod 4 32
+	bpftool map update pinned "$BPFFS/mod" key 1 0 0 0 value hex \
+		20 01 0d b8 00 00 00 00 00 00 00 00 00 00 00 07 2a 00 00 00 00 00 00 00 bb 01 00 00 00 00 00 00 ||
+		fail "map update"
+	local T=(--btf "$SPLIT" --key-type __u32 $VT 'struct modtest_val')
+	run --separate-stderr mapsh "${T[@]}" pinned "$BPFFS/mod" dump
+	assert_success
+	[ -z "$stderr" ] || fail "$stderr"
+	[ "$output" = "1	2001:db8::7	42	443" ] || fail "$output"
+	run --separate-stderr mapsh -j "${T[@]}" pinned "$BPFFS/mod" dump
+	assert_success
+	[ "$(jq -c '.[0] | [.key, .value.addr, .value.packets, .value.port]' <<<"$output")" = \
+		'[1,"2001:db8::7",42,443]' ] || fail "$output"
+	# set changes one field; update writes a whole entry, addr from IPv6 text
+	run --separate-stderr mapsh "${T[@]}" pinned "$BPFFS/mod" set 1 packets=43
+	assert_success
+	run --separate-stderr mapsh "${T[@]}" pinned "$BPFFS/mod" update 2 addr=fe80::9 packets=5 port=8080
+	assert_success
+	run bpftool -j map dump pinned "$BPFFS/mod"
+	[ "$(jq -r 'sort_by(.key[0]) | map(.key[0] + " " + (.value | join(" "))) | .[]' <<<"$output")" = \
+		"0x01 0x20 0x01 0x0d 0xb8 0x00 0x00 0x00 0x00 0x00 0x00 0x00 0x00 0x00 0x00 0x00 0x07 0x2b 0x00 0x00 0x00 0x00 0x00 0x00 0x00 0xbb 0x01 0x00 0x00 0x00 0x00 0x00 0x00
+0x02 0xfe 0x80 0x00 0x00 0x00 0x00 0x00 0x00 0x00 0x00 0x00 0x00 0x00 0x00 0x00 0x09 0x05 0x00 0x00 0x00 0x00 0x00 0x00 0x00 0x90 0x1f 0x00 0x00 0x00 0x00 0x00 0x00" ] ||
+		fail "$output"
+	run --separate-stderr mapsh "${T[@]}" pinned "$BPFFS/mod" dump where addr == fe80::9
+	[ "$output" = "2	fe80::9	5	8080" ] || fail "$output"
+	# the module's typedef names the same type; info shows it as C
+	run --separate-stderr mapsh --btf "$SPLIT" --key-type __u32 $VT modtest_val_t pinned "$BPFFS/mod" info
+	assert_success
+	assert_line "types_from	--btf"
+	assert_line "value	modtest_val_t"
+	assert_line "formats	value.addr ipv6 (known type)"
+	assert_line "	struct in6_addr addr;"
+	# the module's own struct ethhdr (8 bytes), not vmlinux's (14)
+	mk_nobtf eth 4 8
+	run --separate-stderr mapsh --btf "$SPLIT" --key-type __u32 $VT 'struct ethhdr' pinned "$BPFFS/eth" update 1 cookie=7
+	assert_success
+	run bpftool -j map lookup pinned "$BPFFS/eth" key 1 0 0 0
+	[ "$(jq -r '.value | join(" ")' <<<"$output")" = "0x07 0x00 0x00 0x00 0x00 0x00 0x00 0x00" ] || fail "$output"
+	run --separate-stderr mapsh --btf /sys/kernel/btf/vmlinux --key-type __u32 $VT 'struct ethhdr' pinned "$BPFFS/eth" dump
+	assert_failure 1
+	[ "$stderr" = "mapsh: $KN: --value-type struct ethhdr is 14 bytes, the map's value is 8" ] || fail "$stderr"
+}
+
+@test "--btf a module's BTF: a missing type, a file that is not BTF, a split file without the kernel's BTF: one line each" {
+	mk_split
+	mk_nobtf mod 4 32
+	run --separate-stderr mapsh --btf "$SPLIT" --key-type __u32 $VT 'struct nope' pinned "$BPFFS/mod" dump
+	assert_failure 1
+	[ "$stderr" = "mapsh: $KN: --value-type struct nope: no such type in $SPLIT or the kernel's BTF under it" ] ||
+		fail "$stderr"
+	# a vmlinux type through the module's file is found, and sized
+	run --separate-stderr mapsh --btf "$SPLIT" --key-type __u32 $VT 'struct in6_addr' pinned "$BPFFS/mod" dump
+	assert_failure 1
+	[ "$stderr" = "mapsh: $KN: --value-type struct in6_addr is 16 bytes, the map's value is 32" ] || fail "$stderr"
+	run --separate-stderr mapsh --btf "$SPLIT" pinned "$BPFFS/mod" dump
+	assert_failure 2
+	[ "$stderr" = "mapsh: $KN: --btf $SPLIT needs --key-type TYPE or --value-type TYPE" ] || fail "$stderr"
+	# an ELF without .BTF was "No such file or directory" (libbpf's ENOENT)
+	run --separate-stderr mapsh --btf "$TOP/build/pktgen" --key-type __u32 pinned "$BPFFS/mod" dump
+	assert_failure 1
+	[ "$stderr" = "mapsh: $KN: --btf $TOP/build/pktgen: no BTF read: an ELF object without a .BTF section" ] ||
+		fail "$stderr"
+	echo "not btf" >"$BATS_TEST_TMPDIR/junk"
+	run --separate-stderr mapsh --btf "$BATS_TEST_TMPDIR/junk" --key-type __u32 pinned "$BPFFS/mod" dump
+	assert_failure 1
+	[ "$stderr" = "mapsh: $KN: --btf $BATS_TEST_TMPDIR/junk: no BTF read: neither an ELF object nor raw BTF" ] ||
+		fail "$stderr"
+	head -c 40 "$SPLIT" >"$BATS_TEST_TMPDIR/cut.btf"
+	run --separate-stderr mapsh --btf "$BATS_TEST_TMPDIR/cut.btf" --key-type __u32 pinned "$BPFFS/mod" dump
+	assert_failure 1
+	[ "$stderr" = "mapsh: $KN: --btf $BATS_TEST_TMPDIR/cut.btf: no BTF read: not valid BTF, alone or as a module's on the kernel's BTF" ] ||
+		fail "$stderr"
+	# the split file where the kernel's BTF cannot be read: a mount
+	# namespace with an empty /sys/kernel/btf (libbpf's other places for
+	# vmlinux must be empty too)
+	local r
+	r=$(uname -r)
+	for f in /boot/vmlinux-"$r" /lib/modules/"$r"/vmlinux-"$r" /lib/modules/"$r"/build/vmlinux \
+		/usr/lib/modules/"$r"/kernel/vmlinux /usr/lib/debug/boot/vmlinux-"$r" \
+		/usr/lib/debug/boot/vmlinux-"$r".debug /usr/lib/debug/lib/modules/"$r"/vmlinux; do
+		[ ! -e "$f" ] || skip "the kernel's BTF is also at $f"
+	done
+	unshare -m --propagation private true 2>/dev/null || skip "no mount namespaces here"
+	run --separate-stderr unshare -m --propagation private bash -c \
+		'mount -t tmpfs none /sys/kernel/btf && exec "$0" "$@"' "$MAPSH" \
+		--btf "$SPLIT" --key-type __u32 $VT 'struct modtest_val' pinned "$BPFFS/mod" dump
+	assert_failure 1
+	[ "$stderr" = "mapsh: $KN: --btf $SPLIT: no BTF read: not valid BTF alone; a module's is read on the kernel's BTF, and /sys/kernel/btf/vmlinux is not there" ] ||
+		fail "$stderr"
+}
+
+# The first loaded module with BTF of its own, and a struct of it (not of
+# vmlinux) of 1 to 512 bytes whose first member has a name: MOD, MST, MSZ,
+# MFIRST. Skips when no module is loaded.
+real_module_struct() {
+	local f j
+	[ -r /sys/kernel/btf/vmlinux ] || skip "no kernel BTF"
+	for f in /sys/kernel/btf/*; do
+		[ "${f##*/}" != vmlinux ] || continue
+		j=$(bpftool -j -B /sys/kernel/btf/vmlinux btf dump file "$f" 2>/dev/null | jq -c '
+			[.types[] | select(.kind == "STRUCT" and .name != "(anon)" and
+				.size > 0 and .size <= 512 and .vlen > 0 and
+				.members[0].name != "(anon)")][0] // empty') || continue
+		[ -n "$j" ] || continue
+		MOD=$f
+		MST=$(jq -r .name <<<"$j")
+		MSZ=$(jq -r .size <<<"$j")
+		MFIRST=$(jq -r '.members[0].name' <<<"$j")
+		return 0
+	done
+	skip "no kernel module with BTF is loaded (only /sys/kernel/btf/vmlinux): the split file of tests/tools/split_btf.c stands in for one above"
+}
+
+@test "--btf /sys/kernel/btf/MODULE, when a module is loaded: a struct of the module types a map" {
+	real_module_struct
+	mk_nobtf rm 4 "$MSZ"
+	# zeros, written by bpftool: 4 bytes of key, MSZ of value
+	bpftool map update pinned "$BPFFS/rm" key 1 0 0 0 value $(printf '0 %.0s' $(seq "$MSZ")) ||
+		fail "map update"
+	local T=(--btf "$MOD" --key-type __u32 $VT "struct $MST")
+	run --separate-stderr mapsh -j "${T[@]}" pinned "$BPFFS/rm" dump
+	assert_success
+	[ "$(jq -c '.[0] | [.key, (.value | type), (.value | has("'"$MFIRST"'"))]' <<<"$output")" = '[1,"object",true]' ] ||
+		fail "$MOD struct $MST: $output"
+	run --separate-stderr mapsh "${T[@]}" pinned "$BPFFS/rm" info
+	assert_success
+	assert_line "value	struct $MST"
+	assert_line "types_from	--btf"
+}
+
 @test "a types file types a foreign map once: by pin path, wildcards, btf relative to the file" {
 	load_ty
 	mk_nobtf fl 12 8

@@ -11,7 +11,6 @@
  *   MAP btf FILE              (relative: to the file's directory)
  *   MAP key-type TYPE         e.g. struct flow_key, __u32
  *   MAP value-type TYPE */
-#include <errno.h>
 #include <fnmatch.h>
 #include <limits.h>
 #include <stdio.h>
@@ -22,6 +21,7 @@
 
 #include "base/err.h"
 #include "base/strbuf.h"
+#include "map/btffile.h"
 #include "map/mapref.h"
 #include "map/mapref_int.h"
 #include "tval/tval.h"
@@ -73,6 +73,24 @@ int map_as_check(const char *what, const char *spec)
 	return rc ? -1 : 0;
 }
 
+/* The type of that name and kind. In a split BTF (a module's) its own
+ * types first: vmlinux may have one of the same name but another layout,
+ * and the file given is the one meant. */
+static int find_kind(const struct btf *btf, const char *name, int kind)
+{
+	const struct btf *base = btf__base_btf(btf);
+	__u32 id = base ? btf__type_cnt(base) : btf__type_cnt(btf);
+
+	for (; id < btf__type_cnt(btf); id++) {
+		const struct btf_type *t = btf__type_by_id(btf, id);
+		const char *n = btf__name_by_offset(btf, t->name_off);
+
+		if (btf_kind(t) == kind && n && !strcmp(n, name))
+			return (int)id;
+	}
+	return btf__find_by_name_kind(btf, name, kind);
+}
+
 __u32 map_find_type(const struct btf *btf, const char *name)
 {
 	static const struct { const char *kw; int kind; } kws[] = {
@@ -91,16 +109,16 @@ __u32 map_find_type(const struct btf *btf, const char *name)
 		name += n;
 		while (*name == ' ')
 			name++;
-		id = btf__find_by_name_kind(btf, name, kws[i].kind);
+		id = find_kind(btf, name, kws[i].kind);
 		if (id < 0 && kws[i].kind == BTF_KIND_ENUM)
-			id = btf__find_by_name_kind(btf, name, BTF_KIND_ENUM64);
+			id = find_kind(btf, name, BTF_KIND_ENUM64);
 		return id > 0 ? (__u32)id : 0;
 	}
-	id = btf__find_by_name_kind(btf, name, BTF_KIND_TYPEDEF);
+	id = find_kind(btf, name, BTF_KIND_TYPEDEF);
 	if (id < 0)
-		id = btf__find_by_name_kind(btf, name, BTF_KIND_INT);
+		id = find_kind(btf, name, BTF_KIND_INT);
 	if (id < 0)
-		id = btf__find_by_name_kind(btf, name, BTF_KIND_FLOAT);
+		id = find_kind(btf, name, BTF_KIND_FLOAT);
 	return id > 0 ? (__u32)id : 0;
 }
 
@@ -187,28 +205,6 @@ static void typing_free(struct typing *t)
 		free(t->words[i]);
 }
 
-static struct btf *vmlinux_base(void)
-{
-	static struct btf *base;
-
-	if (!base)
-		base = btf__load_vmlinux_btf();
-	return base;
-}
-
-/* An ELF object with BTF, a raw BTF file, vmlinux or a module's BTF
- * (split on vmlinux). */
-static struct btf *load_btf(const char *path)
-{
-	struct btf *b = btf__parse(path, NULL);
-	struct btf *base;
-
-	if (b)
-		return b;
-	base = vmlinux_base();
-	return base ? btf__parse_split(path, base) : NULL;
-}
-
 /* __u8 .. __u64, __s8 .. __s64 (and u32, s64, ...) the BTF lacks: added,
  * so a value can be an integer whatever the object declares. */
 static __u32 add_int_type(struct btf *btf, const char *n)
@@ -228,8 +224,8 @@ static __u32 add_int_type(struct btf *btf, const char *n)
 	return id > 0 ? (__u32)id : 0;
 }
 
-static int pick_type(const struct mapref *m, struct btf *btf, const char *tname,
-		     const char *what, __u32 size, __u32 *id)
+static int pick_type(const struct mapref *m, struct btf *btf, const char *file,
+		     const char *tname, const char *what, __u32 size, __u32 *id)
 {
 	__s64 sz;
 
@@ -237,8 +233,8 @@ static int pick_type(const struct mapref *m, struct btf *btf, const char *tname,
 	if (!*id)
 		*id = add_int_type(btf, tname);
 	if (!*id)
-		return err_fail("%s: --%s-type %s: no such type in the BTF", m->name,
-				what, tname);
+		return err_fail("%s: --%s-type %s: no such type in %s%s", m->name,
+				what, tname, file, map_btf_file_under(btf));
 	sz = btf__resolve_size(btf, *id);
 	if (sz != (__s64)size)
 		return err_fail("%s: --%s-type %s is %lld bytes, the map's %s is %u",
@@ -249,20 +245,21 @@ static int pick_type(const struct mapref *m, struct btf *btf, const char *tname,
 static int use_btf(struct mapref *m, const struct typing *t)
 {
 	struct btf *btf;
+	const char *why;
 	__u32 kid = 0, vid = 0;
 	int rc;
 
 	if (!t->key_type && !t->value_type)
 		return err_usage("%s: --btf %s needs --key-type TYPE or --value-type TYPE",
 				 m->name, t->btf_file);
-	btf = load_btf(t->btf_file);
+	btf = map_btf_file(t->btf_file, &why);
 	if (!btf)
-		return err_fail("%s: --btf %s: no BTF read: %s", m->name,
-				t->btf_file, strerror(errno));
-	rc = t->key_type ? pick_type(m, btf, t->key_type, "key",
+		return err_fail("%s: %s %s: no BTF read: %s", m->name,
+				t->btf_from, t->btf_file, why);
+	rc = t->key_type ? pick_type(m, btf, t->btf_file, t->key_type, "key",
 				     m->info.key_size, &kid) : EXIT_OK;
 	if (!rc && t->value_type)
-		rc = pick_type(m, btf, t->value_type, "value",
+		rc = pick_type(m, btf, t->btf_file, t->value_type, "value",
 			       m->info.value_size, &vid);
 	if (rc) {
 		btf__free(btf);

@@ -24,6 +24,7 @@
 #include "base/json_writer.h"
 #include "base/strbuf.h"
 #include "map/bpffs.h"
+#include "map/btffile.h"
 #include "map/mapinfo.h"
 #include "map/mapref.h"
 #include "map/write.h"
@@ -106,18 +107,6 @@ static int parse_u32(const char *what, const char *s, __u32 *v)
 		return err_usage("create: %s '%s' is not a number", what, s);
 	*v = (__u32)n;
 	return EXIT_OK;
-}
-
-static struct btf *load_btf(const char *path)
-{
-	static struct btf *vmlinux;
-	struct btf *b = btf__parse(path, NULL);
-
-	if (b)
-		return b;
-	if (!vmlinux)
-		vmlinux = btf__load_vmlinux_btf();
-	return vmlinux ? btf__parse_split(path, vmlinux) : NULL;
 }
 
 /* __u8 .. __u64, __s8 .. __s64, u32, ...: bits and signedness, else 0. */
@@ -266,8 +255,9 @@ static int resolve_part(const struct req *r, struct btf *src, struct btf *dst,
 			return EXIT_OK;
 		bits = int_name(p->word, &sgn);
 		if (!bits)
-			return err_fail("create: %s %s: no such type in %s", what,
-					p->word, r->btf_file ? r->btf_file : "the BTF");
+			return err_fail("create: %s %s: no such type in %s%s", what,
+					p->word, r->btf_file ? r->btf_file : "the BTF",
+					src ? map_btf_file_under(src) : "");
 		p->size = (__u32)bits / 8;
 		p->id = (__u32)btf__add_int(dst, p->word, bits / 8,
 					    sgn ? BTF_INT_SIGNED : 0);
@@ -290,16 +280,17 @@ static int build_btf(struct req *r, int *btf_fd, bool debug)
 {
 	struct btf *src = NULL, *dst;
 	struct copy c = { 0 };
+	const char *why;
 	int rc = EXIT_OK;
 
 	*btf_fd = -1;
 	if (!r->typed)
 		return EXIT_OK;
 	if (r->btf_file) {
-		src = load_btf(r->btf_file);
+		src = map_btf_file(r->btf_file, &why);
 		if (!src)
 			return err_fail("create: --btf %s: no BTF read: %s",
-					r->btf_file, strerror(errno));
+					r->btf_file, why);
 	}
 	for (struct part *p = &r->key; src && p; p = p == &r->key ? &r->value : NULL)
 		if (p->word && !is_number(p->word))
@@ -618,7 +609,8 @@ static void offer_btf_types(const char *btf_file,
 {
 	static const char *const ints[] = { "__u8", "__u16", "__u32", "__u64",
 		"__s8", "__s16", "__s32", "__s64", NULL };
-	struct btf *b = btf_file ? load_btf(btf_file) : NULL;
+	const char *why;
+	struct btf *b = btf_file ? map_btf_file(btf_file, &why) : NULL;
 	char w[300];
 
 	for (int i = 0; ints[i]; i++)
