@@ -275,18 +275,16 @@ char *nf_put_tcpflags(char *p, uint64_t flags)
 		*p++ = '0';
 		return p;
 	}
-	for (unsigned i = 0; i < NTCPFLAGS; i++) {
-		size_t n;
+	/* over the bits that are set only: most rows have one or two */
+	while (flags & ((1ULL << NTCPFLAGS) - 1)) {
+		unsigned i = (unsigned)__builtin_ctzll(flags);
 
-		if (!(flags & (1ULL << i)))
-			continue;
 		if (!first)
 			*p++ = '|';
-		n = tcpflag_len[i];
-		memcpy(p, tcpflag_names[i], n);
-		p += n;
+		memcpy(p, tcpflag_names[i], tcpflag_len[i]);
+		p += tcpflag_len[i];
 		first = false;
-		flags &= ~(1ULL << i);
+		flags &= flags - 1;
 	}
 	if (flags) {
 		/* minimal hex digits */
