@@ -481,8 +481,8 @@ static void text_cell(struct entry_out *eo, const struct eo_col *c,
 /* A table row once the output layer has printed the header and frozen
  * the column widths: the cells straight into the output buffer, laid
  * out as its emit_row_text() does (two spaces between columns, every one
- * but the last padded to its width, control bytes as spaces). False when
- * the widths are not fixed yet. */
+ * but the last padded up to where its column ends, control bytes as
+ * spaces). False when the widths are not fixed yet. */
 static bool table_row(struct entry_out *eo, const void *key,
 		      const void *value, int cpu, int nunc)
 {
@@ -492,16 +492,14 @@ static bool table_row(struct entry_out *eo, const void *key,
 	int hdr = o->ncols - eo->ncols;
 	int n = eo->ncols + (nunc < hdr ? nunc : hdr);
 	bool words = nunc > hdr;
+	size_t row = sb->len, end = 0;	/* where the row and the column end */
 
 	if (o->mode != OUT_TABLE || !o->widths_fixed || hdr < 0 ||
 	    hdr > eo->nunc)
 		return false;
 	for (int i = 0; i < n; i++) {
-		size_t start;
-
 		if (i)
 			sb_add(sb, "  ", 2);
-		start = sb->len;
 		if (i < eo->ncols) {
 			row_cell(eo, &eo->cols[i], key, value, cpu, sb);
 		} else {
@@ -509,9 +507,11 @@ static bool table_row(struct entry_out *eo, const void *key,
 				if (eo->unc_slot[s] == i - eo->ncols)
 					sb_add(sb, eo->unc[s].buf, eo->unc[s].len);
 		}
-		if ((i + 1 < n || words) &&
-		    sb->len - start < o->col_width[i])
-			sb_addcn(sb, ' ', o->col_width[i] - (sb->len - start));
+		/* a cell wider than its column pushes the next ones right
+		 * until one has room to spare: never cut */
+		end += (i ? 2 : 0) + o->col_width[i];
+		if ((i + 1 < n || words) && sb->len - row < end)
+			sb_addcn(sb, ' ', end - (sb->len - row));
 	}
 	if (words)
 		unc_words(eo, sb, "  ", hdr);
