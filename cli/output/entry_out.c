@@ -567,6 +567,11 @@ static void text_row(struct entry_out *eo, const void *key, const void *value,
 	}
 	if (table_row(eo, key, value, cpu, nunc))
 		return;
+	/* CSV is one rectangle, its header printed after the first rows
+	 * (OUT_TABLE_BUFFER_ROWS): a later row could not add a column, so
+	 * every row has the @uncovered cells, empty where zero. */
+	if (eo->o->mode == OUT_CSV)
+		nunc = eo->nunc;
 	out_record_begin(eo->o);
 	for (int i = 0; i < eo->ncols; i++)
 		text_cell(eo, &eo->cols[i], key, value, cpu);
