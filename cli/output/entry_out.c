@@ -81,6 +81,19 @@ static bool add_plan_cols(struct entry_out *eo, const struct tv_plan *plan,
 	return true;
 }
 
+/* Does side s (0 key, 1 value) get a trailing @uncovered cell: its
+ * fields are columns of their own (a whole key or value as one cell
+ * shows those bytes in its text already) and its records can have them. */
+static bool unc_side(const struct entry_out *eo, int s)
+{
+	const struct tv_plan *p = s ? eo->m->value : eo->m->key;
+	bool cols = false;
+
+	for (int i = 0; i < eo->ncols && !cols; i++)
+		cols = eo->cols[i].kind == EO_COL_LEAF && eo->cols[i].in_key == !s;
+	return cols && tv_plan_may_uncover(p);
+}
+
 static void init_cols(struct entry_out *eo, struct out *o,
 		      const struct mapref *m, const struct query *q,
 		      bool per_cpu)
@@ -111,9 +124,12 @@ static void init_cols(struct entry_out *eo, struct out *o,
 	}
 	if (add_plan_cols(eo, m->key, true) &&
 	    (!eo->per_cpu || add_col(eo, EO_COL_CPU, false, NULL, "cpu")) &&
-	    add_plan_cols(eo, m->value, false))
+	    add_plan_cols(eo, m->value, false) &&
+	    eo->ncols + unc_side(eo, 0) + unc_side(eo, 1) <= OUT_MAX_COLS)
 		return;
-	/* Too many leaves for a table: one cell per key and value. */
+	/* Too many leaves for a table, @uncovered cells counted (without
+	 * room for theirs those bytes would not show): one cell per key and
+	 * value, whose text has them. */
 	eo->ncols = 0;
 	if (m->key)
 		add_col(eo, EO_COL_WHOLE, true, NULL, "key");
@@ -280,15 +296,10 @@ static void compile(struct entry_out *eo)
 	}
 }
 
-/* The trailing cells of uncovered bytes: a side gets one when its
- * fields are columns of their own (a whole key or value as one cell
- * shows them in its text already; a field selection shows just what
- * was asked) and its records can have such bytes. */
+/* The trailing cells of uncovered bytes (unc_side; a field selection
+ * shows just what was asked); init_cols left room for them. */
 static void init_unc(struct entry_out *eo)
 {
-	const struct tv_plan *p[2] = { eo->m->key, eo->m->value };
-	bool cols[2] = { false, false };
-
 	eo->nunc = 0;
 	for (int s = 0; s < 2; s++) {
 		sb_init(&eo->unc[s]);
@@ -296,12 +307,8 @@ static void init_unc(struct entry_out *eo)
 	}
 	if (eo->flat)
 		return;
-	for (int i = 0; i < eo->ncols; i++)
-		if (eo->cols[i].kind == EO_COL_LEAF)
-			cols[eo->cols[i].in_key ? 0 : 1] = true;
 	for (int s = 0; s < 2; s++)
-		if (cols[s] && tv_plan_may_uncover(p[s]) &&
-		    eo->ncols + eo->nunc < OUT_MAX_COLS)
+		if (unc_side(eo, s) && eo->ncols + eo->nunc < OUT_MAX_COLS)
 			eo->unc_slot[s] = eo->nunc++;
 	for (int s = 0; s < 2; s++)
 		snprintf(eo->unc_name[s], sizeof(eo->unc_name[s]), "%s%s",
