@@ -81,6 +81,19 @@ static bool add_plan_cols(struct entry_out *eo, const struct tv_plan *plan,
 	return true;
 }
 
+/* Does side s (0 key, 1 value) get a trailing @uncovered cell: its
+ * fields are columns of their own (a whole key or value as one cell
+ * shows those bytes in its text already) and its records can have them. */
+static bool unc_side(const struct entry_out *eo, int s)
+{
+	const struct tv_plan *p = s ? eo->m->value : eo->m->key;
+	bool cols = false;
+
+	for (int i = 0; i < eo->ncols && !cols; i++)
+		cols = eo->cols[i].kind == EO_COL_LEAF && eo->cols[i].in_key == !s;
+	return cols && tv_plan_may_uncover(p);
+}
+
 static void init_cols(struct entry_out *eo, struct out *o,
 		      const struct mapref *m, const struct query *q,
 		      bool per_cpu)
@@ -111,9 +124,12 @@ static void init_cols(struct entry_out *eo, struct out *o,
 	}
 	if (add_plan_cols(eo, m->key, true) &&
 	    (!eo->per_cpu || add_col(eo, EO_COL_CPU, false, NULL, "cpu")) &&
-	    add_plan_cols(eo, m->value, false))
+	    add_plan_cols(eo, m->value, false) &&
+	    eo->ncols + unc_side(eo, 0) + unc_side(eo, 1) <= OUT_MAX_COLS)
 		return;
-	/* Too many leaves for a table: one cell per key and value. */
+	/* Too many leaves for a table, @uncovered cells counted (without
+	 * room for theirs those bytes would not show): one cell per key and
+	 * value, whose text has them. */
 	eo->ncols = 0;
 	if (m->key)
 		add_col(eo, EO_COL_WHOLE, true, NULL, "key");
@@ -280,15 +296,10 @@ static void compile(struct entry_out *eo)
 	}
 }
 
-/* The trailing cells of uncovered bytes: a side gets one when its
- * fields are columns of their own (a whole key or value as one cell
- * shows them in its text already; a field selection shows just what
- * was asked) and its records can have such bytes. */
+/* The trailing cells of uncovered bytes (unc_side; a field selection
+ * shows just what was asked); init_cols left room for them. */
 static void init_unc(struct entry_out *eo)
 {
-	const struct tv_plan *p[2] = { eo->m->key, eo->m->value };
-	bool cols[2] = { false, false };
-
 	eo->nunc = 0;
 	for (int s = 0; s < 2; s++) {
 		sb_init(&eo->unc[s]);
@@ -296,12 +307,8 @@ static void init_unc(struct entry_out *eo)
 	}
 	if (eo->flat)
 		return;
-	for (int i = 0; i < eo->ncols; i++)
-		if (eo->cols[i].kind == EO_COL_LEAF)
-			cols[eo->cols[i].in_key ? 0 : 1] = true;
 	for (int s = 0; s < 2; s++)
-		if (cols[s] && tv_plan_may_uncover(p[s]) &&
-		    eo->ncols + eo->nunc < OUT_MAX_COLS)
+		if (unc_side(eo, s) && eo->ncols + eo->nunc < OUT_MAX_COLS)
 			eo->unc_slot[s] = eo->nunc++;
 	for (int s = 0; s < 2; s++)
 		snprintf(eo->unc_name[s], sizeof(eo->unc_name[s]), "%s%s",
@@ -481,8 +488,8 @@ static void text_cell(struct entry_out *eo, const struct eo_col *c,
 /* A table row once the output layer has printed the header and frozen
  * the column widths: the cells straight into the output buffer, laid
  * out as its emit_row_text() does (two spaces between columns, every one
- * but the last padded to its width, control bytes as spaces). False when
- * the widths are not fixed yet. */
+ * but the last padded up to where its column ends, control bytes as
+ * spaces). False when the widths are not fixed yet. */
 static bool table_row(struct entry_out *eo, const void *key,
 		      const void *value, int cpu, int nunc)
 {
@@ -492,16 +499,14 @@ static bool table_row(struct entry_out *eo, const void *key,
 	int hdr = o->ncols - eo->ncols;
 	int n = eo->ncols + (nunc < hdr ? nunc : hdr);
 	bool words = nunc > hdr;
+	size_t row = sb->len, end = 0;	/* where the row and the column end */
 
 	if (o->mode != OUT_TABLE || !o->widths_fixed || hdr < 0 ||
 	    hdr > eo->nunc)
 		return false;
 	for (int i = 0; i < n; i++) {
-		size_t start;
-
 		if (i)
 			sb_add(sb, "  ", 2);
-		start = sb->len;
 		if (i < eo->ncols) {
 			row_cell(eo, &eo->cols[i], key, value, cpu, sb);
 		} else {
@@ -509,9 +514,11 @@ static bool table_row(struct entry_out *eo, const void *key,
 				if (eo->unc_slot[s] == i - eo->ncols)
 					sb_add(sb, eo->unc[s].buf, eo->unc[s].len);
 		}
-		if ((i + 1 < n || words) &&
-		    sb->len - start < o->col_width[i])
-			sb_addcn(sb, ' ', o->col_width[i] - (sb->len - start));
+		/* a cell wider than its column pushes the next ones right
+		 * until one has room to spare: never cut */
+		end += (i ? 2 : 0) + o->col_width[i];
+		if ((i + 1 < n || words) && sb->len - row < end)
+			sb_addcn(sb, ' ', end - (sb->len - row));
 	}
 	if (words)
 		unc_words(eo, sb, "  ", hdr);
@@ -567,6 +574,11 @@ static void text_row(struct entry_out *eo, const void *key, const void *value,
 	}
 	if (table_row(eo, key, value, cpu, nunc))
 		return;
+	/* CSV is one rectangle, its header printed after the first rows
+	 * (OUT_TABLE_BUFFER_ROWS): a later row could not add a column, so
+	 * every row has the @uncovered cells, empty where zero. */
+	if (eo->o->mode == OUT_CSV)
+		nunc = eo->nunc;
 	out_record_begin(eo->o);
 	for (int i = 0; i < eo->ncols; i++)
 		text_cell(eo, &eo->cols[i], key, value, cpu);

@@ -16,8 +16,13 @@
  * trailing column "@uncovered" ("key.@uncovered" and "value.@uncovered"
  * when both the key and the value can have them) holding "0x..", present
  * when a row before the header was printed had it; where no header
- * names them (plain output, later rows of a long table) as trailing
- * words "@uncovered=0x.." (with the same key./value. prefix).
+ * names them (plain output, rows of a long table after the first
+ * OUT_TABLE_BUFFER_ROWS) as trailing words "@uncovered=0x.." (with the
+ * same key./value. prefix). CSV, whose rows must all have the header's
+ * columns, always has those columns (empty cells where zero). Fields
+ * that leave no room for them (OUT_MAX_COLS) make one cell of the whole
+ * key and one of the value, as too many fields do: their text has the
+ * bytes.
  *
  * JSON (-j array, --jsonl lines), bpftool's shape:
  *   {"key": K, "value": V}

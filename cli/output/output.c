@@ -188,10 +188,13 @@ void out_csv_cell(struct strbuf *sb, const char *c, size_t len)
 static void emit_row_text(struct out *o, const char *const *cells, int n,
 			  bool header)
 {
+	size_t start, end = 0;	/* where the row and the current column end */
+
 	if (o->sep_pending) {
 		sb_addc(&o->buf, '\n');
 		o->sep_pending = false;
 	}
+	start = o->buf.len;
 	for (int i = 0; i < n; i++) {
 		const char *c = cells[i] ? cells[i] : "";
 		size_t len = strlen(c);
@@ -211,8 +214,13 @@ static void emit_row_text(struct out *o, const char *const *cells, int n,
 		if (i)
 			sb_add(&o->buf, "  ", 2);
 		sb_add(&o->buf, c, len);
-		if (i + 1 < n && len < o->col_width[i])
-			sb_addcn(&o->buf, ' ', o->col_width[i] - len);
+		/* Padded up to where its column ends, not by its own length: a
+		 * cell wider than its column (a row after the sizing window) is
+		 * never cut; it pushes the next cells right, and those with
+		 * room to spare come back to their columns. */
+		end += (i ? 2 : 0) + (i < o->ncols ? o->col_width[i] : 0);
+		if (i + 1 < n && o->buf.len - start < end)
+			sb_addcn(&o->buf, ' ', end - (o->buf.len - start));
 	}
 	(void)header;
 	sb_addc(&o->buf, '\n');

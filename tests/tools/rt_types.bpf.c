@@ -92,6 +92,30 @@ HMAP(rt_holes, struct rt_holes, struct rt_holes);
 HMAP(rt_nested, struct rt_nested, struct rt_nested);
 HMAP(rt_kscalar, struct rt_holes, __u64);
 
+/* More entries than a table sizes its columns over (OUT_TABLE_BUFFER_ROWS,
+ * 1024): holes in rows after that window (tests/uncovered.bats). */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 2048);
+	__type(key, struct rt_holes);
+	__type(value, struct rt_holes);
+} rt_holes_many SEC(".maps");
+
+/* The key's column and 63 of the value fill a table's 64 columns
+ * (OUT_MAX_COLS) with no room for an @uncovered one; each element has a
+ * hole after p. */
+struct rt_wide {
+	struct { __u8 p; __u16 q; } e[31];
+	__u32 last;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct rt_wide);
+} rt_wide SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, 2);
