@@ -98,6 +98,34 @@ dump_to() {
 	done
 }
 
+@test "sparse hash (1M buckets, a few keys): batches sized to the entries left stop at the range end, nothing read twice" {
+	local st=$BATS_TEST_TMPDIR/st
+	# keys 0..N-1, seed zero: where they fall is the same on every run
+	for n in 100 300 1000 3000; do
+		"$CHURN" fill "$M/sp_sparse" 0 "$n"
+		for r in 2 3 4; do
+			MAPSH_READERS=$r dump_to "$BATS_TEST_TMPDIR/d" "$st" "$M/sp_sparse"
+			grep -q "^sp_sparse: $n entries read, [0-9]* batches, $r readers, 0 read twice, " "$st" ||
+				fail "$n keys, $r readers: $(cat "$st")"
+			keys_ok "$BATS_TEST_TMPDIR/d" 0 "$n"
+		done
+		"$MAPSH" pinned "$M/sp_sparse" clear --yes >/dev/null
+		[ "$("$MAPSH" pinned "$M/sp_sparse" count)" = 0 ] || fail "not emptied"
+	done
+	# the first two keys in neighbouring buckets: the first batch ends at
+	# the second's bucket, so a density taken from it alone says the range
+	# is dense, and a batch sized by it reads to the end of the map
+	timeout 60 "$CHURN" sparse "$M/sp_sparse" 0 0 | sort -n >"$BATS_TEST_TMPDIR/want"
+	[ "$(wc -l <"$BATS_TEST_TMPDIR/want")" = 257 ] || fail "$(wc -l <"$BATS_TEST_TMPDIR/want") keys written"
+	for r in 2 3 4; do
+		MAPSH_READERS=$r dump_to "$BATS_TEST_TMPDIR/d" "$st" "$M/sp_sparse"
+		grep -q "^sp_sparse: 257 entries read, [0-9]* batches, $r readers, 0 read twice, " "$st" ||
+			fail "adjacent first keys, $r readers: $(cat "$st")"
+		cut -f 1 "$BATS_TEST_TMPDIR/d" | sort -n | diff -q "$BATS_TEST_TMPDIR/want" - >/dev/null ||
+			fail "$r readers: not the keys written"
+	done
+}
+
 @test "split reader while a writer inserts and deletes: 20 passes, every key present throughout read exactly once" {
 	for m in sp_hash sp_pchash; do
 		x=1

@@ -22,6 +22,8 @@ struct mapiter_stats {
 	unsigned long long batches;	/* BPF_MAP_LOOKUP_BATCH calls (or mmap chunks) */
 	unsigned long long retries;	/* batches asked again: a bucket larger than asked (ENOSPC) */
 	unsigned readers;		/* threads reading at once (1: one reader) */
+	unsigned long long twice;	/* entries a reader read past its range
+					 * end, dropped as the next one reads them */
 	bool mmap;			/* read through mmap (BPF_F_MMAPABLE array) */
 	const char *fallback;		/* why the split reader gave way to one reader, NULL */
 	unsigned long long start_ns, ns;	/* CLOCK_MONOTONIC at init, elapsed */

@@ -642,7 +642,7 @@ int mapsplit_next_chunk(struct mapiter *it, const void **keys,
 void mapsplit_stats(struct mapiter *it)
 {
 	struct mapiter_split *sp = it->sp;
-	unsigned long long e = 0, b = 0, rt = 0;
+	unsigned long long e = 0, b = 0, rt = 0, tw = 0;
 
 	if (!sp)
 		return;
@@ -651,11 +651,13 @@ void mapsplit_stats(struct mapiter *it)
 		e += sp->r[i].read - sp->r[i].dropped;
 		b += sp->r[i].batches;
 		rt += sp->r[i].retries;
+		tw += sp->r[i].dropped;
 	}
 	pthread_mutex_unlock(&sp->lock);
 	it->stats.entries = e;
 	it->stats.batches = b;
 	it->stats.retries = rt;
+	it->stats.twice = tw;
 	it->stats.readers = sp->n;
 }
 

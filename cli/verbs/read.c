@@ -151,11 +151,16 @@ static void print_stats(const struct mapref *m, struct mapiter *it)
 {
 	const struct mapiter_stats *s = mapiter_stats(it);
 
-	fprintf(stderr, "%s: %llu entries read, %llu %s, %u reader%s%s%s%s, %llu retries, %.3f s\n",
+	char twice[48] = "";
+
+	/* what the split readers read twice at their range ends (and dropped) */
+	if (s->readers > 1)
+		snprintf(twice, sizeof(twice), ", %llu read twice", s->twice);
+	fprintf(stderr, "%s: %llu entries read, %llu %s, %u reader%s%s%s%s%s, %llu retries, %.3f s\n",
 		m->name, s->entries, s->batches, s->mmap ? "mmap chunks" : "batches",
 		s->readers, s->readers == 1 ? "" : "s",
 		s->fallback ? " (split reader fell back: " : "",
-		s->fallback ? s->fallback : "", s->fallback ? ")" : "",
+		s->fallback ? s->fallback : "", s->fallback ? ")" : "", twice,
 		s->retries, (double)s->ns / 1e9);
 }
 

@@ -13,6 +13,13 @@
  *                                 second reader's first (its range is dense
  *                                 at its start, nearly empty at its end);
  *                                 prints the keys written
+ *   sp_churn sparse PIN 0 0       an empty hash of many buckets (seed
+ *                                 zero): the keys of the first two buckets
+ *                                 that hold one, then one key in each 256th
+ *                                 of the buckets but the first (a first
+ *                                 reader that sized its batches by its
+ *                                 first batch alone would read the whole
+ *                                 map); prints them
  * Per-CPU maps get the value on every possible CPU. */
 #include <errno.h>
 #include <stdint.h>
@@ -133,6 +140,51 @@ static int skew(int fd, struct bpf_map_info *info)
 	return in_c < 300 || in_b < 3;
 }
 
+static int sparse(int fd, struct bpf_map_info *info)
+{
+	uint32_t nb = info->max_entries, lo = 1, lo2 = 2, part = nb / 256;
+	uint32_t first[256] = { 0 };
+	uint32_t *bkt = calloc(SK_N + 1, sizeof(*bkt));
+	uint64_t v;
+
+	if (!bkt || nb < 256 || buckets(fd, nb, bkt))
+		return 1;
+	if (bkt[lo2] < bkt[lo])
+		lo = 2, lo2 = 1;
+	for (uint32_t k = 1; k <= SK_N; k++) {
+		uint32_t p = bkt[k] / part;
+
+		if (k > 2 && bkt[k] < bkt[lo2]) {
+			if (bkt[k] < bkt[lo])
+				lo2 = lo, lo = k;
+			else
+				lo2 = k;
+		}
+		if (p < 256 && !first[p])
+			first[p] = k;
+	}
+	/* the two first keys: a batch of one returns the first and ends at
+	 * the bucket of the second, so the density seen is two buckets' */
+	first[0] = 0;
+	for (uint32_t p = 0; p < 256; p++) {
+		uint32_t k = p ? first[p] : lo;
+
+		if (!k)
+			continue;
+		v = k;
+		if (put(fd, k, &v, BPF_ANY))
+			return 1;
+		printf("%u\n", k);
+		if (!p) {
+			v = lo2;
+			if (put(fd, lo2, &v, BPF_ANY))
+				return 1;
+			printf("%u\n", lo2);
+		}
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct bpf_map_info info;
@@ -156,6 +208,8 @@ int main(int argc, char **argv)
 		return 1;
 	if (!strcmp(argv[1], "skew"))
 		return skew(fd, &info);
+	if (!strcmp(argv[1], "sparse"))
+		return sparse(fd, &info);
 	if (!strcmp(argv[1], "fill")) {
 		for (uint32_t k = first; k < first + n; k++) {
 			for (size_t c = 0; c < slots; c++) {

@@ -28,6 +28,17 @@ struct {
 	__type(value, __u64);
 } sp_zhash SEC(".maps");
 
+/* A sparse hash: 1M buckets for the few keys a test puts in, the seed zero
+ * so that where they fall, and so how far the first reader's batches run
+ * past its range, is the same on every run. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_ZERO_SEED | BPF_F_NO_PREALLOC);
+	__uint(max_entries, 1 << 20);
+	__type(key, __u32);
+	__type(value, __u64);
+} sp_sparse SEC(".maps");
+
 /* A small hash (8 buckets): the split reader with MAPSH_READERS=N only. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
