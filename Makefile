@@ -194,6 +194,12 @@ $(BUILD)/sp_churn: tests/tools/sp_churn.c tests/bpf_raw.h | $(BUILD)/cli
 	$(call msg,CC,$@)
 	$(Q)$(CC) -O2 -Wall -Wextra -o $@ $<
 
+# Real sockets in a sockmap and a sockhash, kept open (tests/maptypes.bats).
+TEST_TOOLS += $(BUILD)/sock_put
+$(BUILD)/sock_put: tests/tools/sock_put.c tests/bpf_raw.h | $(BUILD)/cli
+	$(call msg,CC,$@)
+	$(Q)$(CC) -O2 -Wall -Wextra -o $@ $<
+
 # test and demo first install what is missing, then build in a second make
 # so pkg-config sees the freshly installed libraries.
 BATS_FLAGS ?=
