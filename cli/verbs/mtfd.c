@@ -17,6 +17,7 @@
 #include "base/interrupt.h"
 #include "map/mapinfo.h"
 #include "map/write.h"
+#include "output/bpfjson.h"
 #include "output/entry_out.h"
 #include "verbs/map_verbs.h"
 #include "verbs/mtypes.h"
@@ -47,15 +48,51 @@ static void ifname_field(struct out *o, __u32 ifindex)
 	out_str(o, "ifname", if_indextoname(ifindex, name) ? name : "-");
 }
 
+/* A socket map of 4-byte values: the kernel gives a socket's cookie only
+ * into an 8-byte value, and its lookup from user space fails with ENOSPC
+ * for every key of one of 4 (net/core/sock_map.c, *_lookup_sys): filled
+ * or not, a sockmap's slot cannot be told; a sockhash still lists the
+ * keys it holds. */
+static bool sock_no_cookie(const struct mapref *m)
+{
+	return (m->info.type == BPF_MAP_TYPE_SOCKMAP ||
+		m->info.type == BPF_MAP_TYPE_SOCKHASH) && m->info.value_size != 8;
+}
+
+/* Why verb cannot read m (a socket map of 4-byte values), printed: for a
+ * sockmap every verb that reads, for a sockhash those that need more than
+ * the keys (keys_will: dump and count make do with them); 0 when it can. */
+static int sock_refusal(const struct mapref *m, const char *verb, bool keys_will)
+{
+	if (!sock_no_cookie(m) ||
+	    (keys_will && m->info.type == BPF_MAP_TYPE_SOCKHASH))
+		return EXIT_OK;
+	return err_fail("%s %s: the kernel gives a socket's cookie only into 8-byte values, and %s's are %u bytes: it shows %s",
+			m->name, verb, m->name, m->info.value_size,
+			m->info.type == BPF_MAP_TYPE_SOCKHASH ?
+			"no cookie (dump lists the keys)" :
+			"no cookie, nor which indexes hold a socket");
+}
+
 /* The members of one entry of a map of these types (v: what a lookup
- * returned, NULL for an XDP socket map, whose sockets the kernel does not
- * show). */
+ * returned; NULL for a socket map that shows no cookie, and an XDP socket
+ * map, whose sockets the kernel does not show: the key alone). */
 static void fd_members(struct out *o, const struct mapref *m, const void *k,
 		       const void *v)
 {
 	__u32 a = 0, b = 0;
 	__u64 c = 0;
 
+	if (out_is_json(o) && o->bpftool) {
+		/* bpftool's shape: the value's bytes as the kernel gave them */
+		if (v) {
+			bj_members(&o->jw, m, k, v);
+		} else {
+			jw_name(&o->jw, "key");
+			tv_bpftool_hex(k, m->info.key_size, &o->jw);
+		}
+		return;
+	}
 	mt_key_field(o, m, k);
 	if (!v)
 		return;
@@ -85,11 +122,8 @@ static void fd_members(struct out *o, const struct mapref *m, const void *k,
 				out_str(o, "prog_id", "-");
 		}
 		break;
-	default:	/* sockmap, sockhash: the socket's cookie */
-		if (m->info.value_size >= 8)
-			memcpy(&c, v, 8);
-		else
-			c = a;
+	default:	/* sockmap, sockhash: the socket's cookie (ss -e: sk:HEX) */
+		memcpy(&c, v, 8);
 		out_u64(o, "cookie", c);
 		break;
 	}
@@ -106,10 +140,11 @@ static const char *fd_what(__u32 type)
 	}
 }
 
-/* Read one entry: 0, or -errno. XDP socket maps: 0 without a value. */
+/* Read one entry: 0, or -errno. XDP socket maps and socket maps that
+ * show no cookie: 0 without a value. */
 static int fd_read(const struct mapref *m, const void *k, void *v, bool *has_v)
 {
-	*has_v = m->info.type != BPF_MAP_TYPE_XSKMAP;
+	*has_v = m->info.type != BPF_MAP_TYPE_XSKMAP && !sock_no_cookie(m);
 	if (!*has_v) {
 		/* Is the key there? get_next_key from it works only then
 		 * for a hash; for an array every index answers. */
@@ -120,8 +155,10 @@ static int fd_read(const struct mapref *m, const void *k, void *v, bool *has_v)
 	return 0;
 }
 
-int mt_fd_dump(struct ctx *ctx, const struct cmd *cmd,
-	       const struct opt_vals *opts, int argc, char **argv)
+/* Every entry, each printed as a record when print is set, else counted
+ * into *count. */
+static int fd_each(struct ctx *ctx, const char *verb, bool print,
+		   unsigned long long *count)
 {
 	struct mapref *m = ctx->map;
 	struct out *o = &ctx->out;
@@ -129,11 +166,7 @@ int mt_fd_dump(struct ctx *ctx, const struct cmd *cmd,
 	size_t n;
 	int rc;
 
-	(void)opts;
-	if (argc)
-		return err_usage("%s dump: unexpected '%s' (a %s map is dumped whole)",
-				 m->name, argv[0], map_type_str(m->info.type));
-	rc = mt_all_keys(m, cmd->name, &keys, &n);
+	rc = mt_all_keys(m, verb, &keys, &n);
 	if (rc)
 		return rc;
 	v = calloc(1, m->info.value_size + 8);
@@ -141,7 +174,9 @@ int mt_fd_dump(struct ctx *ctx, const struct cmd *cmd,
 		free(keys);
 		return err_fail("out of memory");
 	}
-	out_list_begin(o);
+	*count = 0;
+	if (print)
+		out_list_begin(o);
 	for (size_t i = 0; i < n && !o->broken && !interrupted(); i++) {
 		const char *k = keys + i * m->info.key_size;
 		bool has_v;
@@ -150,17 +185,61 @@ int mt_fd_dump(struct ctx *ctx, const struct cmd *cmd,
 		if (r == -ENOENT)
 			continue;	/* an empty slot, or deleted since */
 		if (r) {
-			rc = err_fail("%s dump: the kernel refused to read an entry: %s",
-				      m->name, strerror(-r));
+			rc = err_fail("%s %s: the kernel refused to read an entry: %s",
+				      m->name, verb, strerror(-r));
 			break;
 		}
+		(*count)++;
+		if (!print)
+			continue;
 		out_record_begin(o);
 		fd_members(o, m, k, has_v ? v : NULL);
 		out_record_end(o);
 	}
-	out_list_end(o);
+	if (print)
+		out_list_end(o);
 	free(v);
 	free(keys);
+	return rc;
+}
+
+int mt_fd_dump(struct ctx *ctx, const struct cmd *cmd,
+	       const struct opt_vals *opts, int argc, char **argv)
+{
+	struct mapref *m = ctx->map;
+	unsigned long long n;
+	int rc;
+
+	(void)opts;
+	if (argc)
+		return err_usage("%s dump: unexpected '%s' (a %s map is dumped whole)",
+				 m->name, argv[0], map_type_str(m->info.type));
+	rc = sock_refusal(m, cmd->name, true);
+	if (rc)
+		return rc;
+	if (sock_no_cookie(m))
+		err_warn("%s: the keys alone: the kernel gives a socket's cookie only into 8-byte values (%s's are %u bytes)",
+			 m->name, m->name, m->info.value_size);
+	return fd_each(ctx, cmd->name, true, &n);
+}
+
+/* count: the entries dump shows (the filled slots of an array). */
+int mt_fd_count(struct ctx *ctx, const struct cmd *cmd,
+		const struct opt_vals *opts, int argc, char **argv)
+{
+	struct mapref *m = ctx->map;
+	unsigned long long n;
+	int rc;
+
+	(void)opts;
+	if (argc)
+		return err_usage("%s count: unexpected '%s' (a %s map is counted whole)",
+				 m->name, argv[0], map_type_str(m->info.type));
+	rc = sock_refusal(m, cmd->name, true);
+	if (!rc)
+		rc = fd_each(ctx, cmd->name, false, &n);
+	if (!rc)
+		verb_count_out(&ctx->out, m, n);
 	return rc;
 }
 
@@ -183,6 +262,9 @@ int mt_fd_lookup(struct ctx *ctx, const struct cmd *cmd,
 	if (m->info.type == BPF_MAP_TYPE_XSKMAP)
 		return err_fail("%s lookup: the kernel does not show the sockets of an XDP socket map to user space (dump lists the keys)",
 				m->name);
+	rc = sock_refusal(m, cmd->name, false);
+	if (rc)
+		return rc;
 	r = fd_read(m, key, v, &has_v);
 	if (r) {
 		char what[64];

@@ -353,6 +353,14 @@ int mt_stack_lookup(struct ctx *ctx, const struct cmd *cmd,
 
 /* ---- delete and clear, entry by entry ---- */
 
+/* A sockmap answers the delete of an empty slot with EINVAL, not ENOENT
+ * (net/core/sock_map.c, __sock_map_delete); the index is in range, as
+ * mt_index_key checked. */
+static bool empty_slot(const struct mapref *m, int rc)
+{
+	return rc == -EINVAL && m->info.type == BPF_MAP_TYPE_SOCKMAP;
+}
+
 int mt_delete(struct ctx *ctx, const struct cmd *cmd,
 	      const struct opt_vals *opts, int argc, char **argv)
 {
@@ -364,9 +372,12 @@ int mt_delete(struct ctx *ctx, const struct cmd *cmd,
 	if (m->info.key_size > sizeof(key))
 		return verb_delete(ctx, cmd, opts, argc, argv);
 	rc = mt_index_key(m, cmd->name, argc, argv, key);
-	if (!rc && (rc = mapw_delete(m, key)))
-		rc = mapw_error(m, cmd->name, rc, key);
-	return rc;
+	if (rc || !(rc = mapw_delete(m, key)))
+		return rc;
+	/* the key as dump shows it: a 4-byte index as a number */
+	if (rc == -ENOENT || empty_slot(m, rc))
+		return mt_no_entry(m, "entry with key", key, ENOENT);
+	return mapw_error(m, cmd->name, rc, key);
 }
 
 /* clear of a map whose entries user space cannot write back (stack
@@ -400,13 +411,14 @@ int mt_clear(struct ctx *ctx, const struct cmd *cmd,
 		int r;
 
 		/* The empty slots of an array (devmap, prog_array, ...) are
-		 * not entries; an XDP socket map does not say. */
+		 * not entries; an XDP socket map does not say, nor a socket
+		 * map that shows no cookie (ENOSPC). */
 		if (m->info.type != BPF_MAP_TYPE_XSKMAP &&
 		    bpf_map_lookup_elem(m->fd, k, v) && errno == ENOENT)
 			continue;
 		r = mapw_delete(m, k);
-		if (r == -ENOENT)
-			continue;	/* gone since */
+		if (r == -ENOENT || empty_slot(m, r))
+			continue;	/* gone since, or empty */
 		if (r)
 			rc = mapw_error(m, cmd->name, r, k);
 		else
