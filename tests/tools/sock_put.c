@@ -4,17 +4,17 @@
  *   sock_put SOCKMAP_PIN SOCKHASH_PIN
  * opens a TCP listener on 127.0.0.1 and a client connected to it, accepts
  * the connection, and puts the three sockets (listener, client, accepted)
- * into the sockmap at indexes 0, 2, 3 (1 stays empty) and into the sockhash
- * keyed by { u32 local port, u32 remote port } (0 for the listener: the
- * listener and the accepted socket share the local port). The value is the socket's fd, as wide as the map's value. One
- * line per entry written:
+ * into the sockmap at indexes 0, 2, 3 (1 stays empty) and into the
+ * sockhash keyed by { u32 local port, u32 remote port } (remote 0 for the
+ * listener: it and the accepted socket share the local port). The value
+ * is the socket's fd, as wide as the map's value. One line per entry
+ * written:
  *   MAP KEY COOKIE LOCAL_PORT REMOTE_PORT
  * (MAP sockmap or sockhash, the cookie from SO_COOKIE, in decimal), then
  * "ready". It then waits, so that the sockets live while the test reads
  * the maps: SIGUSR1 closes the client (prints "closed COOKIE"), SIGTERM
  * ends it and with it every socket. */
 #include <arpa/inet.h>
-#include <errno.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <stdbool.h>
