@@ -62,7 +62,8 @@ static bool sock_no_cookie(const struct mapref *m)
 /* Why verb cannot read m (a socket map of 4-byte values), printed: for a
  * sockmap every verb that reads, for a sockhash those that need more than
  * the keys (keys_will: dump and count make do with them); 0 when it can. */
-static int sock_refusal(const struct mapref *m, const char *verb, bool keys_will)
+static int sock_refusal(const struct mapref *m, const char *verb,
+			bool keys_will)
 {
 	if (!sock_no_cookie(m) ||
 	    (keys_will && m->info.type == BPF_MAP_TYPE_SOCKHASH))

@@ -92,8 +92,8 @@ int main(int argc, char **argv)
 	}
 	sm = open_pin(argv[1], &sm_info);
 	sh = open_pin(argv[2], &sh_info);
-	if (sm_info.type != BPF_MAP_TYPE_SOCKMAP || sh_info.type != BPF_MAP_TYPE_SOCKHASH ||
-	    sh_info.key_size != 8) {
+	if (sm_info.type != BPF_MAP_TYPE_SOCKMAP ||
+	    sh_info.type != BPF_MAP_TYPE_SOCKHASH || sh_info.key_size != 8) {
 		fprintf(stderr, "sock_put: expected a sockmap and a sockhash of 8-byte keys\n");
 		return 2;
 	}
