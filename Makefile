@@ -206,6 +206,12 @@ $(BUILD)/split_btf: tests/tools/split_btf.c | $(BUILD)/cli
 	$(call msg,CC,$@)
 	$(Q)$(CC) -O2 -Wall -Wextra -o $@ $< $(PKG_LIBS) -lelf -lz
 
+# Real sockets in a sockmap and a sockhash, kept open (tests/maptypes.bats).
+TEST_TOOLS += $(BUILD)/sock_put
+$(BUILD)/sock_put: tests/tools/sock_put.c tests/bpf_raw.h | $(BUILD)/cli
+	$(call msg,CC,$@)
+	$(Q)$(CC) -O2 -Wall -Wextra -o $@ $<
+
 # test and demo first install what is missing, then build in a second make
 # so pkg-config sees the freshly installed libraries.
 BATS_FLAGS ?=

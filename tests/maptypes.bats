@@ -1,6 +1,7 @@
 #!/usr/bin/env bats
 # Map types whose entries are no plain data, on real maps made here with
-# bpftool (and tests/tools/mt_stack.bpf.c for stacks with content), each
+# bpftool (and tests/tools/mt_stack.bpf.c for stacks with content,
+# tests/tools/sock_put.c for socket maps holding real sockets), each
 # compared with what bpftool shows of the same map; the refusals of the
 # verbs that do not apply; the README's table of verbs by map type.
 
@@ -14,6 +15,7 @@ setup() {
 teardown() {
 	[ -z "${SO_REGISTERED:-}" ] || bpftool struct_ops unregister name mt_cc >/dev/null 2>&1 || :
 	[ -z "${SLEEPER:-}" ] || kill "$SLEEPER" 2>/dev/null || :
+	[ -z "${SOCKER:-}" ] || kill "$SOCKER" 2>/dev/null || :
 	# a cgroup made by the test (its programs go with it)
 	if [ -n "${CG:-}" ] && [ -d "$CG" ]; then
 		bpftool cgroup detach "$CG" egress pinned "$BPFFS/cgp/mt_egress" 2>/dev/null || :
@@ -155,6 +157,8 @@ PY
 		[ "$(bpftool -j map lookup pinned "$BPFFS/$t" key 3 0 0 0 | jq -c .value)" = '["0x01","0x00","0x00","0x00"]' ]
 		run -0 mapsh pinned "$BPFFS/$t" dump
 		[ "$output" = "3	1	lo" ]
+		run -0 mapsh pinned "$BPFFS/$t" count
+		[ "$output" = 1 ]
 		run -0 mapsh -j pinned "$BPFFS/$t" lookup 3
 		[ "$(jq -c . <<<"$output")" = '{"key":3,"ifindex":1,"ifname":"lo"}' ]
 		run --separate-stderr mapsh pinned "$BPFFS/$t" update 2 nosuch0
@@ -212,6 +216,220 @@ PY
 	run --separate-stderr mapsh pinned "$BPFFS/ur" dump
 	[ "$status" -eq 2 ]
 	[[ "$stderr" == *"(user_ringbuf): 'dump' does not apply: user space writes a user ring buffer"*"(verbs for user_ringbuf maps: info, freeze, pin)" ]]
+}
+
+# Real sockets in a sockmap sm (4 slots) and a sockhash sh (8-byte keys),
+# both of value_size $1 (default 8), held by tests/tools/sock_put in a
+# network namespace of the test's own (so that ss sees its sockets only):
+# SOCKS is what it printed, one line per entry (MAP KEY COOKIE LPORT
+# RPORT), SOCKER its pid.
+start_socks() {
+	local v=${1:-8} i
+	setup_net 0
+	bpftool map create "$BPFFS/sm" type sockmap key 4 value "$v" entries 4 name "sm_$ID"
+	bpftool map create "$BPFFS/sh" type sockhash key 8 value "$v" entries 8 name "sh_$ID"
+	SOCKS_OUT="$BATS_TEST_TMPDIR/socks"
+	# nsenter itself, not in_ns (a function: its subshell would take the
+	# signals): nsenter execs sock_put, so SOCKER is sock_put's pid
+	nsenter --net="/run/netns/$NS" "$TOP/build/sock_put" "$BPFFS/sm" "$BPFFS/sh" \
+		>"$SOCKS_OUT" </dev/null 3>&- &
+	SOCKER=$!
+	for ((i = 0; i < 50; i++)); do
+		grep -qsx ready "$SOCKS_OUT" && break
+		sleep 0.1
+	done
+	grep -qx ready "$SOCKS_OUT" || fail "sock_put: $(cat "$SOCKS_OUT")"
+	[ "$(cat "/proc/$SOCKER/comm")" = sock_put ]
+	SOCKS=$(grep '^sock' "$SOCKS_OUT")
+	[ "$(grep -c . <<<"$SOCKS")" = 6 ]
+}
+
+# The sockhash key of sock_put's "LPORT,RPORT" as mapsh shows bytes.
+sh_key() { echo "$(hex_u32le "${1%,*}") $(hex_u32le "${1#*,}")"; }
+
+# What a dump of MAP (sockmap, sockhash) shows of SOCKS: KEY<tab>COOKIE
+# lines, sorted; with cookies=no the keys alone.
+socks_want() {
+	local map k c lp rp
+	while read -r map k c lp rp; do
+		[ "$map" = "$1" ] || continue
+		[ "$map" = sockhash ] && k=$(sh_key "$k")
+		if [ "${2:-}" = no ]; then
+			echo "$k"
+		else
+			printf '%s\t%s\n' "$k" "$c"
+		fi
+	done <<<"$SOCKS" | sort
+}
+
+# The cookie sock_put printed for MAP at KEY (its own form: 2, or 47783,0).
+cookie_of() { awk -v m="$1" -v k="$2" '$1 == m && $2 == k { print $3 }' <<<"$SOCKS"; }
+
+# mapsh's -j dump rows as KEY<tab>COOKIE lines, sorted.
+json_rows() { jq -r '.[] | "\(.key)\t\(.cookie)"' | sort; }
+
+# bpftool's dump of a socket map as KEY<tab>COOKIE lines (KEY a number
+# for 4-byte keys, else bytes as mapsh shows them), sorted; the empty slots
+# of a sockmap are {"error": ...} values there, left out.
+bpftool_rows() {
+	bpftool -j map dump pinned "$1" | jq -r '.[] | select(.value | type == "array") |
+		(.key | map(ltrimstr("0x"))) as $k |
+		"\(if ($k | length) == 4 then ($k | reverse | join("") | explode | map(if . >= 97 then . - 87 else . - 48 end) | reduce .[] as $d (0; . * 16 + $d)) else ($k | join(" ")) end)\t\(.value | map(ltrimstr("0x")) | reverse | join("") | explode | map(if . >= 97 then . - 87 else . - 48 end) | reduce .[] as $d (0; . * 16 + $d))"' | sort
+}
+
+@test "sockmap and sockhash of real sockets: each entry's cookie, as bpftool and ss show it; count, lookup" {
+	start_socks
+	sm=$(socks_want sockmap)
+	sh=$(socks_want sockhash)
+	# the listener, the client and the accepted socket: three cookies
+	[ "$(cut -f2 <<<"$sm" | sort -u | wc -l)" = 3 ]
+	[ "$(cut -f2 <<<"$sh" | sort)" = "$(cut -f2 <<<"$sm" | sort)" ]
+	# plain: index order for the sockmap (slot 1 is empty)
+	run -0 mapsh pinned "$BPFFS/sm" dump
+	[ "$output" = "$sm" ] || fail "mapsh: $output, sock_put: $sm"
+	[ "$(cut -f1 <<<"$output" | tr '\n' ' ')" = "0 2 3 " ]
+	run -0 mapsh pinned "$BPFFS/sh" dump
+	[ "$(sort <<<"$output")" = "$sh" ] || fail "mapsh: $output, sock_put: $sh"
+	# -j: {"key", "cookie"}, the key a number or the bytes
+	run -0 mapsh -j pinned "$BPFFS/sm"
+	[ "$(jq -c '.[0] | keys' <<<"$output")" = '["cookie","key"]' ]
+	[ "$(jq '[.[].key | type] | unique == ["number"]' <<<"$output")" = true ]
+	[ "$(json_rows <<<"$output")" = "$sm" ]
+	run -0 mapsh -j pinned "$BPFFS/sh"
+	[ "$(jq '[.[].key | type] | unique == ["string"]' <<<"$output")" = true ]
+	[ "$(json_rows <<<"$output")" = "$sh" ]
+	# table: a header, then the rows
+	run -0 mapsh --format table pinned "$BPFFS/sm"
+	[[ "${lines[0]}" =~ ^key\ +cookie$ ]] || fail "$output"
+	[ "${#lines[@]}" = 4 ]
+	[ "$(tail -n +2 <<<"$output" | tr -s ' ' '\t')" = "$sm" ]
+	# bpftool: the cookie as the value's little-endian bytes
+	[ "$(bpftool_rows "$BPFFS/sm")" = "$sm" ] || fail "bpftool: $(bpftool_rows "$BPFFS/sm")"
+	[ "$(bpftool_rows "$BPFFS/sh")" = "$sh" ] || fail "bpftool: $(bpftool_rows "$BPFFS/sh")"
+	# and --format bpftool is bpftool's JSON of the entries there are
+	run -0 mapsh --format bpftool pinned "$BPFFS/sm"
+	[ "$(jq -c . <<<"$output")" = "$(bpftool -j map dump pinned "$BPFFS/sm" | jq -c '[.[] | select(.value | type == "array")]')" ]
+	run -0 mapsh --format bpftool pinned "$BPFFS/sh"
+	[ "$(jq -c 'sort' <<<"$output")" = "$(bpftool -j map dump pinned "$BPFFS/sh" | jq -c 'sort')" ]
+	# ss -e names each socket by the same cookie, in hex (sk:HEX)
+	while read -r map k c lp rp; do
+		peer="127.0.0.1:$rp"
+		[ "$rp" = 0 ] && peer="0.0.0.0:*"
+		got=$(in_ns ss -Htane | awk -v l="127.0.0.1:$lp" -v p="$peer" '$4 == l && $5 == p' | grep -o 'sk:[0-9a-f]*')
+		[ "$got" = "sk:$(printf %x "$c")" ] || fail "$map $k: ss says '$got', the cookie is $c"
+	done <<<"$SOCKS"
+	# count: the filled slots
+	run -0 mapsh pinned "$BPFFS/sm" count
+	[ "$output" = 3 ]
+	run -0 mapsh -j pinned "$BPFFS/sm" count
+	[ "$(jq -c . <<<"$output")" = '{"entries":3,"max_entries":4}' ]
+	run -0 mapsh -j pinned "$BPFFS/sh" count
+	[ "$(jq -c . <<<"$output")" = '{"entries":3,"max_entries":8}' ]
+	run -2 mapsh pinned "$BPFFS/sm" count where key == 2
+	# lookup: the cookie at an index, at a key given as bytes
+	c2=$(cookie_of sockmap 2)
+	run -0 mapsh -j pinned "$BPFFS/sm" lookup 2
+	[ "$(jq -c . <<<"$output")" = "{\"key\":2,\"cookie\":$c2}" ]
+	run -0 mapsh pinned "$BPFFS/sm" lookup 3
+	[ "$output" = "$(printf 'key\t3\ncookie\t%s' "$(cookie_of sockmap 3)")" ]
+	run --separate-stderr mapsh pinned "$BPFFS/sm" lookup 1
+	[ "$status" -eq 1 ]
+	[ "$stderr" = "mapsh: sm_$ID: no socket at key 1" ]
+	k=$(awk '$1 == "sockhash" { print $2; exit }' <<<"$SOCKS")
+	run -0 mapsh -j pinned "$BPFFS/sh" lookup hex $(sh_key "$k")
+	[ "$(jq -c . <<<"$output")" = "{\"key\":\"$(sh_key "$k")\",\"cookie\":$(cookie_of sockhash "$k")}" ]
+	# update stays refused: a socket is an fd of the writer
+	run --separate-stderr mapsh pinned "$BPFFS/sh" update hex $(sh_key "$k") value 1
+	[ "$status" -eq 2 ]
+	[[ "$stderr" == *"'update' does not apply: an entry is a socket of the writing process"* ]]
+}
+
+@test "socket maps: delete takes an entry out (the socket stays open), a closed socket leaves both maps" {
+	start_socks
+	unset MAPSH_AUDIT_LOG
+	log="$BATS_TEST_TMPDIR/audit.log"
+	c0=$(cookie_of sockmap 0) c2=$(cookie_of sockmap 2) c3=$(cookie_of sockmap 3)
+	# the listener out of the sockmap: silent, and in the audit log with
+	# the cookie it had
+	run -0 mapsh --audit-log "$log" pinned "$BPFFS/sm" delete 0
+	[ -z "$output" ]
+	[ "$(jq -c 'select(.state == "intent") | [.op, .key, .new]' "$log")" = '["delete",["0x00","0x00","0x00","0x00"],null]' ]
+	[ "$(le_num "$(jq -c 'select(.state == "intent") | {value: .old}' "$log")")" = "$c0" ]
+	[ "$(jq -r 'select(.state == "done") | .changes' "$log")" = 1 ]
+	run -0 mapsh -j pinned "$BPFFS/sm"
+	[ "$(jq -c . <<<"$output")" = "[{\"key\":2,\"cookie\":$c2},{\"key\":3,\"cookie\":$c3}]" ]
+	[ "$(bpftool_rows "$BPFFS/sm" | cut -f1 | tr '\n' ' ')" = "2 3 " ]
+	# the sockhash still holds it, and the socket is still open
+	run -0 mapsh pinned "$BPFFS/sh" count
+	[ "$output" = 3 ]
+	in_ns ss -Htlne | grep -q "sk:$(printf %x "$c0")\b"
+	# gone, or an empty slot: no entry (the kernel says EINVAL for the
+	# empty slot of a sockmap)
+	run --separate-stderr mapsh pinned "$BPFFS/sm" delete 0
+	[ "$status" -eq 1 ]
+	[ "$stderr" = "mapsh: sm_$ID: no entry with key 0" ]
+	run --separate-stderr mapsh pinned "$BPFFS/sm" delete 1
+	[ "$status" -eq 1 ]
+	[ "$stderr" = "mapsh: sm_$ID: no entry with key 1" ]
+	# the accepted socket out of the sockhash, by its key's bytes
+	acc=$(awk '$1 == "sockhash" && $5 != 0 { n++ } $1 == "sockhash" && n == 2 { print $2; exit }' <<<"$SOCKS")
+	[ "$(cookie_of sockhash "$acc")" = "$c3" ]
+	run -0 mapsh pinned "$BPFFS/sh" delete hex $(sh_key "$acc")
+	run -0 mapsh -j pinned "$BPFFS/sh"
+	[ "$(jq -r '.[].cookie' <<<"$output" | sort -n | tr '\n' ' ')" = "$(printf '%s\n' "$c0" "$c2" | sort -n | tr '\n' ' ')" ]
+	# the client closed: out of both maps
+	kill -USR1 "$SOCKER"
+	for ((i = 0; i < 50; i++)); do
+		grep -q '^closed' "$SOCKS_OUT" && break
+		sleep 0.1
+	done
+	[ "$(grep '^closed' "$SOCKS_OUT")" = "closed $c2" ]
+	run -0 mapsh -j pinned "$BPFFS/sm"
+	[ "$(jq -c . <<<"$output")" = "[{\"key\":3,\"cookie\":$c3}]" ]
+	run -0 mapsh -j pinned "$BPFFS/sh"
+	[ "$(jq -c '[.[].cookie]' <<<"$output")" = "[$c0]" ]
+	# every socket closed: both maps empty
+	kill "$SOCKER"
+	wait "$SOCKER" || :
+	SOCKER=
+	run -0 mapsh -j pinned "$BPFFS/sm"
+	[ "$output" = "[]" ]
+	run -0 mapsh pinned "$BPFFS/sh" count
+	[ "$output" = 0 ]
+	[ "$(bpftool_rows "$BPFFS/sm")" = "" ]
+	[ "$(bpftool -j map dump pinned "$BPFFS/sh")" = "[]" ]
+}
+
+@test "socket maps of 4-byte values: the kernel gives no cookie, and mapsh says so" {
+	start_socks 4
+	# the kernel answers every lookup with ENOSPC, filled slot or not
+	[ "$(bpftool -j map dump pinned "$BPFFS/sm" | jq -c '[.[].value.error] | unique')" = '["No space left on device"]' ]
+	run --separate-stderr mapsh pinned "$BPFFS/sm" dump
+	[ "$status" -eq 1 ]
+	[ "$stderr" = "mapsh: sm_$ID dump: the kernel gives a socket's cookie only into 8-byte values, and sm_$ID's are 4 bytes: it shows no cookie, nor which indexes hold a socket" ]
+	run -1 mapsh pinned "$BPFFS/sm" count
+	run -1 mapsh pinned "$BPFFS/sm" lookup 0
+	# a sockhash lists its keys still
+	run --separate-stderr mapsh pinned "$BPFFS/sh" dump
+	[ "$status" -eq 0 ]
+	[ "$(sort <<<"$output")" = "$(socks_want sockhash no)" ]
+	[ "$stderr" = "mapsh: sh_$ID: the keys alone: the kernel gives a socket's cookie only into 8-byte values (sh_$ID's are 4 bytes)" ]
+	run -0 --separate-stderr mapsh -j pinned "$BPFFS/sh" dump
+	[ "$(jq -c '[.[] | keys] | unique' <<<"$output")" = '[["key"]]' ]
+	run -0 mapsh pinned "$BPFFS/sh" count
+	[ "$output" = 3 ]
+	k=$(awk '$1 == "sockhash" { print $2; exit }' <<<"$SOCKS")
+	run --separate-stderr mapsh pinned "$BPFFS/sh" lookup hex $(sh_key "$k")
+	[ "$status" -eq 1 ]
+	[[ "$stderr" == *"sh_$ID's are 4 bytes: it shows no cookie (dump lists the keys)" ]]
+	# delete needs no cookie; clear skips the empty slot 1
+	run -0 mapsh pinned "$BPFFS/sh" delete hex $(sh_key "$k")
+	run -0 mapsh pinned "$BPFFS/sh" count
+	[ "$output" = 2 ]
+	run -0 mapsh --yes pinned "$BPFFS/sm" clear
+	[ "$output" = "sm_$ID: deleted 3 entries" ]
+	run -0 mapsh --yes pinned "$BPFFS/sm" clear
+	[ "$output" = "sm_$ID: deleted 0 entries" ]
 }
 
 @test "the README's table of verbs by map type is the one the verb table writes" {

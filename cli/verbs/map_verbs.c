@@ -50,11 +50,14 @@
 "(-j: {\"build_id\": HEX, \"offset\": \"0x..\"}).\n" \
 "Program arrays: the program's id, name and type; device maps: ifindex and\n" \
 "interface name (and program); CPU maps: qsize (and program); socket maps:\n" \
-"the socket's cookie. XDP socket maps are not read: the kernel does not\n" \
-"show their sockets to user space. struct_ops maps: the one value (key 0)\n" \
-"as the kernel's struct bpf_struct_ops_NAME, typed from its BTF (state,\n" \
-"each callback as the id of its program in hex, the other fields), then\n" \
-"\"callbacks\": each set one by its program, ssthresh=42:mt_ssthresh,...\n" \
+"the socket's cookie (ss -e shows it as sk:HEX), which the kernel gives\n" \
+"only into 8-byte values: of a sockhash of 4-byte values dump lists the\n" \
+"keys alone, a sockmap of them is not read. XDP socket maps are not read:\n" \
+"the kernel does not show their sockets to user space. struct_ops maps:\n" \
+"the one value (key 0) as the kernel's struct bpf_struct_ops_NAME, typed\n" \
+"from its BTF (state, each callback as the id of its program in hex, the\n" \
+"other fields), then \"callbacks\": each set one by its program,\n" \
+"ssthresh=42:mt_ssthresh,...\n" \
 "(-j: [{\"field\": F, \"prog_id\": N, \"prog_name\": P}, ...])."
 
 #define KEY_HELP \
@@ -226,6 +229,7 @@ static const struct cmd_impl mim_update[] = {
 static const struct cmd_impl mt_delete_impl[] = {
 	{ STACK_MAPS | FD_MAPS, mt_delete }, { LS_MAPS, mt_storage_delete }, { 0 } };
 static const struct cmd_impl mt_clear_impl[] = { { STACK_MAPS | FD_MAPS, mt_clear }, { 0 } };
+static const struct cmd_impl count_impl[] = { { READ_FD_MAPS, mt_fd_count }, { 0 } };
 static const struct cmd_impl bloom_push_impl[] = { { BLOOM_MAPS, mt_bloom_push }, { 0 } };
 static const struct cmd_impl queue_drain_impl[] = { { QUEUE_MAPS, queue_drain }, { 0 } };
 static const struct cmd_impl ring_watch_impl[] = { { T(RINGBUF), verb_watch_ring }, { 0 } };
@@ -560,15 +564,17 @@ const struct cmd map_verbs[] = {
 		.flags = CMD_NEEDS_BPF | CMD_MAP_VERB | CMD_WRITES, .map_types = DATA_MAPS,
 	},
 	{
-		.name = "count", .fn = verb_count, .opts = no_opts,
+		.name = "count", .fn = verb_count, .impl = count_impl, .opts = no_opts,
 		.pos = (const struct arg_spec[]){
 			{ .kind = ARG_QUERY, .flags = ARG_OPTIONAL, .clauses = QC_WHERE },
 			{ .kind = ARG_END } },
 		.summary = "count the entries (those matching EXPR)",
 		.description =
 "Prints the number of entries (arrays: elements), or with where EXPR the\n"
-"number of entries matching it (see 'mapsh help dump'). -j adds max_entries.",
-		.flags = CMD_NEEDS_BPF | CMD_MAP_VERB, .map_types = COUNT_MAPS,
+"number of entries matching it (see 'mapsh help dump'). -j adds max_entries.\n"
+"Program arrays, device, CPU and socket maps: the entries dump shows (the\n"
+"filled slots), with no where.",
+		.flags = CMD_NEEDS_BPF | CMD_MAP_VERB, .map_types = COUNT_MAPS | READ_FD_MAPS,
 	},
 	{
 		.name = "hist", .fn = verb_hist, .opts = hist_opts,

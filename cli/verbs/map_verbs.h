@@ -41,6 +41,9 @@ int verb_dump(struct ctx *, const struct cmd *, const struct opt_vals *, int, ch
 int verb_lookup(struct ctx *, const struct cmd *, const struct opt_vals *, int, char **);
 int verb_getnext(struct ctx *, const struct cmd *, const struct opt_vals *, int, char **);
 int verb_count(struct ctx *, const struct cmd *, const struct opt_vals *, int, char **);
+/* count's output of n entries (-j: with max_entries), for the verbs that
+ * count entries of their own (mt_fd_count). */
+void verb_count_out(struct out *o, const struct mapref *m, unsigned long long n);
 int verb_info(struct ctx *, const struct cmd *, const struct opt_vals *, int, char **);
 int verb_update(struct ctx *, const struct cmd *, const struct opt_vals *, int, char **);
 int verb_delete(struct ctx *, const struct cmd *, const struct opt_vals *, int, char **);
@@ -92,6 +95,7 @@ int mt_delete(struct ctx *, const struct cmd *, const struct opt_vals *, int, ch
 int mt_clear(struct ctx *, const struct cmd *, const struct opt_vals *, int, char **);
 int mt_fd_dump(struct ctx *, const struct cmd *, const struct opt_vals *, int, char **);
 int mt_fd_lookup(struct ctx *, const struct cmd *, const struct opt_vals *, int, char **);
+int mt_fd_count(struct ctx *, const struct cmd *, const struct opt_vals *, int, char **);
 int mt_fd_update(struct ctx *, const struct cmd *, const struct opt_vals *, int, char **);
 int mt_bloom_lookup(struct ctx *, const struct cmd *, const struct opt_vals *, int, char **);
 int mt_bloom_push(struct ctx *, const struct cmd *, const struct opt_vals *, int, char **);

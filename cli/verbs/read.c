@@ -550,6 +550,13 @@ int verb_count(struct ctx *ctx, const struct cmd *cmd,
 	query_free(q);
 	if (rc)
 		return rc;
+	verb_count_out(o, m, n);
+	return EXIT_OK;
+}
+
+void verb_count_out(struct out *o, const struct mapref *m,
+		    unsigned long long n)
+{
 	if (out_is_json(o)) {
 		out_object_begin(o);
 		out_u64(o, "entries", n);
@@ -562,5 +569,4 @@ int verb_count(struct ctx *ctx, const struct cmd *cmd,
 		out_record_end(o);
 		out_list_end(o);
 	}
-	return EXIT_OK;
 }
