@@ -29,9 +29,11 @@
  * the end of the map. A bucket holding more entries than asked for
  * (ENOSPC) is asked again with twice as many.
  *
- * Each reader fills a ring of SP_CHUNKS chunks; the caller takes the
- * readers' chunks in turn (reader 0's first, reader 1's first, reader 0's
- * second, ...), so memory stays SP_CHUNKS chunks a reader. */
+ * Each reader fills a ring of SP_CHUNKS chunks, a chunk with as many
+ * batches as it takes to fill half of it (or to end the range); the
+ * caller takes the readers' chunks in turn (reader 0's first, reader 1's
+ * first, reader 0's second, ...), so memory stays SP_CHUNKS chunks a
+ * reader. */
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
@@ -151,19 +153,21 @@ static int cmp_keys(const void *a, const void *b, void *arg)
 	return memcmp(a, b, *(const __u32 *)arg);
 }
 
-/* One batch from bucket `in` into buffers of *cap entries, asking for
- * want entries (twice as many while a bucket does not fit, growing the
- * buffers at need). 0 or -ENOENT (the end of the map) with *out and *n
- * set, or the error. */
+/* One batch from bucket `in` into buffers of *cap entries, after the
+ * first `off` of them, asking for want entries (twice as many while a
+ * bucket does not fit, growing the buffers at need, the entries before
+ * off kept). 0 or -ENOENT (the end of the map) with *out and *n set, or
+ * the error. */
 static int batch_at(struct mapiter *it, bool from_start, __u32 in, __u32 want,
-		    char **keys, char **values, __u32 *cap, __u32 *out, __u32 *n,
+		    char **keys, char **values, __u32 *cap, __u32 off,
+		    __u32 *out, __u32 *n,
 		    unsigned long long *batches, unsigned long long *retries)
 {
 	size_t ks = it->key_size ? it->key_size : 1;
 	size_t vs = it->value_size ? it->value_size : 1;
 
-	if (want > *cap)
-		want = *cap;
+	if (want > *cap - off)
+		want = *cap - off;
 	if (want < 1)
 		want = 1;
 	for (;;) {
@@ -173,7 +177,8 @@ static int batch_at(struct mapiter *it, bool from_start, __u32 in, __u32 want,
 
 		*out = 0;
 		err = bpf_map_lookup_batch(it->fd, from_start ? NULL : &in, out,
-					   *keys, *values, &count, &opts);
+					   *keys + off * ks, *values + off * vs,
+					   &count, &opts);
 		(*batches)++;
 		if (!err || err == -ENOENT) {
 			*n = count;
@@ -181,7 +186,7 @@ static int batch_at(struct mapiter *it, bool from_start, __u32 in, __u32 want,
 		}
 		if (err != -ENOSPC)
 			return err;
-		if (want >= *cap) {
+		if (want >= *cap - off) {
 			char *k, *v;
 
 			if (*cap >= SP_MAX_CAP)
@@ -197,7 +202,7 @@ static int batch_at(struct mapiter *it, bool from_start, __u32 in, __u32 want,
 			*cap *= 2;
 		}
 		(*retries)++;
-		want = want * 2 < *cap ? want * 2 : *cap;
+		want = want * 2 < *cap - off ? want * 2 : *cap - off;
 	}
 }
 
@@ -268,7 +273,7 @@ static int drop_overlap(struct sp_reader *r, struct sp_chunk *c, __u32 e,
 				break;
 			}
 		}
-		rc = batch_at(it, false, in, cap, &tk, &tv, &cap, &out, &n,
+		rc = batch_at(it, false, in, cap, &tk, &tv, &cap, 0, &out, &n,
 			      batches, retries);
 		if (rc && rc != -ENOENT)
 			break;
@@ -342,6 +347,51 @@ static __u32 next_want(const struct sp_reader *r, bool first, bool last,
 	return est < cap ? (__u32)est : cap;
 }
 
+/* A chunk is handed out when it is half full, or its reader is done: on
+ * a sparse map each batch brings a few entries, and a ring of SP_CHUNKS
+ * chunks of a few entries each would fill long before the caller, taking
+ * the readers in turn, comes back to this reader (it waits for the next
+ * reader's chunk meanwhile), so the readers would take turns instead of
+ * reading at once. */
+static bool chunk_full(const struct sp_chunk *c)
+{
+	return c->n >= c->cap / 2;
+}
+
+/* The first batch of a reader: a fault when its token is not a bucket
+ * index, and for every reader but the first the keys it read (its head,
+ * which the reader before drops from its last batch). Under no lock;
+ * returns err or a new one. */
+static int first_batch(struct sp_reader *r, const char *keys, __u32 n,
+		       __u32 out, int err)
+{
+	struct mapiter_split *sp = r->sp;
+	size_t ks = sp->it->key_size;
+
+	pthread_mutex_lock(&sp->lock);
+	if (err) {
+		sp->fault = true;
+		sp->why = err == -EPROTO ? "a token that is not a bucket index"
+					 : "a batch read failed";
+	} else if (r->idx > 0) {
+		r->head = malloc((size_t)(n ? n : 1) * ks);
+		if (r->head) {
+			memcpy(r->head, keys, (size_t)n * ks);
+			r->head_n = n;
+			r->head_end = out;
+			r->head_ready = true;
+		} else {
+			err = -ENOMEM;
+			sp->fault = true;
+			sp->why = "out of memory";
+		}
+	}
+	r->checked = !err;
+	pthread_cond_broadcast(&sp->cond);
+	pthread_mutex_unlock(&sp->lock);
+	return err;
+}
+
 static void *rd_main(void *arg)
 {
 	struct sp_reader *r = arg;
@@ -352,11 +402,10 @@ static void *rd_main(void *arg)
 	r->tok = r->start;
 	pthread_mutex_lock(&sp->lock);
 	for (;;) {
-		unsigned long long batches = 0, retries = 0;
+		unsigned long long batches = 0, retries = 0, read = 0;
 		struct sp_chunk *c;
-		__u32 out = 0, n = 0, in = r->tok;
-		bool end, cross;
-		int rc, err = 0;
+		bool end = false, cross = false;
+		int err = 0;
 
 		while (!sp->stop && (r->held ? 1u : 0u) + r->ready >= SP_CHUNKS)
 			pthread_cond_wait(&sp->cond, &sp->lock);
@@ -365,52 +414,43 @@ static void *rd_main(void *arg)
 		c = &r->ring[(r->first + (r->held ? 1u : 0u) + r->ready) % SP_CHUNKS];
 		pthread_mutex_unlock(&sp->lock);
 
-		rc = batch_at(it, first && r->idx == 0, in,
-			      next_want(r, first, last, c->cap), &c->keys,
-			      &c->values, &c->cap, &out, &n, &batches, &retries);
-		end = rc == -ENOENT;
-		if (rc && !end)
-			err = rc;
-		if (!err && first && mapiter_fault("token"))
-			out = sp->nb + 7;	/* a token that is no bucket index */
-		if (!err && !token_ok(sp, in, out, end))
-			err = -EPROTO;
-		c->n = err ? 0 : n;
-		cross = !err && !last && (end || out >= r->end);
-		if (first) {
-			pthread_mutex_lock(&sp->lock);
-			if (err) {
-				sp->fault = true;
-				sp->why = err == -EPROTO ? "a token that is not a bucket index"
-							 : "a batch read failed";
-			} else if (r->idx > 0) {
-				r->head = malloc((size_t)(n ? n : 1) * it->key_size);
-				if (r->head) {
-					memcpy(r->head, c->keys, (size_t)n * it->key_size);
-					r->head_n = n;
-					r->head_end = out;
-					r->head_ready = true;
-				} else {
-					err = -ENOMEM;
-					sp->fault = true;
-					sp->why = "out of memory";
-				}
-			}
-			r->checked = !err;
-			pthread_cond_broadcast(&sp->cond);
-			pthread_mutex_unlock(&sp->lock);
-		}
+		c->n = 0;
+		do {
+			__u32 out = 0, n = 0, in = r->tok, off = c->n;
+			int rc;
+
+			rc = batch_at(it, first && r->idx == 0, in,
+				      next_want(r, first, last, c->cap), &c->keys,
+				      &c->values, &c->cap, off, &out, &n, &batches,
+				      &retries);
+			end = rc == -ENOENT;
+			if (rc && !end)
+				err = rc;
+			if (!err && first && mapiter_fault("token"))
+				out = sp->nb + 7;	/* a token that is no bucket index */
+			if (!err && !token_ok(sp, in, out, end))
+				err = -EPROTO;
+			if (first)
+				err = first_batch(r, c->keys, n, out, err);
+			first = false;
+			if (err)
+				break;
+			c->n += n;
+			read += n;
+			r->got += n;
+			r->tok = out;
+			cross = !last && (end || out >= r->end);
+		} while (!end && !cross && !chunk_full(c));
+		if (err)
+			c->n = 0;
 		if (cross && c->n)
-			err = drop_overlap(r, c, out, &batches, &retries);
-		r->got += n;
-		r->tok = out;
-		first = false;
+			err = drop_overlap(r, c, r->tok, &batches, &retries);
 
 		pthread_mutex_lock(&sp->lock);
 		r->batches += batches;
 		r->retries += retries;
 		if (!err) {
-			r->read += n;
+			r->read += read;
 			if (c->n)
 				r->ready++;
 		}
