@@ -239,7 +239,7 @@ PY
 	grep -q "^$id	st_$ID	stack_trace	.*	$BPFFS/deep/er/st\$" <<<"$output" || fail "$(grep "st_$ID" <<<"$output")"
 }
 
-@test "cgroup_storage and percpu_cgroup_storage: typed entries of an attached cgroup, written as bpftool reads them" {
+@test "cgroup_storage and percpu_cgroup_storage: typed entries of an attached cgroup, written as bpftool reads them; getnext finds the first" {
 	[ -d /sys/fs/cgroup/unified ] || skip "no cgroup2 hierarchy at /sys/fs/cgroup/unified"
 	bpftool prog loadall "$TOP/build/mt_cgs.bpf.o" "$BPFFS/cgp" pinmaps "$BPFFS/cgm"
 	CG=/sys/fs/cgroup/unified/mt_$ID
@@ -249,6 +249,12 @@ PY
 	run -0 mapsh -j pinned "$BPFFS/cgm/mt_cg"
 	[ "$(jq -c . <<<"$output")" = "[{\"key\":{\"cgroup_inode_id\":$ino,\"attach_type\":1},\"value\":{\"packets\":0,\"mark\":0,\"flags\":0}}]" ]
 	[ "$(jq -c '.[0].key' <<<"$output")" = "$(bpftool -j map dump pinned "$BPFFS/cgm/mt_cg" | jq -c '.[0].formatted.key')" ]
+	# getnext without a key: the first entry (a key it does not hold is
+	# no start for a cgroup storage: the kernel says ENOENT)
+	for cm in mt_cg mt_pcg; do
+		run -0 mapsh -j pinned "$BPFFS/cgm/$cm" getnext
+		[ "$(jq -c .next_key <<<"$output")" = "{\"cgroup_inode_id\":$ino,\"attach_type\":1}" ] || fail "$cm: $output"
+	done
 	run -0 mapsh pinned "$BPFFS/cgm/mt_cg" set cgroup_inode_id=$ino attach_type=1 packets=5 mark=7
 	[ "$(bpftool -j map dump pinned "$BPFFS/cgm/mt_cg" | jq -c '.[0].formatted.value')" = '{"packets":5,"mark":7,"flags":0}' ]
 	run -0 mapsh pinned "$BPFFS/cgm/mt_pcg" update cgroup_inode_id=$ino attach_type=1 value 3
