@@ -14,6 +14,7 @@ setup() {
 teardown() {
 	[ -z "${SO_REGISTERED:-}" ] || bpftool struct_ops unregister name mt_cc >/dev/null 2>&1 || :
 	[ -z "${SLEEPER:-}" ] || kill "$SLEEPER" 2>/dev/null || :
+	[ -z "${HOLDER:-}" ] || kill "$HOLDER" 2>/dev/null || :
 	# a cgroup made by the test (its programs go with it)
 	if [ -n "${CG:-}" ] && [ -d "$CG" ]; then
 		bpftool cgroup detach "$CG" egress pinned "$BPFFS/cgp/mt_egress" 2>/dev/null || :
@@ -212,6 +213,70 @@ PY
 	run --separate-stderr mapsh pinned "$BPFFS/ur" dump
 	[ "$status" -eq 2 ]
 	[[ "$stderr" == *"(user_ringbuf): 'dump' does not apply: user space writes a user ring buffer"*"(verbs for user_ringbuf maps: info, freeze, pin)" ]]
+}
+
+# hold_sockets PIN KEY...: UDP sockets with SO_REUSEPORT, one put at each
+# KEY of the socket map PIN by a process of ours ($HOLDER, ended in
+# teardown; the kernel drops a socket from the map when it closes). Their
+# cookies, one a line, in $BATS_TEST_TMPDIR/cookies.
+hold_sockets() {
+	python3 - "$@" >"$BATS_TEST_TMPDIR/cookies" 2>&1 3>&- <<'PY' &
+import ctypes, os, socket, struct, sys, time
+libc = ctypes.CDLL(None, use_errno=True)
+def bpf(cmd, attr):
+    buf = (ctypes.c_char * len(attr)).from_buffer(attr)
+    if libc.syscall(321, cmd, buf, len(attr)) < 0:	# __NR_bpf, x86-64
+        sys.exit("bpf %d: %s" % (cmd, os.strerror(ctypes.get_errno())))
+path = ctypes.create_string_buffer(sys.argv[1].encode())
+a = bytearray(128); struct.pack_into("Q", a, 0, ctypes.addressof(path))
+mfd = libc.syscall(321, 7, (ctypes.c_char * 128).from_buffer(a), 128)	# BPF_OBJ_GET
+keep = []
+for k in sys.argv[2:]:
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+    s.bind(("127.0.0.1", 0))
+    kb = ctypes.create_string_buffer(struct.pack("I", int(k)))
+    vb = ctypes.create_string_buffer(struct.pack("Q", s.fileno()))
+    a = bytearray(128)
+    struct.pack_into("IIQQQ", a, 0, mfd, 0, ctypes.addressof(kb), ctypes.addressof(vb), 0)
+    bpf(2, a)	# BPF_MAP_UPDATE_ELEM
+    keep.append(s)
+    print(struct.unpack("Q", s.getsockopt(socket.SOL_SOCKET, 57, 8))[0])	# SO_COOKIE
+sys.stdout.flush()
+time.sleep(300)
+PY
+	HOLDER=$!
+	local i
+	for ((i = 0; i < 50; i++)); do
+		[ "$(wc -l <"$BATS_TEST_TMPDIR/cookies")" -ge $(($# - 1)) ] && return 0
+		sleep 0.1
+	done
+	fail "no sockets: $(cat "$BATS_TEST_TMPDIR/cookies")"
+}
+
+@test "reuseport_sockarray: each socket's cookie, as bpftool reads it; delete and clear" {
+	bpftool map create "$BPFFS/ra" type reuseport_sockarray key 4 value 8 entries 4 name "ra_$ID"
+	hold_sockets "$BPFFS/ra" 1 3
+	c1=$(sed -n 1p "$BATS_TEST_TMPDIR/cookies")
+	c3=$(sed -n 2p "$BATS_TEST_TMPDIR/cookies")
+	# bpftool's bytes of key 1: the cookie
+	[ "$(le_num "$(bpftool -j map lookup pinned "$BPFFS/ra" key 1 0 0 0)")" = "$c1" ]
+	run -0 mapsh -j pinned "$BPFFS/ra" dump
+	[ "$(jq -c . <<<"$output")" = "[{\"key\":1,\"cookie\":$c1},{\"key\":3,\"cookie\":$c3}]" ] || fail "$output"
+	run -0 mapsh pinned "$BPFFS/ra" lookup 3
+	[ "$output" = "key	3"$'\n'"cookie	$c3" ] || fail "$output"
+	run --separate-stderr mapsh pinned "$BPFFS/ra" lookup 0
+	[ "$status" -eq 1 ]
+	[ "$stderr" = "mapsh: ra_$ID: no socket at key 0" ]
+	run --separate-stderr mapsh pinned "$BPFFS/ra" update 0 1
+	[ "$status" -eq 2 ]
+	[[ "$stderr" == *"'update' does not apply: an entry is a socket of the writing process"* ]] || fail "$stderr"
+	# bpftool's dump then has no socket at 1, then none at all
+	run -0 mapsh pinned "$BPFFS/ra" delete 1
+	[ "$(bpftool -j map dump pinned "$BPFFS/ra" | jq -c '[.[] | select(.value | type == "array") | .key[0]]')" = '["0x03"]' ]
+	run -0 mapsh --yes pinned "$BPFFS/ra" clear
+	[ "$output" = "ra_$ID: deleted 1 entry" ]
+	[ "$(bpftool -j map dump pinned "$BPFFS/ra" | jq -c '[.[] | select(.value | type == "array")]')" = '[]' ]
 }
 
 @test "the README's table of verbs by map type is the one the verb table writes" {

@@ -29,11 +29,12 @@
 #define QUEUE_MAPS (T(QUEUE) | T(STACK))
 #define STREAM_MAPS (T(RINGBUF) | T(PERF_EVENT_ARRAY))
 /* Types whose entries are no plain data (mtypes.c): stack traces; maps of
- * programs, devices, CPUs and sockets; cgroup storages (plain values, no
+ * programs, devices, CPUs and sockets (a reuseport array reads back its
+ * sockets' cookies as a sockmap does); cgroup storages (plain values, no
  * delete); bloom filters (values only: a membership test). */
 #define STACK_MAPS T(STACK_TRACE)
 #define FD_MAPS (T(PROG_ARRAY) | T(DEVMAP) | T(DEVMAP_HASH) | T(CPUMAP) | \
-		 T(SOCKMAP) | T(SOCKHASH) | T(XSKMAP))
+		 T(SOCKMAP) | T(SOCKHASH) | T(XSKMAP) | T(REUSEPORT_SOCKARRAY))
 #define READ_FD_MAPS (FD_MAPS & ~T(XSKMAP))	/* the kernel hides XDP sockets */
 #define DEV_MAPS (T(DEVMAP) | T(DEVMAP_HASH) | T(CPUMAP))
 #define CGS_MAPS (T(CGROUP_STORAGE) | T(PERCPU_CGROUP_STORAGE))
@@ -49,8 +50,8 @@
 "Build-id stacks (BPF_F_STACK_BUILD_ID): a file offset and 'build-id HEX'\n" \
 "(-j: {\"build_id\": HEX, \"offset\": \"0x..\"}).\n" \
 "Program arrays: the program's id, name and type; device maps: ifindex and\n" \
-"interface name (and program); CPU maps: qsize (and program); socket maps:\n" \
-"the socket's cookie. XDP socket maps are not read: the kernel does not\n" \
+"interface name (and program); CPU maps: qsize (and program); socket maps\n" \
+"and reuseport arrays: the socket's cookie. XDP socket maps are not read: the kernel does not\n" \
 "show their sockets to user space. struct_ops maps: the one value (key 0)\n" \
 "as the kernel's struct bpf_struct_ops_NAME, typed from its BTF (state,\n" \
 "each callback as the id of its program in hex, the other fields), then\n" \

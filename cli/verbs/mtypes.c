@@ -2,9 +2,10 @@
 /* The verbs of map types whose entries are not plain data: stack traces
  * (addresses, kernel ones by symbol), program arrays (program ids and
  * names), device maps (interfaces by name), CPU maps (queue size and
- * program), socket maps (cookies), XDP socket maps (keys only), bloom
- * filters (a membership test). Local storages and struct_ops maps are in
- * mtstore.c. The table routes these types here (map_verbs.c). */
+ * program), socket maps and reuseport arrays (cookies), XDP socket maps
+ * (keys only), bloom filters (a membership test). Local storages and
+ * struct_ops maps are in mtstore.c. The table routes these types here
+ * (map_verbs.c). */
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -62,7 +63,8 @@ static int index_key(const struct mapref *m, const char *verb, int argc,
 		    m->info.type == BPF_MAP_TYPE_DEVMAP ||
 		    m->info.type == BPF_MAP_TYPE_CPUMAP ||
 		    m->info.type == BPF_MAP_TYPE_XSKMAP ||
-		    m->info.type == BPF_MAP_TYPE_SOCKMAP) {
+		    m->info.type == BPF_MAP_TYPE_SOCKMAP ||
+		    m->info.type == BPF_MAP_TYPE_REUSEPORT_SOCKARRAY) {
 			__u32 k;
 
 			memcpy(&k, key, 4);
@@ -492,7 +494,7 @@ static void fd_members(struct out *o, const struct mapref *m, const void *k,
 				out_str(o, "prog_id", "-");
 		}
 		break;
-	default:	/* sockmap, sockhash: the socket's cookie */
+	default:	/* sockmap, sockhash, reuseport array: the socket's cookie */
 		if (m->info.value_size >= 8)
 			memcpy(&c, v, 8);
 		else
@@ -809,6 +811,7 @@ const char *mt_refusal_note(__u32 type, const char *verb)
 		return "a struct_ops map holds kernel callbacks that its loader registers; dump and lookup show them";
 	case BPF_MAP_TYPE_SOCKMAP:
 	case BPF_MAP_TYPE_SOCKHASH:
+	case BPF_MAP_TYPE_REUSEPORT_SOCKARRAY:
 	case BPF_MAP_TYPE_XSKMAP:
 		if (type == BPF_MAP_TYPE_XSKMAP && !write)
 			return "the kernel does not show the sockets of an XDP socket map to user space";
@@ -838,8 +841,6 @@ const char *mt_refusal_note(__u32 type, const char *verb)
 		return NULL;
 	case BPF_MAP_TYPE_CGROUP_ARRAY:
 		return "its entries are cgroup file descriptors, which the kernel does not give back to user space";
-	case BPF_MAP_TYPE_REUSEPORT_SOCKARRAY:
-		return "its entries are sockets of the process that set them";
 	case BPF_MAP_TYPE_BLOOM_FILTER:
 		return "a bloom filter has no keys: lookup VALUE tests membership, push VALUE adds";
 	default:
