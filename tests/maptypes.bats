@@ -279,6 +279,60 @@ PY
 	[ "$(bpftool -j map dump pinned "$BPFFS/ra" | jq -c '[.[] | select(.value | type == "array")]')" = '[]' ]
 }
 
+# put_cgroup PIN KEY DIR: the cgroup DIR at KEY of the cgroup array PIN,
+# written as a program's loader does (its fd; the map keeps the cgroup).
+put_cgroup() {
+	python3 - "$@" <<'PY'
+import ctypes, os, struct, sys
+libc = ctypes.CDLL(None, use_errno=True)
+def bpf(cmd, a):
+    r = libc.syscall(321, cmd, (ctypes.c_char * 128).from_buffer(a), 128)	# __NR_bpf, x86-64
+    if r < 0:
+        sys.exit("bpf %d: %s" % (cmd, os.strerror(ctypes.get_errno())))
+    return r
+path = ctypes.create_string_buffer(sys.argv[1].encode())
+a = bytearray(128); struct.pack_into("Q", a, 0, ctypes.addressof(path))
+mfd = bpf(7, a)	# BPF_OBJ_GET
+kb = ctypes.create_string_buffer(struct.pack("I", int(sys.argv[2])))
+vb = ctypes.create_string_buffer(struct.pack("I", os.open(sys.argv[3], os.O_RDONLY)))
+a = bytearray(128)
+struct.pack_into("IIQQQ", a, 0, mfd, 0, ctypes.addressof(kb), ctypes.addressof(vb), 0)
+bpf(2, a)	# BPF_MAP_UPDATE_ELEM
+PY
+}
+
+# bt_gone PIN KEY: bpftool's delete of KEY finds no entry there.
+bt_gone() {
+	run bpftool map delete pinned "$1" key "$2" 0 0 0
+	[ "$status" -ne 0 ] && [[ "$output" == *"No such file or directory"* ]] || fail "key $2: $output"
+}
+
+@test "cgroup_array and perf_event_array: delete and clear their slots, as bpftool's delete does; no dump" {
+	[ -d /sys/fs/cgroup/unified ] || skip "no cgroup2 hierarchy at /sys/fs/cgroup/unified"
+	CG=/sys/fs/cgroup/unified/mt_$ID
+	mkdir "$CG"
+	bpftool map create "$BPFFS/ca" type cgroup_array key 4 value 4 entries 4 name "ca_$ID"
+	put_cgroup "$BPFFS/ca" 1 "$CG"
+	put_cgroup "$BPFFS/ca" 2 "$CG"
+	run -0 mapsh pinned "$BPFFS/ca" delete 1
+	# bpftool finds no entry at 1 any more
+	bt_gone "$BPFFS/ca" 1
+	run --separate-stderr mapsh pinned "$BPFFS/ca" delete 1
+	[ "$status" -eq 1 ]
+	[ "$stderr" = "mapsh: ca_$ID: no entry with key 01 00 00 00" ]
+	run -2 mapsh pinned "$BPFFS/ca" delete 4
+	run -0 mapsh --yes pinned "$BPFFS/ca" clear
+	[ "$output" = "ca_$ID: deleted 1 entry" ]
+	bt_gone "$BPFFS/ca" 2
+	run --separate-stderr mapsh pinned "$BPFFS/ca" dump
+	[ "$status" -eq 2 ]
+	[[ "$stderr" == *"(verbs for cgroup_array maps: delete, clear, info, freeze, pin)" ]] || fail "$stderr"
+	bpftool map create "$BPFFS/pe" type perf_event_array key 4 value 4 entries 2 name "pe_$ID"
+	run -1 mapsh pinned "$BPFFS/pe" delete 0
+	run -0 mapsh --yes pinned "$BPFFS/pe" clear
+	[ "$output" = "pe_$ID: deleted 0 entries" ]
+}
+
 @test "the README's table of verbs by map type is the one the verb table writes" {
 	run -0 mapsh __types
 	want=$output

@@ -36,6 +36,9 @@
 #define FD_MAPS (T(PROG_ARRAY) | T(DEVMAP) | T(DEVMAP_HASH) | T(CPUMAP) | \
 		 T(SOCKMAP) | T(SOCKHASH) | T(XSKMAP) | T(REUSEPORT_SOCKARRAY))
 #define READ_FD_MAPS (FD_MAPS & ~T(XSKMAP))	/* the kernel hides XDP sockets */
+/* ... and the arrays of cgroups and perf events, which user space cannot
+ * read but can empty, slot by slot. */
+#define DEL_FD_MAPS (FD_MAPS | T(CGROUP_ARRAY) | T(PERF_EVENT_ARRAY))
 #define DEV_MAPS (T(DEVMAP) | T(DEVMAP_HASH) | T(CPUMAP))
 #define CGS_MAPS (T(CGROUP_STORAGE) | T(PERCPU_CGROUP_STORAGE))
 #define BLOOM_MAPS T(BLOOM_FILTER)
@@ -225,8 +228,8 @@ static const struct cmd_impl mim_update[] = {
 	{ T(PROG_ARRAY), mt_prog_update },
 	{ LS_MAPS, mt_storage_update }, { 0 } };
 static const struct cmd_impl mt_delete_impl[] = {
-	{ STACK_MAPS | FD_MAPS, mt_delete }, { LS_MAPS, mt_storage_delete }, { 0 } };
-static const struct cmd_impl mt_clear_impl[] = { { STACK_MAPS | FD_MAPS, mt_clear }, { 0 } };
+	{ STACK_MAPS | DEL_FD_MAPS, mt_delete }, { LS_MAPS, mt_storage_delete }, { 0 } };
+static const struct cmd_impl mt_clear_impl[] = { { STACK_MAPS | DEL_FD_MAPS, mt_clear }, { 0 } };
 static const struct cmd_impl bloom_push_impl[] = { { BLOOM_MAPS, mt_bloom_push }, { 0 } };
 static const struct cmd_impl queue_drain_impl[] = { { QUEUE_MAPS, queue_drain }, { 0 } };
 static const struct cmd_impl ring_watch_impl[] = { { T(RINGBUF), verb_watch_ring }, { 0 } };
@@ -384,10 +387,10 @@ const struct cmd map_verbs[] = {
 "Deletes the entry stored under KEY; a key with no entry is an error (exit\n"
 "1). Array elements cannot be deleted: use set, update or clear to zero\n"
 "them. A map of maps drops the inner map stored under KEY; a stack trace\n"
-"map the stack with id KEY; a program, device, CPU or socket map the entry\n"
-"at KEY (a number for 4-byte keys).\n\n" KEY_HELP,
+"map the stack with id KEY; a program, device, CPU, cgroup, perf event or\n"
+"socket map the entry at KEY (a number for 4-byte keys).\n\n" KEY_HELP,
 		.flags = CMD_NEEDS_BPF | CMD_MAP_VERB | CMD_WRITES,
-		.map_types = DELETE_MAPS | MIM_MAPS | STACK_MAPS | FD_MAPS | LS_MAPS,
+		.map_types = DELETE_MAPS | MIM_MAPS | STACK_MAPS | DEL_FD_MAPS | LS_MAPS,
 	},
 	{
 		.name = "set", .fn = verb_set, .opts = cpu_opts,
@@ -419,11 +422,11 @@ const struct cmd map_verbs[] = {
 "Deletes every entry of a hash or LPM map, or zeroes every element of an\n"
 "array. It asks first on a terminal; otherwise --yes is required. Like\n"
 "apply it keeps an undo journal: Ctrl-C or SIGTERM roll it back, and\n"
-"'recover' undoes one that was killed. Stack trace, program, device, CPU\n"
-"and socket maps are cleared entry by entry, with no journal (user space\n"
-"cannot write their entries back).",
+"'recover' undoes one that was killed. Stack trace, program, device, CPU,\n"
+"cgroup, perf event and socket maps are cleared entry by entry, with no\n"
+"journal (user space cannot write their entries back).",
 		.flags = CMD_NEEDS_BPF | CMD_MAP_VERB | CMD_WRITES,
-		.map_types = DATA_MAPS | STACK_MAPS | FD_MAPS,
+		.map_types = DATA_MAPS | STACK_MAPS | DEL_FD_MAPS,
 	},
 	{
 		.name = "save", .fn = verb_save, .opts = no_opts,

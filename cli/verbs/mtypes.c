@@ -64,7 +64,9 @@ static int index_key(const struct mapref *m, const char *verb, int argc,
 		    m->info.type == BPF_MAP_TYPE_CPUMAP ||
 		    m->info.type == BPF_MAP_TYPE_XSKMAP ||
 		    m->info.type == BPF_MAP_TYPE_SOCKMAP ||
-		    m->info.type == BPF_MAP_TYPE_REUSEPORT_SOCKARRAY) {
+		    m->info.type == BPF_MAP_TYPE_REUSEPORT_SOCKARRAY ||
+		    m->info.type == BPF_MAP_TYPE_CGROUP_ARRAY ||
+		    m->info.type == BPF_MAP_TYPE_PERF_EVENT_ARRAY) {
 			__u32 k;
 
 			memcpy(&k, key, 4);
@@ -375,8 +377,8 @@ int mt_delete(struct ctx *ctx, const struct cmd *cmd,
 }
 
 /* clear of a map whose entries user space cannot write back (stack
- * traces, program arrays, device and socket maps): each entry deleted,
- * no undo journal. */
+ * traces, program arrays, device, socket, cgroup and perf event maps):
+ * each entry deleted, no undo journal. */
 int mt_clear(struct ctx *ctx, const struct cmd *cmd,
 	     const struct opt_vals *opts, int argc, char **argv)
 {
@@ -405,7 +407,8 @@ int mt_clear(struct ctx *ctx, const struct cmd *cmd,
 		int r;
 
 		/* The empty slots of an array (devmap, prog_array, ...) are
-		 * not entries; an XDP socket map does not say. */
+		 * not entries; an XDP socket map does not say, nor do the
+		 * cgroup and perf event arrays (ENOTSUPP): the delete does. */
 		if (m->info.type != BPF_MAP_TYPE_XSKMAP &&
 		    bpf_map_lookup_elem(m->fd, k, v) && errno == ENOENT)
 			continue;
