@@ -173,6 +173,21 @@ show_json() { bpftool -j map show pinned "$1"; }
 	[ ! -e "$MAPSH_PIN_DIR/x" ]
 }
 
+@test "create: cgroup and local storages take no max (the kernel's 0), as bpftool makes them; other types refuse max 0" {
+	run -0 mapsh create cs cgroup_storage key 8 value 8
+	[ "$(show_json "$MAPSH_PIN_DIR/cs" | jq -c '[.type, .bytes_key, .max_entries]')" = '["cgroup_storage",8,0]' ]
+	run -0 mapsh create ts task_storage key __s32 value __u64 no_prealloc max 0
+	[ "$(show_json "$MAPSH_PIN_DIR/ts" | jq -c '[.type, .max_entries]')" = '["task_storage",0]' ]
+	# a storage that works: a value for this shell
+	run -0 mapsh ts update $$ 5
+	run -0 mapsh -j ts lookup $$
+	[ "$(jq -c .value <<<"$output")" = 5 ] || fail "$output"
+	run mapsh create h0 hash key 4 value 4 max 0
+	assert_failure 2
+	assert_output "mapsh: create: max 0: a hash holds 1 entry or more (a ring buffer: its size in bytes)"
+	[ ! -e "$MAPSH_PIN_DIR/h0" ]
+}
+
 @test "create: the audit log gets the intent and the result; a log that cannot be written leaves no map" {
 	LOG="$BATS_TEST_TMPDIR/audit.log"
 	run mapsh --audit-log "$LOG" create au lru_hash key __u32 value 'struct flow_metrics' max 8 --btf "$OBJ"

@@ -16,6 +16,7 @@ teardown() {
 	[ -z "${SO_REGISTERED:-}" ] || bpftool struct_ops unregister name mt_cc >/dev/null 2>&1 || :
 	[ -z "${SLEEPER:-}" ] || kill "$SLEEPER" 2>/dev/null || :
 	[ -z "${SOCKER:-}" ] || kill "$SOCKER" 2>/dev/null || :
+	[ -z "${HOLDER:-}" ] || kill "$HOLDER" 2>/dev/null || :
 	# a cgroup made by the test (its programs go with it)
 	if [ -n "${CG:-}" ] && [ -d "$CG" ]; then
 		bpftool cgroup detach "$CG" egress pinned "$BPFFS/cgp/mt_egress" 2>/dev/null || :
@@ -432,6 +433,124 @@ bpftool_rows() {
 	[ "$output" = "sm_$ID: deleted 0 entries" ]
 }
 
+# hold_sockets PIN KEY...: UDP sockets with SO_REUSEPORT, one put at each
+# KEY of the socket map PIN by a process of ours ($HOLDER, ended in
+# teardown; the kernel drops a socket from the map when it closes). Their
+# cookies, one a line, in $BATS_TEST_TMPDIR/cookies.
+hold_sockets() {
+	python3 - "$@" >"$BATS_TEST_TMPDIR/cookies" 2>&1 3>&- <<'PY' &
+import ctypes, os, socket, struct, sys, time
+libc = ctypes.CDLL(None, use_errno=True)
+def bpf(cmd, attr):
+    buf = (ctypes.c_char * len(attr)).from_buffer(attr)
+    if libc.syscall(321, cmd, buf, len(attr)) < 0:	# __NR_bpf, x86-64
+        sys.exit("bpf %d: %s" % (cmd, os.strerror(ctypes.get_errno())))
+path = ctypes.create_string_buffer(sys.argv[1].encode())
+a = bytearray(128); struct.pack_into("Q", a, 0, ctypes.addressof(path))
+mfd = libc.syscall(321, 7, (ctypes.c_char * 128).from_buffer(a), 128)	# BPF_OBJ_GET
+keep = []
+for k in sys.argv[2:]:
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+    s.bind(("127.0.0.1", 0))
+    kb = ctypes.create_string_buffer(struct.pack("I", int(k)))
+    vb = ctypes.create_string_buffer(struct.pack("Q", s.fileno()))
+    a = bytearray(128)
+    struct.pack_into("IIQQQ", a, 0, mfd, 0, ctypes.addressof(kb), ctypes.addressof(vb), 0)
+    bpf(2, a)	# BPF_MAP_UPDATE_ELEM
+    keep.append(s)
+    print(struct.unpack("Q", s.getsockopt(socket.SOL_SOCKET, 57, 8))[0])	# SO_COOKIE
+sys.stdout.flush()
+time.sleep(300)
+PY
+	HOLDER=$!
+	local i
+	for ((i = 0; i < 50; i++)); do
+		[ "$(wc -l <"$BATS_TEST_TMPDIR/cookies")" -ge $(($# - 1)) ] && return 0
+		sleep 0.1
+	done
+	fail "no sockets: $(cat "$BATS_TEST_TMPDIR/cookies")"
+}
+
+@test "reuseport_sockarray: each socket's cookie, as bpftool reads it; delete and clear" {
+	bpftool map create "$BPFFS/ra" type reuseport_sockarray key 4 value 8 entries 4 name "ra_$ID"
+	hold_sockets "$BPFFS/ra" 1 3
+	c1=$(sed -n 1p "$BATS_TEST_TMPDIR/cookies")
+	c3=$(sed -n 2p "$BATS_TEST_TMPDIR/cookies")
+	# bpftool's bytes of key 1: the cookie
+	[ "$(le_num "$(bpftool -j map lookup pinned "$BPFFS/ra" key 1 0 0 0)")" = "$c1" ]
+	run -0 mapsh -j pinned "$BPFFS/ra" dump
+	[ "$(jq -c . <<<"$output")" = "[{\"key\":1,\"cookie\":$c1},{\"key\":3,\"cookie\":$c3}]" ] || fail "$output"
+	run -0 mapsh pinned "$BPFFS/ra" lookup 3
+	[ "$output" = "key	3"$'\n'"cookie	$c3" ] || fail "$output"
+	run --separate-stderr mapsh pinned "$BPFFS/ra" lookup 0
+	[ "$status" -eq 1 ]
+	[ "$stderr" = "mapsh: ra_$ID: no socket at key 0" ]
+	run --separate-stderr mapsh pinned "$BPFFS/ra" update 0 1
+	[ "$status" -eq 2 ]
+	[[ "$stderr" == *"'update' does not apply: an entry is a socket of the writing process"* ]] || fail "$stderr"
+	# bpftool's dump then has no socket at 1, then none at all
+	run -0 mapsh pinned "$BPFFS/ra" delete 1
+	[ "$(bpftool -j map dump pinned "$BPFFS/ra" | jq -c '[.[] | select(.value | type == "array") | .key[0]]')" = '["0x03"]' ]
+	run -0 mapsh --yes pinned "$BPFFS/ra" clear
+	[ "$output" = "ra_$ID: deleted 1 entry" ]
+	[ "$(bpftool -j map dump pinned "$BPFFS/ra" | jq -c '[.[] | select(.value | type == "array")]')" = '[]' ]
+}
+
+# put_cgroup PIN KEY DIR: the cgroup DIR at KEY of the cgroup array PIN,
+# written as a program's loader does (its fd; the map keeps the cgroup).
+put_cgroup() {
+	python3 - "$@" <<'PY'
+import ctypes, os, struct, sys
+libc = ctypes.CDLL(None, use_errno=True)
+def bpf(cmd, a):
+    r = libc.syscall(321, cmd, (ctypes.c_char * 128).from_buffer(a), 128)	# __NR_bpf, x86-64
+    if r < 0:
+        sys.exit("bpf %d: %s" % (cmd, os.strerror(ctypes.get_errno())))
+    return r
+path = ctypes.create_string_buffer(sys.argv[1].encode())
+a = bytearray(128); struct.pack_into("Q", a, 0, ctypes.addressof(path))
+mfd = bpf(7, a)	# BPF_OBJ_GET
+kb = ctypes.create_string_buffer(struct.pack("I", int(sys.argv[2])))
+vb = ctypes.create_string_buffer(struct.pack("I", os.open(sys.argv[3], os.O_RDONLY)))
+a = bytearray(128)
+struct.pack_into("IIQQQ", a, 0, mfd, 0, ctypes.addressof(kb), ctypes.addressof(vb), 0)
+bpf(2, a)	# BPF_MAP_UPDATE_ELEM
+PY
+}
+
+# bt_gone PIN KEY: bpftool's delete of KEY finds no entry there.
+bt_gone() {
+	run bpftool map delete pinned "$1" key "$2" 0 0 0
+	[ "$status" -ne 0 ] && [[ "$output" == *"No such file or directory"* ]] || fail "key $2: $output"
+}
+
+@test "cgroup_array and perf_event_array: delete and clear their slots, as bpftool's delete does; no dump" {
+	[ -d /sys/fs/cgroup/unified ] || skip "no cgroup2 hierarchy at /sys/fs/cgroup/unified"
+	CG=/sys/fs/cgroup/unified/mt_$ID
+	mkdir "$CG"
+	bpftool map create "$BPFFS/ca" type cgroup_array key 4 value 4 entries 4 name "ca_$ID"
+	put_cgroup "$BPFFS/ca" 1 "$CG"
+	put_cgroup "$BPFFS/ca" 2 "$CG"
+	run -0 mapsh pinned "$BPFFS/ca" delete 1
+	# bpftool finds no entry at 1 any more
+	bt_gone "$BPFFS/ca" 1
+	run --separate-stderr mapsh pinned "$BPFFS/ca" delete 1
+	[ "$status" -eq 1 ]
+	[ "$stderr" = "mapsh: ca_$ID: no entry with key 1" ]
+	run -2 mapsh pinned "$BPFFS/ca" delete 4
+	run -0 mapsh --yes pinned "$BPFFS/ca" clear
+	[ "$output" = "ca_$ID: deleted 1 entry" ]
+	bt_gone "$BPFFS/ca" 2
+	run --separate-stderr mapsh pinned "$BPFFS/ca" dump
+	[ "$status" -eq 2 ]
+	[[ "$stderr" == *"(verbs for cgroup_array maps: delete, clear, info, freeze, pin)" ]] || fail "$stderr"
+	bpftool map create "$BPFFS/pe" type perf_event_array key 4 value 4 entries 2 name "pe_$ID"
+	run -1 mapsh pinned "$BPFFS/pe" delete 0
+	run -0 mapsh --yes pinned "$BPFFS/pe" clear
+	[ "$output" = "pe_$ID: deleted 0 entries" ]
+}
+
 @test "the README's table of verbs by map type is the one the verb table writes" {
 	run -0 mapsh __types
 	want=$output
@@ -457,7 +576,7 @@ bpftool_rows() {
 	grep -q "^$id	st_$ID	stack_trace	.*	$BPFFS/deep/er/st\$" <<<"$output" || fail "$(grep "st_$ID" <<<"$output")"
 }
 
-@test "cgroup_storage and percpu_cgroup_storage: typed entries of an attached cgroup, written as bpftool reads them" {
+@test "cgroup_storage and percpu_cgroup_storage: typed entries of an attached cgroup, written as bpftool reads them; getnext finds the first" {
 	[ -d /sys/fs/cgroup/unified ] || skip "no cgroup2 hierarchy at /sys/fs/cgroup/unified"
 	bpftool prog loadall "$TOP/build/mt_cgs.bpf.o" "$BPFFS/cgp" pinmaps "$BPFFS/cgm"
 	CG=/sys/fs/cgroup/unified/mt_$ID
@@ -467,6 +586,12 @@ bpftool_rows() {
 	run -0 mapsh -j pinned "$BPFFS/cgm/mt_cg"
 	[ "$(jq -c . <<<"$output")" = "[{\"key\":{\"cgroup_inode_id\":$ino,\"attach_type\":1},\"value\":{\"packets\":0,\"mark\":0,\"flags\":0}}]" ]
 	[ "$(jq -c '.[0].key' <<<"$output")" = "$(bpftool -j map dump pinned "$BPFFS/cgm/mt_cg" | jq -c '.[0].formatted.key')" ]
+	# getnext without a key: the first entry (a key it does not hold is
+	# no start for a cgroup storage: the kernel says ENOENT)
+	for cm in mt_cg mt_pcg; do
+		run -0 mapsh -j pinned "$BPFFS/cgm/$cm" getnext
+		[ "$(jq -c .next_key <<<"$output")" = "{\"cgroup_inode_id\":$ino,\"attach_type\":1}" ] || fail "$cm: $output"
+	done
 	run -0 mapsh pinned "$BPFFS/cgm/mt_cg" set cgroup_inode_id=$ino attach_type=1 packets=5 mark=7
 	[ "$(bpftool -j map dump pinned "$BPFFS/cgm/mt_cg" | jq -c '.[0].formatted.value')" = '{"packets":5,"mark":7,"flags":0}' ]
 	run -0 mapsh pinned "$BPFFS/cgm/mt_pcg" update cgroup_inode_id=$ino attach_type=1 value 3

@@ -79,6 +79,7 @@ struct req {
 	int type;
 	struct part key, value;
 	__u32 max;
+	bool max_given;
 	__u32 flags;
 	__u64 extra;
 	int inner_fd;
@@ -333,6 +334,23 @@ static int build_btf(struct req *r, int *btf_fd, bool debug)
 
 /* ---- the words ---- */
 
+/* The cgroup and local storages: one entry per cgroup, socket, inode or
+ * task, no max_entries of their own (the kernel wants 0). */
+static bool sized_by_kernel(int type)
+{
+	switch (type) {
+	case BPF_MAP_TYPE_CGROUP_STORAGE:
+	case BPF_MAP_TYPE_PERCPU_CGROUP_STORAGE:
+	case BPF_MAP_TYPE_SK_STORAGE:
+	case BPF_MAP_TYPE_INODE_STORAGE:
+	case BPF_MAP_TYPE_TASK_STORAGE:
+	case MAPSH_MAP_TYPE_CGRP_STORAGE:
+		return true;
+	default:
+		return false;
+	}
+}
+
 static int take_part(struct req *r, struct part *p, const char *what,
 		     const char *word, const char *btf_file)
 {
@@ -392,6 +410,7 @@ static int parse_words(struct ctx *ctx, struct req *r, int argc, char **argv)
 			rc = take_part(r, &r->value, "value", arg, ctx->set.map.btf_file);
 		} else if (!strcmp(w, "max")) {
 			rc = parse_u32("max", arg, &r->max);
+			r->max_given = true;
 		} else if (!strcmp(w, "pin")) {
 			r->pin = arg;
 		} else if (!strcmp(w, "extra")) {
@@ -432,8 +451,13 @@ static int parse_words(struct ctx *ctx, struct req *r, int argc, char **argv)
 	} else if (r->inner_fd >= 0) {
 		return err_usage("create: 'inner MAP' is for hash_of_maps and array_of_maps");
 	}
-	if (!r->max)
+	/* Storages are sized by what they attach to: the kernel wants max 0,
+	 * which is then the default. */
+	if (!r->max && !r->max_given && !sized_by_kernel(r->type))
 		return err_usage("create: 'max N' is needed (the most entries; a ring buffer's size in bytes)");
+	if (!r->max && !sized_by_kernel(r->type))
+		return err_usage("create: max 0: a %s holds 1 entry or more (a ring buffer: its size in bytes)",
+				 r->type_name);
 	if (!ctx->set.map.btf_file && (ctx->set.map.key_type || ctx->set.map.value_type))
 		return err_usage("create: --key-type and --value-type need --btf FILE");
 	r->btf_file = ctx->set.map.btf_file;

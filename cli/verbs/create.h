@@ -31,13 +31,15 @@ void create_complete(char *const *pos, int npos, const char *btf_file,
 	"so every verb (and bpftool) shows the map typed; pointers in them are\n" \
 	"kept as void pointers. Queues, stacks and ring buffers take no key\n" \
 	"(and the kernel keeps no BTF for them: mapsh says so); a ring buffer's\n" \
-	"max is its size in bytes. FLAGs: no_prealloc, no_common_lru, rdonly,\n" \
-	"wronly, rdonly_prog, wronly_prog, zero_seed, mmapable, preserve_elems,\n" \
-	"inner_map, clone, stack_build_id; 'extra N' is map_extra (a bloom\n" \
-	"filter's hashes). A map of maps needs 'inner MAP' (a map its inner maps\n" \
-	"are like: NAME, id N or pinned PATH). The map is pinned as\n" \
-	"PIN_DIR/NAME (the pin directory is made when missing) or at 'pin PATH';\n" \
-	"an existing pin is refused. The audit log gets the intent and the\n" \
-	"result (\"op\":\"create\"). Prints the new map's row as 'maps' does."
+	"max is its size in bytes; cgroup and local storages (task_storage with\n" \
+	"no_prealloc, ...) take no max (the kernel's 0). FLAGs: no_prealloc,\n" \
+	"no_common_lru, rdonly, wronly, rdonly_prog, wronly_prog, zero_seed,\n" \
+	"mmapable, preserve_elems, inner_map, clone, stack_build_id; 'extra N'\n" \
+	"is map_extra (a bloom filter's hashes). A map of maps needs 'inner\n" \
+	"MAP' (a map its inner maps are like: NAME, id N or pinned PATH). The\n" \
+	"map is pinned as PIN_DIR/NAME (the pin directory is made when missing)\n" \
+	"or at 'pin PATH'; an existing pin is refused. The audit log gets the\n" \
+	"intent and the result (\"op\":\"create\"). Prints the new map's row as\n" \
+	"'maps' does."
 
 #endif

@@ -29,12 +29,16 @@
 #define QUEUE_MAPS (T(QUEUE) | T(STACK))
 #define STREAM_MAPS (T(RINGBUF) | T(PERF_EVENT_ARRAY))
 /* Types whose entries are no plain data (mtypes.c): stack traces; maps of
- * programs, devices, CPUs and sockets; cgroup storages (plain values, no
+ * programs, devices, CPUs and sockets (a reuseport array reads back its
+ * sockets' cookies as a sockmap does); cgroup storages (plain values, no
  * delete); bloom filters (values only: a membership test). */
 #define STACK_MAPS T(STACK_TRACE)
 #define FD_MAPS (T(PROG_ARRAY) | T(DEVMAP) | T(DEVMAP_HASH) | T(CPUMAP) | \
-		 T(SOCKMAP) | T(SOCKHASH) | T(XSKMAP))
+		 T(SOCKMAP) | T(SOCKHASH) | T(XSKMAP) | T(REUSEPORT_SOCKARRAY))
 #define READ_FD_MAPS (FD_MAPS & ~T(XSKMAP))	/* the kernel hides XDP sockets */
+/* ... and the arrays of cgroups and perf events, which user space cannot
+ * read but can empty, slot by slot. */
+#define DEL_FD_MAPS (FD_MAPS | T(CGROUP_ARRAY) | T(PERF_EVENT_ARRAY))
 #define DEV_MAPS (T(DEVMAP) | T(DEVMAP_HASH) | T(CPUMAP))
 #define CGS_MAPS (T(CGROUP_STORAGE) | T(PERCPU_CGROUP_STORAGE))
 #define BLOOM_MAPS T(BLOOM_FILTER)
@@ -49,15 +53,15 @@
 "Build-id stacks (BPF_F_STACK_BUILD_ID): a file offset and 'build-id HEX'\n" \
 "(-j: {\"build_id\": HEX, \"offset\": \"0x..\"}).\n" \
 "Program arrays: the program's id, name and type; device maps: ifindex and\n" \
-"interface name (and program); CPU maps: qsize (and program); socket maps:\n" \
-"the socket's cookie (ss -e shows it as sk:HEX), which the kernel gives\n" \
-"only into 8-byte values: of a sockhash of 4-byte values dump lists the\n" \
-"keys alone, a sockmap of them is not read. XDP socket maps are not read:\n" \
-"the kernel does not show their sockets to user space. struct_ops maps:\n" \
-"the one value (key 0) as the kernel's struct bpf_struct_ops_NAME, typed\n" \
-"from its BTF (state, each callback as the id of its program in hex, the\n" \
-"other fields), then \"callbacks\": each set one by its program,\n" \
-"ssthresh=42:mt_ssthresh,...\n" \
+"interface name (and program); CPU maps: qsize (and program); socket maps\n" \
+"and reuseport arrays: the socket's cookie (ss -e shows it as sk:HEX),\n" \
+"which the kernel gives only into 8-byte values: of a sockhash of 4-byte\n" \
+"values dump lists the keys alone, a sockmap or reuseport array of them\n" \
+"is not read. XDP socket maps are not read: the kernel does not show\n" \
+"their sockets to user space. struct_ops maps: the one value (key 0) as\n" \
+"the kernel's struct bpf_struct_ops_NAME, typed from its BTF (state,\n" \
+"each callback as the id of its program in hex, the other fields), then\n" \
+"\"callbacks\": each set one by its program, ssthresh=42:mt_ssthresh,...\n" \
 "(-j: [{\"field\": F, \"prog_id\": N, \"prog_name\": P}, ...])."
 
 #define KEY_HELP \
@@ -227,8 +231,8 @@ static const struct cmd_impl mim_update[] = {
 	{ T(PROG_ARRAY), mt_prog_update },
 	{ LS_MAPS, mt_storage_update }, { 0 } };
 static const struct cmd_impl mt_delete_impl[] = {
-	{ STACK_MAPS | FD_MAPS, mt_delete }, { LS_MAPS, mt_storage_delete }, { 0 } };
-static const struct cmd_impl mt_clear_impl[] = { { STACK_MAPS | FD_MAPS, mt_clear }, { 0 } };
+	{ STACK_MAPS | DEL_FD_MAPS, mt_delete }, { LS_MAPS, mt_storage_delete }, { 0 } };
+static const struct cmd_impl mt_clear_impl[] = { { STACK_MAPS | DEL_FD_MAPS, mt_clear }, { 0 } };
 static const struct cmd_impl count_impl[] = { { READ_FD_MAPS, mt_fd_count }, { 0 } };
 static const struct cmd_impl bloom_push_impl[] = { { BLOOM_MAPS, mt_bloom_push }, { 0 } };
 static const struct cmd_impl queue_drain_impl[] = { { QUEUE_MAPS, queue_drain }, { 0 } };
@@ -389,10 +393,10 @@ const struct cmd map_verbs[] = {
 "Deletes the entry stored under KEY; a key with no entry is an error (exit\n"
 "1). Array elements cannot be deleted: use set, update or clear to zero\n"
 "them. A map of maps drops the inner map stored under KEY; a stack trace\n"
-"map the stack with id KEY; a program, device, CPU or socket map the entry\n"
-"at KEY (a number for 4-byte keys).\n\n" KEY_HELP,
+"map the stack with id KEY; a program, device, CPU, cgroup, perf event or\n"
+"socket map the entry at KEY (a number for 4-byte keys).\n\n" KEY_HELP,
 		.flags = CMD_NEEDS_BPF | CMD_MAP_VERB | CMD_WRITES,
-		.map_types = DELETE_MAPS | MIM_MAPS | STACK_MAPS | FD_MAPS | LS_MAPS,
+		.map_types = DELETE_MAPS | MIM_MAPS | STACK_MAPS | DEL_FD_MAPS | LS_MAPS,
 	},
 	{
 		.name = "set", .fn = verb_set, .opts = cpu_opts,
@@ -424,11 +428,11 @@ const struct cmd map_verbs[] = {
 "Deletes every entry of a hash or LPM map, or zeroes every element of an\n"
 "array. It asks first on a terminal; otherwise --yes is required. Like\n"
 "apply it keeps an undo journal: Ctrl-C or SIGTERM roll it back, and\n"
-"'recover' undoes one that was killed. Stack trace, program, device, CPU\n"
-"and socket maps are cleared entry by entry, with no journal (user space\n"
-"cannot write their entries back).",
+"'recover' undoes one that was killed. Stack trace, program, device, CPU,\n"
+"cgroup, perf event and socket maps are cleared entry by entry, with no\n"
+"journal (user space cannot write their entries back).",
 		.flags = CMD_NEEDS_BPF | CMD_MAP_VERB | CMD_WRITES,
-		.map_types = DATA_MAPS | STACK_MAPS | FD_MAPS,
+		.map_types = DATA_MAPS | STACK_MAPS | DEL_FD_MAPS,
 	},
 	{
 		.name = "save", .fn = verb_save, .opts = no_opts,

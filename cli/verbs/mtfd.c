@@ -56,7 +56,9 @@ static void ifname_field(struct out *o, __u32 ifindex)
 static bool sock_no_cookie(const struct mapref *m)
 {
 	return (m->info.type == BPF_MAP_TYPE_SOCKMAP ||
-		m->info.type == BPF_MAP_TYPE_SOCKHASH) && m->info.value_size != 8;
+		m->info.type == BPF_MAP_TYPE_SOCKHASH ||
+		m->info.type == BPF_MAP_TYPE_REUSEPORT_SOCKARRAY) &&
+	       m->info.value_size != 8;
 }
 
 /* Why verb cannot read m (a socket map of 4-byte values), printed: for a
@@ -123,7 +125,8 @@ static void fd_members(struct out *o, const struct mapref *m, const void *k,
 				out_str(o, "prog_id", "-");
 		}
 		break;
-	default:	/* sockmap, sockhash: the socket's cookie (ss -e: sk:HEX) */
+	default:	/* sockmap, sockhash, reuseport array: the socket's
+			 * cookie (ss -e: sk:HEX) */
 		memcpy(&c, v, 8);
 		out_u64(o, "cookie", c);
 		break;

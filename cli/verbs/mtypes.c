@@ -3,7 +3,8 @@
  * (addresses, kernel ones by symbol), bloom filters (a membership test);
  * delete and clear entry by entry, also of the maps of file descriptors,
  * whose dump, lookup and update are in mtfd.c (program arrays, device,
- * CPU and socket maps); why a verb does not apply. Local storages and
+ * CPU and socket maps, reuseport arrays), and of the cgroup and perf
+ * event arrays; why a verb does not apply. Local storages and
  * struct_ops maps are in mtstore.c. The table routes these types here
  * (map_verbs.c). */
 #include <ctype.h>
@@ -59,7 +60,10 @@ int mt_index_key(const struct mapref *m, const char *verb, int argc,
 		    m->info.type == BPF_MAP_TYPE_DEVMAP ||
 		    m->info.type == BPF_MAP_TYPE_CPUMAP ||
 		    m->info.type == BPF_MAP_TYPE_XSKMAP ||
-		    m->info.type == BPF_MAP_TYPE_SOCKMAP) {
+		    m->info.type == BPF_MAP_TYPE_SOCKMAP ||
+		    m->info.type == BPF_MAP_TYPE_REUSEPORT_SOCKARRAY ||
+		    m->info.type == BPF_MAP_TYPE_CGROUP_ARRAY ||
+		    m->info.type == BPF_MAP_TYPE_PERF_EVENT_ARRAY) {
 			__u32 k;
 
 			memcpy(&k, key, 4);
@@ -381,8 +385,8 @@ int mt_delete(struct ctx *ctx, const struct cmd *cmd,
 }
 
 /* clear of a map whose entries user space cannot write back (stack
- * traces, program arrays, device and socket maps): each entry deleted,
- * no undo journal. */
+ * traces, program arrays, device, socket, cgroup and perf event maps):
+ * each entry deleted, no undo journal. */
 int mt_clear(struct ctx *ctx, const struct cmd *cmd,
 	     const struct opt_vals *opts, int argc, char **argv)
 {
@@ -412,7 +416,8 @@ int mt_clear(struct ctx *ctx, const struct cmd *cmd,
 
 		/* The empty slots of an array (devmap, prog_array, ...) are
 		 * not entries; an XDP socket map does not say, nor a socket
-		 * map that shows no cookie (ENOSPC). */
+		 * map that shows no cookie (ENOSPC), nor do the cgroup and
+		 * perf event arrays (ENOTSUPP): the delete does. */
 		if (m->info.type != BPF_MAP_TYPE_XSKMAP &&
 		    bpf_map_lookup_elem(m->fd, k, v) && errno == ENOENT)
 			continue;
@@ -559,6 +564,7 @@ const char *mt_refusal_note(__u32 type, const char *verb)
 		return "a struct_ops map holds kernel callbacks that its loader registers; dump and lookup show them";
 	case BPF_MAP_TYPE_SOCKMAP:
 	case BPF_MAP_TYPE_SOCKHASH:
+	case BPF_MAP_TYPE_REUSEPORT_SOCKARRAY:
 	case BPF_MAP_TYPE_XSKMAP:
 		if (type == BPF_MAP_TYPE_XSKMAP && !write)
 			return "the kernel does not show the sockets of an XDP socket map to user space";
@@ -588,8 +594,6 @@ const char *mt_refusal_note(__u32 type, const char *verb)
 		return NULL;
 	case BPF_MAP_TYPE_CGROUP_ARRAY:
 		return "its entries are cgroup file descriptors, which the kernel does not give back to user space";
-	case BPF_MAP_TYPE_REUSEPORT_SOCKARRAY:
-		return "its entries are sockets of the process that set them";
 	case BPF_MAP_TYPE_BLOOM_FILTER:
 		return "a bloom filter has no keys: lookup VALUE tests membership, push VALUE adds";
 	default:

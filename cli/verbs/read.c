@@ -406,7 +406,8 @@ out:
 /* The first key: get_next_key from a key that is not in the map gives the
  * first one (bpf(2)); arrays start over after max_entries, an LPM trie
  * after an impossible prefix length. A real key rather than NULL keeps
- * valgrind, which reads attr->key unconditionally, quiet. */
+ * valgrind, which reads attr->key unconditionally, quiet. Cgroup storages
+ * answer a key they do not hold with ENOENT: only NULL starts them. */
 static int first_key(const struct mapref *m, void *next)
 {
 	__u32 ks = m->info.key_size;
@@ -415,7 +416,8 @@ static int first_key(const struct mapref *m, void *next)
 	const void *from = NULL;
 	int rc;
 
-	if (probe && val) {
+	if (probe && val && m->info.type != BPF_MAP_TYPE_CGROUP_STORAGE &&
+	    m->info.type != BPF_MAP_TYPE_PERCPU_CGROUP_STORAGE) {
 		if (m->is_array || m->lpm) {
 			memset(probe, 0xff, ks < 4 ? ks : 4);
 			from = probe;
