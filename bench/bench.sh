@@ -471,7 +471,9 @@ measure() {
 	if [ "$runs" -gt 1 ] && awk -v t="${MEAN[$id]}" -v l="$SLOW_SECS" 'BEGIN { exit !(t <= l) }'; then
 		[ -n "$prep" ] && p=(--prepare "$prep")
 		[ "$out" != /dev/null ] && p+=(--output "$out")
-		hf "$TMP/w.$id.json" --runs "$runs" "${p[@]}" -n "$id" "$*" || {
+		# one string for hyperfine's shell: each word quoted as given
+		# (migrate's --to 'pinned T' is one word)
+		hf "$TMP/w.$id.json" --runs "$runs" "${p[@]}" -n "$id" "$(printf '%q ' "$@")" || {
 			WHY[$id]="failed under hyperfine"
 			return 1
 		}

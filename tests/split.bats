@@ -189,6 +189,37 @@ dump_to() {
 	[ "$(jq length "$BATS_TEST_TMPDIR/j.2")" = 30000 ]
 }
 
+@test "rows formatted by the split readers: the same as one reader's, bytes no field covers too; a closed pipe stops them" {
+	local b=$BATS_TEST_TMPDIR/batch k
+	# 6000 keys (more than a chunk, so the readers start), every 7th with
+	# bytes in the hole after a
+	for ((k = 0; k < 6000; k++)); do
+		h=00
+		((k % 7)) || h=$(printf '%02x' $((k % 251 + 1)))
+		printf 'map update pinned %s key hex %02x %s 00 00 %02x %02x 00 00 value hex %02x 00 00 00 00 00 00 00\n' \
+			"$M/sp_holes" $((k % 256)) "$h" $((k / 256 % 256)) $((k / 65536)) $((k % 256))
+	done >"$b"
+	bpftool batch file "$b" >/dev/null
+	MAPSH_READERS=1 dump_to "$BATS_TEST_TMPDIR/one" "$BATS_TEST_TMPDIR/st" "$M/sp_holes"
+	grep -q "6000 entries read, [0-9]* batches, 1 reader, " "$BATS_TEST_TMPDIR/st" || fail "$(cat "$BATS_TEST_TMPDIR/st")"
+	[ "$(grep -c '@uncovered=' "$BATS_TEST_TMPDIR/one")" = 858 ] || fail "$(grep -c '@uncovered=' "$BATS_TEST_TMPDIR/one") rows with uncovered bytes"
+	for r in 2 3; do
+		MAPSH_READERS=$r dump_to "$BATS_TEST_TMPDIR/split" "$BATS_TEST_TMPDIR/st" "$M/sp_holes"
+		grep -q "6000 entries read, [0-9]* batches, $r readers, " "$BATS_TEST_TMPDIR/st" || fail "$(cat "$BATS_TEST_TMPDIR/st")"
+		diff <(sort "$BATS_TEST_TMPDIR/one") <(sort "$BATS_TEST_TMPDIR/split") >/dev/null ||
+			fail "$r readers: $(diff <(sort "$BATS_TEST_TMPDIR/one") <(sort "$BATS_TEST_TMPDIR/split") | head -n 4)"
+	done
+	# a reader that hangs up after one line: exit 0, nothing on stderr
+	"$CHURN" fill "$M/sp_hash" 0 30000
+	run --separate-stderr bash -c "MAPSH_READERS=2 '$MAPSH' pinned '$M/sp_hash' dump | head -n 1"
+	assert_success
+	[ "${#lines[@]}" = 1 ] && [ -z "$stderr" ] || fail "$output / $stderr"
+	# and a full disk is said, exit 1
+	run --separate-stderr bash -c "MAPSH_READERS=2 '$MAPSH' pinned '$M/sp_hash' dump >/dev/full"
+	[ "$status" -eq 1 ] || fail "exit $status: $stderr"
+	[[ "$stderr" == *"write error: No space left on device"* ]] || fail "$stderr"
+}
+
 @test "an mmapable array reads through mmap with the batch read's output; so does global data" {
 	"$CHURN" fill "$M/sp_marr" 0 100000
 	"$CHURN" fill "$M/sp_arr" 0 100000

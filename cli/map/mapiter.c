@@ -543,6 +543,26 @@ static int pf_next(struct mapiter *it, const void **key, const void **value)
 	return 1;
 }
 
+void mapiter_format_in_readers(struct mapiter *it, mapiter_fmt_fn fn,
+			       void *arg)
+{
+	it->fmt = fn;
+	it->fmt_arg = arg;
+}
+
+bool mapiter_texts(const struct mapiter *it)
+{
+	return it->sp && it->fmt;
+}
+
+int mapiter_next_text(struct mapiter *it, const char **text, size_t *len,
+		      __u32 *n)
+{
+	if (!mapiter_texts(it))
+		return -EINVAL;
+	return mapsplit_next_text(it, text, len, n);
+}
+
 const struct mapiter_stats *mapiter_stats(struct mapiter *it)
 {
 	mapsplit_stats(it);

@@ -32,6 +32,13 @@ struct mapiter_stats {
 #define MAPITER_CHUNK 4096		/* entries per batch, at most */
 #define MAPITER_CHUNK_BYTES (4u << 20)	/* and at most this much value data */
 
+struct strbuf;
+/* Formats n entries (keys and values packed) by appending text to sb;
+ * called on the reading threads, so it must touch nothing else that is
+ * shared but what it only reads. */
+typedef void (*mapiter_fmt_fn)(void *arg, const char *keys,
+			       const char *values, __u32 n, struct strbuf *sb);
+
 struct mapiter {
 	int fd;
 	__u32 key_size;
@@ -58,6 +65,8 @@ struct mapiter {
 	size_t mm_len;
 	__u32 mm_elem, mm_idx;
 	struct mapiter_split *sp;	/* the split readers (mapiter_prefetch) */
+	mapiter_fmt_fn fmt;		/* the split readers' formatter, NULL */
+	void *fmt_arg;
 	struct mapiter_stats stats;
 };
 
@@ -89,6 +98,17 @@ int mapiter_prefetch(struct mapiter *it);
  * with BPF_F_MMAPABLE is read through mmap (no thread, no syscall). */
 #define MAPITER_SPLIT_MIN (1u << 16)
 #define MAPITER_SPLIT_MAX 4
+/* Before mapiter_prefetch: when the split readers read the map, each also
+ * formats its chunks with fn (formatting then runs on every core, as the
+ * reading does); the caller takes the text with mapiter_next_text instead
+ * of the entries, in the same order. Without split readers nothing
+ * changes (mapiter_texts says which). */
+void mapiter_format_in_readers(struct mapiter *it, mapiter_fmt_fn fn,
+			       void *arg);
+bool mapiter_texts(const struct mapiter *it);
+/* The text of the next chunk and its entries: 1, 0 at the end, -errno. */
+int mapiter_next_text(struct mapiter *it, const char **text, size_t *len,
+		      __u32 *n);
 /* The figures of the read so far (elapsed time set here). */
 const struct mapiter_stats *mapiter_stats(struct mapiter *it);
 void mapiter_fini(struct mapiter *it);

@@ -42,6 +42,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
+#include "base/strbuf.h"
 #include "map/mapsplit.h"
 
 #define SP_CHUNKS 3
@@ -50,6 +51,7 @@
 struct sp_chunk {
 	char *keys, *values;
 	__u32 cap, n;
+	struct strbuf text;	/* the entries formatted (it->fmt) */
 };
 
 struct sp_reader {
@@ -85,6 +87,7 @@ struct mapiter_split {
 	/* the caller's chunk (reader cur's first, when holding) */
 	bool holding;
 	const char *keys, *values;
+	const struct strbuf *text;
 	__u32 cn, cpos;
 };
 
@@ -445,6 +448,10 @@ static void *rd_main(void *arg)
 			c->n = 0;
 		if (cross && c->n)
 			err = drop_overlap(r, c, r->tok, &batches, &retries);
+		if (!err && c->n && it->fmt) {
+			sb_reset(&c->text);
+			it->fmt(it->fmt_arg, c->keys, c->values, c->n, &c->text);
+		}
 
 		pthread_mutex_lock(&sp->lock);
 		r->batches += batches;
@@ -485,6 +492,7 @@ static void sp_free(struct mapiter_split *sp)
 		for (int j = 0; j < SP_CHUNKS; j++) {
 			free(sp->r[i].ring[j].keys);
 			free(sp->r[i].ring[j].values);
+			sb_free(&sp->r[i].ring[j].text);
 		}
 		free(sp->r[i].head);
 	}
@@ -637,6 +645,7 @@ static int sp_take(struct mapiter *it)
 	c = &r->ring[r->first];
 	sp->keys = c->keys;
 	sp->values = c->values;
+	sp->text = &c->text;
 	sp->cn = c->n;
 	sp->cpos = 0;
 	pthread_mutex_unlock(&sp->lock);
@@ -674,6 +683,24 @@ int mapsplit_next_chunk(struct mapiter *it, const void **keys,
 		return rc;
 	*keys = sp->keys;
 	*values = sp->values;
+	*n = sp->cn;
+	sp->cpos = sp->cn;
+	return 1;
+}
+
+int mapsplit_next_text(struct mapiter *it, const char **text, size_t *len,
+		       __u32 *n)
+{
+	struct mapiter_split *sp = it->sp;
+	int rc;
+
+	if (it->err)
+		return it->err;
+	rc = sp_take(it);
+	if (rc <= 0)
+		return rc;
+	*text = sp->text->buf ? sp->text->buf : "";
+	*len = sp->text->len;
 	*n = sp->cn;
 	sp->cpos = sp->cn;
 	return 1;

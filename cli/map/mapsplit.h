@@ -12,6 +12,8 @@ int mapsplit_start(struct mapiter *it);
 int mapsplit_next(struct mapiter *it, const void **key, const void **value);
 int mapsplit_next_chunk(struct mapiter *it, const void **keys,
 			const void **values, __u32 *n);
+int mapsplit_next_text(struct mapiter *it, const char **text, size_t *len,
+		       __u32 *n);
 void mapsplit_stop(struct mapiter *it);
 /* Sum the readers' figures into it->stats. */
 void mapsplit_stats(struct mapiter *it);

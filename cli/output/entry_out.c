@@ -562,6 +562,49 @@ static void plain_row(struct entry_out *eo, const void *key, const void *value,
 		out_flush(o);
 }
 
+bool eo_rows_apart(const struct entry_out *eo)
+{
+	return eo->o->mode == OUT_PLAIN && !eo->o->human && !eo->o->broken &&
+	       eo->row && !eo->m->percpu && fast_ok(eo);
+}
+
+void eo_format_rows(const struct entry_out *eo, const char *keys,
+		    const char *values, __u32 n, struct strbuf *sb)
+{
+	const struct tv_plan *p[2] = { eo->m->key, eo->m->value };
+	size_t ks = eo->m->info.key_size, vs = eo->m->info.value_size;
+	struct strbuf unc[2] = { STRBUF_INIT, STRBUF_INIT };
+
+	for (__u32 i = 0; i < n; i++) {
+		const void *recs[2] = { keys + i * ks, values + i * vs };
+		bool any = false;
+
+		tvf_run(eo->row, sb, recs);
+		/* the bytes no field covers: words before the newline, as
+		 * plain_row writes them (unc_words), in buffers of this call */
+		for (int s = 0; s < 2; s++) {
+			sb_reset(&unc[s]);
+			if (eo->unc_slot[s] >= 0 &&
+			    tv_add_uncovered_holes(p[s], recs[s], &unc[s]))
+				any = true;
+		}
+		if (!any || !sb->len || sb->buf[sb->len - 1] != '\n')
+			continue;
+		sb->len--;
+		for (int s = 0; s < 2; s++) {
+			if (!unc[s].len)
+				continue;
+			sb_addc(sb, '\t');
+			sb_adds(sb, eo->unc_name[s]);
+			sb_addc(sb, '=');
+			sb_add(sb, unc[s].buf, unc[s].len);
+		}
+		sb_addc(sb, '\n');
+	}
+	sb_free(&unc[0]);
+	sb_free(&unc[1]);
+}
+
 static void text_row(struct entry_out *eo, const void *key, const void *value,
 		     int cpu)
 {

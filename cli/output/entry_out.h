@@ -116,6 +116,14 @@ bool eo_match(struct entry_out *eo, const struct query *q, const void *key,
 void eo_sort_value(struct entry_out *eo, const void *raw);
 /* One entry as one record of a list (per_cpu text: one per CPU). value is
  * what eo_total returned, raw the lookup's bytes. */
+/* Plain rows that eo_format_rows can write apart from the output layer
+ * (the compiled row formatter, no per-CPU values, no -H): on the threads
+ * that read the map, each into its own buffer. */
+bool eo_rows_apart(const struct entry_out *eo);
+/* The plain rows of n entries (keys and values packed) appended to sb, as
+ * eo_entry would print them; reads eo only. */
+void eo_format_rows(const struct entry_out *eo, const char *keys,
+		    const char *values, __u32 n, struct strbuf *sb);
 void eo_entry(struct entry_out *eo, const void *key, const void *value,
 	      const void *raw);
 /* The members of one entry in the current JSON object (lookup -j). */

@@ -71,10 +71,43 @@ static void write_failed(struct out *o, int e)
 		err_fail("write error: %s", strerror(o->werr));
 }
 
-bool out_flush(struct out *o)
+/* len bytes to the file descriptor, whole (o->broken after a failure). */
+static void write_all(struct out *o, const char *buf, size_t len)
 {
 	size_t off = 0;
 
+	while (off < len) {
+		ssize_t n = write(o->fd, buf + off, len - off);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			write_failed(o, errno);
+			break;
+		}
+		off += (size_t)n;
+		o->written += (unsigned long long)n;
+	}
+}
+
+void out_text(struct out *o, const char *text, size_t len)
+{
+	if (o->broken)
+		return;
+	/* a large block goes out as it is, after what is pending: no copy
+	 * through the buffer */
+	if (len >= 64 * 1024 && !o->capture) {
+		if (out_flush(o))
+			write_all(o, text, len);
+		return;
+	}
+	sb_add(&o->buf, text, len);
+	if (o->buf.len >= 64 * 1024)
+		out_flush(o);
+}
+
+bool out_flush(struct out *o)
+{
 	/* Anything printed with stdio (libbpf, a handler's help text) goes
 	 * first so the streams never interleave. */
 	errno = 0;
@@ -88,18 +121,7 @@ bool out_flush(struct out *o)
 		sb_reset(&o->buf);
 		return false;
 	}
-	while (off < o->buf.len) {
-		ssize_t n = write(o->fd, o->buf.buf + off, o->buf.len - off);
-
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			write_failed(o, errno);
-			break;
-		}
-		off += (size_t)n;
-		o->written += (unsigned long long)n;
-	}
+	write_all(o, o->buf.buf, o->buf.len);
 	sb_reset(&o->buf);
 	return !o->broken;
 }

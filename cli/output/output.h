@@ -79,6 +79,9 @@ void out_fini(struct out *o);
  * first). Returns false once a write failed: after EPIPE quietly, after
  * any other error with the one message "write error: ..." (err_fail). */
 bool out_flush(struct out *o);
+/* Text already in the mode's form (plain rows formatted elsewhere),
+ * appended to what is pending and written once 64 KiB are. */
+void out_text(struct out *o, const char *text, size_t len);
 /* A write failed other than on a closed pipe (said already). */
 static inline bool out_failed(const struct out *o)
 {

@@ -164,6 +164,30 @@ static void print_stats(const struct mapref *m, struct mapiter *it)
 		s->retries, (double)s->ns / 1e9);
 }
 
+/* The split readers' formatter of plain rows (mapiter_format_in_readers). */
+static void rows_fmt(void *arg, const char *keys, const char *values,
+		     __u32 n, struct strbuf *sb)
+{
+	eo_format_rows(arg, keys, values, n, sb);
+}
+
+/* The rows the readers formatted, chunk after chunk, to the output: were
+ * there any? A read error is left in it->err. */
+static bool texts_out(struct out *o, struct mapiter *it)
+{
+	const char *t;
+	size_t len;
+	__u32 n;
+	bool any = false;
+
+	while (!interrupted() && !o->broken &&
+	       mapiter_next_text(it, &t, &len, &n) > 0) {
+		out_text(o, t, len);
+		any = any || n;
+	}
+	return any;
+}
+
 static int dump_run(struct ctx *ctx, struct mapref *m, const struct query *q,
 		    bool per_cpu, bool stats, bool bars)
 {
@@ -181,14 +205,19 @@ static int dump_run(struct ctx *ctx, struct mapref *m, const struct query *q,
 	rc = iter_init(&it, m);
 	if (rc)
 		return rc;
+	mapref_fix_clock(m);
+	eo_init(&eo, &ctx->out, m, q, per_cpu);
+	eo.wall = true;
+	/* Every entry, in plain rows: the split readers (if the map gets
+	 * them) format their chunks too, so that formatting runs on every
+	 * core the reading does. */
+	if (!q && !bars && eo_nhist(&eo) == 0 && eo_rows_apart(&eo))
+		mapiter_format_in_readers(&it, rows_fmt, &eo);
 	/* More than a chunk to go through: read the next chunks on a second
 	 * thread while this one formats (without it the same, only slower). */
 	if (m->info.max_entries > it.chunk &&
 	    (sorted || limit < 0 || limit > (long long)it.chunk))
 		mapiter_prefetch(&it);
-	mapref_fix_clock(m);
-	eo_init(&eo, &ctx->out, m, q, per_cpu);
-	eo.wall = true;
 	h.ks = m->info.key_size;
 	h.vs = m->value ? tv_plan_size(m->value) : 0;
 	h.rs = m->percpu ? m->lookup_size : 0;
@@ -201,6 +230,10 @@ static int dump_run(struct ctx *ctx, struct mapref *m, const struct query *q,
 	hist_style_init(&st, o, bars);
 	if (!text_hist)
 		out_list_begin(o);
+	if (mapiter_texts(&it)) {
+		any = texts_out(o, &it);
+		limit = 0;	/* nothing left for the loop below */
+	}
 	while (limit != 0 && !interrupted() &&
 	       (r = mapiter_next(&it, &k, &raw)) > 0) {
 		const void *v = eo_total(&eo, raw);
@@ -266,10 +299,12 @@ static int dump_run(struct ctx *ctx, struct mapref *m, const struct query *q,
 		sb_free(&sb);
 	}
 	rowset_free(&h.rows);
-	eo_fini(&eo);
 	if (stats)
 		print_stats(m, &it);
+	/* the readers first: they may be formatting with eo still (after a
+	 * write error, say) */
 	mapiter_fini(&it);
+	eo_fini(&eo);
 	return rc;
 }
 
