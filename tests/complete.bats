@@ -65,6 +65,8 @@ cands() {
 		"flows watch sort pa|packets packets/s"
 		"cpu_stats watch sort |bytes bytes/s drops drops/s key packets packets/s"
 		"flows dump sort pa|packets"
+		"flows hist bytes --by src_|src_ip src_port"
+		"flows hist bytes --by=dst_p|--by=dst_port"
 		"flows dump limit |"
 		"policy_routes update key 10.0.0.1 value ifindex=l|ifindex=lo"
 		"load --iface l|lo"

@@ -19,6 +19,7 @@ enum complete_kind {
 	COMPLETE_DIR,		/* directory names */
 	COMPLETE_MAP,		/* map names (bundled / pinned) */
 	COMPLETE_WORDS,		/* the `choices` list */
+	COMPLETE_FIELD,		/* a field of the map's key or value */
 };
 
 struct opt_spec {

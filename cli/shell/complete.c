@@ -191,6 +191,9 @@ static void offer_kind(struct an *a, enum complete_kind kind,
 		for (const char *const *c = choices; c && *c; c++)
 			offer(a, *c, NULL);
 		break;
+	case COMPLETE_FIELD:
+		offer_query_fields(a, &a->map);
+		break;
 	case COMPLETE_NONE:
 		break;
 	}

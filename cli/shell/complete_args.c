@@ -198,7 +198,7 @@ static const struct tv_leaf *query_leaf(const struct cmap *m, const char *name,
 	return l ? l : plan_leaf(m->vplan, name, len);
 }
 
-static void offer_query_fields(struct an *a, const struct cmap *m)
+void offer_query_fields(struct an *a, const struct cmap *m)
 {
 	for (int side = 0; side < 2; side++) {
 		const struct tv_plan *p = side ? m->vplan : m->kplan;

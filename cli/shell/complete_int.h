@@ -62,6 +62,8 @@ void an_free(struct an *a);
 /* The map that words w[0..n) select, opened when it can be. */
 void cmap_resolve(struct ctx *ctx, char **w, int n, struct cmap *m);
 void cmap_free(struct cmap *m);
+/* The field names a query (and --by, --as) takes on map m. */
+void offer_query_fields(struct an *a, const struct cmap *m);
 /* The verb table, and whether verb v applies to map m. */
 const struct cmd *verb_table(void);
 bool verb_fits(const struct cmd *v, const struct cmap *m);

@@ -18,7 +18,8 @@
 const struct opt_spec hist_opts[] = {
 	[VOPT_H_LOG2] = { "log2", 0, NULL, "log2 buckets (the default)" },
 	[VOPT_H_LINEAR] = { "linear", 0, "STEP", "buckets STEP wide" },
-	[VOPT_H_BY] = { "by", 0, "FIELD", "one histogram per value of FIELD" },
+	[VOPT_H_BY] = { "by", 0, "FIELD", "one histogram per value of FIELD",
+			COMPLETE_FIELD },
 	[VOPT_H_BARS] = { "bars", 0, NULL, "draw the bars in a pipe too (default: the bucket table)" },
 	{ NULL },
 };
