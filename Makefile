@@ -39,11 +39,10 @@ ARCH_INC := /usr/include/$(shell $(CC) -dumpmachine 2>/dev/null)
 PKGS    := libbpf libxdp libedit jansson yajl yaml-0.1
 PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
-# libmicrohttpd (export --listen): static like the rest, the TLS library it
-# was built with shared (Debian ships no static p11-kit for gnutls).
+# libmicrohttpd (export --listen): its header only; the library is opened
+# when the server starts (cli/verbs/export/mhd.c), as linking it would
+# bring gnutls and nine more shared libraries into every command's start.
 PKG_CFLAGS += $(shell $(PKG_CONFIG) --cflags libmicrohttpd 2>/dev/null)
-PKG_LIBS   += $(shell $(PKG_CONFIG) --libs libmicrohttpd 2>/dev/null)
-MHD_STATIC := -lmicrohttpd -Wl,-Bdynamic -lgnutls -lpthread
 
 # CFLAGS is the user's (make CFLAGS=-O0 keeps what the build needs).
 CFLAGS  ?= -O2 -g
@@ -59,7 +58,7 @@ MAPSH_LIBS := $(LDLIBS)
 else
 # Debian ships yajl's static library as libyajl_s.a.
 MAPSH_LIBS := -Wl,-Bstatic $(patsubst -lyajl,-lyajl_s,$(shell $(PKG_CONFIG) --static --libs $(PKGS) 2>/dev/null)) \
-	-lmd -lcrypt $(MHD_STATIC)
+	-lmd -lcrypt -Wl,-Bdynamic -ldl -lpthread
 endif
 BPF_CFLAGS := -g -O2 -target bpf -Wall -Wextra -I$(ARCH_INC) -Ibpf
 

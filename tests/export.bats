@@ -243,6 +243,19 @@ send_on() {
 	grep -q "serving 1 map at http://127.0.0.1:$xp/metrics" "$BATS_TEST_TMPDIR/err"
 }
 
+@test "export --listen opens libmicrohttpd when it serves: no command links it; without it one line, exit 1" {
+	# every other command starts without gnutls and the libraries it brings
+	! ldd "$MAPSH" | grep -E 'libmicrohttpd|libgnutls' || fail "$(ldd "$MAPSH")"
+	foreign_map
+	lib=$(ldconfig -p | awk '$1 == "libmicrohttpd.so.12" { print $NF; exit }')
+	[ -n "$lib" ] || skip "no libmicrohttpd.so.12"
+	# the library hidden in a mount namespace of this test's own
+	run --separate-stderr unshare -m sh -c "mount --bind /dev/null '$lib' && exec '$MAPSH' export --listen 127.0.0.1:0 pinned '$FMAP'"
+	assert_failure 1
+	[ "${#stderr_lines[@]}" = 1 ] || fail "$stderr"
+	[[ "$stderr" == "mapsh: export --listen needs libmicrohttpd (Debian: libmicrohttpd12): "* ]] || fail "$stderr"
+}
+
 @test "export --listen: a map that goes away is map_up 0 and said, and picked up again" {
 	setup_net 1
 	foreign_map

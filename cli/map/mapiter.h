@@ -94,7 +94,8 @@ int mapiter_prefetch(struct mapiter *it);
  * of at least MAPITER_SPLIT_MIN buckets reads with up to
  * MAPITER_SPLIT_MAX threads over disjoint bucket ranges when CPUs are free
  * (mapsplit.c); mapiter_next and mapiter_next_chunk hand out their chunks
- * in turn (round robin), so the order differs from one reader's. An array
+ * as they are ready, so the order differs from one reader's, and from one
+ * read to the next. An array
  * with BPF_F_MMAPABLE is read through mmap (no thread, no syscall). */
 #define MAPITER_SPLIT_MIN (1u << 16)
 #define MAPITER_SPLIT_MAX 4

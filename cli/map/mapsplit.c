@@ -31,9 +31,8 @@
  *
  * Each reader fills a ring of SP_CHUNKS chunks, a chunk with as many
  * batches as it takes to fill half of it (or to end the range); the
- * caller takes the readers' chunks in turn (reader 0's first, reader 1's
- * first, reader 0's second, ...), so memory stays SP_CHUNKS chunks a
- * reader. */
+ * caller takes the chunks as they are ready, of the readers in turn where
+ * several are, so memory stays SP_CHUNKS chunks a reader. */
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
@@ -589,18 +588,10 @@ int mapsplit_start(struct mapiter *it)
 }
 
 /* The next reader after i whose chunks are not all handed out, or n. */
-static unsigned next_live(const struct mapiter_split *sp, unsigned i)
-{
-	for (unsigned k = 1; k <= sp->n; k++) {
-		unsigned j = (i + k) % sp->n;
-
-		if (!sp->r[j].gone)
-			return j;
-	}
-	return sp->n;
-}
-
-/* The next chunk, the readers in turn: 1, 0 at the end, or the error. */
+/* The next chunk, of whichever reader has one ready (the one after the
+ * last taken first): 1, 0 at the end, or a reader's error. Taking the
+ * readers strictly in turn made the caller wait for one reader while
+ * another stood still with its ring full. */
 static int sp_take(struct mapiter *it)
 {
 	struct mapiter_split *sp = it->sp;
@@ -614,31 +605,37 @@ static int sp_take(struct mapiter *it)
 		r->held = false;
 		sp->holding = false;
 		pthread_cond_broadcast(&sp->cond);
-		if (next_live(sp, sp->cur) < sp->n)
-			sp->cur = next_live(sp, sp->cur);
 	}
 	for (;;) {
-		r = &sp->r[sp->cur];
-		if (r->gone) {
+		bool live = false;
+
+		for (unsigned k = 1; k <= sp->n; k++) {
+			unsigned j = (sp->cur + k) % sp->n;
+
+			r = &sp->r[j];
+			if (r->gone)
+				continue;
+			if (r->ready) {
+				sp->cur = j;
+				goto take;
+			}
+			if (r->eof && r->err) {
+				it->err = r->err;
+				pthread_mutex_unlock(&sp->lock);
+				return it->err;
+			}
+			if (r->eof)
+				r->gone = true;
+			else
+				live = true;
+		}
+		if (!live) {
 			pthread_mutex_unlock(&sp->lock);
 			return 0;
 		}
-		while (!r->ready && !r->eof)
-			pthread_cond_wait(&sp->cond, &sp->lock);
-		if (r->ready)
-			break;
-		if (r->err) {
-			it->err = r->err;
-			pthread_mutex_unlock(&sp->lock);
-			return it->err;
-		}
-		r->gone = true;
-		if (next_live(sp, sp->cur) >= sp->n) {
-			pthread_mutex_unlock(&sp->lock);
-			return 0;
-		}
-		sp->cur = next_live(sp, sp->cur);
+		pthread_cond_wait(&sp->cond, &sp->lock);
 	}
+take:
 	r->held = true;
 	r->ready--;
 	sp->holding = true;

@@ -11,7 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/socket.h>
-#include <microhttpd.h>
+#include "verbs/export/mhd.h"
 #include "verbs/export/export.h"
 #include "base/err.h"
 #include "base/interrupt.h"
@@ -65,14 +65,14 @@ static enum MHD_Result reply(struct MHD_Connection *c, unsigned code,
 			     const char *ctype, char *body, size_t len,
 			     enum MHD_ResponseMemoryMode mode)
 {
-	struct MHD_Response *r = MHD_create_response_from_buffer(len, body, mode);
+	struct MHD_Response *r = mhd.create_response_from_buffer(len, body, mode);
 	enum MHD_Result ret;
 
 	if (!r)
 		return MHD_NO;
-	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, ctype);
-	ret = MHD_queue_response(c, code, r);
-	MHD_destroy_response(r);
+	mhd.add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, ctype);
+	ret = mhd.queue_response(c, code, r);
+	mhd.destroy_response(r);
 	return ret;
 }
 
@@ -93,22 +93,22 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c,
 	if (s->x->web && s->x->web->nusers) {
 		static const char denied[] = "401 unauthorized: basic auth needed\n";
 		char *pw = NULL;
-		char *user = MHD_basic_auth_get_username_password(c, &pw);
+		char *user = mhd.basic_auth_get_username_password(c, &pw);
 		bool ok = xw_auth_ok(s->x->web, user, pw);
 
 		if (user)
-			MHD_free(user);
+			mhd.free(user);
 		if (pw)
-			MHD_free(pw);
+			mhd.free(pw);
 		if (!ok) {
-			struct MHD_Response *r = MHD_create_response_from_buffer(
+			struct MHD_Response *r = mhd.create_response_from_buffer(
 				sizeof(denied) - 1, (char *)denied, MHD_RESPMEM_PERSISTENT);
 			enum MHD_Result ret;
 
 			if (!r)
 				return MHD_NO;
-			ret = MHD_queue_basic_auth_fail_response(c, "mapsh export", r);
-			MHD_destroy_response(r);
+			ret = mhd.queue_basic_auth_fail_response(c, "mapsh export", r);
+			mhd.destroy_response(r);
 			return ret;
 		}
 	}
@@ -125,7 +125,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c,
 	body = scrape(s, &len);
 	if (!body)
 		return MHD_NO;
-	accept = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+	accept = mhd.lookup_connection_value(c, MHD_HEADER_KIND,
 					     MHD_HTTP_HEADER_ACCEPT);
 	om = accept && strstr(accept, "application/openmetrics-text");
 	if (om) {
@@ -201,12 +201,16 @@ int xp_serve(struct xport *x, const char *spec)
 
 	if (fd < 0)
 		return fd == -2 ? EXIT_USAGE : EXIT_FAIL;
+	if (mhd_load()) {
+		close(fd);
+		return EXIT_FAIL;
+	}
 	pthread_mutex_init(&s.mu, NULL);
 	pthread_cond_init(&s.cv, NULL);
 	sb_init(&s.last);
 	interrupt_catch();
 	if (x->web && x->web->cert_pem)
-		d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD |
+		d = mhd.start_daemon(MHD_USE_INTERNAL_POLLING_THREAD |
 				     MHD_USE_THREAD_PER_CONNECTION | MHD_USE_TLS,
 				     0, NULL, NULL, handle, &s,
 				     MHD_OPTION_LISTEN_SOCKET, fd,
@@ -215,7 +219,7 @@ int xp_serve(struct xport *x, const char *spec)
 				     MHD_OPTION_HTTPS_MEM_KEY, x->web->key_pem,
 				     MHD_OPTION_END);
 	else
-		d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD |
+		d = mhd.start_daemon(MHD_USE_INTERNAL_POLLING_THREAD |
 				     MHD_USE_THREAD_PER_CONNECTION,
 				     0, NULL, NULL, handle, &s,
 				     MHD_OPTION_LISTEN_SOCKET, fd,
@@ -234,7 +238,7 @@ int xp_serve(struct xport *x, const char *spec)
 		 x->web && x->web->nusers ? " (basic auth)" : "");
 	while (!interrupted())
 		usleep(100 * 1000);
-	MHD_stop_daemon(d);
+	mhd.stop_daemon(d);
 	close(fd);
 	sb_free(&s.last);
 	pthread_cond_destroy(&s.cv);
