@@ -93,6 +93,10 @@ send_a7() {
 	[ "$(jqr "[.[] | $A][0].delta.bytes")" = 700 ]
 	[ "$(jqr "[.[] | $A][0].value.packets")" = $((3 + 7 * ATTEMPT)) ]
 	[ "$(jqr "[.[] | $A][0].new")" = null ]
+	# ktime fields as wall-clock times too, as dump -j has them
+	w=$(jqr "[.[] | $A][0].wall.last_seen")
+	[[ "$w" =~ ^20[0-9]{2}-[0-9]{2}-[0-9]{2}T[0-9:.]+Z$ ]] || fail "wall: $w"
+	[ "$w" = "$(mapsh -j flows dump | jq -r ".[] | $A | .wall.last_seen")" ] || fail "wall $w, dump: $(mapsh -j flows dump)"
 	# the rate is the delta over the refresh's interval (both rounded)
 	jqr "([.[] | $A][0].rate[\"packets/s\"]) as \$r | (.[-1].interval) as \$i
 		| \$i > 0.4 and (\$r * \$i - 7 | fabs) < 0.05" | grep -qx true ||

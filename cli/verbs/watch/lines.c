@@ -12,6 +12,7 @@
 #include "base/clock.h"
 #include "base/interrupt.h"
 #include "output/screen.h"
+#include "output/bpfjson.h"
 #include "output/hist.h"
 #include "verbs/watch/watch.h"
 
@@ -67,6 +68,8 @@ static void line_json(struct watch *w, const char *row, const char *iso)
 		if (m->value && one) {
 			jw_name(&jw, "value");
 			tv_format_json(m->value, v, &jw);
+			/* as dump -j: ktime fields as wall-clock times too */
+			out_json_wall(&jw, m->value, v, 0, 0);
 		}
 	}
 	if (!one) {	/* as dump -j: every CPU's value */
