@@ -46,7 +46,7 @@ const struct opt_spec mapsh_global_opts[] = {
 	[GOPT_AUDIT_LOG] = { "audit-log", 0, "FILE", "append JSON lines for every map change to FILE, before and after it (default $MAPSH_AUDIT_LOG)",
 			     COMPLETE_FILE },
 	[GOPT_NO_WAIT] = { "no-wait", 0, NULL, "fail at once when another mapsh is writing the map (default: wait for it)" },
-	[GOPT_AS] = { "as", 0, "PATH=FORMAT", "show and read field PATH (key, value, key.F, value.F or F) as FORMAT (ipv4, ipv6, mac, port, be, ifindex, ktime, ipproto, tcpflags, hex, counter or none); repeatable; also in a types file (" MAP_TYPES_FILE ", ~/.config/mapsh/types, $MAPSH_TYPES: lines 'MAP as PATH=FORMAT', 'MAP btf FILE', 'MAP key-type T', 'MAP value-type T'; MAP a name or pin path, wildcards allowed)",
+	[GOPT_AS] = { "as", 0, "PATH=FORMAT", "show and read field PATH (key, value, key.F, value.F or F) as FORMAT (ipv4, ipv6, mac, port, be, ifindex, ktime, ipproto, tcpflags, hex, counter, log2hist, linhist=MIN,STEP or none); repeatable; also in a types file (" MAP_TYPES_FILE ", ~/.config/mapsh/types, $MAPSH_TYPES: lines 'MAP as PATH=FORMAT', 'MAP btf FILE', 'MAP key-type T', 'MAP value-type T'; MAP a name or pin path, wildcards allowed)",
 		      .repeat = true },
 	[GOPT_BTF] = { "btf", 0, "FILE", "types for a map without BTF from FILE (an object with BTF, a raw BTF file, /sys/kernel/btf/vmlinux or a module's), with --key-type and --value-type",
 		       COMPLETE_FILE },

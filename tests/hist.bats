@@ -117,6 +117,14 @@ fill_lat() {
 	run --separate-stderr mapsh --as sum=log2hist pinned "$LIN"
 	assert_failure 1
 	grep -F 'log2hist needs an array of 2 to 256 unsigned integers' <<<"$stderr"
+	# --as FIELD=linhist=MIN,STEP: other linear buckets than the tag's
+	run --separate-stderr mapsh --as dist=linhist=-10,5 -j pinned "$LIN"
+	assert_success
+	[ "$(jq -c '[.[0].histograms.dist.buckets[] | [.min, .max, .count]]' <<<"$output")" = \
+	  '[[-10,-6,1],[-5,-1,2],[0,4,0],[5,9,4],[10,14,1]]' ] || fail "$output"
+	run --separate-stderr mapsh --as dist=linhist=0,0 pinned "$LIN"
+	assert_failure 2
+	[[ "$stderr" == *"no format 'linhist=0,0'"* ]] || fail "$stderr"
 }
 
 @test "--as key=log2: a map whose key is a bucket index is one histogram" {

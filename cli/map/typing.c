@@ -64,7 +64,8 @@ int map_as_check(const char *what, const char *spec)
 	if (!eq || eq == spec) {
 		rc = err_usage("%s: '%s' is not PATH=FORMAT (e.g. key=ipv4, value.addr=mac)",
 			       what, spec ? spec : "");
-	} else if (strcmp(eq + 1, "none") && tv_fmt_from_name(eq + 1) < 0) {
+	} else if (strcmp(eq + 1, "none") && tv_fmt_from_name(eq + 1) < 0 &&
+		   !tv_lin_spec(eq + 1, &(int64_t){ 0 }, &(uint64_t){ 0 })) {
 		formats_text(&sb);
 		rc = err_usage("%s %s: no format '%s' (the formats: %s)", what,
 			       spec, eq + 1, sb_str(&sb));
@@ -302,6 +303,11 @@ static unsigned as_for(const struct typing *t, const char *which,
 		as[n].path = paths[i];
 		as[n].fmt = strcmp(eq + 1, "none") ? tv_fmt_from_name(eq + 1)
 						   : TV_FMT_NONE;
+		as[n].lin_min = 0;
+		as[n].lin_step = 1;
+		/* linhist=MIN,STEP: linear buckets from MIN, STEP wide */
+		if (tv_lin_spec(eq + 1, &as[n].lin_min, &as[n].lin_step))
+			as[n].fmt = TV_FMT_LINHIST;
 		as[n].hit = false;
 		src[n++] = i;
 	}

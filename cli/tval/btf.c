@@ -23,7 +23,7 @@ struct tv_tag {
 };
 
 /* "linhist=MIN,STEP" (STEP >= 1) into min, step. */
-static bool lin_spec(const char *s, int64_t *min, uint64_t *step)
+bool tv_lin_spec(const char *s, int64_t *min, uint64_t *step)
 {
 	char *e;
 
@@ -75,7 +75,7 @@ struct tv_tags *tv_tags_new(const struct btf *btf)
 			 * plan to report. */
 			int64_t lmin = 0;
 			uint64_t lstep = 1;
-			bool lin = lin_spec(val + strlen(TAG_PREFIX), &lmin, &lstep);
+			bool lin = tv_lin_spec(val + strlen(TAG_PREFIX), &lmin, &lstep);
 
 			if (strchr(val, '=') && !lin)
 				continue;

@@ -529,6 +529,10 @@ static int add_resolved(struct builder *b, uint32_t parent, const char *name,
 			continue;
 		b->as[k].hit = true;
 		fmt = b->as[k].fmt;
+		if (fmt == TV_FMT_LINHIST) {
+			s.hist_min = b->as[k].lin_min;
+			s.hist_step = b->as[k].lin_step;
+		}
 		s.src = TV_SRC_OPTION;
 	}
 	tagged = fmt >= 0;	/* (a format guessed from a name fits, or none) */

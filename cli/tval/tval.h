@@ -131,6 +131,8 @@ const char *tv_fmt_src_name(enum tv_fmt_src src);	/* "tag", "guess", ... */
 struct tv_as {
 	const char *path;
 	int fmt;
+	int64_t lin_min;	/* TV_FMT_LINHIST: the first bucket's low end */
+	uint64_t lin_step;	/* and the buckets' width (0: 1) */
 	bool hit;
 };
 
@@ -252,6 +254,9 @@ const char *tv_fmt_name(enum tv_fmt fmt);	/* "ipv4"; "" for NONE */
  * 'port': mapsh:port needs a 2-byte integer, ..."), or NULL. */
 const char *tv_plan_notes(const struct tv_plan *p);
 int tv_fmt_from_name(const char *name);		/* -1 when unknown */
+/* "linhist=MIN,STEP" (STEP >= 1, as the mapsh:linhist tag and --as take
+ * it) into min and step: false when it is not that. */
+bool tv_lin_spec(const char *s, int64_t *min, uint64_t *step);
 /* "ipv4, ipv6, ... or counter" */
 void tv_fmt_list(struct strbuf *sb);
 /* Does fmt apply to a leaf of this kind, element size and bit size? */
