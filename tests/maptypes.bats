@@ -30,12 +30,19 @@ le_num() { echo $((16#$(jq -r '.value | map(ltrimstr("0x")) | reverse | join("")
 
 # Stacks recorded by mt_record, run once: KSTACK and USTACK are the ids.
 record_stacks() {
+	local i
 	bpftool prog loadall "$TOP/build/mt_stack.bpf.o" "$BPFFS/p" pinmaps "$BPFFS/m"
-	"$TOP/build/mt_run" "$BPFFS/p/mt_record" >/dev/null
 	ST="$BPFFS/m/mt_stacks"
-	KSTACK=$(le_num "$(bpftool -j map lookup pinned "$BPFFS/m/mt_ids" key 0 0 0 0)")
-	USTACK=$(le_num "$(bpftool -j map lookup pinned "$BPFFS/m/mt_ids" key 1 0 0 0)")
-	[ "$KSTACK" -ge 0 ] && [ "$USTACK" -ge 0 ]
+	# bpf_get_stackid of a user stack fails now and then (-EFAULT: a
+	# page of the stack it cannot read from there): run it again
+	for ((i = 0; i < 5; i++)); do
+		"$TOP/build/mt_run" "$BPFFS/p/mt_record" >/dev/null
+		KSTACK=$(le_num "$(bpftool -j map lookup pinned "$BPFFS/m/mt_ids" key 0 0 0 0)")
+		USTACK=$(le_num "$(bpftool -j map lookup pinned "$BPFFS/m/mt_ids" key 1 0 0 0)")
+		BSTACK=$(le_num "$(bpftool -j map lookup pinned "$BPFFS/m/mt_ids" key 2 0 0 0)")
+		[ "$KSTACK" -ge 0 ] && [ "$USTACK" -ge 0 ] && [ "$BSTACK" -ge 0 ] && return 0
+	done
+	fail "no stacks recorded in 5 runs: ids $KSTACK $USTACK $BSTACK"
 }
 
 # bpftool's stacks as {"ID": ["0xADDR", ...]} (little-endian u64s up to
