@@ -667,8 +667,9 @@ int mapsplit_next(struct mapiter *it, const void **key, const void **value)
 	return 1;
 }
 
-int mapsplit_next_chunk(struct mapiter *it, const void **keys,
-			const void **values, __u32 *n)
+/* The next chunk whole (none of it left for mapsplit_next): 1, 0 at the
+ * end, or the error; its entries are n. */
+static int sp_take_whole(struct mapiter *it, __u32 *n)
 {
 	struct mapiter_split *sp = it->sp;
 	int rc;
@@ -678,28 +679,32 @@ int mapsplit_next_chunk(struct mapiter *it, const void **keys,
 	rc = sp_take(it);
 	if (rc <= 0)
 		return rc;
-	*keys = sp->keys;
-	*values = sp->values;
 	*n = sp->cn;
 	sp->cpos = sp->cn;
+	return 1;
+}
+
+int mapsplit_next_chunk(struct mapiter *it, const void **keys,
+			const void **values, __u32 *n)
+{
+	int rc = sp_take_whole(it, n);
+
+	if (rc <= 0)
+		return rc;
+	*keys = it->sp->keys;
+	*values = it->sp->values;
 	return 1;
 }
 
 int mapsplit_next_text(struct mapiter *it, const char **text, size_t *len,
 		       __u32 *n)
 {
-	struct mapiter_split *sp = it->sp;
-	int rc;
+	int rc = sp_take_whole(it, n);
 
-	if (it->err)
-		return it->err;
-	rc = sp_take(it);
 	if (rc <= 0)
 		return rc;
-	*text = sp->text->buf ? sp->text->buf : "";
-	*len = sp->text->len;
-	*n = sp->cn;
-	sp->cpos = sp->cn;
+	*text = it->sp->text->buf ? it->sp->text->buf : "";
+	*len = it->sp->text->len;
 	return 1;
 }
 
