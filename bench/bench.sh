@@ -780,7 +780,7 @@ AR=$FS/bench_marr SP=$FS/bench_sparse
 RUNS7=$((DUMP_RUNS + 2))
 LABEL=(
 	[eraw]="raw batch read of 1. (bench/rawdump)"
-	[eauto]="mapsh pinned P dump (readers: free CPUs)"
+	[eauto]="mapsh pinned P dump (readers mapsh picks)"
 	[eone]="  MAPSH_READERS=1 (one reader)"
 	[etwo]="  MAPSH_READERS=2"
 	[braw]="raw batch read, CPU 1 busy"

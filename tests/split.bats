@@ -154,6 +154,26 @@ dump_to() {
 	done
 }
 
+@test "readers follow the CPUs: one under taskset to one CPU; beside a busy loop twice as many as CPUs (up to 4)" {
+	"$CHURN" fill "$M/sp_sparse" 0 3000
+	taskset -c 0 timeout 60 "$MAPSH" pinned "$M/sp_sparse" dump --stats >"$BATS_TEST_TMPDIR/one" 2>"$BATS_TEST_TMPDIR/st" ||
+		fail "$(cat "$BATS_TEST_TMPDIR/st")"
+	grep -q "^sp_sparse: 3000 entries read, [0-9]* batches, 1 reader, " "$BATS_TEST_TMPDIR/st" ||
+		fail "one CPU: $(cat "$BATS_TEST_TMPDIR/st")"
+	keys_ok "$BATS_TEST_TMPDIR/one" 0 3000
+	cpus=$(nproc)
+	[ "$cpus" -ge 2 ] || skip "one CPU here"
+	want=$((2 * cpus > 4 ? 4 : 2 * cpus))
+	# a task always runnable beside mapsh: some CPU is never free
+	taskset -c 0 sh -c 'while :; do :; done' &
+	WPID=$!
+	sleep 0.2
+	dump_to "$BATS_TEST_TMPDIR/busy" "$BATS_TEST_TMPDIR/st" "$M/sp_sparse"
+	grep -q "^sp_sparse: 3000 entries read, [0-9]* batches, $want readers, " "$BATS_TEST_TMPDIR/st" ||
+		fail "busy, want $want readers: $(cat "$BATS_TEST_TMPDIR/st")"
+	keys_ok "$BATS_TEST_TMPDIR/busy" 0 3000
+}
+
 @test "forced fall-backs (a token that is no bucket index, no batch ops, one CPU) give the split reader's entries" {
 	"$CHURN" fill "$M/sp_hash" 0 30000
 	MAPSH_READERS=2 dump_to "$BATS_TEST_TMPDIR/split" "$BATS_TEST_TMPDIR/st" "$M/sp_hash"

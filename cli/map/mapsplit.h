@@ -6,7 +6,7 @@
 #include "map/mapiter.h"
 
 /* Start the split readers: 0, or -errno when this map is not read so
- * (type, size, busy CPUs, a first token that is not a bucket index): the
+ * (type, size, one CPU, a first token that is not a bucket index): the
  * iterator is then as before, nothing read. */
 int mapsplit_start(struct mapiter *it);
 int mapsplit_next(struct mapiter *it, const void **key, const void **value);

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Maps for the read engine's tests (tests/split.bats): the hash kinds the
- * split reader reads (65536 buckets: split by default on free CPUs), a
+ * split reader reads (65536 buckets: split by default on more than one CPU), a
  * BPF_F_MMAPABLE array and the same without the flag, and global data
  * (libbpf makes .data / .bss mmapable). Filled and churned by sp_churn. */
 #include <linux/bpf.h>
