@@ -48,7 +48,9 @@
 #   8. the read engine (README "How a map is read"), the floors in the same
 #      run: the dump of 1. with the readers mapsh picks beside bench/rawdump
 #      (one batch reader), target <= 0.75x with the second core idle, and
-#      again with a busy loop on CPU 1 (<= 1.05x); forced 1 and 2 readers
+#      again with a busy loop on CPU 1 in the session of the commands
+#      measured (<= 1.05x; also shown with the loop in another session,
+#      where autogroups leave mapsh's session one CPU: no target); forced 1 and 2 readers
 #      (MAPSH_READERS) shown; `count where` on a 1M-slot BPF_F_MMAPABLE array
 #      (bench/split.bpf.c, filled by bench/mkextra) beside rawdump of it
 #      (<= 0.3x); a 16M-slot hash holding 100 entries, dump beside one
@@ -91,6 +93,7 @@ done
 
 # hyperfine -N (no intermediate shell) when this version has it.
 HF=(hyperfine --style none)
+HFPRE=()	# a command hf runs hyperfine under (section 8: busy.sh)
 hyperfine --help 2>&1 | grep -q -- '--shell=none' && HF+=(-N)
 # Pin producer and consumer to different CPUs when there are two.
 CPU0=() CPU1=()
@@ -145,7 +148,7 @@ declare -A MEAN SD MED CPU
 hf() {
 	local json=$1
 	shift
-	run "${HF[@]}" --export-json "$json" "$@" >/dev/null 2>"$TMP/hf.err" ||
+	run "${HFPRE[@]}" "${HF[@]}" --export-json "$json" "$@" >/dev/null 2>"$TMP/hf.err" ||
 		{ cat "$TMP/hf.err" >&2; return 1; }
 	while IFS=$'\t' read -r n mean sd med cpu; do
 		MEAN[$n]=$mean SD[$n]=$sd MED[$n]=$med CPU[$n]=$cpu
@@ -785,6 +788,8 @@ LABEL=(
 	[etwo]="  MAPSH_READERS=2"
 	[braw]="raw batch read, CPU 1 busy"
 	[bauto]="mapsh pinned P dump, CPU 1 busy"
+	[b2raw]="raw batch read, CPU 1 busy elsewhere"
+	[b2auto]="mapsh pinned P dump, CPU 1 busy elsewhere"
 	[araw]="raw batch read of the array"
 	[acnt]="mapsh count where packets > 100"
 	[adump]="mapsh dump (formatting bound)"
@@ -805,14 +810,42 @@ hf "$TMP/e7.json" --runs "$RUNS7" -n eraw "$B/rawdump $F" -n eauto "$MAPSH pinne
 	-n eone "env MAPSH_READERS=1 $MAPSH pinned $F dump" -n etwo "env MAPSH_READERS=2 $MAPSH pinned $F dump"
 echo "   a. dump of the $N-entry HASH of 1., to /dev/null; load average $la, then $(loadavg); mapsh chose $r"
 for id in eraw eauto eone etwo; do row7 $id eraw; done
+# b. A busy loop on CPU 1 in the session of the commands measured
+# (busy.sh starts it beside them), and b2. in another session (this
+# script's). With autogroups on (kernel.sched_autogroup_enabled) the
+# kernel shares the CPUs out by session first: a loop in another session
+# holds a whole CPU and leaves mapsh's session about one CPU in all, on
+# which formatting is work the raw read does not do; in one session
+# every thread has its share, and the readers on the two CPUs keep up.
+cat >"$TMP/busy.sh" <<'BUSY'
+#!/bin/sh
+timeout 600 taskset -c 1 sh -c 'while :; do :; done' &
+b=$!
+sleep 1
+"$@"
+rc=$?
+kill "$b" 2>/dev/null
+exit $rc
+BUSY
+chmod +x "$TMP/busy.sh"
+la=$(loadavg); r=$("$TMP/busy.sh" "$MAPSH" pinned "$F" dump --stats 2>&1 >/dev/null |
+	sed -n 's/.* \([0-9]* readers*\( ([^)]*)\)*\),.*/\1/p')
+HFPRE=("$TMP/busy.sh")
+hf "$TMP/b7.json" --runs "$RUNS7" -n braw "$B/rawdump $F" -n bauto "$MAPSH pinned $F dump"
+HFPRE=()
+echo "   b. the same with a busy loop on CPU 1 in the session of the commands; load average $la, then $(loadavg); mapsh chose $r"
+for id in braw bauto; do row7 $id braw; done
 timeout 600 taskset -c 1 sh -c 'while :; do :; done' &
 BUSY=$!
 sleep 1
 la=$(loadavg); r=$(readers "$F")
-hf "$TMP/b7.json" --runs "$RUNS7" -n braw "$B/rawdump $F" -n bauto "$MAPSH pinned $F dump"
+hf "$TMP/b27.json" --runs "$RUNS7" -n b2raw "$B/rawdump $F" -n b2auto "$MAPSH pinned $F dump"
 kill "$BUSY" 2>/dev/null; wait "$BUSY" 2>/dev/null || true
-echo "   b. the same with a busy loop on CPU 1; load average $la, then $(loadavg); mapsh chose $r"
-for id in braw bauto; do row7 $id braw; done
+case $(cat /proc/sys/kernel/sched_autogroup_enabled 2>/dev/null) in
+1) ag=on ;; 0) ag=off ;; *) ag=unknown ;;
+esac
+echo "   b2. the busy loop in another session (autogroups $ag), no target; load average $la; mapsh chose $r"
+for id in b2raw b2auto; do row7 $id b2raw; done
 la=$(loadavg)
 hf "$TMP/a7.json" --runs "$RUNS7" -n araw "$B/rawdump $AR" \
 	-n acnt "$MAPSH pinned $AR count where packets > 100" -n adump "$MAPSH pinned $AR dump"
