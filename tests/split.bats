@@ -240,6 +240,46 @@ dump_to() {
 	[[ "$stderr" == *"write error: No space left on device"* ]] || fail "$stderr"
 }
 
+@test "JSON and JSON lines formatted by the split readers: the records one reader writes, bytes no field covers and wall times too" {
+	local b=$BATS_TEST_TMPDIR/batch k d=$BATS_TEST_TMPDIR
+	for ((k = 0; k < 6000; k++)); do
+		h=00
+		((k % 7)) || h=$(printf '%02x' $((k % 251 + 1)))
+		printf 'map update pinned %s key hex %02x %s 00 00 %02x %02x 00 00 value hex %02x 00 00 00 00 00 00 00\n' \
+			"$M/sp_holes" $((k % 256)) "$h" $((k / 256 % 256)) $((k / 65536)) $((k % 256))
+		# seen: k ms after boot, little-endian
+		printf 'map update pinned %s key hex %02x %02x 00 00 value hex %s 00 00 00 00 00 00 00 00\n' \
+			"$M/sp_times" $((k % 256)) $((k / 256)) \
+			"$(printf '%016x' $((k * 1000000)) | sed 's/../& /g' | awk '{ for (i = NF; i > 0; i--) printf "%s ", $i }')"
+	done >"$b"
+	bpftool batch file "$b" >/dev/null
+	for m in sp_holes sp_times; do
+		MAPSH_READERS=1 timeout 60 "$MAPSH" -j pinned "$M/$m" dump >"$d/one.json"
+		MAPSH_READERS=1 timeout 60 "$MAPSH" --jsonl pinned "$M/$m" dump >"$d/one.jsonl"
+		jq -c '.[]' "$d/one.json" | sort >"$d/one.s" || fail "$m: one reader's JSON does not parse"
+		[ "$(wc -l <"$d/one.s")" = 6000 ] || fail "$m: $(wc -l <"$d/one.s") records"
+		[ $m = sp_times ] || [ "$(grep -c '"@uncovered"' "$d/one.s")" = 858 ] ||
+			fail "$(grep -c '"@uncovered"' "$d/one.s") records with uncovered bytes"
+		sort "$d/one.jsonl" | cmp -s - "$d/one.s" || fail "$m: JSON lines are not the array's records"
+		for r in 2 3; do
+			MAPSH_READERS=$r timeout 60 "$MAPSH" -j pinned "$M/$m" dump --stats >"$d/split.json" 2>"$d/st"
+			grep -q "6000 entries read, [0-9]* batches, $r readers, " "$d/st" || fail "$m: $(cat "$d/st")"
+			jq -c '.[]' "$d/split.json" | sort >"$d/split.s" || fail "$m, $r readers: the JSON does not parse: $(head -c 300 "$d/split.json")"
+			cmp -s "$d/one.s" "$d/split.s" || fail "$m, $r readers: $(diff "$d/one.s" "$d/split.s" | head -n 4)"
+			MAPSH_READERS=$r timeout 60 "$MAPSH" --jsonl pinned "$M/$m" dump | sort | cmp -s - "$d/one.s" ||
+				fail "$m, $r readers: JSON lines differ"
+		done
+	done
+	# key 0 has seen 0: never set, null
+	[ "$(jq '[.[] | select(.wall.seen | type == "string")] | length' "$d/split.json")" = 5999 ] ||
+		fail "wall times: $(jq -c '[.[] | select(.wall.seen | type != "string")][1]' "$d/split.json")"
+	# an empty map: [] and no line
+	run -0 env MAPSH_READERS=2 "$MAPSH" -j pinned "$M/sp_hash" dump
+	assert_output "[]"
+	run -0 env MAPSH_READERS=2 "$MAPSH" --jsonl pinned "$M/sp_hash" dump
+	assert_output ""
+}
+
 @test "an mmapable array reads through mmap with the batch read's output; so does global data" {
 	"$CHURN" fill "$M/sp_marr" 0 100000
 	"$CHURN" fill "$M/sp_arr" 0 100000

@@ -35,6 +35,23 @@ void jw_set_lines(struct jw *w, bool on)
 	w->lines = on;
 }
 
+void jw_init_elements(struct jw *w, struct strbuf *out, bool lines)
+{
+	jw_init(w, out, false);
+	w->lines = lines;
+	w->depth = 1;
+	w->first[1] = true;
+}
+
+bool jw_join_elements(struct jw *w)
+{
+	bool *first = &w->first[slot(w->depth)];
+	bool comma = w->depth > 0 && !*first;
+
+	*first = false;
+	return comma;
+}
+
 /* Separator before the next element at the current depth. */
 static void element_sep(struct jw *w)
 {

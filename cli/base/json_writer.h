@@ -25,6 +25,14 @@ struct jw {
 void jw_init(struct jw *w, struct strbuf *out, bool pretty);
 /* w->lines = on (see struct jw); pretty output ignores it. */
 void jw_set_lines(struct jw *w, bool on);
+/* A writer of elements of an array that another writer opened (w at
+ * depth 1, its first element without a separator), as a thread that
+ * formats records apart writes them; jw_join_elements puts them in. */
+void jw_init_elements(struct jw *w, struct strbuf *out, bool lines);
+/* Before elements a jw_init_elements writer wrote go to w's output, w in
+ * the array they belong to: whether they need a comma first (w has some
+ * already); w then has elements. */
+bool jw_join_elements(struct jw *w);
 void jw_start_object(struct jw *w);
 void jw_end_object(struct jw *w);
 void jw_start_array(struct jw *w);

@@ -322,6 +322,7 @@ void eo_init(struct entry_out *eo, struct out *o, const struct mapref *m,
 	init_cols(eo, o, m, q, per_cpu);
 	init_unc(eo);
 	compile(eo);
+	eo->json_lines = o->jw.lines;
 }
 
 void eo_fini(struct entry_out *eo)
@@ -564,8 +565,47 @@ static void plain_row(struct entry_out *eo, const void *key, const void *value,
 
 bool eo_rows_apart(const struct entry_out *eo)
 {
-	return eo->o->mode == OUT_PLAIN && !eo->o->human && !eo->o->broken &&
-	       eo->row && !eo->m->percpu && fast_ok(eo);
+	const struct out *o = eo->o;
+
+	if (o->broken || eo->m->percpu || !fast_ok(eo))
+		return false;
+	if (o->mode == OUT_PLAIN)
+		return !o->human && eo->row;
+	/* eo_json_members' compiled path, which every such entry takes */
+	return (o->mode == OUT_JSON || o->mode == OUT_JSONL) && !o->pretty &&
+	       !o->bpftool && !eo->flat && eo->kv;
+}
+
+/* JSON records as eo_entry writes them for eo_rows_apart's entries:
+ * out_record_begin, eo_json_members, out_record_end. */
+static void format_json_rows(const struct entry_out *eo, const char *keys,
+			     const char *values, __u32 n, struct strbuf *sb)
+{
+	const struct mapref *m = eo->m;
+	size_t ks = m->info.key_size, vs = m->info.value_size;
+	bool jsonl = eo->o->mode == OUT_JSONL;
+	struct jw t;
+
+	if (!jsonl)
+		jw_init_elements(&t, sb, eo->json_lines);
+	for (__u32 i = 0; i < n; i++) {
+		const void *recs[2] = { keys + i * ks, values + i * vs };
+
+		if (jsonl)
+			jw_init(&t, sb, false);
+		jw_start_object(&t);
+		if (m->key)
+			jw_name_quoted(&t, "\"key\"", 5);
+		else
+			jw_name_quoted(&t, "\"value\"", 7);
+		jw_value_begin(&t);
+		tvf_run(eo->kv, sb, recs);
+		if (eo->wall && m->value)
+			out_json_wall(&t, m->value, recs[1], 0, 0);
+		jw_end_object(&t);
+		if (jsonl)
+			sb_addc(sb, '\n');
+	}
 }
 
 void eo_format_rows(const struct entry_out *eo, const char *keys,
@@ -575,6 +615,10 @@ void eo_format_rows(const struct entry_out *eo, const char *keys,
 	size_t ks = eo->m->info.key_size, vs = eo->m->info.value_size;
 	struct strbuf unc[2] = { STRBUF_INIT, STRBUF_INIT };
 
+	if (eo->o->mode != OUT_PLAIN) {
+		format_json_rows(eo, keys, values, n, sb);
+		return;
+	}
 	for (__u32 i = 0; i < n; i++) {
 		const void *recs[2] = { keys + i * ks, values + i * vs };
 		bool any = false;

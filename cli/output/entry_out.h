@@ -71,6 +71,7 @@ struct entry_out {
 	const struct mapref *m;
 	bool per_cpu;		/* text: one row per CPU */
 	bool flat;		/* a field selection: flat JSON objects */
+	bool json_lines;	/* JSON: the writer's lines (jw_set_lines) */
 	bool wall;		/* JSON: "wall" after "value" (bpfjson.h:
 				 * out_json_wall); dump, lookup, peek, pop
 				 * set it, save does not */
@@ -116,12 +117,14 @@ bool eo_match(struct entry_out *eo, const struct query *q, const void *key,
 void eo_sort_value(struct entry_out *eo, const void *raw);
 /* One entry as one record of a list (per_cpu text: one per CPU). value is
  * what eo_total returned, raw the lookup's bytes. */
-/* Plain rows that eo_format_rows can write apart from the output layer
- * (the compiled row formatter, no per-CPU values, no -H): on the threads
- * that read the map, each into its own buffer. */
+/* Records that eo_format_rows can write apart from the output layer, on
+ * the threads that read the map, each into its own buffer: plain rows
+ * (the compiled row formatter, no per-CPU values, no -H) and compact JSON
+ * and JSON lines (the compiled key and value formatter, no per-CPU
+ * values, no field selection, not bpftool's form). */
 bool eo_rows_apart(const struct entry_out *eo);
-/* The plain rows of n entries (keys and values packed) appended to sb, as
- * eo_entry would print them; reads eo only. */
+/* The records of n entries (keys and values packed) appended to sb, as
+ * eo_entry would print them (for out_records_text); reads eo only. */
 void eo_format_rows(const struct entry_out *eo, const char *keys,
 		    const char *values, __u32 n, struct strbuf *sb);
 void eo_entry(struct entry_out *eo, const void *key, const void *value,

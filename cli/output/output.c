@@ -375,6 +375,15 @@ void out_object_end(struct out *o)
 	out_flush(o);
 }
 
+void out_records_text(struct out *o, const char *text, size_t len)
+{
+	if (!len)
+		return;
+	if (o->mode == OUT_JSON && jw_join_elements(&o->jw))
+		sb_addc(&o->buf, ',');
+	out_text(o, text, len);
+}
+
 void out_record_begin(struct out *o)
 {
 	o->rec_ncells = 0;

@@ -114,6 +114,10 @@ void out_list_empty(struct out *o, const char *const *names, int n,
 void out_object_begin(struct out *o);
 void out_object_end(struct out *o);
 
+/* Records formatted apart (eo_format_rows) as out_record_begin and _end
+ * would write them, in a JSON array's elements the first without its
+ * comma (jw_init_elements), to the output. */
+void out_records_text(struct out *o, const char *text, size_t len);
 void out_record_begin(struct out *o);
 void out_record_end(struct out *o);
 

@@ -164,15 +164,15 @@ static void print_stats(const struct mapref *m, struct mapiter *it)
 		s->retries, (double)s->ns / 1e9);
 }
 
-/* The split readers' formatter of plain rows (mapiter_format_in_readers). */
+/* The split readers' formatter of records (mapiter_format_in_readers). */
 static void rows_fmt(void *arg, const char *keys, const char *values,
 		     __u32 n, struct strbuf *sb)
 {
 	eo_format_rows(arg, keys, values, n, sb);
 }
 
-/* The rows the readers formatted, chunk after chunk, to the output: were
- * there any? A read error is left in it->err. */
+/* The records the readers formatted, chunk after chunk, to the output:
+ * were there any? A read error is left in it->err. */
 static bool texts_out(struct out *o, struct mapiter *it)
 {
 	const char *t;
@@ -182,7 +182,7 @@ static bool texts_out(struct out *o, struct mapiter *it)
 
 	while (!interrupted() && !o->broken &&
 	       mapiter_next_text(it, &t, &len, &n) > 0) {
-		out_text(o, t, len);
+		out_records_text(o, t, len);
 		any = any || n;
 	}
 	return any;
@@ -208,9 +208,9 @@ static int dump_run(struct ctx *ctx, struct mapref *m, const struct query *q,
 	mapref_fix_clock(m);
 	eo_init(&eo, &ctx->out, m, q, per_cpu);
 	eo.wall = true;
-	/* Every entry, in plain rows: the split readers (if the map gets
-	 * them) format their chunks too, so that formatting runs on every
-	 * core the reading does. */
+	/* Every entry, in plain rows or compact JSON: the split readers (if
+	 * the map gets them) format their chunks too, so that formatting
+	 * runs on every core the reading does. */
 	if (!q && !bars && eo_nhist(&eo) == 0 && eo_rows_apart(&eo))
 		mapiter_format_in_readers(&it, rows_fmt, &eo);
 	/* More than a chunk to go through: read the next chunks on a second

@@ -42,6 +42,20 @@ struct {
 	__type(value, __u64);
 } sp_holes SEC(".maps");
 
+/* Values with a time since boot: JSON records that the split readers
+ * format themselves carry "wall" for it. */
+struct sp_tval {
+	__u64 seen __attribute__((btf_decl_tag("mapsh:ktime")));
+	__u64 n;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 65536);
+	__type(key, __u32);
+	__type(value, struct sp_tval);
+} sp_times SEC(".maps");
+
 /* A sparse hash: 1M buckets for the few keys a test puts in, the seed zero
  * so that where they fall, and so how far the first reader's batches run
  * past its range, is the same on every run. */
