@@ -205,6 +205,9 @@ dump_to() {
 		MAPSH_READERS=$r timeout 60 "$MAPSH" -j pinned "$M/sp_hash" dump | jq -c 'sort_by(.key)' >"$BATS_TEST_TMPDIR/j.$r"
 	done
 	cmp -s "$BATS_TEST_TMPDIR/save.1.s" "$BATS_TEST_TMPDIR/save.2.s" || fail "save differs with 2 readers"
+	# an entry a line, as one reader writes it
+	[ "$(wc -l <"$BATS_TEST_TMPDIR/save.2")" = 30002 ] && [ "$(wc -l <"$BATS_TEST_TMPDIR/save.1")" = 30002 ] ||
+		fail "save lines: $(wc -l <"$BATS_TEST_TMPDIR/save.1") and $(wc -l <"$BATS_TEST_TMPDIR/save.2")"
 	cmp -s "$BATS_TEST_TMPDIR/j.1" "$BATS_TEST_TMPDIR/j.2" || fail "-j dump differs with 2 readers"
 	[ "$(jq length "$BATS_TEST_TMPDIR/j.2")" = 30000 ]
 }

@@ -124,6 +124,13 @@ static int save_close(const struct mapref *m, struct save_dest *d, bool ok)
 	return ok ? rc : EXIT_FAIL;
 }
 
+/* The split readers' formatter of the records (mapiter_format_in_readers). */
+static void save_fmt(void *arg, const char *keys, const char *values, __u32 n,
+		     struct strbuf *sb)
+{
+	eo_format_rows(arg, keys, values, n, sb);
+}
+
 int verb_save(struct ctx *ctx, const struct cmd *cmd,
 	      const struct opt_vals *opts, int argc, char **argv)
 {
@@ -136,7 +143,7 @@ int verb_save(struct ctx *ctx, const struct cmd *cmd,
 	struct mapiter it;
 	const void *k, *raw;
 	unsigned long long n = 0;
-	int r, rc;
+	int r = 0, rc;
 
 	if (argc > 1)
 		return err_usage("%s save: unexpected argument '%s' (expected [FILE])",
@@ -149,10 +156,6 @@ int verb_save(struct ctx *ctx, const struct cmd *cmd,
 		save_close(m, &d, false);
 		return err_fail("out of memory");
 	}
-	/* As dump: the next chunks are read on a second thread while this
-	 * one formats and writes. */
-	if (m->info.max_entries > it.chunk)
-		mapiter_prefetch(&it);
 	if (d.file) {
 		o = &d.fo;
 	} else {
@@ -165,15 +168,34 @@ int verb_save(struct ctx *ctx, const struct cmd *cmd,
 	/* Built for o: its mode picks the compiled formatters (tval/fast.c).
 	 * Every byte: a string's stale tail, like any byte no field shows,
 	 * is in "@uncovered", and apply gives it back. */
-	eo_init(&eo, o, m, NULL, false);
 	out_set_lines(o, true);
+	eo_init(&eo, o, m, NULL, false);
+	/* As dump: the split readers (if the map gets them) format their
+	 * chunks too; else the next chunks are read on a second thread while
+	 * this one formats and writes. */
+	if (eo_rows_apart(&eo))
+		mapiter_format_in_readers(&it, save_fmt, &eo);
+	if (m->info.max_entries > it.chunk)
+		mapiter_prefetch(&it);
 	out_list_begin(o);
-	while ((r = mapiter_next(&it, &k, &raw)) > 0) {
-		eo_entry(&eo, k, eo_total(&eo, raw), raw);
-		n++;
-		if (o->broken)
-			break;
-		save_writeback(&d);
+	if (mapiter_texts(&it)) {
+		const char *t;
+		size_t len;
+		__u32 c;
+
+		while (!o->broken && (r = mapiter_next_text(&it, &t, &len, &c)) > 0) {
+			out_records_text(o, t, len);
+			n += c;
+			save_writeback(&d);
+		}
+	} else {
+		while ((r = mapiter_next(&it, &k, &raw)) > 0) {
+			eo_entry(&eo, k, eo_total(&eo, raw), raw);
+			n++;
+			if (o->broken)
+				break;
+			save_writeback(&d);
+		}
 	}
 	out_list_end(o);
 	out_set_lines(o, false);
