@@ -134,11 +134,14 @@ static long usable_cpus(void)
 }
 
 /* As many readers as CPUs (up to MAPITER_SPLIT_MAX) when as many CPUs
- * are free; twice as many when not. A reader on a CPU that another task also runs on gets part of
- * it, and with equal ranges the read ends when that slowest reader does
- * (one CPU busy, two readers: 1.18x one reader's floor); with more
- * ranges than CPUs the scheduler moves the readers to where they run, so
- * the read stays at the floor (0.99x) and costs no more CPU in all. More
+ * are free; twice as many when not. A reader on a CPU that another task
+ * also runs on gets part of it, and with equal ranges the read ends when
+ * that slowest reader does (one CPU busy, two readers: 1.18x one
+ * reader's floor); with more ranges than CPUs the scheduler moves the
+ * readers to where they run, so the read stays at the floor (0.99x) and
+ * costs no more CPU in all. (A busy task of another session is another
+ * matter: autogroups leave this session about one CPU whatever its
+ * threads, and ranges handed out as readers run out did no better.) More
  * readers than CPUs when all are free only crowd the memory bus on a
  * sparse map (four readers 0.79x of one pass against two 0.62x). One CPU:
  * one reader. */
