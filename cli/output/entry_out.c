@@ -563,6 +563,19 @@ static void plain_row(struct entry_out *eo, const void *key, const void *value,
 		out_flush(o);
 }
 
+/* "key" (or "value" alone) and what follows, by the compiled formatter
+ * eo->kv, into jw's object: recs are the key and the value. */
+static void kv_members(const struct entry_out *eo, struct jw *jw,
+		       const void *const *recs)
+{
+	if (eo->m->key)
+		jw_name_quoted(jw, "\"key\"", 5);
+	else
+		jw_name_quoted(jw, "\"value\"", 7);
+	jw_value_begin(jw);
+	tvf_run(eo->kv, jw->out, recs);
+}
+
 bool eo_rows_apart(const struct entry_out *eo)
 {
 	const struct out *o = eo->o;
@@ -594,12 +607,7 @@ static void format_json_rows(const struct entry_out *eo, const char *keys,
 		if (jsonl)
 			jw_init(&t, sb, false);
 		jw_start_object(&t);
-		if (m->key)
-			jw_name_quoted(&t, "\"key\"", 5);
-		else
-			jw_name_quoted(&t, "\"value\"", 7);
-		jw_value_begin(&t);
-		tvf_run(eo->kv, sb, recs);
+		kv_members(eo, &t, recs);
 		if (eo->wall && m->value)
 			out_json_wall(&t, m->value, recs[1], 0, 0);
 		jw_end_object(&t);
@@ -733,13 +741,7 @@ void eo_json_members(struct entry_out *eo, const void *key, const void *value,
 	} else if (eo->kv && fast_ok(eo) && !o->pretty && one) {
 		const void *recs[2] = { key, value };
 
-		jw = &o->jw;
-		if (m->key)
-			jw_name_quoted(jw, "\"key\"", 5);
-		else
-			jw_name_quoted(jw, "\"value\"", 7);
-		jw_value_begin(jw);
-		tvf_run(eo->kv, jw->out, recs);
+		kv_members(eo, &o->jw, recs);
 	} else {
 		if (m->key) {
 			jw = out_json_field(o, "key");
