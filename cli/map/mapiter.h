@@ -93,8 +93,9 @@ int mapiter_prefetch(struct mapiter *it);
 /* mapiter_prefetch on hash maps (HASH, LRU_HASH and their per-CPU kinds)
  * of at least MAPITER_SPLIT_MIN buckets reads with up to
  * MAPITER_SPLIT_MAX threads over disjoint bucket ranges when there is more
- * than one CPU (mapsplit.c: as many as CPUs, twice as many when some are busy); mapiter_next and mapiter_next_chunk hand out their chunks
- * as they are ready, so the order differs from one reader's, and from one
+ * than one CPU (mapsplit.c: as many as CPUs, twice as many when some are
+ * busy); mapiter_next and mapiter_next_chunk hand out their chunks as
+ * they are ready, so the order differs from one reader's, and from one
  * read to the next. An array
  * with BPF_F_MMAPABLE is read through mmap (no thread, no syscall). */
 #define MAPITER_SPLIT_MIN (1u << 16)

@@ -616,6 +616,12 @@ static void format_json_rows(const struct entry_out *eo, const char *keys,
 	}
 }
 
+void eo_format_rows_fn(void *arg, const char *keys, const char *values,
+		       __u32 n, struct strbuf *sb)
+{
+	eo_format_rows(arg, keys, values, n, sb);
+}
+
 void eo_format_rows(const struct entry_out *eo, const char *keys,
 		    const char *values, __u32 n, struct strbuf *sb)
 {

@@ -127,6 +127,10 @@ bool eo_rows_apart(const struct entry_out *eo);
  * eo_entry would print them (for out_records_text); reads eo only. */
 void eo_format_rows(const struct entry_out *eo, const char *keys,
 		    const char *values, __u32 n, struct strbuf *sb);
+/* eo_format_rows for a callback that hands its entry_out over as arg (the
+ * split readers' formatter, mapiter_format_in_readers). */
+void eo_format_rows_fn(void *arg, const char *keys, const char *values,
+		       __u32 n, struct strbuf *sb);
 void eo_entry(struct entry_out *eo, const void *key, const void *value,
 	      const void *raw);
 /* The members of one entry in the current JSON object (lookup -j). */

@@ -164,13 +164,6 @@ static void print_stats(const struct mapref *m, struct mapiter *it)
 		s->retries, (double)s->ns / 1e9);
 }
 
-/* The split readers' formatter of records (mapiter_format_in_readers). */
-static void rows_fmt(void *arg, const char *keys, const char *values,
-		     __u32 n, struct strbuf *sb)
-{
-	eo_format_rows(arg, keys, values, n, sb);
-}
-
 /* The records the readers formatted, chunk after chunk, to the output:
  * were there any? A read error is left in it->err. */
 static bool texts_out(struct out *o, struct mapiter *it)
@@ -212,7 +205,7 @@ static int dump_run(struct ctx *ctx, struct mapref *m, const struct query *q,
 	 * the map gets them) format their chunks too, so that formatting
 	 * runs on every core the reading does. */
 	if (!q && !bars && eo_nhist(&eo) == 0 && eo_rows_apart(&eo))
-		mapiter_format_in_readers(&it, rows_fmt, &eo);
+		mapiter_format_in_readers(&it, eo_format_rows_fn, &eo);
 	/* More than a chunk to go through: read the next chunks on a second
 	 * thread while this one formats (without it the same, only slower). */
 	if (m->info.max_entries > it.chunk &&

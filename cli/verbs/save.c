@@ -124,13 +124,6 @@ static int save_close(const struct mapref *m, struct save_dest *d, bool ok)
 	return ok ? rc : EXIT_FAIL;
 }
 
-/* The split readers' formatter of the records (mapiter_format_in_readers). */
-static void save_fmt(void *arg, const char *keys, const char *values, __u32 n,
-		     struct strbuf *sb)
-{
-	eo_format_rows(arg, keys, values, n, sb);
-}
-
 int verb_save(struct ctx *ctx, const struct cmd *cmd,
 	      const struct opt_vals *opts, int argc, char **argv)
 {
@@ -174,7 +167,7 @@ int verb_save(struct ctx *ctx, const struct cmd *cmd,
 	 * chunks too; else the next chunks are read on a second thread while
 	 * this one formats and writes. */
 	if (eo_rows_apart(&eo))
-		mapiter_format_in_readers(&it, save_fmt, &eo);
+		mapiter_format_in_readers(&it, eo_format_rows_fn, &eo);
 	if (m->info.max_entries > it.chunk)
 		mapiter_prefetch(&it);
 	out_list_begin(o);
