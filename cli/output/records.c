@@ -53,13 +53,12 @@ void rec_out_init(struct rec_out *r, struct out *o, const char *name,
 	/* Every record, element and sample is {"value": V}: one shape for
 	 * queues, stacks, ring buffers and perf buffers. */
 	r->wrap = true;
-	/* JSON lines of a typed record go through a compiled formatter. */
-	if (r->json && !r->timestamp && !o->bpftool && !out_plan_has_ktime(plan)) {
+	/* The value of a typed JSON record goes through a compiled formatter;
+	 * what is around it ("received", "on_cpu", "wall") is written by jw. */
+	if (!o->bpftool) {
 		r->fast = tvf_new();
 		if (r->fast) {
-			tvf_lit(r->fast, "{\"value\":", 9);
 			tvf_plan_json(r->fast, plan, 0);
-			tvf_lit(r->fast, "}\n", 2);
 			if (!tvf_ok(r->fast)) {
 				tvf_free(r->fast);
 				r->fast = NULL;
@@ -206,10 +205,6 @@ static void rec_json(struct rec_out *r, const void *data, size_t len)
 		sb_addc(sb, '\n');
 		return;
 	}
-	if (r->fast && r->cpu < 0 && typed(r, len)) {
-		tvf_run(r->fast, sb, (const void *const *)&data);
-		return;
-	}
 	jw_start_object(jw);
 	if (r->timestamp) {
 		struct strbuf t = STRBUF_INIT;
@@ -220,11 +215,18 @@ static void rec_json(struct rec_out *r, const void *data, size_t len)
 	}
 	if (r->cpu >= 0)
 		jw_kv_i64(jw, "on_cpu", r->cpu);
-	jw_name(jw, "value");
 	if (typed(r, len)) {
-		tv_format_json(r->plan, data, jw);
+		if (r->fast) {
+			jw_name_quoted(jw, "\"value\"", 7);
+			jw_value_begin(jw);
+			tvf_run(r->fast, sb, (const void *const *)&data);
+		} else {
+			jw_name(jw, "value");
+			tv_format_json(r->plan, data, jw);
+		}
 		out_json_wall(jw, r->plan, data, 0, 0);
 	} else {
+		jw_name(jw, "value");
 		tv_bpftool_hex(data, (uint32_t)len, jw);
 	}
 	jw_end_object(jw);
