@@ -179,6 +179,7 @@ static void add_ktime(struct strbuf *sb, const struct tv_leaf *l, tv_u128 v,
 static bool add_fmt(struct strbuf *sb, const struct tv_leaf *l,
 		    const uint8_t *p, tv_u128 v, bool json)
 {
+	char ifname[IF_NAMESIZE];
 	const char *name;
 
 	switch (l->fmt) {
@@ -220,10 +221,10 @@ static bool add_fmt(struct strbuf *sb, const struct tv_leaf *l,
 		return true;
 	case TV_FMT_IFINDEX:
 		if (!json && !(l->plan->flags & (TV_TEXT_EXACT | TV_NUMERIC)) &&
-		    (name = nf_ifname((uint32_t)v)) && v <= UINT32_MAX &&
-		    !l->is_signed) {
+		    v <= UINT32_MAX && !l->is_signed &&
+		    nf_ifname((uint32_t)v, ifname)) {
 			/* names are [^ /:] and short: print as they are */
-			tv_add_cstr(sb, name, strlen(name), false);
+			tv_add_cstr(sb, ifname, strlen(ifname), false);
 		} else {
 			add_int(sb, l, v);
 		}

@@ -4,6 +4,8 @@
 #include <ctype.h>
 #include <errno.h>
 #include <net/if.h>
+#include <pthread.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -364,10 +366,14 @@ int nf_parse_tcpflags(const char *s, uint64_t *flags)
 
 /* ----------------------------------------------------------- interfaces */
 
+/* The split readers format on several threads at once: the cache is
+ * under a lock, and a name is copied out (a reload frees the list). */
 static struct {
+	pthread_mutex_t lock;
 	struct if_nameindex *list;
 	time_t loaded;
-} ifcache;
+	bool atexit;
+} ifcache = { .lock = PTHREAD_MUTEX_INITIALIZER };
 
 static void ifcache_free(void)
 {
@@ -376,35 +382,38 @@ static void ifcache_free(void)
 	ifcache.list = NULL;
 }
 
-static const char *ifcache_find(uint32_t ifindex)
+static bool ifcache_find(uint32_t ifindex, char name[IF_NAMESIZE])
 {
 	for (struct if_nameindex *p = ifcache.list; p && p->if_index; p++)
-		if (p->if_index == ifindex)
-			return p->if_name;
-	return NULL;
+		if (p->if_index == ifindex) {
+			snprintf(name, IF_NAMESIZE, "%s", p->if_name);
+			return true;
+		}
+	return false;
 }
 
-const char *nf_ifname(uint32_t ifindex)
+bool nf_ifname(uint32_t ifindex, char name[IF_NAMESIZE])
 {
-	const char *name;
+	bool found;
 	time_t now;
 
 	if (!ifindex)
-		return NULL;
-	name = ifcache_find(ifindex);
-	if (name)
-		return name;
+		return false;
+	pthread_mutex_lock(&ifcache.lock);
+	found = ifcache_find(ifindex, name);
 	/* Interfaces come and go: reload on a miss, but not for every
 	 * unknown index of a dump. */
-	now = time(NULL);
-	if (ifcache.list && now == ifcache.loaded)
-		return NULL;
-	if (!ifcache.list)
-		atexit(ifcache_free);
-	ifcache_free();
-	ifcache.list = if_nameindex();
-	ifcache.loaded = now;
-	return ifcache_find(ifindex);
+	if (!found && (now = time(NULL), !ifcache.list || now != ifcache.loaded)) {
+		if (!ifcache.atexit)
+			atexit(ifcache_free);
+		ifcache.atexit = true;
+		ifcache_free();
+		ifcache.list = if_nameindex();
+		ifcache.loaded = now;
+		found = ifcache_find(ifindex, name);
+	}
+	pthread_mutex_unlock(&ifcache.lock);
+	return found;
 }
 
 int nf_parse_ifindex(const char *s, uint32_t *ifindex)

@@ -7,6 +7,7 @@
 #ifndef MAPSH_NETFMT_H
 #define MAPSH_NETFMT_H
 
+#include <net/if.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -53,9 +54,10 @@ char *nf_put_tcpflags(char *p, uint64_t flags);
 int nf_parse_tcpflags(const char *s, uint64_t *flags);
 
 /* --- interfaces --- */
-/* Interface name for ifindex from a cached if_nameindex() list (refreshed
- * at most once a second on a miss), or NULL. */
-const char *nf_ifname(uint32_t ifindex);
+/* The name of interface ifindex into name, from a cached if_nameindex()
+ * list (refreshed at most once a second on a miss); false when there is
+ * none. Safe on several threads at once. */
+bool nf_ifname(uint32_t ifindex, char name[IF_NAMESIZE]);
 /* A number, or an interface name resolved with if_nametoindex(). */
 int nf_parse_ifindex(const char *s, uint32_t *ifindex);
 

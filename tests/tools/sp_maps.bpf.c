@@ -56,6 +56,20 @@ struct {
 	__type(value, struct sp_tval);
 } sp_times SEC(".maps");
 
+/* Values with an interface: its name is looked up (and cached) by the
+ * readers that format the rows, on several threads at once. */
+struct sp_ifv {
+	__u32 ifindex __attribute__((btf_decl_tag("mapsh:ifindex")));
+	__u32 n;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 65536);
+	__type(key, __u32);
+	__type(value, struct sp_ifv);
+} sp_ifs SEC(".maps");
+
 /* A sparse hash: 1M buckets for the few keys a test puts in, the seed zero
  * so that where they fall, and so how far the first reader's batches run
  * past its range, is the same on every run. */
