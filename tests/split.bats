@@ -306,6 +306,36 @@ dump_to() {
 	done
 }
 
+@test "export of maps the split readers read, their labels made by the readers: the series one reader exports" {
+	local d=$BATS_TEST_TMPDIR k
+	"$CHURN" fill "$M/sp_hash" 0 30000
+	"$CHURN" fill "$M/sp_pchash" 0 30000
+	for ((k = 0; k < 3000; k++)); do
+		printf 'map update pinned %s key hex %02x 00 00 00 %02x %02x 00 00 value hex %02x 00 00 00 00 00 00 00\n' \
+			"$M/sp_holes" $((k % 256)) $((k / 256 % 256)) $((k / 65536)) $((k % 256))
+	done >"$d/batch"
+	bpftool batch file "$d/batch" >/dev/null
+	for m in sp_hash sp_pchash sp_holes; do
+		for pc in "" --per-cpu; do
+			MAPSH_READERS=1 timeout 60 "$MAPSH" export pinned "$M/$m" --once $pc | sort >"$d/one"
+			x=1
+			[ $m = sp_pchash ] && x=$NCPU	# summed over the CPUs
+			grep -q '^mapsh_'$m'_value{key="29999"} '$((29999 * x))'$' "$d/one" || [ $m = sp_holes ] || [ -n "$pc" ] ||
+				fail "$m: $(grep -m 3 -v '^#' "$d/one")"
+			[ "$m$pc" != sp_pchash--per-cpu ] ||
+				[ "$(grep -c '^mapsh_sp_pchash_value{key="[0-9]*",cpu="[0-9]*"} ' "$d/one")" = $((30000 * NCPU)) ] ||
+				fail "sp_pchash --per-cpu: $(grep -m 3 -v '^#' "$d/one")"
+			for r in 2 3; do
+				MAPSH_READERS=$r timeout 60 "$MAPSH" export pinned "$M/$m" --once $pc | sort >"$d/split" ||
+					fail "$m, $r readers: export failed"
+				cmp -s "$d/one" "$d/split" || fail "$m $pc, $r readers: $(diff "$d/one" "$d/split" | head -n 4)"
+			done
+		done
+	done
+	[ "$(grep -c '^mapsh_sp_holes_value{a="[0-9]*",b="[0-9]*"} ' "$d/one")" = 3000 ] ||
+		fail "sp_holes: $(grep -m 3 -v '^#' "$d/one")"
+}
+
 @test "an mmapable array reads through mmap with the batch read's output; so does global data" {
 	"$CHURN" fill "$M/sp_marr" 0 100000
 	"$CHURN" fill "$M/sp_arr" 0 100000

@@ -563,6 +563,12 @@ int mapiter_next_text(struct mapiter *it, const char **text, size_t *len,
 	return mapsplit_next_text(it, text, len, n);
 }
 
+void mapiter_chunk_text(const struct mapiter *it, const char **text,
+			size_t *len)
+{
+	mapsplit_chunk_text(it, text, len);
+}
+
 const struct mapiter_stats *mapiter_stats(struct mapiter *it)
 {
 	mapsplit_stats(it);

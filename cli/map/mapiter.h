@@ -111,6 +111,10 @@ bool mapiter_texts(const struct mapiter *it);
 /* The text of the next chunk and its entries: 1, 0 at the end, -errno. */
 int mapiter_next_text(struct mapiter *it, const char **text, size_t *len,
 		      __u32 *n);
+/* When mapiter_texts, after mapiter_next_chunk gave a chunk: the text the
+ * readers formatted for it (for callers that need the entries too). */
+void mapiter_chunk_text(const struct mapiter *it, const char **text,
+			size_t *len);
 /* The figures of the read so far (elapsed time set here). */
 const struct mapiter_stats *mapiter_stats(struct mapiter *it);
 void mapiter_fini(struct mapiter *it);

@@ -740,6 +740,15 @@ int mapsplit_next_chunk(struct mapiter *it, const void **keys,
 	return 1;
 }
 
+void mapsplit_chunk_text(const struct mapiter *it, const char **text,
+			 size_t *len)
+{
+	const struct strbuf *t = it->sp ? it->sp->text : NULL;
+
+	*text = t && t->buf ? t->buf : "";
+	*len = t ? t->len : 0;
+}
+
 int mapsplit_next_text(struct mapiter *it, const char **text, size_t *len,
 		       __u32 *n)
 {
@@ -747,8 +756,7 @@ int mapsplit_next_text(struct mapiter *it, const char **text, size_t *len,
 
 	if (rc <= 0)
 		return rc;
-	*text = it->sp->text->buf ? it->sp->text->buf : "";
-	*len = it->sp->text->len;
+	mapsplit_chunk_text(it, text, len);
 	return 1;
 }
 

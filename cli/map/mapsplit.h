@@ -14,6 +14,9 @@ int mapsplit_next_chunk(struct mapiter *it, const void **keys,
 			const void **values, __u32 *n);
 int mapsplit_next_text(struct mapiter *it, const char **text, size_t *len,
 		       __u32 *n);
+/* The text of the chunk mapsplit_next_chunk gave last ("" before). */
+void mapsplit_chunk_text(const struct mapiter *it, const char **text,
+			 size_t *len);
 void mapsplit_stop(struct mapiter *it);
 /* Sum the readers' figures into it->stats. */
 void mapsplit_stats(struct mapiter *it);

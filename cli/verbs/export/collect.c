@@ -415,27 +415,128 @@ static void entry_labels(const struct mapref *m, const struct xents *e,
 	xp_key_labels(m, e->names, e->progs, ent, lab, tmp);
 }
 
+/* Room for one more entry in e: its slot (labels, when kept, are added
+ * by the caller at e->lab). */
+static char *ents_slot(struct xents *e)
+{
+	if (e->n == e->cap) {
+		size_t nc = e->cap ? e->cap * 2 : 256;
+		char *nkv = realloc(e->kv, nc * e->es);
+		size_t *nlo = e->store_labels ?
+			realloc(e->lo, (nc + 1) * sizeof(*nlo)) : NULL;
+
+		if (!nkv || (e->store_labels && !nlo))
+			abort();
+		e->kv = nkv;
+		e->lo = nlo;
+		e->cap = nc;
+	}
+	return e->kv + e->n * e->es;
+}
+
+/* Keep the entry k, v (array slots that were never written are left out)
+ * with its labels lab when e keeps them. */
+static void ents_add(const struct mapref *m, struct xents *e, bool summed,
+		     const void *k, const void *v, const char *lab, size_t llen)
+{
+	size_t ks = m->info.key_size, ls = m->lookup_size;
+	char *ent;
+
+	if (m->is_array && all_zero(v, m->lookup_size))
+		return;
+	ent = ents_slot(e);
+	memcpy(ent, k, ks);
+	memcpy(ent + ks, v, ls);
+	if (summed)
+		mapref_sum_cpus(m, v, ent + ks + ls);
+	if (e->store_labels) {
+		e->lo[e->n] = e->lab.len;
+		sb_add(&e->lab, lab, llen);
+	}
+	e->n++;
+}
+
+/* The split readers' formatter: the labels of each entry, its length (a
+ * size_t) before each, made on the reading threads. */
+struct reader_labels {
+	const struct mapref *m;
+	const struct xents *e;
+};
+
+static void labels_in_readers(void *arg, const char *keys, const char *values,
+			      __u32 n, struct strbuf *sb)
+{
+	const struct reader_labels *rl = arg;
+	struct strbuf lab = STRBUF_INIT, tmp = STRBUF_INIT;
+	size_t ks = rl->m->info.key_size;
+
+	(void)values;
+	for (__u32 i = 0; i < n; i++) {
+		entry_labels(rl->m, rl->e, keys + i * ks, &lab, &tmp);
+		sb_add(sb, (const char *)&lab.len, sizeof(lab.len));
+		sb_add(sb, lab.buf, lab.len);
+	}
+	sb_free(&lab);
+	sb_free(&tmp);
+}
+
+/* The entries of chunks whose labels the readers made: -EPROTO when the
+ * text does not hold them all. */
+static int read_labelled(struct mapiter *it, const struct mapref *m,
+			 struct xents *e, bool summed, long long *n)
+{
+	const void *keys, *values;
+	__u32 cn;
+	int rc;
+
+	while ((rc = mapiter_next_chunk(it, &keys, &values, &cn)) > 0) {
+		const char *t;
+		size_t tl, at = 0;
+
+		mapiter_chunk_text(it, &t, &tl);
+		for (__u32 i = 0; i < cn; i++) {
+			size_t ll;
+
+			if (tl - at < sizeof(ll))
+				return -EPROTO;
+			memcpy(&ll, t + at, sizeof(ll));
+			at += sizeof(ll);
+			if (tl - at < ll)
+				return -EPROTO;
+			ents_add(m, e, summed,
+				 (const char *)keys + (size_t)i * m->info.key_size,
+				 (const char *)values + (size_t)i * m->lookup_size,
+				 t + at, ll);
+			at += ll;
+			++*n;
+		}
+	}
+	return rc;
+}
+
 /* Read one map into e (array slots never written left out, per-CPU values
  * summed when shown summed) with each entry's labels; the entry count, -1
- * when the map cannot be read this way. */
+ * when the map cannot be read this way. Where split readers read the
+ * map, they also make the labels (kept then, whatever e->store_labels
+ * said). */
 static long long map_read(struct xport *x, struct xmap *xm, struct xents *e)
 {
 	struct mapref *m = xm->m;
 	struct mapiter it;
 	struct strbuf lab = STRBUF_INIT, tmp = STRBUF_INIT;
+	struct reader_labels rl = { .m = m, .e = e };
 	const void *k, *v;
 	long long n = 0;
 	int ncpu_series = x->per_cpu && m->percpu ? m->ncpus : 1;
 	bool summed = m->percpu && ncpu_series == 1;
 	size_t ks = m->info.key_size, ls = m->lookup_size;
+	int rc = 0;
 
 	if (!m->value || (!map_type_is_hash_like(m->info.type) && !m->is_array))
 		return -1;
 	if (mapiter_init(&it, m->fd, m->info.key_size, m->lookup_size,
 			 m->info.max_entries))
 		return -1;
-	if (m->info.max_entries > it.chunk)
-		mapiter_prefetch(&it);	/* read ahead, split for big hash maps */
 	e->es = ks + ls + (summed ? m->info.value_size : 0);
 	mapref_fix_clock(m);
 	e->names = xp_key_label_names(m, xm->om);
@@ -447,45 +548,26 @@ static long long map_read(struct xport *x, struct xmap *xm, struct xents *e)
 			sb_addc(&e->pre, ',');
 		sb_add(&e->pre, xm->om->labels.buf, xm->om->labels.len);
 	}
-	while (mapiter_next(&it, &k, &v) > 0) {
-		char *ent;
-
-		n++;
-		/* Array slots that were never written are left out. */
-		if (m->is_array && all_zero(v, m->lookup_size))
-			continue;
-		if (e->n == e->cap) {
-			size_t nc = e->cap ? e->cap * 2 : 256;
-			char *nkv = realloc(e->kv, nc * e->es);
-			size_t *nlo = e->store_labels ?
-				realloc(e->lo, (nc + 1) * sizeof(*nlo)) : NULL;
-
-			if (!nkv || (e->store_labels && !nlo))
-				abort();
-			e->kv = nkv;
-			e->lo = nlo;
-			e->cap = nc;
+	if (m->info.max_entries > it.chunk) {
+		mapiter_format_in_readers(&it, labels_in_readers, &rl);
+		mapiter_prefetch(&it);	/* read ahead, split for big hash maps */
+	}
+	if (mapiter_texts(&it)) {
+		e->store_labels = true;
+		rc = read_labelled(&it, m, e, summed, &n);
+	} else {
+		while ((rc = mapiter_next(&it, &k, &v)) > 0) {
+			n++;
+			if (e->store_labels)
+				entry_labels(m, e, k, &lab, &tmp);
+			ents_add(m, e, summed, k, v, lab.buf, lab.len);
 		}
-		ent = e->kv + e->n * e->es;
-		memcpy(ent, k, ks);
-		memcpy(ent + ks, v, ls);
-		if (summed) {
-			void *sum = ent + ks + ls;
-
-			mapref_sum_cpus(m, v, sum);
-		}
-		if (e->store_labels) {
-			entry_labels(m, e, ent, &lab, &tmp);
-			e->lo[e->n] = e->lab.len;
-			sb_add(&e->lab, lab.buf, lab.len);
-		}
-		e->n++;
 	}
 	if (e->store_labels && e->lo)
 		e->lo[e->n] = e->lab.len;
-	if (it.err) {
+	if (rc < 0 || it.err) {
 		err_warn("export: %s: reading the map failed: %s", xm->name,
-			 strerror(-it.err));
+			 strerror(it.err ? -it.err : -rc));
 		n = -1;
 	}
 	mapiter_fini(&it);
