@@ -1,12 +1,15 @@
 #!/usr/bin/env bats
-# The read engine (cli/map/mapiter.c, mapsplit.c): the split reader of the
-# hash kinds (threads over bucket ranges), its fall-backs, batches that
+# The read engine (cli/map/mapiter.c, mapsplit.c, readers.c): the split
+# reader of the hash kinds (threads over bucket ranges, taken over by the
+# threads done with their own), its fall-backs, batches that
 # grow on ENOSPC, and mmap reads of BPF_F_MMAPABLE arrays, on maps of
 # tests/tools/sp_maps.bpf.c loaded with bpftool and written by
 # tests/tools/sp_churn. MAPSH_READERS=N forces N readers (1: as one CPU),
 # MAPSH_READ_CHUNK=N batches of at most N entries, MAPSH_READ_FAULT a fault
 # (token: a first token that is no bucket index; nobatch: no batch ops;
-# nommap).
+# nommap; nocut: no range taken over by a reader done with its own; slow:
+# reader 0 waits 1 ms after each batch, so the others take its range over;
+# stale: reader 0 sees that only under the lock, before a chunk goes out).
 
 load helpers
 bats_require_minimum_version 1.5.0
@@ -52,7 +55,7 @@ dump_to() {
 	timeout 60 "$MAPSH" pinned "$@" dump --stats >"$f" 2>"$s" || fail "dump failed: $(cat "$s")"
 }
 
-@test "split reader on a static map: every entry exactly once, for 2, 3 and 4 readers, for each hash kind" {
+@test "split reader on a static map: every entry exactly once, for 2, 3 and 4 readers, for each hash kind, ranges taken over too" {
 	for m in sp_hash sp_lru sp_pchash sp_lrupc; do
 		x=1
 		[[ $m = *pc* ]] && x=$NCPU
@@ -62,6 +65,14 @@ dump_to() {
 			grep -q "30000 entries read, [0-9]* batches, $r readers, " "$BATS_TEST_TMPDIR/st" ||
 				fail "$m, $r readers: $(cat "$BATS_TEST_TMPDIR/st")"
 			keys_ok "$BATS_TEST_TMPDIR/$m.$r" 0 30000 $x
+			# reader 0 slowed: the others take its range over, in
+			# parts; and so when it sees that only under the lock
+			for f in slow slow,stale; do
+				MAPSH_READERS=$r MAPSH_READ_FAULT=$f dump_to "$BATS_TEST_TMPDIR/$m.$r" "$BATS_TEST_TMPDIR/st" "$M/$m"
+				[ "$(grep -o '[0-9]* ranges' "$BATS_TEST_TMPDIR/st" | cut -d ' ' -f 1)" -gt $r ] ||
+					fail "$m, $r readers, $f: $(cat "$BATS_TEST_TMPDIR/st")"
+				keys_ok "$BATS_TEST_TMPDIR/$m.$r" 0 30000 $x
+			done
 		done
 	done
 }
@@ -104,9 +115,12 @@ dump_to() {
 	for n in 100 300 1000 3000; do
 		"$CHURN" fill "$M/sp_sparse" 0 "$n"
 		for r in 2 3 4; do
-			MAPSH_READERS=$r dump_to "$BATS_TEST_TMPDIR/d" "$st" "$M/sp_sparse"
-			grep -q "^sp_sparse: $n entries read, [0-9]* batches, $r readers, 0 read twice, " "$st" ||
+			# (a range taken over mid-batch may be read past its new end)
+			MAPSH_READERS=$r MAPSH_READ_FAULT=nocut dump_to "$BATS_TEST_TMPDIR/d" "$st" "$M/sp_sparse"
+			grep -q "^sp_sparse: $n entries read, [0-9]* batches, $r readers, 0 read twice, $r ranges, " "$st" ||
 				fail "$n keys, $r readers: $(cat "$st")"
+			keys_ok "$BATS_TEST_TMPDIR/d" 0 "$n"
+			MAPSH_READERS=$r dump_to "$BATS_TEST_TMPDIR/d" "$st" "$M/sp_sparse"
 			keys_ok "$BATS_TEST_TMPDIR/d" 0 "$n"
 		done
 		"$MAPSH" pinned "$M/sp_sparse" clear --yes >/dev/null
@@ -118,7 +132,7 @@ dump_to() {
 	timeout 60 "$CHURN" sparse "$M/sp_sparse" 0 0 | sort -n >"$BATS_TEST_TMPDIR/want"
 	[ "$(wc -l <"$BATS_TEST_TMPDIR/want")" = 257 ] || fail "$(wc -l <"$BATS_TEST_TMPDIR/want") keys written"
 	for r in 2 3 4; do
-		MAPSH_READERS=$r dump_to "$BATS_TEST_TMPDIR/d" "$st" "$M/sp_sparse"
+		MAPSH_READERS=$r MAPSH_READ_FAULT=nocut dump_to "$BATS_TEST_TMPDIR/d" "$st" "$M/sp_sparse"
 		grep -q "^sp_sparse: 257 entries read, [0-9]* batches, $r readers, 0 read twice, " "$st" ||
 			fail "adjacent first keys, $r readers: $(cat "$st")"
 		cut -f 1 "$BATS_TEST_TMPDIR/d" | sort -n | diff -q "$BATS_TEST_TMPDIR/want" - >/dev/null ||
@@ -126,7 +140,7 @@ dump_to() {
 	done
 }
 
-@test "split reader while a writer inserts and deletes: 20 passes, every key present throughout read exactly once" {
+@test "split reader while a writer inserts and deletes: 20 passes, every key present throughout read exactly once, ranges taken over too" {
 	for m in sp_hash sp_pchash; do
 		x=1
 		[ $m = sp_pchash ] && x=$NCPU
@@ -135,8 +149,14 @@ dump_to() {
 		WPID=$!
 		for pass in $(seq 20); do
 			f=$BATS_TEST_TMPDIR/$m.$pass
-			MAPSH_READERS=2 dump_to "$f" "$BATS_TEST_TMPDIR/st" "$M/$m"
+			# every other pass: reader 0 slowed, its range taken over
+			# (cut again and again) while the writer runs
+			fault=
+			((pass % 2)) || fault=slow
+			MAPSH_READERS=2 MAPSH_READ_FAULT=$fault dump_to "$f" "$BATS_TEST_TMPDIR/st" "$M/$m"
 			grep -q ", 2 readers, " "$BATS_TEST_TMPDIR/st" || fail "pass $pass: $(cat "$BATS_TEST_TMPDIR/st")"
+			[ -z "$fault" ] || grep -q " read twice, \([3-9]\|1[0-9]\) ranges, " "$BATS_TEST_TMPDIR/st" ||
+				fail "pass $pass: no range taken over: $(cat "$BATS_TEST_TMPDIR/st")"
 			# keys 1..19999 never change; key 0 is rewritten (value = round)
 			awk -F '\t' '$1 >= 1 && $1 < 20000' "$f" >"$f.stable"
 			keys_ok "$f.stable" 1 19999 $x
@@ -367,7 +387,7 @@ dump_to() {
 	run --separate-stderr "$MAPSH" pinned "$M/sp_hash" dump -v
 	assert_success
 	[ "${#lines[@]}" = 5000 ]
-	[[ "$stderr" =~ ^sp_hash:\ 5000\ entries\ read,\ [0-9]+\ batches,\ [0-9]\ readers?,(\ [0-9]+\ read\ twice,)?\ [0-9]+\ retries,\ [0-9.]+\ s$ ]] ||
+	[[ "$stderr" =~ ^sp_hash:\ 5000\ entries\ read,\ [0-9]+\ batches,\ [0-9]\ readers?,(\ [0-9]+\ read\ twice,\ [0-9]+\ ranges,)?\ [0-9]+\ retries,\ [0-9.]+\ s$ ]] ||
 		fail "stderr: $stderr"
 	run --separate-stderr "$MAPSH" pinned "$M/sp_hash" dump
 	[ -z "$stderr" ]

@@ -24,6 +24,8 @@ struct mapiter_stats {
 	unsigned readers;		/* threads reading at once (1: one reader) */
 	unsigned long long twice;	/* entries a reader read past its range
 					 * end, dropped as the next one reads them */
+	unsigned ranges;		/* bucket ranges the readers read (more
+					 * than readers when some were cut) */
 	bool mmap;			/* read through mmap (BPF_F_MMAPABLE array) */
 	const char *fallback;		/* why the split reader gave way to one reader, NULL */
 	unsigned long long start_ns, ns;	/* CLOCK_MONOTONIC at init, elapsed */

@@ -155,7 +155,8 @@ static void print_stats(const struct mapref *m, struct mapiter *it)
 
 	/* what the split readers read twice at their range ends (and dropped) */
 	if (s->readers > 1)
-		snprintf(twice, sizeof(twice), ", %llu read twice", s->twice);
+		snprintf(twice, sizeof(twice), ", %llu read twice, %u ranges",
+			 s->twice, s->ranges);
 	fprintf(stderr, "%s: %llu entries read, %llu %s, %u reader%s%s%s%s%s, %llu retries, %.3f s\n",
 		m->name, s->entries, s->batches, s->mmap ? "mmap chunks" : "batches",
 		s->readers, s->readers == 1 ? "" : "s",
