@@ -9,7 +9,8 @@
 # (token: a first token that is no bucket index; nobatch: no batch ops;
 # nommap; nocut: no range taken over by a reader done with its own; slow:
 # reader 0 waits 1 ms after each batch, so the others take its range over;
-# stale: reader 0 sees that only under the lock, before a chunk goes out).
+# stale: reader 0 sees that only under the lock, before a chunk goes out;
+# head1: a range's head is its first batch alone, the rest read again).
 
 load helpers
 bats_require_minimum_version 1.5.0
@@ -99,8 +100,11 @@ dump_to() {
 	# a dense start and runs far into reader 1's range
 	timeout 60 "$CHURN" skew "$M/sp_zhash" 0 0 | sort -n >"$BATS_TEST_TMPDIR/want"
 	[ "$(wc -l <"$BATS_TEST_TMPDIR/want")" = 2303 ]
-	for c in 64 32 16; do
-		MAPSH_READERS=3 MAPSH_READ_CHUNK=$c dump_to "$BATS_TEST_TMPDIR/d.$c" "$BATS_TEST_TMPDIR/st" "$M/sp_zhash"
+	for c in 64 32 16 64,head1 16,head1; do
+		f=
+		[[ $c = *,* ]] && f=${c#*,}
+		MAPSH_READERS=3 MAPSH_READ_CHUNK=${c%,*} MAPSH_READ_FAULT=$f \
+			dump_to "$BATS_TEST_TMPDIR/d.$c" "$BATS_TEST_TMPDIR/st" "$M/sp_zhash"
 		grep -q "^sp_zhash: 2303 entries read, [0-9]* batches, 3 readers, " "$BATS_TEST_TMPDIR/st" ||
 			fail "chunk $c: $(cat "$BATS_TEST_TMPDIR/st")"
 		cut -f 1 "$BATS_TEST_TMPDIR/d.$c" | sort -n | diff -q "$BATS_TEST_TMPDIR/want" - >/dev/null ||

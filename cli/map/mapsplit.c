@@ -427,7 +427,7 @@ static void head_add(struct sp_reader *r, const char *keys, __u32 n,
 		rg->head_n += n;
 		rg->head_end = out;
 		if (done || rg->head_n >= SP_HEAD_MAX ||
-		    (rg->need && out >= rg->need))
+		    (rg->need && out >= rg->need) || mapiter_fault("head1"))
 			SET(rg->recording, false);
 	}
 	pthread_mutex_unlock(&sp->lock);
