@@ -248,7 +248,7 @@ static int drop_overlap(struct sp_reader *r, struct sp_range *nx,
 	nset = nx->head_n;
 	from = nx->head_end;
 	set = ok ? malloc((size_t)(nset ? nset : 1) * ks) : NULL;
-	if (set)
+	if (set && nset)
 		memcpy(set, nx->head, (size_t)nset * ks);
 	pthread_mutex_unlock(&sp->lock);
 	if (!ok)
@@ -423,7 +423,8 @@ static void head_add(struct sp_reader *r, const char *keys, __u32 n,
 		 * for each batch woke the caller's thread for nothing */
 		if (!rg->head_end)
 			pthread_cond_broadcast(&sp->cond);
-		memcpy(rg->head + (size_t)rg->head_n * ks, keys, (size_t)n * ks);
+		if (n)	/* (no head yet when every batch so far was empty) */
+			memcpy(rg->head + (size_t)rg->head_n * ks, keys, (size_t)n * ks);
 		rg->head_n += n;
 		rg->head_end = out;
 		if (done || rg->head_n >= SP_HEAD_MAX ||
