@@ -77,10 +77,10 @@ start() {
 # wait_file PATH PID: until PATH exists or PID is gone (up to 120 s)
 wait_file() {
 	local i
-	for ((i = 0; i < 12000; i++)); do
+	for ((i = 0; i < 60000; i++)); do
 		[ -e "$1" ] && return 0
 		kill -0 "$2" 2>/dev/null || return 1
-		sleep 0.01
+		sleep 0.002	# (a write of 60000 changes takes a few tens of ms)
 	done
 	return 1
 }
@@ -116,7 +116,7 @@ pause() {
 	after=$(digest)
 	# The writes follow the journal's appearance and take a few tens of
 	# milliseconds: kill within a tenth of a whole apply's time after it
-	# (wait_file itself looks every 10 ms).
+	# (wait_file itself looks every 2 ms).
 	PAUSE_MS=$(( (t1 - t0) / 10000000 ))
 	((PAUSE_MS >= 5)) || PAUSE_MS=5
 	[ "$before" != "$after" ]
@@ -200,12 +200,12 @@ pause() {
 	for sig in INT TERM; do
 		[ "$sig" = INT ] && want=130 || want=143
 		got=
-		for try in 1 2 3 4 5 6; do
+		for try in $(seq 10); do
 			big_map
 			before=$(digest)
 			start "$MAPSH" pinned "$BIG" apply "$F" --prune 2>"$BATS_TEST_TMPDIR/err"
 			wait_file "$JOURNAL" "$CHILD" || true
-			sleep "0.0$((RANDOM % 5))"
+			sleep "0.00$((RANDOM % 10))"
 			kill -"$sig" "$CHILD" 2>/dev/null || true
 			rc=0
 			wait "$BG" || rc=$?
