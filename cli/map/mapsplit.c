@@ -16,11 +16,14 @@
  * buckets, so the batch of reader k that reaches end_k may also hold
  * entries of buckets at or after end_k, which the reader of the next
  * range reads too. Those are dropped from it: every key that reader
- * returned in its first batch of that range (its "head", buckets [end_k,
- * head_end)), and, if the batch went further than the head, every key in
- * the buckets up to where it ended (read again here with batches over
- * [head_end, e)). A key stays in its bucket as long as it is in the map,
- * so a key present throughout is read exactly once.
+ * returned from the start of that range as far as it has gone (its
+ * "head", buckets [end_k, head_end), at least its first batch, kept up to
+ * SP_HEAD_MAX keys), and, if the batch went further than the head, every
+ * key in the buckets up to where it ended (read again here with batches
+ * over [head_end, e)). A key stays in its bucket as long as it is in the
+ * map, so a key present throughout is read exactly once; one that a
+ * writer deletes and adds again is printed at most once where the head
+ * covers it (the keys dropped are those the other reader hands out).
  *
  * The batches are sized to the entries left in the range (the density of
  * the buckets read so far), divided by four, so the batch that reaches
@@ -33,8 +36,8 @@
  * A reader done with its range takes over the second half of what is left
  * of the range with the most left (cut_range): that range now ends at the
  * cut, and its reader's batch in flight, which may go past it, drops what
- * it read there from the keys of the new range's first batch, as at any
- * range's end. Ranges stay whole buckets, so the merge stays exact.
+ * it read there by the new range's head, as at any range's end. Ranges
+ * stay whole buckets, so the merge stays exact.
  *
  * Each reader fills a ring of SP_CHUNKS chunks, a chunk with as many
  * batches as it takes to fill half of it (or to end the range); the
