@@ -8,7 +8,8 @@
 # MAPSH_READ_CHUNK=N batches of at most N entries, MAPSH_READ_FAULT a fault
 # (token: a first token that is no bucket index; nobatch: no batch ops;
 # nommap; nocut: no range taken over by a reader done with its own; slow:
-# reader 0 waits 1 ms after each batch, so the others take its range over;
+# reader 0 waits after each batch until its range was cut or the others
+# are done, so the others take its range over;
 # stale: reader 0 sees that only under the lock, before a chunk goes out;
 # head1: a range's head is its first batch alone, the rest read again).
 

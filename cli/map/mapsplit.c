@@ -126,6 +126,8 @@ struct mapiter_split {
 	bool stop, fault;
 	bool go;		/* every reader started: read */
 	const char *why;	/* the fault */
+	/* MAPSH_READ_FAULT's test faults, read once (not in every batch) */
+	bool f_slow, f_stale, f_head1, f_nocut;
 	struct sp_reader r[MAPITER_SPLIT_MAX];
 	struct sp_range rg[SP_RANGES];
 	unsigned nrg;
@@ -431,7 +433,7 @@ static void head_add(struct sp_reader *r, const char *keys, __u32 n,
 		rg->head_n += n;
 		rg->head_end = out;
 		if (done || rg->head_n >= SP_HEAD_MAX ||
-		    (rg->need && out >= rg->need) || mapiter_fault("head1"))
+		    (rg->need && out >= rg->need) || sp->f_head1)
 			SET(rg->recording, false);
 	}
 	pthread_mutex_unlock(&sp->lock);
@@ -459,9 +461,9 @@ static bool cut_range(struct sp_reader *r)
 	struct sp_reader *v = NULL;
 	struct sp_range *nr;
 	unsigned long long reach, got, cut_n;
-	__u32 most = 0, m, tok = 0, want;
+	__u32 most = 0, m, tok = 0, want, span;
 
-	if (sp->nrg == SP_RANGES || sp->stop || mapiter_fault("nocut"))
+	if (sp->nrg == SP_RANGES || sp->stop || sp->f_nocut)
 		return false;
 	for (unsigned i = 0; i < sp->n; i++) {
 		struct sp_reader *o = &sp->r[i];
@@ -481,7 +483,8 @@ static bool cut_range(struct sp_reader *r)
 	 * density it read so far), so that it reads little twice. */
 	want = GET(v->want);
 	got = GET(v->got);
-	reach = got ? (unsigned long long)want * (tok - v->start) / got : 0;
+	span = tok - v->start;	/* the buckets its got entries came from */
+	reach = got ? (unsigned long long)want * span / got : 0;
 	if (reach < most / 2)
 		reach = most / 2;
 	if (reach + SP_CUT_MIN > most)
@@ -494,8 +497,7 @@ static bool cut_range(struct sp_reader *r)
 	/* as many as the batch in flight asked for, and not much more than
 	 * the new range is likely to hold (a first batch of a chunk ran far
 	 * into the range after it) */
-	cut_n = tok > v->start ?
-		(unsigned long long)(nr->end - m) * got / (tok - v->start) / 4 : 1;
+	cut_n = span ? (unsigned long long)(nr->end - m) * got / span / 4 : 1;
 	nr->head_want = want ? want : 1;
 	if (nr->head_want > cut_n)
 		nr->head_want = cut_n ? (__u32)cut_n : 1;
@@ -511,6 +513,30 @@ static bool cut_range(struct sp_reader *r)
 	SET(r->got, 0);
 	r->reading = true;
 	return true;
+}
+
+/* Fault "slow": reader 0 waits after each batch until its range was cut
+ * or no other reader still reads (1 ms at least, 2 s at most), so that
+ * the others take its range over however fast each runs (a sleep of
+ * 1 ms was not enough under a sanitizer, where the others were slower
+ * than reader 0 with its sleeps). */
+static void slow_wait(struct sp_reader *r)
+{
+	struct mapiter_split *sp = r->sp;
+	__u32 end = GET(r->rg->end);
+
+	for (int i = 0; i < 2000; i++) {
+		bool others = false, done;
+
+		usleep(1000);
+		pthread_mutex_lock(&sp->lock);
+		for (unsigned j = 0; j < sp->n; j++)
+			others = others || (&sp->r[j] != r && sp->r[j].reading);
+		done = sp->stop || !others || r->rg->end < end;
+		pthread_mutex_unlock(&sp->lock);
+		if (done)
+			return;
+	}
 }
 
 static void *rd_main(void *arg)
@@ -585,14 +611,14 @@ static void *rd_main(void *arg)
 			SET(r->tok, out);
 			/* (fault "stale": reader 0 sees cuts only under the
 			 * lock, as a load that passed the store of tok would) */
-			if (r->idx || !mapiter_fault("stale"))
+			if (r->idx || !sp->f_stale)
 				r->end = GET(r->rg->end);
 			cross = end || out >= r->end;
 			if (r->start > 0)
 				head_add(r, c->keys + (size_t)(c->n - n) * it->key_size,
 					 n, out, cross);
-			if (r->idx == 0 && mapiter_fault("slow"))
-				usleep(1000);	/* the others take its range over */
+			if (r->idx == 0 && sp->f_slow)
+				slow_wait(r);
 		} while (!cross && !chunk_full(c));
 		if (err)
 			c->n = 0;
@@ -705,6 +731,10 @@ int mapsplit_start(struct mapiter *it)
 	sp->it = it;
 	sp->n = n;
 	sp->nb = (__u32)nb;
+	sp->f_slow = mapiter_fault("slow");
+	sp->f_stale = mapiter_fault("stale");
+	sp->f_head1 = mapiter_fault("head1");
+	sp->f_nocut = mapiter_fault("nocut");
 	pthread_mutex_init(&sp->lock, NULL);
 	pthread_cond_init(&sp->cond, NULL);
 	for (unsigned i = 0; i < n; i++) {
