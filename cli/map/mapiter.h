@@ -17,6 +17,9 @@ struct mapiter_split;
 
 /* What one read did (mapiter_stats_done fills elapsed and sums the split
  * readers' figures). */
+/* split readers at most (see mapiter_prefetch) */
+#define MAPITER_SPLIT_MAX 4
+
 struct mapiter_stats {
 	unsigned long long entries;	/* entries handed out */
 	unsigned long long batches;	/* BPF_MAP_LOOKUP_BATCH calls (or mmap chunks) */
@@ -26,6 +29,8 @@ struct mapiter_stats {
 					 * end, dropped as the next one reads them */
 	unsigned ranges;		/* bucket ranges the readers read (more
 					 * than readers when some were cut) */
+	bool held;			/* each reader held to one CPU, cpu[i] */
+	int cpu[MAPITER_SPLIT_MAX];
 	bool mmap;			/* read through mmap (BPF_F_MMAPABLE array) */
 	const char *fallback;		/* why the split reader gave way to one reader, NULL */
 	unsigned long long start_ns, ns;	/* CLOCK_MONOTONIC at init, elapsed */
@@ -95,13 +100,12 @@ int mapiter_prefetch(struct mapiter *it);
 /* mapiter_prefetch on hash maps (HASH, LRU_HASH and their per-CPU kinds)
  * of at least MAPITER_SPLIT_MIN buckets reads with up to
  * MAPITER_SPLIT_MAX threads over disjoint bucket ranges when there is more
- * than one CPU (mapsplit.c: as many as CPUs, twice as many when some are
- * busy); mapiter_next and mapiter_next_chunk hand out their chunks as
+ * than one CPU (as many as CPUs, each held to its own when they cover
+ * all: readers.c); mapiter_next and mapiter_next_chunk hand out their chunks as
  * they are ready, so the order differs from one reader's, and from one
  * read to the next. An array
  * with BPF_F_MMAPABLE is read through mmap (no thread, no syscall). */
 #define MAPITER_SPLIT_MIN (1u << 16)
-#define MAPITER_SPLIT_MAX 4
 /* Before mapiter_prefetch: when the split readers read the map, each also
  * formats its chunks with fn (formatting then runs on every core, as the
  * reading does); the caller takes the text with mapiter_next_text instead

@@ -45,6 +45,7 @@
  * several are, so memory stays SP_CHUNKS chunks a reader. */
 #include <errno.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -100,6 +101,8 @@ struct sp_range {
 struct sp_reader {
 	struct mapiter_split *sp;
 	unsigned idx;
+	int cpu_want;		/* the CPU to hold it to, -1: none */
+	int cpu;		/* the one CPU it may run on, -1: several */
 	pthread_t thread;
 	bool running;
 	struct sp_range *rg;	/* the range it reads */
@@ -539,14 +542,37 @@ static void slow_wait(struct sp_reader *r)
 	}
 }
 
+/* Hold the calling reader to CPU c (see readers.c for why), when c >= 0:
+ * the one CPU the kernel then says it may run on, or -1. */
+static int hold_to_cpu(int c)
+{
+	cpu_set_t set;
+	int one = -1;
+
+	if (c < 0 || c >= CPU_SETSIZE)
+		return -1;
+	CPU_ZERO(&set);
+	CPU_SET(c, &set);
+	if (pthread_setaffinity_np(pthread_self(), sizeof(set), &set) ||
+	    pthread_getaffinity_np(pthread_self(), sizeof(set), &set) ||
+	    CPU_COUNT(&set) != 1)
+		return -1;
+	for (int i = 0; i < CPU_SETSIZE && one < 0; i++)
+		if (CPU_ISSET(i, &set))
+			one = i;
+	return one;
+}
+
 static void *rd_main(void *arg)
 {
 	struct sp_reader *r = arg;
 	struct mapiter_split *sp = r->sp;
 	struct mapiter *it = sp->it;
 	bool first = true;
+	int cpu = hold_to_cpu(r->cpu_want);
 
 	pthread_mutex_lock(&sp->lock);
+	r->cpu = cpu;
 	r->start = r->rg->start;
 	r->end = r->rg->end;
 	SET(r->tok, r->start);
@@ -712,6 +738,7 @@ int mapsplit_start(struct mapiter *it)
 	struct mapiter_split *sp;
 	unsigned long long nb = 1;
 	sigset_t all, old;
+	int cpus[MAPITER_SPLIT_MAX];
 	unsigned n;
 	bool ok;
 
@@ -722,7 +749,7 @@ int mapsplit_start(struct mapiter *it)
 		nb <<= 1;
 	if (nb > (1ull << 31))
 		return -EOPNOTSUPP;
-	n = mapsplit_readers((__u32)nb);
+	n = mapsplit_readers((__u32)nb, cpus);
 	if (n < 2)
 		return -EAGAIN;
 	sp = calloc(1, sizeof(*sp));
@@ -742,6 +769,8 @@ int mapsplit_start(struct mapiter *it)
 
 		r->sp = sp;
 		r->idx = i;
+		r->cpu_want = cpus[i];
+		r->cpu = -1;
 		r->rg = &sp->rg[i];
 		r->rg->start = (__u32)(nb * i / n);
 		r->rg->end = (__u32)(nb * (i + 1) / n);
@@ -942,6 +971,11 @@ void mapsplit_stats(struct mapiter *it)
 	it->stats.retries = rt;
 	it->stats.twice = tw;
 	it->stats.readers = sp->n;
+	it->stats.held = sp->n > 1;
+	for (unsigned i = 0; i < sp->n; i++) {
+		it->stats.cpu[i] = sp->r[i].cpu;
+		it->stats.held = it->stats.held && sp->r[i].cpu >= 0;
+	}
 }
 
 void mapsplit_stop(struct mapiter *it)

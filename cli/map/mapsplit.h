@@ -20,8 +20,9 @@ void mapsplit_chunk_text(const struct mapiter *it, const char **text,
 void mapsplit_stop(struct mapiter *it);
 /* Sum the readers' figures into it->stats. */
 void mapsplit_stats(struct mapiter *it);
-/* The readers mapsplit_start would use for a map of nbuckets buckets. */
-unsigned mapsplit_readers(__u32 nbuckets);
+/* The readers mapsplit_start would use for a map of nbuckets buckets,
+ * and the CPU each is held to (-1: none; readers.c says when). */
+unsigned mapsplit_readers(__u32 nbuckets, int cpus[MAPITER_SPLIT_MAX]);
 bool mapiter_fault(const char *what);
 
 #endif

@@ -151,15 +151,24 @@ static void print_stats(const struct mapref *m, struct mapiter *it)
 {
 	const struct mapiter_stats *s = mapiter_stats(it);
 
-	char twice[48] = "";
+	char twice[48] = "", held[16 + 12 * MAPITER_SPLIT_MAX] = "";
 
 	/* what the split readers read twice at their range ends (and dropped) */
 	if (s->readers > 1)
 		snprintf(twice, sizeof(twice), ", %llu read twice, %u ranges",
 			 s->twice, s->ranges);
-	fprintf(stderr, "%s: %llu entries read, %llu %s, %u reader%s%s%s%s%s, %llu retries, %.3f s\n",
+	/* the CPUs they were held to, one each */
+	if (s->held) {
+		size_t l = (size_t)snprintf(held, sizeof(held), " (CPUs");
+
+		for (unsigned i = 0; i < s->readers && i < MAPITER_SPLIT_MAX; i++)
+			l += (size_t)snprintf(held + l, sizeof(held) - l, "%s%d",
+					      " ", s->cpu[i]);
+		snprintf(held + l, sizeof(held) - l, ")");
+	}
+	fprintf(stderr, "%s: %llu entries read, %llu %s, %u reader%s%s%s%s%s%s, %llu retries, %.3f s\n",
 		m->name, s->entries, s->batches, s->mmap ? "mmap chunks" : "batches",
-		s->readers, s->readers == 1 ? "" : "s",
+		s->readers, s->readers == 1 ? "" : "s", held,
 		s->fallback ? " (split reader fell back: " : "",
 		s->fallback ? s->fallback : "", s->fallback ? ")" : "", twice,
 		s->retries, (double)s->ns / 1e9);
