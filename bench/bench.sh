@@ -814,9 +814,9 @@ for id in eraw eauto eone etwo; do row7 $id eraw; done
 # (busy.sh starts it beside them), and b2. in another session (this
 # script's). With autogroups on (kernel.sched_autogroup_enabled) the
 # kernel shares the CPUs out by session first: a loop in another session
-# holds a whole CPU and leaves mapsh's session about one CPU in all, on
-# which formatting is work the raw read does not do; in one session
-# every thread has its share, and the readers on the two CPUs keep up.
+# keeps half of CPU 1 or more however many threads mapsh has there, and
+# formatting is work the raw read does not do; in one session every
+# thread has its share, and the readers held to the two CPUs keep up.
 cat >"$TMP/busy.sh" <<'BUSY'
 #!/bin/sh
 timeout 600 taskset -c 1 sh -c 'while :; do :; done' &

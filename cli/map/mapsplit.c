@@ -102,7 +102,7 @@ struct sp_reader {
 	struct mapiter_split *sp;
 	unsigned idx;
 	int cpu_want;		/* the CPU to hold it to, -1: none */
-	int cpu;		/* the one CPU it may run on, -1: several */
+	int cpu;		/* (under sp->lock) the one CPU it may run on, -1: several */
 	pthread_t thread;
 	bool running;
 	struct sp_range *rg;	/* the range it reads */
@@ -965,17 +965,17 @@ void mapsplit_stats(struct mapiter *it)
 		tw += sp->r[i].dropped;
 	}
 	it->stats.ranges = sp->nrg;
+	it->stats.held = sp->n > 1;
+	for (unsigned i = 0; i < sp->n; i++) {
+		it->stats.cpu[i] = sp->r[i].cpu;
+		it->stats.held = it->stats.held && sp->r[i].cpu >= 0;
+	}
 	pthread_mutex_unlock(&sp->lock);
 	it->stats.entries = e;
 	it->stats.batches = b;
 	it->stats.retries = rt;
 	it->stats.twice = tw;
 	it->stats.readers = sp->n;
-	it->stats.held = sp->n > 1;
-	for (unsigned i = 0; i < sp->n; i++) {
-		it->stats.cpu[i] = sp->r[i].cpu;
-		it->stats.held = it->stats.held && sp->r[i].cpu >= 0;
-	}
 }
 
 void mapsplit_stop(struct mapiter *it)
