@@ -17,8 +17,9 @@
 # its place as written; \n and \t in it are a newline and a tab.
 #
 # A mutant is killed when the build or a test fails (or the tests time
-# out), survived when every test passes, and invalid when its code is not
-# found once or the mutant is applied to nothing.
+# out; they stop at the first failure), survived when every test passes,
+# and invalid when its code is not found once or the mutant is applied to
+# nothing.
 #
 # usage: tests/mutate/run.sh [NAME...]      (MUTATE_TIMEOUT: seconds a mutant)
 set -uo pipefail
@@ -94,6 +95,34 @@ apply() {
 		print "$f\n";'
 }
 
+# run_until_failure LOG BATSARGS...: the tests in the scratch tree, their
+# TAP output appended to LOG, until the first failure: a mutant is killed
+# by its first failing test, and the rest of a 46-test file after it only
+# cost time (most mutants fail early: a whole run took hours). They are
+# stopped with SIGINT, as by Ctrl-C, so that bats runs the teardowns
+# (namespaces, bpffs mounts, background writers) before it exits. timeout
+# runs the tests in a process group of their own and passes the signal
+# on to all of it; SIGKILL when they have not ended a minute later.
+run_until_failure() {
+	local log=$1 pid waited=0
+	shift
+	(cd "$tree" && exec timeout -k 10 "$TIMEOUT" bats --tap "$@" </dev/null) >>"$log" 2>&1 &
+	pid=$!
+	while kill -0 "$pid" 2>/dev/null; do
+		if grep -q '^not ok' "$log"; then
+			kill -INT "$pid" 2>/dev/null
+			while kill -0 "$pid" 2>/dev/null && [ "$waited" -lt 600 ]; do
+				sleep 0.1
+				waited=$((waited + 1))
+			done
+			kill -KILL -- "-$pid" 2>/dev/null
+			break
+		fi
+		sleep 0.2
+	done
+	wait "$pid"
+}
+
 n=0 killed=0 survived=0 invalid=0
 for rec in "${MUTANTS[@]}"; do
 	IFS=$'\x1f' read -r name why find replace tests filter <<<"$rec"
@@ -113,7 +142,7 @@ for rec in "${MUTANTS[@]}"; do
 		verdict="killed (does not build)"
 		killed=$((killed + 1))
 	else
-		(cd "$tree" && timeout -k 10 "$TIMEOUT" bats --tap "${args[@]}" </dev/null) >>"$log" 2>&1
+		run_until_failure "$log" "${args[@]}"
 		rc=$?
 		if [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; then
 			verdict="killed (timed out)"
