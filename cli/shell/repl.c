@@ -471,7 +471,6 @@ int repl_run(struct ctx *ctx)
 	}
 	hist = history_init();
 	history(hist, &ev, H_SETSIZE, REPL_HISTORY_SIZE);
-	history(hist, &ev, H_SETUNIQUE, 1);
 	if (histfile) {
 		history(hist, &ev, H_LOAD, histfile);
 		hist_dedup(hist);
