@@ -420,3 +420,26 @@ dump_to() {
 	[ -z "$stderr" ]
 	[ "${#lines[@]}" = 5000 ]
 }
+
+@test "hist and diff read through the same engine: with 2 readers, one reader's histogram and differences; --stats says how" {
+	local t=$BATS_TEST_TMPDIR
+	"$CHURN" fill "$M/sp_hash" 0 30000
+	MAPSH_READERS=1 timeout 60 "$MAPSH" pinned "$M/sp_hash" save "$t/save.json" 2>/dev/null
+	"$CHURN" fill "$M/sp_hash" 30000 5
+	for r in 1 2; do
+		MAPSH_READERS=$r timeout 60 "$MAPSH" pinned "$M/sp_hash" hist value --stats >"$t/h.$r" 2>"$t/hs.$r" ||
+			fail "hist, $r readers: $(cat "$t/hs.$r")"
+		run -1 --separate-stderr env MAPSH_READERS=$r timeout 60 "$MAPSH" pinned "$M/sp_hash" diff "$t/save.json" --stats
+		printf '%s\n' "${lines[@]}" >"$t/d.$r"
+		echo "$stderr" >"$t/ds.$r"
+	done
+	grep -q "^sp_hash: 30005 entries read, [0-9]* batches, 1 reader, " "$t/hs.1" || fail "hist, 1: $(cat "$t/hs.1")"
+	grep -q "^sp_hash: 30005 entries read, [0-9]* batches, 2 readers[^,]*, " "$t/hs.2" || fail "hist, 2: $(cat "$t/hs.2")"
+	grep -q "^sp_hash: 30005 entries read, [0-9]* batches, 2 readers[^,]*, " "$t/ds.2" || fail "diff, 2: $(cat "$t/ds.2")"
+	[ "$(wc -l <"$t/ds.2")" = 1 ] || fail "diff --stats: $(cat "$t/ds.2")"
+	cmp -s "$t/h.1" "$t/h.2" || fail "hist differs with 2 readers: $(diff "$t/h.1" "$t/h.2" | head -n 4)"
+	grep -q '^value: count 30005, ' "$t/h.2" || fail "$(head -n 2 "$t/h.2")"
+	cmp -s "$t/d.1" "$t/d.2" || fail "diff differs with 2 readers: $(diff "$t/d.1" "$t/d.2" | head -n 4)"
+	[ "$(cat "$t/d.2")" = "$(for k in 30000 30001 30002 30003 30004; do printf '+ %s  %s\n' $k $k; done)" ] ||
+		fail "diff: $(head -n 6 "$t/d.2")"
+}

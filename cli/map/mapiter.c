@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -597,4 +598,32 @@ static void pf_stop(struct mapiter *it)
 	it->keys = it->values = NULL;
 	free(pf);
 	it->pf = NULL;
+}
+
+/* --stats of the verbs that read a whole map (dump, hist, diff): how it
+ * was read, one line on stderr. */
+void mapiter_print_stats(struct mapiter *it, const char *name)
+{
+	const struct mapiter_stats *s = mapiter_stats(it);
+	char twice[48] = "", held[16 + 12 * MAPITER_SPLIT_MAX] = "";
+
+	/* what the split readers read twice at their range ends (and dropped) */
+	if (s->readers > 1)
+		snprintf(twice, sizeof(twice), ", %llu read twice, %u ranges",
+			 s->twice, s->ranges);
+	/* the CPUs they were held to, one each */
+	if (s->held) {
+		size_t l = (size_t)snprintf(held, sizeof(held), " (CPUs");
+
+		for (unsigned i = 0; i < s->readers && i < MAPITER_SPLIT_MAX; i++)
+			l += (size_t)snprintf(held + l, sizeof(held) - l, "%s%d",
+					      " ", s->cpu[i]);
+		snprintf(held + l, sizeof(held) - l, ")");
+	}
+	fprintf(stderr, "%s: %llu entries read, %llu %s, %u reader%s%s%s%s%s%s, %llu retries, %.3f s\n",
+		name, s->entries, s->batches, s->mmap ? "mmap chunks" : "batches",
+		s->readers, s->readers == 1 ? "" : "s", held,
+		s->fallback ? " (split reader fell back: " : "",
+		s->fallback ? s->fallback : "", s->fallback ? ")" : "", twice,
+		s->retries, (double)s->ns / 1e9);
 }

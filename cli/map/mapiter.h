@@ -123,6 +123,8 @@ void mapiter_chunk_text(const struct mapiter *it, const char **text,
 			size_t *len);
 /* The figures of the read so far (elapsed time set here). */
 const struct mapiter_stats *mapiter_stats(struct mapiter *it);
+/* The stats as one line on stderr, "NAME: N entries read, ...": --stats. */
+void mapiter_print_stats(struct mapiter *it, const char *name);
 void mapiter_fini(struct mapiter *it);
 /* BPF_MAP_GET_NEXT_KEY (key NULL: the first key); -1 with errno. */
 int mapiter_get_next_key(int fd, const void *key, void *next);

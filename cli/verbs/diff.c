@@ -23,6 +23,8 @@ const struct opt_spec diff_verb_opts[] = {
 	[VOPT_DIFF_MAP] = { "map", 0, "OTHER",
 			    "compare with the live map OTHER (NAME, 'id N', 'pinned PATH', 'name NAME')",
 			    COMPLETE_MAP },
+	[VOPT_DIFF_STATS] = { "stats", 'v', NULL,
+			      "on stderr, for each live map read: entries read, batches, readers, retries, elapsed time" },
 	{ NULL },
 };
 
@@ -65,8 +67,9 @@ struct diff {
 
 /* ---- the sides ---- */
 
-/* Every entry of the live map src into s (typed and sized as s->m). */
-static int read_map(struct apply_set *s, const struct mapref *src)
+/* Every entry of the live map src into s (typed and sized as s->m);
+ * stats: say how it was read (--stats). */
+static int read_map(struct apply_set *s, const struct mapref *src, bool stats)
 {
 	const struct mapref *m = s->m;
 	struct mapiter it;
@@ -77,6 +80,10 @@ static int read_map(struct apply_set *s, const struct mapref *src)
 	if (mapiter_init(&it, src->fd, m->info.key_size, m->lookup_size,
 			 src->info.max_entries))
 		return err_fail("out of memory");
+	/* read ahead, split over the CPUs for big hash maps: the order does
+	 * not matter, set_index sorts */
+	if (src->info.max_entries > it.chunk)
+		mapiter_prefetch(&it);	/* while this thread copies */
 	while ((r = mapiter_next_chunk(&it, &k, &v, &n)) > 0) {
 		if (s->n + n > s->cap) {
 			size_t cap = s->cap ? s->cap * 2 : 4096;
@@ -103,6 +110,8 @@ static int read_map(struct apply_set *s, const struct mapref *src)
 			break;
 		}
 	}
+	if (r >= 0 && stats)
+		mapiter_print_stats(&it, src->name);
 	mapiter_fini(&it);
 	if (r < 0)
 		return err_fail("%s diff: reading %s failed: %s", m->name, src->name,
@@ -523,6 +532,7 @@ static void print_change(struct diff *d, const struct dchange *c)
 struct dside {
 	const struct mapref *map;
 	const char *file;
+	bool stats;		/* --stats: say how the map was read */
 };
 
 static void diff_free(struct diff *d)
@@ -579,7 +589,7 @@ static int diff_run(struct ctx *ctx, const struct mapref *m,
 	for (int i = 0; i < 2 && !rc; i++) {
 		d.s[i].m = m;
 		d.s[i].verb = "diff";
-		rc = sides[i].map ? read_map(&d.s[i], sides[i].map)
+		rc = sides[i].map ? read_map(&d.s[i], sides[i].map, sides[i].stats)
 				  : read_file(&d.s[i], sides[i].file);
 	}
 	if (!rc)
@@ -707,7 +717,8 @@ int verb_diff(struct ctx *ctx, const struct cmd *cmd,
 {
 	struct mapref *m = ctx->map, *other = NULL;
 	const char *om = opt_get(opts, VOPT_DIFF_MAP);
-	struct dside sides[2] = { { 0 }, { .map = m } };
+	bool stats = opts->count[VOPT_DIFF_STATS] > 0;
+	struct dside sides[2] = { { .stats = stats }, { .map = m, .stats = stats } };
 	struct query *q = NULL;
 	char who[352];
 	int rc, used = 0;

@@ -10,7 +10,7 @@
 
 #define DIFF_TROUBLE EXIT_USAGE
 
-enum { VOPT_DIFF_MAP = 0 };		/* mapsh MAP diff --map OTHER */
+enum { VOPT_DIFF_MAP = 0, VOPT_DIFF_STATS };	/* mapsh MAP diff --map OTHER --stats */
 enum { DIFF_OPT_TYPE_OF = 0 };		/* mapsh diff F1 F2 --type-of MAP */
 extern const struct opt_spec diff_verb_opts[];
 extern const struct opt_spec diff_files_opts[];

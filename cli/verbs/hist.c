@@ -21,6 +21,8 @@ const struct opt_spec hist_opts[] = {
 	[VOPT_H_BY] = { "by", 0, "FIELD", "one histogram per value of FIELD",
 			COMPLETE_FIELD },
 	[VOPT_H_BARS] = { "bars", 0, NULL, "draw the bars in a pipe too (default: the bucket table)" },
+	[VOPT_H_STATS] = { "stats", 'v', NULL,
+			   "on stderr once the map is read: entries read, batches, readers, retries, elapsed time" },
 	{ NULL },
 };
 
@@ -512,6 +514,10 @@ int verb_hist(struct ctx *ctx, const struct cmd *cmd,
 		rc = err_fail("out of memory");
 		goto out;
 	}
+	/* More than a chunk: read ahead, split over the CPUs for big hash
+	 * maps, as dump does. */
+	if (m->info.max_entries > it.chunk)
+		mapiter_prefetch(&it);	/* while this thread counts */
 	eo_init(&eo, &ctx->out, m, NULL, false);
 	for (;;) {
 		const void *keys, *vals;
@@ -543,6 +549,8 @@ int verb_hist(struct ctx *ctx, const struct cmd *cmd,
 		rc = err_fail("%s hist: reading the map failed: %s", m->name,
 			      strerror(-it.err));
 	eo_fini(&eo);
+	if (!rc && opts->count[VOPT_H_STATS])
+		mapiter_print_stats(&it, m->name);
 	mapiter_fini(&it);
 	if (rc)
 		goto out;

@@ -76,8 +76,8 @@ int verb_mim_lookup(struct ctx *, const struct cmd *, const struct opt_vals *, i
 int verb_mim_update(struct ctx *, const struct cmd *, const struct opt_vals *, int, char **);
 int verb_save(struct ctx *, const struct cmd *, const struct opt_vals *, int, char **);
 int verb_apply(struct ctx *, const struct cmd *, const struct opt_vals *, int, char **);
-/* hist [FIELD] [where EXPR] [--log2|--linear STEP] [--by FIELD] [--bars] (hist.c) */
-enum { VOPT_H_LOG2 = 0, VOPT_H_LINEAR, VOPT_H_BY, VOPT_H_BARS };
+/* hist [FIELD] [where EXPR] [--log2|--linear STEP] [--by FIELD] [--bars] [--stats] (hist.c) */
+enum { VOPT_H_LOG2 = 0, VOPT_H_LINEAR, VOPT_H_BY, VOPT_H_BARS, VOPT_H_STATS };
 int verb_hist(struct ctx *, const struct cmd *, const struct opt_vals *, int, char **);
 extern const struct opt_spec hist_opts[];	/* hist.c */
 /* recover [--forward | --discard] (recover.c) */

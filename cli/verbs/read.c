@@ -146,34 +146,6 @@ static int heap_offer(struct held *h, const struct query *q, size_t max,
 	return 0;
 }
 
-/* dump --stats: how the map was read, one line on stderr. */
-static void print_stats(const struct mapref *m, struct mapiter *it)
-{
-	const struct mapiter_stats *s = mapiter_stats(it);
-
-	char twice[48] = "", held[16 + 12 * MAPITER_SPLIT_MAX] = "";
-
-	/* what the split readers read twice at their range ends (and dropped) */
-	if (s->readers > 1)
-		snprintf(twice, sizeof(twice), ", %llu read twice, %u ranges",
-			 s->twice, s->ranges);
-	/* the CPUs they were held to, one each */
-	if (s->held) {
-		size_t l = (size_t)snprintf(held, sizeof(held), " (CPUs");
-
-		for (unsigned i = 0; i < s->readers && i < MAPITER_SPLIT_MAX; i++)
-			l += (size_t)snprintf(held + l, sizeof(held) - l, "%s%d",
-					      " ", s->cpu[i]);
-		snprintf(held + l, sizeof(held) - l, ")");
-	}
-	fprintf(stderr, "%s: %llu entries read, %llu %s, %u reader%s%s%s%s%s%s, %llu retries, %.3f s\n",
-		m->name, s->entries, s->batches, s->mmap ? "mmap chunks" : "batches",
-		s->readers, s->readers == 1 ? "" : "s", held,
-		s->fallback ? " (split reader fell back: " : "",
-		s->fallback ? s->fallback : "", s->fallback ? ")" : "", twice,
-		s->retries, (double)s->ns / 1e9);
-}
-
 /* The records the readers formatted, chunk after chunk, to the output:
  * were there any? A read error is left in it->err. */
 static bool texts_out(struct out *o, struct mapiter *it)
@@ -303,7 +275,7 @@ static int dump_run(struct ctx *ctx, struct mapref *m, const struct query *q,
 	}
 	rowset_free(&h.rows);
 	if (stats)
-		print_stats(m, &it);
+		mapiter_print_stats(&it, m->name);
 	/* the readers first: they may be formatting with eo still (after a
 	 * write error, say) */
 	mapiter_fini(&it);
