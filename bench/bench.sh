@@ -96,14 +96,6 @@ done
 # hyperfine -N (no intermediate shell) when this version has it.
 HF=(hyperfine --style none)
 HFPRE=()	# a command hf runs hyperfine under (section 8: busy.sh)
-# CPUS: the CPUs this script may run on (taskset, cpusets), in order.
-CPUS=()
-for cpu_part in $(taskset -cp $$ | sed 's/.*: //; s/,/ /g'); do
-	case $cpu_part in
-	*-*) for ((cpu_i = ${cpu_part%-*}; cpu_i <= ${cpu_part#*-}; cpu_i++)); do CPUS+=("$cpu_i"); done ;;
-	*) CPUS+=("$cpu_part") ;;
-	esac
-done
 hyperfine --help 2>&1 | grep -q -- '--shell=none' && HF+=(-N)
 # Pin producer and consumer to different CPUs when there are two.
 CPU0=() CPU1=()
@@ -868,8 +860,8 @@ for id in araw acnt adump; do row7 $id araw; done
 SRUNS=$((RUNS7 * 6))
 cat >"$TMP/twice.sh" <<TWICE
 #!/bin/sh
-taskset -c ${CPUS[0]:-0} "$B/rawdump" "\$1" & p=\$!
-taskset -c ${CPUS[1]:-0} "$B/rawdump" "\$1"; rc=\$?
+${CPU0[*]} "$B/rawdump" "\$1" & p=\$!
+${CPU1[*]} "$B/rawdump" "\$1"; rc=\$?
 wait \$p || rc=1
 exit \$rc
 TWICE
@@ -878,7 +870,7 @@ LABEL[stwice]="two batch passes at once, one a CPU"
 la=$(loadavg); r=$(readers "$SP")
 hf "$TMP/s7.json" --runs "$SRUNS" -n sraw "$B/rawdump $SP" -n sauto "$MAPSH pinned $SP dump" \
 	-n stwo "env MAPSH_READERS=2 $MAPSH pinned $SP dump"
-if [ "${#CPUS[@]}" -ge 2 ]; then
+if [ "${#CPU1[@]}" -gt 0 ]; then	# two CPUs (CPU0/CPU1 above)
 	hf "$TMP/s7b.json" --runs "$SRUNS" -n stwice "$TMP/twice.sh $SP"
 fi
 echo "   d. HASH of 16M slots (no prealloc) holding 100 entries, $SRUNS runs; load average $la; mapsh chose $r"

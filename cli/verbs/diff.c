@@ -532,7 +532,6 @@ static void print_change(struct diff *d, const struct dchange *c)
 struct dside {
 	const struct mapref *map;
 	const char *file;
-	bool stats;		/* --stats: say how the map was read */
 };
 
 static void diff_free(struct diff *d)
@@ -551,8 +550,9 @@ static void diff_free(struct diff *d)
 	sb_free(&d->t2);
 }
 
+/* stats: say how each live map was read (--stats). */
 static int diff_run(struct ctx *ctx, const struct mapref *m,
-		    const struct dside sides[2], const struct query *q)
+		    const struct dside sides[2], const struct query *q, bool stats)
 {
 	struct out *o = &ctx->out;
 	enum out_mode mode = o->mode;
@@ -589,7 +589,7 @@ static int diff_run(struct ctx *ctx, const struct mapref *m,
 	for (int i = 0; i < 2 && !rc; i++) {
 		d.s[i].m = m;
 		d.s[i].verb = "diff";
-		rc = sides[i].map ? read_map(&d.s[i], sides[i].map, sides[i].stats)
+		rc = sides[i].map ? read_map(&d.s[i], sides[i].map, stats)
 				  : read_file(&d.s[i], sides[i].file);
 	}
 	if (!rc)
@@ -717,8 +717,7 @@ int verb_diff(struct ctx *ctx, const struct cmd *cmd,
 {
 	struct mapref *m = ctx->map, *other = NULL;
 	const char *om = opt_get(opts, VOPT_DIFF_MAP);
-	bool stats = opts->count[VOPT_DIFF_STATS] > 0;
-	struct dside sides[2] = { { .stats = stats }, { .map = m, .stats = stats } };
+	struct dside sides[2] = { { 0 }, { .map = m } };
 	struct query *q = NULL;
 	char who[352];
 	int rc, used = 0;
@@ -751,7 +750,7 @@ int verb_diff(struct ctx *ctx, const struct cmd *cmd,
 	}
 	rc = diff_query(m, who, argc, argv, &q);
 	if (!rc)
-		rc = diff_run(ctx, m, sides, q);
+		rc = diff_run(ctx, m, sides, q, opts->count[VOPT_DIFF_STATS] > 0);
 out:
 	query_free(q);
 	mapref_free(other);
@@ -788,7 +787,7 @@ int do_diff_files(struct ctx *ctx, const struct cmd *cmd,
 	sides[1].file = argv[1];
 	rc = diff_query(m, who, argc - 2, argv + 2, &q);
 	if (!rc)
-		rc = diff_run(ctx, m, sides, q);
+		rc = diff_run(ctx, m, sides, q, false);	/* two files: no map read */
 out:
 	query_free(q);
 	mapref_free(m);
